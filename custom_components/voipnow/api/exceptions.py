@@ -1,0 +1,54 @@
+"""Exceptions raised by the VoipNow UnifiedAPI client."""
+
+from __future__ import annotations
+
+
+class VoipNowError(Exception):
+    """Base class for every error raised by the client."""
+
+
+class VoipNowConnectionError(VoipNowError):
+    """The PBX could not be reached (DNS, refused, TLS, timeout, reset)."""
+
+
+class VoipNowTimeoutError(VoipNowConnectionError):
+    """The PBX did not answer within the request timeout."""
+
+
+class VoipNowSSLError(VoipNowConnectionError):
+    """The TLS handshake failed, usually an untrusted certificate."""
+
+
+class VoipNowAuthenticationError(VoipNowError):
+    """The App ID or secret was rejected, or a fresh token was refused."""
+
+
+class VoipNowResponseError(VoipNowError):
+    """The PBX answered with an error, carrying its HTTP status and error code."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+    ) -> None:
+        """Keep the HTTP status and the API's `error.code` for callers."""
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class VoipNowMalformedResponseError(VoipNowResponseError):
+    """The PBX answered something that is not the documented shape."""
+
+
+class VoipNowInvalidInputError(VoipNowError, ValueError):
+    """A value was rejected locally; nothing was sent to the PBX."""
+
+    def __init__(self, field: str, value: object) -> None:
+        """Name the offending field; the value is kept but never printed."""
+        super().__init__(f"Invalid value for {field}")
+        self.field = field
+        self.value = value
