@@ -1,0 +1,74 @@
+"""Registration binary sensor of each extension."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .api import Extension
+from .coordinator import VoipNowConfigEntry, VoipNowCoordinator
+from .entity import VoipNowExtensionEntity, async_add_extension_entities
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoipNowBinarySensorEntityDescription(BinarySensorEntityDescription):
+    """Describes a binary sensor of an extension."""
+
+    is_on_fn: Callable[[Extension], bool]
+
+
+BINARY_SENSORS: tuple[VoipNowBinarySensorEntityDescription, ...] = (
+    VoipNowBinarySensorEntityDescription(
+        key="registered",
+        translation_key="registered",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        is_on_fn=lambda extension: extension.registered,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: VoipNowConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Add the binary sensors of every extension."""
+
+    def _entities(
+        coordinator: VoipNowCoordinator, extension: str
+    ) -> list[VoipNowBinarySensorEntity]:
+        return [
+            VoipNowBinarySensorEntity(coordinator, extension, description)
+            for description in BINARY_SENSORS
+        ]
+
+    async_add_extension_entities(entry, async_add_entities, _entities)
+
+
+class VoipNowBinarySensorEntity(VoipNowExtensionEntity, BinarySensorEntity):
+    """A binary sensor of an extension."""
+
+    entity_description: VoipNowBinarySensorEntityDescription
+
+    def _snapshot(self) -> object:
+        """Only the extension's presence matters here."""
+        return self.extension_info
+
+    @property
+    def is_on(self) -> bool | None:
+        """Return whether the extension's phone is registered."""
+        if (info := self.extension_info) is None:
+            return None
+        return self.entity_description.is_on_fn(info)

@@ -1,0 +1,231 @@
+"""Config flow: add a VoipNow PBX with the credentials of a trusted App."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import voluptuous as vol
+
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.const import (
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_SCAN_INTERVAL,
+    CONF_URL,
+    CONF_VERIFY_SSL,
+)
+from homeassistant.core import callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+
+from .api import (
+    VoipNowAuthenticationError,
+    VoipNowClient,
+    VoipNowConnectionError,
+    VoipNowInvalidInputError,
+    VoipNowSSLError,
+    normalize_url,
+)
+from .const import (
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    MAX_SCAN_INTERVAL_SECONDS,
+    MIN_SCAN_INTERVAL_SECONDS,
+)
+
+_SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+_TEXT = TextSelector(TextSelectorConfig(autocomplete="off"))
+_URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+
+
+def unique_id_for(url: str, client_id: str) -> str:
+    """Build the entry's unique id from the normalised host and the App ID."""
+    base = normalize_url(url)
+    host = (base.host or "").lower()
+    if not base.is_default_port():
+        host = f"{host}:{base.port}"
+    return f"{host}_{client_id.strip()}"
+
+
+def _connection_schema(defaults: Mapping[str, Any]) -> vol.Schema:
+    """Build the form asking for the server and the App's credentials."""
+    return vol.Schema(
+        {
+            vol.Required(CONF_URL, default=defaults.get(CONF_URL, vol.UNDEFINED)): _URL,
+            vol.Required(
+                CONF_CLIENT_ID, default=defaults.get(CONF_CLIENT_ID, vol.UNDEFINED)
+            ): _TEXT,
+            vol.Required(CONF_CLIENT_SECRET): _SECRET,
+            vol.Required(
+                CONF_VERIFY_SSL, default=defaults.get(CONF_VERIFY_SSL, True)
+            ): BooleanSelector(),
+        }
+    )
+
+
+class VoipNowConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Add a VoipNow PBX."""
+
+    VERSION = 1
+
+    async def _async_check(self, data: Mapping[str, Any]) -> dict[str, str]:
+        """Fetch a token and list the extensions; return the form's errors."""
+        try:
+            client = VoipNowClient(
+                async_get_clientsession(self.hass, verify_ssl=data[CONF_VERIFY_SSL]),
+                data[CONF_URL],
+                data[CONF_CLIENT_ID].strip(),
+                data[CONF_CLIENT_SECRET],
+            )
+            await client.async_authenticate()
+            await client.async_list_extensions()
+        except VoipNowInvalidInputError:
+            return {CONF_URL: "invalid_url"}
+        except VoipNowSSLError:
+            return {CONF_URL: "ssl_error"}
+        except VoipNowConnectionError:
+            return {CONF_URL: "cannot_connect"}
+        except VoipNowAuthenticationError:
+            return {"base": "invalid_auth"}
+        except Exception:
+            LOGGER.exception("Unexpected error while checking the PBX")
+            return {"base": "unknown"}
+        return {}
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the server and the App's credentials, and check them."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            user_input[CONF_CLIENT_ID] = user_input[CONF_CLIENT_ID].strip()
+            if not (errors := await self._async_check(user_input)):
+                user_input[CONF_URL] = str(normalize_url(user_input[CONF_URL])).rstrip(
+                    "/"
+                )
+                await self.async_set_unique_id(
+                    unique_id_for(user_input[CONF_URL], user_input[CONF_CLIENT_ID])
+                )
+                self._abort_if_unique_id_configured()
+                return self.async_create_entry(
+                    title=normalize_url(user_input[CONF_URL]).host or "VoipNow",
+                    data=user_input,
+                )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=_connection_schema(user_input or {}),
+            errors=errors,
+        )
+
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """Start reauthentication when the App secret stops working."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the App's new secret and check it."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**entry.data, CONF_CLIENT_SECRET: user_input[CONF_CLIENT_SECRET]}
+            if not (errors := await self._async_check(data)):
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_CLIENT_SECRET: data[CONF_CLIENT_SECRET]}
+                )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema({vol.Required(CONF_CLIENT_SECRET): _SECRET}),
+            description_placeholders={
+                "client_id": entry.data[CONF_CLIENT_ID],
+                "url": entry.data[CONF_URL],
+            },
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the server address, TLS checking or credentials of the same App."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            user_input[CONF_CLIENT_ID] = user_input[CONF_CLIENT_ID].strip()
+            if not (errors := await self._async_check(user_input)):
+                user_input[CONF_URL] = str(normalize_url(user_input[CONF_URL])).rstrip(
+                    "/"
+                )
+                if user_input[CONF_CLIENT_ID] != entry.data[CONF_CLIENT_ID]:
+                    return self.async_abort(reason="different_app")
+                unique_id = unique_id_for(
+                    user_input[CONF_URL], user_input[CONF_CLIENT_ID]
+                )
+                if unique_id != entry.unique_id:
+                    await self.async_set_unique_id(unique_id)
+                    self._abort_if_unique_id_configured()
+                return self.async_update_reload_and_abort(
+                    entry, unique_id=unique_id, data_updates=user_input
+                )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=_connection_schema(user_input or entry.data),
+            errors=errors,
+        )
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """Return the options flow."""
+        return VoipNowOptionsFlow()
+
+
+class VoipNowOptionsFlow(OptionsFlow):
+    """Tune polling."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the polling interval."""
+        if user_input is not None:
+            return self.async_create_entry(
+                data={
+                    **self.config_entry.options,
+                    CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
+                }
+            )
+        current = self.config_entry.options.get(
+            CONF_SCAN_INTERVAL, int(DEFAULT_SCAN_INTERVAL.total_seconds())
+        )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_SCAN_INTERVAL, default=current): NumberSelector(
+                        NumberSelectorConfig(
+                            min=MIN_SCAN_INTERVAL_SECONDS,
+                            max=MAX_SCAN_INTERVAL_SECONDS,
+                            step=1,
+                            unit_of_measurement="s",
+                            mode=NumberSelectorMode.BOX,
+                        )
+                    ),
+                }
+            ),
+        )

@@ -1,0 +1,60 @@
+"""Constants for the VoipNow integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+import logging
+from typing import Final
+
+DOMAIN: Final = "voipnow"
+LOGGER = logging.getLogger(__package__)
+
+CONF_PUSH: Final = "push"
+CONF_TRANSFER_TARGETS: Final = "transfer_targets"
+
+DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=10)
+MIN_SCAN_INTERVAL_SECONDS: Final = 5
+MAX_SCAN_INTERVAL_SECONDS: Final = 300
+# While push callbacks arrive, polling only reconciles.
+PUSH_SCAN_INTERVAL: Final = timedelta(seconds=60)
+# Extensions and presence change rarely: list them this often.
+EXTENSIONS_REFRESH_INTERVAL: Final = timedelta(minutes=1)
+
+DEFAULT_USER_ID: Final = "@me"
+
+EVENT_CALL: Final = "voipnow_call_event"
+
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+ATTR_EXTENSION: Final = "extension"
+ATTR_PHONE_CALL_ID: Final = "phone_call_id"
+ATTR_SEND_CALL_TO: Final = "send_call_to"
+ATTR_TRANSFER_FROM_NUMBER: Final = "transfer_from_number"
+ATTR_TRANSFER_NUMBER: Final = "transfer_number"
+ATTR_TO_VOICEMAIL: Final = "to_voicemail"
+ATTR_USER_ID: Final = "user_id"
+ATTR_DESTINATION: Final = "destination"
+ATTR_CALLER_ID: Final = "caller_id"
+ATTR_WAIT_FOR_PICKUP: Final = "wait_for_pickup"
+ATTR_DIRECTION: Final = "direction"
+ATTR_REMOTE_NUMBER: Final = "remote_number"
+ATTR_CALLER_NAME: Final = "caller_name"
+ATTR_ANSWERED: Final = "answered"
+ATTR_CALL_COUNT: Final = "call_count"
+
+
+class CallState(StrEnum):
+    """What an extension is doing, as the `call_state` sensor shows it."""
+
+    IDLE = "idle"
+    DIALING = "dialing"
+    RINGING = "ringing"
+    ON_HOLD = "on_hold"
+    ON_CALL = "on_call"
+
+
+class CallDirection(StrEnum):
+    """Whether the extension was called or placed the call."""
+
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"

@@ -1,0 +1,97 @@
+"""Base entity of an extension of the VoipNow PBX."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from homeassistant.core import callback
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .api import Extension
+from .calls import ExtensionCallState
+from .const import DOMAIN
+from .coordinator import VoipNowConfigEntry, VoipNowCoordinator
+
+
+class VoipNowExtensionEntity(CoordinatorEntity[VoipNowCoordinator]):
+    """An entity of one extension; its device is the extension."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self,
+        coordinator: VoipNowCoordinator,
+        extension: str,
+        description: EntityDescription,
+    ) -> None:
+        """Bind the entity to an extension, with a unique id stable across installs."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self.extension = extension
+        identifier = coordinator.device_identifier(extension)
+        self._attr_unique_id = f"{identifier}_{description.key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, identifier)},
+            name=f"Extension {extension}",
+            manufacturer="4PSA",
+            model="VoipNow extension",
+            configuration_url=coordinator.client.base_url,
+        )
+
+    _written: tuple[object, ...] | None = None
+
+    def _snapshot(self) -> object:
+        """What this entity shows; the state is written only when it changes."""
+        return self.call_state
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Skip writing the state of an extension whose picture is unchanged."""
+        snapshot = (self.available, self._snapshot())
+        if snapshot == self._written:
+            return
+        self._written = snapshot
+        super()._handle_coordinator_update()
+
+    @property
+    def available(self) -> bool:
+        """Available while the PBX answers and still lists the extension."""
+        return super().available and self.extension in self.coordinator.extensions
+
+    @property
+    def extension_info(self) -> Extension | None:
+        """The extension's presence and registration, if listed."""
+        return self.coordinator.extensions.get(self.extension)
+
+    @property
+    def call_state(self) -> ExtensionCallState:
+        """What the extension is doing now."""
+        return self.coordinator.data.state_of(self.extension)
+
+
+def async_add_extension_entities(
+    entry: VoipNowConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+    factory: Callable[[VoipNowCoordinator, str], Iterable[VoipNowExtensionEntity]],
+) -> None:
+    """Add a platform's entities for every extension, now and when new ones appear."""
+    coordinator = entry.runtime_data
+    known: set[str] = set()
+
+    @callback
+    def _async_add_new() -> None:
+        # An extension that went away and came back gets fresh entities.
+        known.intersection_update(coordinator.extensions)
+        new = [ext for ext in coordinator.extensions if ext not in known]
+        if not new:
+            return
+        known.update(new)
+        async_add_entities(
+            entity for ext in new for entity in factory(coordinator, ext)
+        )
+
+    _async_add_new()
+    entry.async_on_unload(coordinator.async_add_listener(_async_add_new))

@@ -1,0 +1,99 @@
+"""Call-state sensor of each extension."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .calls import ExtensionCallState
+from .const import (
+    ATTR_ANSWERED,
+    ATTR_CALL_COUNT,
+    ATTR_CALLER_ID,
+    ATTR_DIRECTION,
+    ATTR_PHONE_CALL_ID,
+    ATTR_REMOTE_NUMBER,
+    CallState,
+)
+from .coordinator import VoipNowConfigEntry, VoipNowCoordinator
+from .entity import VoipNowExtensionEntity, async_add_extension_entities
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoipNowSensorEntityDescription(SensorEntityDescription):
+    """Describes a sensor of an extension."""
+
+    value_fn: Callable[[ExtensionCallState], str | None]
+    attributes_fn: Callable[[ExtensionCallState], Mapping[str, Any]]
+
+
+def _call_attributes(state: ExtensionCallState) -> Mapping[str, Any]:
+    """Describe the extension's leading call."""
+    call = state.call
+    return {
+        ATTR_PHONE_CALL_ID: call.phone_call_id if call else None,
+        ATTR_DIRECTION: call.direction.value if call else None,
+        ATTR_REMOTE_NUMBER: call.remote_number if call else None,
+        ATTR_CALLER_ID: call.caller_id if call else None,
+        ATTR_ANSWERED: call.answered if call else False,
+        ATTR_CALL_COUNT: state.call_count,
+    }
+
+
+SENSORS: tuple[VoipNowSensorEntityDescription, ...] = (
+    VoipNowSensorEntityDescription(
+        key="call_state",
+        translation_key="call_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=[state.value for state in CallState],
+        value_fn=lambda state: state.state.value,
+        attributes_fn=_call_attributes,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: VoipNowConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Add the sensors of every extension."""
+
+    def _entities(
+        coordinator: VoipNowCoordinator, extension: str
+    ) -> list[VoipNowSensorEntity]:
+        return [
+            VoipNowSensorEntity(coordinator, extension, description)
+            for description in SENSORS
+        ]
+
+    async_add_extension_entities(entry, async_add_entities, _entities)
+
+
+class VoipNowSensorEntity(VoipNowExtensionEntity, SensorEntity):
+    """A sensor of an extension."""
+
+    entity_description: VoipNowSensorEntityDescription
+    # The call id changes with every call: keep it out of the history database.
+    _unrecorded_attributes = frozenset({ATTR_PHONE_CALL_ID, ATTR_CALLER_ID})
+
+    @property
+    def native_value(self) -> str | None:
+        """Return the state."""
+        return self.entity_description.value_fn(self.call_state)
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any]:
+        """Return the attributes."""
+        return self.entity_description.attributes_fn(self.call_state)

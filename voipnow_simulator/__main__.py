@@ -1,0 +1,136 @@
+"""Run the VoipNow simulator standalone: ``python -m voipnow_simulator``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import random
+import signal
+import time
+
+from .server import VoipNowSimulator
+
+DEMO_EXTENSIONS = {
+    "0003*210": "Reception",
+    "0003*211": "Sales",
+    "0003*212": "Support",
+    "0003*213": "Warehouse",
+}
+DEMO_CALLERS = [
+    ("5551234", "John Doe"),
+    ("5559876", "Jane Roe"),
+    ("+40215550100", "Acme Corp"),
+    ("5550199", ""),
+    ("5550142", "Dr. Ada Lovelace"),
+]
+RING_TIMEOUT = 30.0
+CALL_INTERVAL = 45.0
+TALK_TIME = (60.0, 180.0)
+
+
+def say(text: str) -> None:
+    """Print a line to stdout at once."""
+    print(text, flush=True)  # noqa: T201
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m voipnow_simulator",
+        description="Fake VoipNow UnifiedAPI server for tests and demos.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8765, help="port (0: any free)")
+    parser.add_argument("--client-id", default="test-app-id", help="App ID")
+    parser.add_argument("--client-secret", default="test-app-secret", help="secret")
+    parser.add_argument("--user-id", default="12", help="numeric user id")
+    parser.add_argument("--org-prefix", default="0003", help="organization prefix")
+    parser.add_argument(
+        "--token-lifetime", type=int, default=3600, help="token lifetime (s)"
+    )
+    parser.add_argument(
+        "--extensions", default="", help="comma-separated extensions, e.g. 0003*210"
+    )
+    parser.add_argument(
+        "--quirks", action="store_true", help="numbers, callerID, entry objects"
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="named extensions and random calls"
+    )
+    return parser.parse_args(argv)
+
+
+async def demo_loop(sim: VoipNowSimulator) -> None:
+    """Ring a random extension from a random caller every ~45 s; drop missed calls."""
+    answered_at: dict[str, float] = {}
+    next_call = time.monotonic() + 5.0
+    while True:
+        await asyncio.sleep(1.0)
+        now = time.monotonic()
+        for call in list(sim.calls.values()):
+            if call.ringing and now - call.ringing_since > RING_TIMEOUT:
+                say(f"missed call {call.id} from {call.caller.caller_id}")
+                await sim.hangup_call(call.id)
+            elif not call.ringing:
+                end = answered_at.setdefault(call.id, now + random.uniform(*TALK_TIME))
+                if now > end:
+                    say(f"call {call.id} ends")
+                    await sim.hangup_call(call.id)
+        if now >= next_call and sim.extensions:
+            next_call = now + random.uniform(CALL_INTERVAL - 5, CALL_INTERVAL + 5)
+            number, name = random.choice(DEMO_CALLERS)
+            extension = random.choice(list(sim.extensions))
+            call_id = await sim.incoming_call(extension, number, caller_name=name)
+            say(f"incoming call {call_id} from {name or number} to {extension}")
+
+
+async def run(args: argparse.Namespace) -> None:
+    """Start the simulator and run until SIGINT/SIGTERM."""
+    sim = VoipNowSimulator(
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        token_lifetime=args.token_lifetime,
+        user_id=args.user_id,
+        org_prefix=args.org_prefix,
+        quirks=args.quirks,
+    )
+    if args.demo:
+        for number, name in DEMO_EXTENSIONS.items():
+            sim.add_extension(number, name=name)
+    for number in filter(None, (n.strip() for n in args.extensions.split(","))):
+        sim.add_extension(number, name=DEMO_EXTENSIONS.get(number, ""))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await sim.start(host=args.host, port=args.port)
+    say(f"VoipNow simulator listening on {sim.url}")
+    say(f"  API base:      {sim.url}/uapi")
+    say(f"  Token URL:     {sim.url}/oauth/token.php")
+    say(f"  Client ID:     {sim.client_id}")
+    say(f"  Client secret: {sim.client_secret}")
+    say(f"  User id:       {sim.user_id}")
+    say(f"  Extensions:    {', '.join(sim.extensions) or '(none)'}")
+    say(f"  Control API:   {sim.url}/_sim/state")
+    demo = loop.create_task(demo_loop(sim)) if args.demo else None
+    try:
+        await stop.wait()
+    finally:
+        if demo is not None:
+            demo.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await demo
+        await sim.stop()
+        say("VoipNow simulator stopped")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point."""
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()
