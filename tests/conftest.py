@@ -7,6 +7,13 @@ from typing import Any
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import (
+    HomeAssistantSnapshotExtension,
+    HomeAssistantSnapshotSerializer,
+)
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.amber import AmberDataSerializer
+from syrupy.types import SerializableData
 
 from homeassistant.const import (
     CONF_CLIENT_ID,
@@ -14,9 +21,10 @@ from homeassistant.const import (
     CONF_URL,
     CONF_VERIFY_SSL,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import entity_registry as er
 
-from custom_components.voipnow.const import DOMAIN
+from custom_components.voipnow.const import CONF_PUSH, DOMAIN
 from voipnow_simulator import VoipNowSimulator
 
 CLIENT_ID = "test-app-id"
@@ -24,6 +32,9 @@ CLIENT_SECRET = "test-app-secret"  # noqa: S105 - the simulator's test secret
 EXT_OFFICE = "0003*210"
 EXT_KITCHEN = "0003*211"
 EXT_GARAGE = "0003*212"
+# A fixed server identity: the simulator's port changes per run, and unique ids
+# (hence snapshots) are built from the entry's unique id.
+UNIQUE_ID = f"voip.example.test_{CLIENT_ID}"
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +43,79 @@ def auto_enable_custom_integrations(
 ) -> Generator[None]:
     """Load the integration from custom_components/ in every test."""
     yield
+
+
+# Entity registry fields that mean the same on every Home Assistant line; newer
+# lines add bookkeeping (object_id_base, suggested_object_id, alias lists) that
+# would make one snapshot file fail on the other line.
+STABLE_ENTITY_ENTRY_FIELDS = frozenset(
+    {
+        "area_id",
+        "capabilities",
+        "config_entry_id",
+        "device_class",
+        "device_id",
+        "disabled_by",
+        "domain",
+        "entity_category",
+        "entity_id",
+        "has_entity_name",
+        "hidden_by",
+        "icon",
+        "name",
+        "options",
+        "original_device_class",
+        "original_icon",
+        "original_name",
+        "platform",
+        "previous_unique_id",
+        "supported_features",
+        "translation_key",
+        "unique_id",
+        "unit_of_measurement",
+    }
+)
+
+
+def _plain_keys(data: Any) -> Any:
+    """Turn StrEnum keys (newer Home Assistant) into the plain strings they are."""
+    if isinstance(data, dict):
+        return {str(key): value for key, value in data.items()}
+    return data
+
+
+class VersionStableSnapshotSerializer(HomeAssistantSnapshotSerializer):
+    """Serialize states and registry entries the same on both Home Assistant lines."""
+
+    @classmethod
+    def _serializable_state(cls, data: State) -> SerializableData:
+        """Keep the state with plain attribute names, in a plain dict."""
+        serialized = super()._serializable_state(data)
+        serialized["attributes"] = _plain_keys(dict(serialized["attributes"]))
+        return serialized
+
+    @classmethod
+    def _serializable_entity_registry_entry(
+        cls, data: er.RegistryEntry
+    ) -> SerializableData:
+        """Keep only the registry fields every supported line has."""
+        serialized = super()._serializable_entity_registry_entry(data)
+        for key in set(serialized) - STABLE_ENTITY_ENTRY_FIELDS:
+            del serialized[key]
+        serialized["capabilities"] = _plain_keys(serialized["capabilities"])
+        return serialized
+
+
+class VersionStableSnapshotExtension(HomeAssistantSnapshotExtension):
+    """Core's snapshot extension (snapshots/ folder), stable across lines."""
+
+    serializer_class: type[AmberDataSerializer] = VersionStableSnapshotSerializer
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Serialize Home Assistant objects as core's tests do, on any line."""
+    return snapshot.use_extension(VersionStableSnapshotExtension)
 
 
 @pytest.fixture
@@ -67,8 +151,11 @@ def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
     return MockConfigEntry(
         domain=DOMAIN,
         title="127.0.0.1",
-        unique_id=f"127.0.0.1:{simulator.port}_{CLIENT_ID}",
+        unique_id=UNIQUE_ID,
         data=entry_data(simulator),
+        # Push has its own tests (tests/components/test_push.py); elsewhere the
+        # PBX is only polled, so request counts stay those of polling.
+        options={CONF_PUSH: False},
         entry_id="01JVOIPNOWTESTENTRY000000",
     )
 

@@ -109,8 +109,8 @@ class Party:
 
     @property
     def caller_id(self) -> str:
-        """Return the caller id string, e.g. ``John Doe <5551234>``."""
-        return f"{self.name} <{self.number}>" if self.name else self.number
+        """Return the caller id string: ``John Doe <5551234>`` or ``<5551234>``."""
+        return f"{self.name} <{self.number}>" if self.name else f"<{self.number}>"
 
 
 @dataclass

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+import contextlib
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 import json
+import logging
 import secrets
 import time
 from typing import Any, NamedTuple
@@ -28,6 +30,7 @@ from .model import (
     now,
 )
 
+_LOGGER = logging.getLogger(__name__)
 TOKEN_PATH = "/oauth/token.php"  # noqa: S105 - a path, not a secret
 CONTROL_PREFIX = "/_sim/"
 MAX_COUNT = 5000
@@ -125,6 +128,7 @@ class VoipNowSimulator:
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._closing = asyncio.Event()
 
     # ------------------------------------------------------------ lifecycle
     @property
@@ -143,9 +147,7 @@ class VoipNowSimulator:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await self.go_offline()
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -153,8 +155,10 @@ class VoipNowSimulator:
     async def go_offline(self) -> None:
         """Stop listening (connection refused), keeping all state."""
         if self._runner is not None:
+            self._closing.set()  # wake up delayed requests
             await self._runner.cleanup()
             self._runner = None
+            await asyncio.sleep(0)
 
     async def go_online(self) -> None:
         """Listen again on the same port."""
@@ -163,6 +167,7 @@ class VoipNowSimulator:
 
     async def _start_site(self, port: int) -> None:
         """Create a fresh application and listen on host:port."""
+        self._closing = asyncio.Event()
         app = web.Application(middlewares=[self._middleware])
         self._add_routes(app)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
@@ -406,7 +411,9 @@ class VoipNowSimulator:
         """Log the request, apply faults, check the token, map errors."""
         if request.path.startswith(CONTROL_PREFIX):
             try:
-                return await self._call(request, handler)
+                return await handler(request)
+            except web.HTTPException:
+                raise
             except (KeyError, ValueError, TypeError) as err:
                 return _error(400, "fields_invalid", f"Bad control request: {err}")
         raw = await request.read()
@@ -435,6 +442,13 @@ class VoipNowSimulator:
             return _error(
                 501, "request_not_implemented", f"{request.method} unsupported"
             )
+        except web.HTTPException:
+            raise
+        except Exception as err:
+            _LOGGER.exception(
+                "Simulator bug handling %s %s", request.method, request.path
+            )
+            return _error(500, "internal_server_error", repr(err))
 
     def _record(self, request: web.Request, body: str) -> None:
         """Append the request to the request log."""
@@ -465,7 +479,8 @@ class VoipNowSimulator:
     ) -> web.StreamResponse | None:
         """Answer with the fault, or return None to go on (after a delay)."""
         if fault.kind == "delay":
-            await asyncio.sleep(fault.delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), fault.delay)
             return None
         if fault.kind == "http_500":
             return _error(500, "internal_server_error", "Injected fault")
@@ -478,10 +493,10 @@ class VoipNowSimulator:
             return web.Response(status=502, text=html, content_type="text/html")
         if fault.kind == "empty_200":
             return web.Response(status=200, body=b"", content_type="application/json")
-        # disconnect: drop the connection without any answer
+        # disconnect: drop the connection; aiohttp cannot write the answer
         if request.transport is not None:
             request.transport.abort()
-        raise ConnectionResetError("injected disconnect")
+        return web.Response(status=500)
 
     def _check_token(self, request: web.Request) -> None:
         """Require a valid, unexpired bearer token."""
@@ -706,6 +721,8 @@ class VoipNowSimulator:
         calls, by_id = self._target_calls(request)
         body = await self._body(request)
         action = body.get("action")
+        if not isinstance(action, str):
+            raise ApiError(400, "pc_action_invalid", "action must be a string")
         if action in UNIMPLEMENTED_ACTIONS:
             raise ApiError(501, "request_not_implemented", f"{action} not simulated")
         if action not in ACTIONS:
@@ -835,7 +852,10 @@ class VoipNowSimulator:
         if raw_type is None:
             raise ApiError(400, "fields_invalid", "type is required")
         url = body.get("url", sub.url if sub else None)
-        parsed = urlparse(url) if isinstance(url, str) else None
+        try:
+            parsed = urlparse(url) if isinstance(url, str) else None
+        except ValueError:
+            parsed = None
         if (
             parsed is None
             or parsed.scheme not in ("http", "https")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from homeassistant.components import webhook
 from homeassistant.const import (
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
     CONF_URL,
     CONF_VERIFY_SSL,
+    CONF_WEBHOOK_ID,
     Platform,
 )
 from homeassistant.core import HomeAssistant
@@ -15,11 +17,17 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .api import VoipNowClient
-from .const import DOMAIN
+from .const import CONF_PUSH, DOMAIN
 from .coordinator import VoipNowConfigEntry, VoipNowCoordinator
+from .push import VoipNowPush, async_delete_subscriptions
 from .services import async_setup_services
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.SENSOR,
+]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -32,18 +40,36 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> bool:
     """Connect to the PBX, fetch the first picture and add the entities."""
-    client = VoipNowClient(
+    if CONF_WEBHOOK_ID not in entry.data:
+        hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_WEBHOOK_ID: webhook.async_generate_id()}
+        )
+    client = _client(hass, entry)
+    coordinator = VoipNowCoordinator(hass, entry, client)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    if entry.options.get(CONF_PUSH, True):
+        coordinator.push = push = VoipNowPush(
+            hass, coordinator, entry.data[CONF_WEBHOOK_ID]
+        )
+        entry.async_on_unload(push.async_stop)
+        if await push.async_start():
+            entry.async_create_background_task(
+                hass, coordinator.async_sync_push(), f"{DOMAIN} subscribe"
+            )
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    return True
+
+
+def _client(hass: HomeAssistant, entry: VoipNowConfigEntry) -> VoipNowClient:
+    """Build the API client of an entry on Home Assistant's shared session."""
+    return VoipNowClient(
         async_get_clientsession(hass, verify_ssl=entry.data.get(CONF_VERIFY_SSL, True)),
         entry.data[CONF_URL],
         entry.data[CONF_CLIENT_ID],
         entry.data[CONF_CLIENT_SECRET],
     )
-    coordinator = VoipNowCoordinator(hass, entry, client)
-    await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = coordinator
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
-    return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> bool:
@@ -51,6 +77,21 @@ async def async_unload_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> 
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
-async def _async_options_updated(hass: HomeAssistant, entry: VoipNowConfigEntry) -> None:
-    """Apply changed options by reloading the entry."""
+async def async_remove_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> None:
+    """Delete this entry's call event subscriptions from the PBX."""
+    await async_delete_subscriptions(hass, _client(hass, entry))
+
+
+async def _async_options_updated(
+    hass: HomeAssistant, entry: VoipNowConfigEntry
+) -> None:
+    """Apply changed options by reloading the entry.
+
+    When push is turned off, our subscriptions are taken back from the PBX.
+    """
+    coordinator = entry.runtime_data
+    if coordinator.push is not None and not entry.options.get(CONF_PUSH, True):
+        await async_delete_subscriptions(
+            hass, coordinator.client, list(coordinator.extensions)
+        )
     await hass.config_entries.async_reload(entry.entry_id)

@@ -63,8 +63,8 @@ class VoipNowBinarySensorEntity(VoipNowExtensionEntity, BinarySensorEntity):
     entity_description: VoipNowBinarySensorEntityDescription
 
     def _snapshot(self) -> object:
-        """Only the extension's presence matters here."""
-        return self.extension_info
+        """Only what is shown matters, not the presence or registration expiry."""
+        return self.is_on
 
     @property
     def is_on(self) -> bool | None:

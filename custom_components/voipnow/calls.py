@@ -107,7 +107,9 @@ def _remote_number(
     return None
 
 
-def extension_call(call: PhoneCall, view: PhoneCallView, extension: str) -> ExtensionCall:
+def extension_call(
+    call: PhoneCall, view: PhoneCallView, extension: str
+) -> ExtensionCall:
     """Describe one call from one extension's point of view."""
     direction = _direction(view, extension)
     remote = _remote_number(view, extension, direction)
@@ -118,14 +120,17 @@ def extension_call(call: PhoneCall, view: PhoneCallView, extension: str) -> Exte
         view_id=view.id or None,
         state=view_state(view),
         direction=direction,
-        remote_number=remote or (number if direction is CallDirection.INCOMING else None),
+        remote_number=remote
+        or (number if direction is CallDirection.INCOMING else None),
         caller_id=view.caller_id,
         caller_name=caller_name,
         answered=view.is_answered or call.answered is not None,
     )
 
 
-def extension_call_state(extension: str, calls: Iterable[PhoneCall]) -> ExtensionCallState:
+def extension_call_state(
+    extension: str, calls: Iterable[PhoneCall]
+) -> ExtensionCallState:
     """Summarise every call of one extension; the most advanced one leads."""
     seen: list[ExtensionCall] = []
     for call in calls:
@@ -138,10 +143,16 @@ def extension_call_state(extension: str, calls: Iterable[PhoneCall]) -> Extensio
             key=lambda item: _RANK[item.state],
         )
         seen.append(best)
+    return summarise(seen)
+
+
+def summarise(calls: Iterable[ExtensionCall]) -> ExtensionCallState:
+    """Build an extension's state from its calls; the most advanced one leads."""
+    seen = tuple(calls)
     if not seen:
         return IDLE
     lead = max(seen, key=lambda item: _RANK[item.state])
-    return ExtensionCallState(state=lead.state, call=lead, calls=tuple(seen))
+    return ExtensionCallState(state=lead.state, call=lead, calls=seen)
 
 
 def call_states(
@@ -168,6 +179,5 @@ def call_states(
         for number in touched:
             by_extension[number].append(call)
     return {
-        number: extension_call_state(number, by_extension[number])
-        for number in numbers
+        number: extension_call_state(number, by_extension[number]) for number in numbers
     }

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import voluptuous as vol
-
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
@@ -27,10 +25,15 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
 )
+import voluptuous as vol
 
 from .api import (
     VoipNowAuthenticationError,
@@ -39,14 +42,22 @@ from .api import (
     VoipNowInvalidInputError,
     VoipNowSSLError,
     normalize_url,
+    validate_number,
 )
 from .const import (
+    CONF_PUSH,
+    CONF_TRANSFER_TARGETS,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
     MAX_SCAN_INTERVAL_SECONDS,
     MIN_SCAN_INTERVAL_SECONDS,
 )
+from .targets import TransferTarget, transfer_targets
+
+CONF_NEW_TARGET_NAME = "new_target_name"
+CONF_NEW_TARGET_NUMBER = "new_target_number"
+CONF_NEW_TARGET_VOICEMAIL = "new_target_voicemail"
 
 _SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _TEXT = TextSelector(TextSelectorConfig(autocomplete="off"))
@@ -102,7 +113,7 @@ class VoipNowConfigFlow(ConfigFlow, domain=DOMAIN):
             return {CONF_URL: "cannot_connect"}
         except VoipNowAuthenticationError:
             return {"base": "invalid_auth"}
-        except Exception:
+        except Exception:  # noqa: BLE001
             LOGGER.exception("Unexpected error while checking the PBX")
             return {"base": "unknown"}
         return {}
@@ -197,35 +208,134 @@ class VoipNowConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class VoipNowOptionsFlow(OptionsFlow):
-    """Tune polling."""
+    """Tune polling and push, and manage the named transfer targets."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the polling interval."""
+        """Ask for the polling interval, push, and transfer targets.
+
+        Existing targets are kept by leaving them selected; one new target can
+        be added per visit.
+        """
+        options = self.config_entry.options
+        targets = transfer_targets(options)
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self.async_create_entry(
-                data={
-                    **self.config_entry.options,
-                    CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
-                }
+            kept = [
+                t for t in targets if t.key in user_input.get(CONF_TRANSFER_TARGETS, [])
+            ]
+            try:
+                if new := _new_target(user_input, kept):
+                    kept.append(new)
+            except _TargetError as err:
+                errors[err.field] = err.error
+            else:
+                return self.async_create_entry(
+                    data={
+                        **options,
+                        CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
+                        CONF_PUSH: user_input[CONF_PUSH],
+                        CONF_TRANSFER_TARGETS: [t.as_option() for t in kept],
+                    }
+                )
+        defaults = user_input or {}
+        schema: dict[Any, Any] = {
+            vol.Required(
+                CONF_SCAN_INTERVAL,
+                default=defaults.get(
+                    CONF_SCAN_INTERVAL,
+                    options.get(
+                        CONF_SCAN_INTERVAL, int(DEFAULT_SCAN_INTERVAL.total_seconds())
+                    ),
+                ),
+            ): NumberSelector(
+                NumberSelectorConfig(
+                    min=MIN_SCAN_INTERVAL_SECONDS,
+                    max=MAX_SCAN_INTERVAL_SECONDS,
+                    step=1,
+                    unit_of_measurement="s",
+                    mode=NumberSelectorMode.BOX,
+                )
+            ),
+            vol.Required(
+                CONF_PUSH, default=defaults.get(CONF_PUSH, options.get(CONF_PUSH, True))
+            ): BooleanSelector(),
+        }
+        if targets:
+            schema[
+                vol.Optional(
+                    CONF_TRANSFER_TARGETS,
+                    default=defaults.get(
+                        CONF_TRANSFER_TARGETS, [t.key for t in targets]
+                    ),
+                )
+            ] = SelectSelector(
+                SelectSelectorConfig(
+                    options=[
+                        SelectOptionDict(
+                            value=t.key,
+                            label=f"{t.name} → {'voicemail ' if t.voicemail else ''}{t.number}",
+                        )
+                        for t in targets
+                    ],
+                    multiple=True,
+                    mode=SelectSelectorMode.LIST,
+                )
             )
-        current = self.config_entry.options.get(
-            CONF_SCAN_INTERVAL, int(DEFAULT_SCAN_INTERVAL.total_seconds())
+        schema.update(
+            {
+                vol.Optional(
+                    CONF_NEW_TARGET_NAME,
+                    description={"suggested_value": defaults.get(CONF_NEW_TARGET_NAME)},
+                ): _TEXT,
+                vol.Optional(
+                    CONF_NEW_TARGET_NUMBER,
+                    description={
+                        "suggested_value": defaults.get(CONF_NEW_TARGET_NUMBER)
+                    },
+                ): _TEXT,
+                vol.Optional(
+                    CONF_NEW_TARGET_VOICEMAIL,
+                    default=defaults.get(CONF_NEW_TARGET_VOICEMAIL, False),
+                ): BooleanSelector(),
+            }
         )
         return self.async_show_form(
-            step_id="init",
-            data_schema=vol.Schema(
-                {
-                    vol.Required(CONF_SCAN_INTERVAL, default=current): NumberSelector(
-                        NumberSelectorConfig(
-                            min=MIN_SCAN_INTERVAL_SECONDS,
-                            max=MAX_SCAN_INTERVAL_SECONDS,
-                            step=1,
-                            unit_of_measurement="s",
-                            mode=NumberSelectorMode.BOX,
-                        )
-                    ),
-                }
-            ),
+            step_id="init", data_schema=vol.Schema(schema), errors=errors
         )
+
+
+class _TargetError(Exception):
+    """A new transfer target is incomplete or invalid."""
+
+    def __init__(self, field: str, error: str) -> None:
+        """Remember which field is wrong and why."""
+        super().__init__(error)
+        self.field = field
+        self.error = error
+
+
+def _new_target(
+    user_input: Mapping[str, Any], existing: list[TransferTarget]
+) -> TransferTarget | None:
+    """Build the new transfer target the form describes, if any."""
+    name = str(user_input.get(CONF_NEW_TARGET_NAME) or "").strip()
+    number = str(user_input.get(CONF_NEW_TARGET_NUMBER) or "").strip().replace(" ", "")
+    voicemail = bool(user_input.get(CONF_NEW_TARGET_VOICEMAIL))
+    if not name and not number:
+        return None
+    if not name:
+        raise _TargetError(CONF_NEW_TARGET_NAME, "target_name_missing")
+    try:
+        validate_number(CONF_NEW_TARGET_NUMBER, number)
+    except VoipNowInvalidInputError:
+        raise _TargetError(CONF_NEW_TARGET_NUMBER, "invalid_target_number") from None
+    if voicemail and number.startswith("+"):
+        raise _TargetError(CONF_NEW_TARGET_NUMBER, "voicemail_needs_extension")
+    target = TransferTarget(name=name, number=number, voicemail=voicemail)
+    if any(
+        t.name.casefold() == name.casefold() or t.key == target.key for t in existing
+    ):
+        raise _TargetError(CONF_NEW_TARGET_NAME, "target_exists")
+    return target

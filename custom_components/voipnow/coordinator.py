@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 import time
+from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api import (
@@ -22,13 +25,27 @@ from .api import (
     VoipNowError,
     same_extension,
 )
-from .calls import IDLE, ExtensionCallState, call_states
+from .calls import IDLE, ExtensionCall, ExtensionCallState, call_states, summarise
 from .const import (
+    ATTR_CONFIG_ENTRY_ID,
+    ATTR_EXTENSION,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
+    EVENT_CALL,
     EXTENSIONS_REFRESH_INTERVAL,
     LOGGER,
+    PUSH_SCAN_INTERVAL,
+    CallDirection,
+    CallState,
 )
+from .tracker import CallEvent, CallEventType, CallTracker
+
+if TYPE_CHECKING:
+    from .push import VoipNowPush
+
+# Re-list the calls at once after a callback or an action, then at most once a
+# second while callbacks keep coming.
+REFRESH_COOLDOWN = 1.0
 
 type VoipNowConfigEntry = ConfigEntry[VoipNowCoordinator]
 
@@ -59,20 +76,39 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
     ) -> None:
         """Set up the coordinator with the interval from the options."""
         seconds = entry.options.get(CONF_SCAN_INTERVAL)
+        self.scan_interval = (
+            timedelta(seconds=seconds) if seconds else DEFAULT_SCAN_INTERVAL
+        )
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=f"{DOMAIN} {client.host}",
-            update_interval=(
-                timedelta(seconds=seconds) if seconds else DEFAULT_SCAN_INTERVAL
-            ),
+            update_interval=self.scan_interval,
             always_update=False,
+            request_refresh_debouncer=Debouncer(
+                hass, LOGGER, cooldown=REFRESH_COOLDOWN, immediate=True
+            ),
         )
         self.client = client
         self.server_id = entry.unique_id or client.host
+        self.tracker = CallTracker()
+        self.push: VoipNowPush | None = None
+        # A poll saw a call event before any callback did: push is not working.
+        self.push_missed = False
         self._extensions: dict[str, Extension] | None = None
         self._extensions_fetched = 0.0
+        self._syncing = False
+
+    @property
+    def signal_call_event(self) -> str:
+        """The dispatcher signal that carries this entry's call events."""
+        return f"{DOMAIN}_{self.config_entry.entry_id}_call_event"
+
+    @property
+    def push_active(self) -> bool:
+        """Push callbacks are arriving, so polling may slow down."""
+        return self.push is not None and self.push.healthy and not self.push_missed
 
     @property
     def extensions(self) -> Mapping[str, Extension]:
@@ -122,7 +158,106 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         )
         if self.data is None or data.extensions.keys() != self.data.extensions.keys():
             self._async_remove_stale_devices(data.extensions)
+        # The poll is the truth: calls it no longer lists have ended, whatever
+        # callbacks were lost while the PBX or Home Assistant was away.
+        if events := self.tracker.observe_poll(data.states):
+            if self.push_active:
+                LOGGER.debug("Polling saw call events before push did")
+                self.push_missed = True
+            self._async_fire(events)
+        self._async_after_update(data)
         return data
+
+    @callback
+    def _async_after_update(self, data: VoipNowData) -> None:
+        """Pick the polling interval and subscribe extensions that are new."""
+        self.update_interval = (
+            max(PUSH_SCAN_INTERVAL, self.scan_interval)
+            if self.push_active
+            else self.scan_interval
+        )
+        push = self.push
+        if push is None or push.url is None or self._syncing:
+            return
+        push.subscribed.intersection_update(data.extensions)
+        if any(ext not in push.subscribed | push.failed for ext in data.extensions):
+            self.config_entry.async_create_background_task(
+                self.hass, self.async_sync_push(), f"{DOMAIN} subscribe"
+            )
+
+    async def async_sync_push(self) -> None:
+        """Subscribe every extension to the call events (one sync at a time)."""
+        if self.push is None or self._syncing:
+            return
+        self._syncing = True
+        try:
+            await self.push.async_sync(list(self.extensions))
+        finally:
+            self._syncing = False
+        if self.data is not None:
+            self._async_after_update(self.data)
+
+    @callback
+    def async_handle_push(
+        self,
+        extension: str,
+        kind: CallEventType,
+        *,
+        phone_call_id: str | None,
+        direction: CallDirection,
+        remote_number: str | None,
+        caller_name: str | None,
+        caller_id: str | None,
+    ) -> None:
+        """Apply a callback at once, fire its event, then re-list the calls."""
+        self.push_missed = False
+        events = self.tracker.observe_push(
+            extension,
+            kind,
+            phone_call_id=phone_call_id,
+            direction=direction,
+            remote_number=remote_number,
+            caller_name=caller_name,
+            caller_id=caller_id,
+        )
+        if self.data is not None and extension in self.data.extensions:
+            state = _apply_push(
+                self.data.state_of(extension),
+                kind,
+                ExtensionCall(
+                    phone_call_id=phone_call_id or "",
+                    view_id=None,
+                    state=CallState.IDLE,
+                    direction=direction,
+                    remote_number=remote_number,
+                    caller_id=caller_id,
+                    caller_name=caller_name,
+                    answered=False,
+                ),
+            )
+            self.async_set_updated_data(
+                replace(self.data, states={**self.data.states, extension: state})
+            )
+        self._async_fire(events)
+        self.config_entry.async_create_background_task(
+            self.hass, self.async_request_refresh(), f"{DOMAIN} refresh after push"
+        )
+
+    @callback
+    def _async_fire(self, events: list[CallEvent]) -> None:
+        """Deliver call events to the event entities and the event bus."""
+        for event in events:
+            LOGGER.debug("Call event %s on %s", event.type, event.extension)
+            async_dispatcher_send(self.hass, self.signal_call_event, event)
+            self.hass.bus.async_fire(
+                EVENT_CALL,
+                {
+                    ATTR_CONFIG_ENTRY_ID: self.config_entry.entry_id,
+                    ATTR_EXTENSION: event.extension,
+                    "type": event.type.value,
+                    **event.as_dict(),
+                },
+            )
 
     @callback
     def _async_remove_stale_devices(self, extensions: Mapping[str, Extension]) -> None:
@@ -141,3 +276,38 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
     def device_identifier(self, extension: str) -> str:
         """Return the stable device identifier of an extension."""
         return f"{self.server_id}_{extension}"
+
+
+def _apply_push(
+    state: ExtensionCallState, kind: CallEventType, pushed: ExtensionCall
+) -> ExtensionCallState:
+    """Show a callback's news before the next poll confirms it."""
+    calls = list(state.calls)
+    match = next(
+        (
+            c
+            for c in calls
+            if pushed.phone_call_id and c.phone_call_id == pushed.phone_call_id
+        ),
+        calls[0] if len(calls) == 1 and kind not in _STARTS else None,
+    )
+    if kind in _STARTS:
+        if match is None:
+            calls.append(
+                replace(
+                    pushed,
+                    state=(
+                        CallState.RINGING
+                        if kind is CallEventType.INCOMING_CALL
+                        else CallState.DIALING
+                    ),
+                )
+            )
+    elif match is not None:
+        calls.remove(match)
+        if kind is CallEventType.ANSWERED:
+            calls.append(replace(match, state=CallState.ON_CALL, answered=True))
+    return summarise(calls)
+
+
+_STARTS = (CallEventType.INCOMING_CALL, CallEventType.OUTGOING_CALL)

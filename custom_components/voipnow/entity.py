@@ -47,6 +47,11 @@ class VoipNowExtensionEntity(CoordinatorEntity[VoipNowCoordinator]):
         """What this entity shows; the state is written only when it changes."""
         return self.call_state
 
+    async def async_added_to_hass(self) -> None:
+        """Remember what the first state shows, so the next poll can compare."""
+        await super().async_added_to_hass()
+        self._written = (self.available, self._snapshot())
+
     @callback
     def _handle_coordinator_update(self) -> None:
         """Skip writing the state of an extension whose picture is unchanged."""

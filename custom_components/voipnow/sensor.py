@@ -88,6 +88,10 @@ class VoipNowSensorEntity(VoipNowExtensionEntity, SensorEntity):
     # The call id changes with every call: keep it out of the history database.
     _unrecorded_attributes = frozenset({ATTR_PHONE_CALL_ID, ATTR_CALLER_ID})
 
+    def _snapshot(self) -> object:
+        """What the sensor shows: a change elsewhere in the calls writes nothing."""
+        return (self.native_value, self.extra_state_attributes)
+
     @property
     def native_value(self) -> str | None:
         """Return the state."""

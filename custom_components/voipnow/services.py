@@ -11,8 +11,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-import voluptuous as vol
-
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
     HomeAssistant,
@@ -23,6 +21,7 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
+import voluptuous as vol
 
 from .api import (
     PhoneCall,
@@ -64,6 +63,9 @@ SERVICE_UNHOLD_CALL = "unhold_call"
 # API error codes that mean "this field is wrong": a validation error naming it.
 API_FIELD_ERRORS: dict[str, str] = {
     "pc_phonecall_invalid": ATTR_PHONE_CALL_ID,
+    "pc_phonecallviewid_invalid": ATTR_PHONE_CALL_ID,
+    "pc_destination_invalid": ATTR_DESTINATION,
+    "pc_source_invalid": ATTR_EXTENSION,
     "pc_sendcallto_invalid": ATTR_SEND_CALL_TO,
     "pc_transfer_from_number_invalid": ATTR_TRANSFER_FROM_NUMBER,
     "pc_transfer_number_invalid": ATTR_TRANSFER_NUMBER,
@@ -253,10 +255,14 @@ def _call_ended(phone_call_id: str) -> HomeAssistantError:
 
 @callback
 def _refresh_soon(coordinator: VoipNowCoordinator) -> None:
-    """Re-list the calls right away without making the caller wait."""
-    coordinator.config_entry.async_create_background_task(
+    """Re-list the calls right away without making the caller wait.
+
+    Not debounced: a second action within the cooldown must show at once too.
+    A tracked task, so whoever waits for Home Assistant to settle sees it.
+    """
+    coordinator.config_entry.async_create_task(
         coordinator.hass,
-        coordinator.async_request_refresh(),
+        coordinator.async_refresh(),
         f"{DOMAIN} refresh after action",
     )
 
@@ -275,7 +281,9 @@ async def async_transfer_call(
     """Transfer an extension's call; validate everything before sending."""
     number = resolve_extension(coordinator, extension)
     _checked(validate_user_id, ATTR_USER_ID, user_id)
-    _checked(lambda v: validate_number(ATTR_SEND_CALL_TO, v), ATTR_SEND_CALL_TO, send_call_to)
+    _checked(
+        lambda v: validate_number(ATTR_SEND_CALL_TO, v), ATTR_SEND_CALL_TO, send_call_to
+    )
     if transfer_from_number is not None:
         _checked(
             lambda v: validate_number(ATTR_TRANSFER_FROM_NUMBER, v),
@@ -316,6 +324,8 @@ async def async_transfer_call(
             to_voicemail=to_voicemail,
         )
     if result is None:
+        # What we showed is stale: let the entities catch up with the PBX.
+        _refresh_soon(coordinator)
         raise _call_ended(call_id)
     LOGGER.debug("Transferred call %s of %s", call_id, number)
     _refresh_soon(coordinator)
@@ -368,6 +378,8 @@ async def async_set_hold(
             hold=hold,
         )
     if result is None:
+        # What we showed is stale: let the entities catch up with the PBX.
+        _refresh_soon(coordinator)
         raise _call_ended(call_id)
     _refresh_soon(coordinator)
     return {ATTR_PHONE_CALL_ID: call_id, ATTR_EXTENSION: number}
@@ -385,7 +397,9 @@ async def async_make_call(
     """Place a call: the extension's phone rings first, then the destination."""
     number = resolve_extension(coordinator, extension)
     _checked(validate_user_id, ATTR_USER_ID, user_id)
-    _checked(lambda v: validate_number(ATTR_DESTINATION, v), ATTR_DESTINATION, destination)
+    _checked(
+        lambda v: validate_number(ATTR_DESTINATION, v), ATTR_DESTINATION, destination
+    )
     if caller_id is not None and not caller_id.strip():
         raise _invalid(ATTR_CALLER_ID, caller_id)
     async with pbx_errors(coordinator):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+import contextlib
 
 from aiohttp import ClientSession, ClientTimeout, web
 import pytest
@@ -19,10 +20,9 @@ def loopback_sockets(request: pytest.FixtureRequest) -> None:
 
     Connections stay limited to 127.0.0.1 by its ``socket_allow_hosts``.
     """
-    try:
+    # Without pytest-socket, sockets are allowed anyway.
+    with contextlib.suppress(pytest.FixtureLookupError):
         request.getfixturevalue("socket_enabled")
-    except pytest.FixtureLookupError:
-        pass  # pytest-socket not installed: sockets are allowed anyway
 
 
 @pytest.fixture

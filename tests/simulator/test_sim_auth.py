@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from aiohttp import ClientSession
 
@@ -21,7 +22,7 @@ TOKEN_FORM = {
 
 async def _token(
     sim: VoipNowSimulator, http: ClientSession, **form: str
-) -> tuple[int, dict[str, str]]:
+) -> tuple[int, dict[str, Any]]:
     """Post a token request and return status and JSON body."""
     async with http.post(sim.url + "/oauth/token.php", data=form) as resp:
         return resp.status, await resp.json()

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Mapping
+import copy
+from enum import IntEnum
+import ipaddress
 import json
 import logging
+import math
 import re
 import secrets
 import time
-from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import aiohttp
@@ -43,13 +47,23 @@ MAX_BODY_BYTES: Final = 8 * 1024 * 1024
 # Renew this long before `expires_in` ends (4PSA's own client uses 5 minutes),
 # but never more than a tenth of a short lifetime.
 TOKEN_RENEW_MARGIN: Final = 300.0
+DEFAULT_TOKEN_LIFETIME: Final = 3600.0
 
-USER_ID_RE: Final = re.compile(r"^(?:@me|@viewer|@owner|[0-9]{1,20})$")
-EXTENSION_RE: Final = re.compile(r"^(?=[0-9*]*[0-9])[0-9*]{1,32}$")
-CALL_ID_RE: Final = re.compile(r"^[A-Za-z0-9]{1,64}$")
-VIEW_ID_RE: Final = re.compile(r"^[A-Za-z0-9]{1,16}$")
+# Used with `fullmatch`: `$` would let a trailing newline through.
+USER_ID_RE: Final = re.compile(r"@me|@viewer|@owner|[0-9]{1,20}")
+EXTENSION_RE: Final = re.compile(r"(?=[0-9*]*[0-9])[0-9*]{1,32}")
+CALL_ID_RE: Final = re.compile(r"[A-Za-z0-9]{1,64}")
+VIEW_ID_RE: Final = re.compile(r"[A-Za-z0-9]{1,16}")
 # Extensions (digits and `*`) and public numbers (digits, a leading `+`).
-PHONE_NUMBER_RE: Final = re.compile(r"^\+?(?=[0-9*]*[0-9])[0-9*]{1,32}$")
+PHONE_NUMBER_RE: Final = re.compile(r"\+?(?=[0-9*]*[0-9])[0-9*]{1,32}")
+# A host name: dot-separated labels of letters, digits, `-` and `_`.
+HOST_NAME_RE: Final = re.compile(
+    r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*\.?",
+    re.IGNORECASE,
+)
+# An OAuth bearer token is visible ASCII; anything else cannot go in a header.
+TOKEN_RE: Final = re.compile(r"[\x21-\x7e]{1,4096}")
+MAX_PAGE_SIZE: Final = 5000
 SELF: Final = "@self"
 # Stands for a body that is not JSON (an HTML error page, a truncated answer).
 NOT_JSON: Final = object()
@@ -70,7 +84,7 @@ def normalize_url(url: str) -> URL:
         parsed = URL(text)
     except ValueError:
         raise VoipNowInvalidInputError("url", url) from None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
+    if parsed.scheme not in ("http", "https") or not _valid_host(parsed.raw_host):
         raise VoipNowInvalidInputError("url", url)
     if parsed.user or parsed.password or parsed.query_string or parsed.fragment:
         raise VoipNowInvalidInputError("url", url)
@@ -81,9 +95,20 @@ def normalize_url(url: str) -> URL:
     return parsed.with_path(path or "/").with_query(None).with_fragment(None)
 
 
+def _valid_host(host: str | None) -> bool:
+    """Tell whether a URL's host is an IP address or a plausible host name."""
+    if not host:
+        return False
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return HOST_NAME_RE.fullmatch(host) is not None
+    return True
+
+
 def validate_user_id(user_id: str) -> str:
     """Check a userId path segment: `@me`, `@viewer`, `@owner` or digits."""
-    if not isinstance(user_id, str) or not USER_ID_RE.match(user_id):
+    if not isinstance(user_id, str) or not USER_ID_RE.fullmatch(user_id):
         raise VoipNowInvalidInputError("user_id", user_id)
     return user_id
 
@@ -92,21 +117,21 @@ def validate_extension(extension: str, *, allow_self: bool = True) -> str:
     """Check an extension path segment: digits and `*`, or `@self`."""
     if allow_self and extension == SELF:
         return extension
-    if not isinstance(extension, str) or not EXTENSION_RE.match(extension):
+    if not isinstance(extension, str) or not EXTENSION_RE.fullmatch(extension):
         raise VoipNowInvalidInputError("extension", extension)
     return extension
 
 
 def validate_call_id(call_id: str) -> str:
     """Check a phoneCallId path segment: alphanumeric."""
-    if not isinstance(call_id, str) or not CALL_ID_RE.match(call_id):
+    if not isinstance(call_id, str) or not CALL_ID_RE.fullmatch(call_id):
         raise VoipNowInvalidInputError("phone_call_id", call_id)
     return call_id
 
 
 def validate_number(field: str, number: str) -> str:
     """Check a phone number sent in a body: an extension or a public number."""
-    if not isinstance(number, str) or not PHONE_NUMBER_RE.match(number):
+    if not isinstance(number, str) or not PHONE_NUMBER_RE.fullmatch(number):
         raise VoipNowInvalidInputError(field, number)
     return number
 
@@ -127,13 +152,30 @@ class VoipNowClient:
         """Set up the client; nothing is sent until the first call."""
         self._session = session
         self._base = normalize_url(url)
+        if (
+            isinstance(request_timeout, bool)
+            or not isinstance(request_timeout, int | float)
+            or not 0 < request_timeout < math.inf
+        ):
+            raise VoipNowInvalidInputError("request_timeout", request_timeout)
+        if (
+            isinstance(page_size, bool)
+            or not isinstance(page_size, int)
+            or not 0 < page_size <= MAX_PAGE_SIZE
+        ):
+            raise VoipNowInvalidInputError("page_size", page_size)
         self._client_id = client_id
         self._client_secret = client_secret
-        self._timeout = request_timeout
+        self._timeout = float(request_timeout)
         self._page_size = page_size
         self._token: str | None = None
         self._token_expires = 0.0
         self._token_lock = asyncio.Lock()
+        # Token requests made so far, and how the last one failed: callers that
+        # queued behind a failing request share its error instead of each
+        # sending their own (N callers would otherwise wait N timeouts).
+        self._token_requests = 0
+        self._token_error: VoipNowError | None = None
 
     def __repr__(self) -> str:
         """Show the server, never the credentials."""
@@ -182,10 +224,20 @@ class VoipNowClient:
 
         if token := cached():
             return token
+        seen = self._token_requests
         async with self._token_lock:
             if token := cached():
                 return token
-            token, lifetime = await self._async_request_token()
+            if self._token_requests != seen and self._token_error is not None:
+                raise copy.copy(self._token_error) from self._token_error
+            self._token_requests += 1
+            self._token_error = None
+            try:
+                token, lifetime = await self._async_request_token()
+            except VoipNowError as err:
+                self._token_error = err
+                raise
+            self._token_error = None
             margin = min(TOKEN_RENEW_MARGIN, lifetime / 10)
             self._token = token
             self._token_expires = time.monotonic() + lifetime - margin
@@ -193,24 +245,23 @@ class VoipNowClient:
 
     async def _async_request_token(self) -> tuple[str, float]:
         """Ask the token endpoint for a new access token."""
-        base_path = self._base.path.rstrip("/")
-        token_url = self._base.with_path(f"{base_path}/oauth/token.php")
+        base_path = self._base.raw_path.rstrip("/")
+        token_url = self._base.with_path(f"{base_path}/oauth/token.php", encoded=True)
         form = {
             "client_id": self._client_id,
             "client_secret": self._client_secret,
             "grant_type": "client_credentials",
             "type": "unifiedapi",
             # Misspelled on purpose, as in 4PSA's own client.
-            "redirect_uri": str(self._base.with_path(f"{base_path}/ouath/token.php")),
+            "redirect_uri": str(
+                self._base.with_path(f"{base_path}/ouath/token.php", encoded=True)
+            ),
         }
         _LOGGER.debug("Requesting an access token from %s", self._base.host)
         status, payload = await self._async_send("POST", token_url, data=form)
         if status in (400, 401, 403):
-            code = payload.get("error") if isinstance(payload, Mapping) else None
-            if isinstance(code, Mapping):
-                code = code.get("code")
             raise VoipNowAuthenticationError(
-                f"Token request rejected ({code or status})"
+                f"Token request rejected ({_error_code(payload) or status})"
             )
         if status >= 300:
             raise _response_error(status, payload, "token request")
@@ -218,14 +269,10 @@ class VoipNowClient:
         token = data.get("access_token")
         if not isinstance(token, str) or not token:
             raise VoipNowMalformedResponseError("Token answer has no access_token")
-        lifetime = data.get("expires_in", 3600)
-        try:
-            seconds = float(lifetime)
-        except (TypeError, ValueError):
-            seconds = 3600.0
-        if seconds <= 0:
-            seconds = 3600.0
-        return token, seconds
+        if not TOKEN_RE.fullmatch(token):
+            # It could not be sent in a header; never echo it.
+            raise VoipNowMalformedResponseError("Token answer has an unusable token")
+        return token, _token_lifetime(data.get("expires_in"))
 
     # --- transport ------------------------------------------------------
 
@@ -242,7 +289,7 @@ class VoipNowClient:
         try:
             async with asyncio.timeout(self._timeout):
                 async with self._session.request(
-                    method,
+                    _no_replay(method),
                     url,
                     headers=headers,
                     json=json_body,
@@ -280,30 +327,33 @@ class VoipNowClient:
     ) -> tuple[int, Any]:
         """Call the UnifiedAPI, renewing the token once on a 401."""
         url = self._base.with_path(
-            self._base.path.rstrip("/") + "/uapi/" + path, encoded=True
+            self._base.raw_path.rstrip("/") + "/uapi/" + path, encoded=True
         )
         if params:
             url = url.with_query(params)
+        headers = {"Accept": "application/json"}
         token = await self._async_token()
-        for attempt in (1, 2):
-            _LOGGER.debug("%s /uapi/%s", method, path)
-            status, payload = await self._async_send(
-                method,
-                url,
-                headers={
-                    "Authorization": f"Bearer {token}",
-                    "Accept": "application/json",
-                },
-                json_body=json_body,
-            )
-            if status != 401:
-                break
-            if attempt == 2:
-                raise VoipNowAuthenticationError("Access denied with a fresh token")
+        _LOGGER.debug("%s /uapi/%s", method, path)
+        status, payload = await self._async_send(
+            method,
+            url,
+            headers={**headers, "Authorization": f"Bearer {token}"},
+            json_body=json_body,
+        )
+        if status == 401:
             # A 401 means the PBX did not act: renewing and retrying once cannot
             # duplicate an action.
             _LOGGER.debug("Token refused, requesting a new one")
             token = await self._async_token(stale=token)
+            _LOGGER.debug("%s /uapi/%s (new token)", method, path)
+            status, payload = await self._async_send(
+                method,
+                url,
+                headers={**headers, "Authorization": f"Bearer {token}"},
+                json_body=json_body,
+            )
+            if status == 401:
+                raise VoipNowAuthenticationError("Access denied with a fresh token")
         if status >= 300:
             raise _response_error(status, payload, f"{method} /uapi/{path}")
         return status, payload
@@ -318,11 +368,15 @@ class VoipNowClient:
             query = {**(params or {}), "count": str(self._page_size)}
             if start:
                 query["startIndex"] = str(start)
-            _, payload = await self._async_api("GET", path, params=query)
-            if payload is None:
+            status, payload = await self._async_api("GET", path, params=query)
+            if payload is None and status == 204:
                 return entries
+            if payload is None:
+                # A 200 always has a body: an empty one is a cut-off answer,
+                # not an empty list (that would make every call vanish).
+                raise VoipNowMalformedResponseError("Answer is empty", status=status)
             if payload is NOT_JSON:
-                raise VoipNowMalformedResponseError("Answer is not JSON")
+                raise VoipNowMalformedResponseError("Answer is not JSON", status=status)
             page = collection_entries(payload, path)
             entries.extend(page)
             if not page or not isinstance(payload, Mapping):
@@ -405,7 +459,7 @@ class VoipNowClient:
     ) -> PhoneCall | None:
         """Put one party of a call on hold, or take it off hold."""
         path = self._call_path(user_id, extension, phone_call_id)
-        if not isinstance(phone_call_view_id, str) or not VIEW_ID_RE.match(
+        if not isinstance(phone_call_view_id, str) or not VIEW_ID_RE.fullmatch(
             phone_call_view_id
         ):
             raise VoipNowInvalidInputError("phone_call_view_id", phone_call_view_id)
@@ -456,7 +510,11 @@ class VoipNowClient:
             view["callerId"] = caller_id.strip()
         params = None
         if wait_for_pickup is not None:
-            if not isinstance(wait_for_pickup, int) or not 0 < wait_for_pickup <= 300:
+            if (
+                isinstance(wait_for_pickup, bool)
+                or not isinstance(wait_for_pickup, int)
+                or not 0 < wait_for_pickup <= 300
+            ):
                 raise VoipNowInvalidInputError("wait_for_pickup", wait_for_pickup)
             params = {"waitForPickup": str(wait_for_pickup)}
         body = {
@@ -475,10 +533,9 @@ class VoipNowClient:
     async def async_list_extensions(self, *, user_id: str = "@me") -> list[Extension]:
         """List the user's extensions with presence and registration."""
         path = f"extensions/{validate_user_id(user_id)}/{SELF}/presence"
-        extensions = [
+        return [
             Extension.from_dict(entry) for entry in await self._async_collection(path)
         ]
-        return extensions
 
     # --- PhoneCallEvents subscriptions ------------------------------------
 
@@ -504,12 +561,16 @@ class VoipNowClient:
     ) -> CallEventSubscription | None:
         """Subscribe a URL to one event type of one extension."""
         path = self._events_path(user_id, extension) + "/"
-        target = URL(url) if isinstance(url, str) else None
-        if target is None or target.scheme not in ("http", "https") or not target.host:
+        kind = _enum_input(CallEventType, event_type, "event_type")
+        how = _enum_input(CallEventMethod, method, "method")
+        if not _valid_callback_url(url):
+            # The callback URL is a secret: it is not kept in the error.
             raise VoipNowInvalidInputError("url", "<redacted>")
+        if note is not None and not isinstance(note, str):
+            raise VoipNowInvalidInputError("note", note)
         body = {
-            "type": str(int(CallEventType(event_type))),
-            "method": str(int(method)),
+            "type": str(int(kind)),
+            "method": str(int(how)),
             "url": url,
             "status": "1",
         }
@@ -528,13 +589,12 @@ class VoipNowClient:
     ) -> None:
         """Delete one PhoneCallEvents subscription."""
         path = self._events_path(user_id, extension)
-        if not isinstance(subscription_id, str) or not CALL_ID_RE.match(
+        kind = _enum_input(CallEventType, event_type, "event_type")
+        if not isinstance(subscription_id, str) or not CALL_ID_RE.fullmatch(
             subscription_id
         ):
             raise VoipNowInvalidInputError("subscription_id", subscription_id)
-        await self._async_api(
-            "DELETE", f"{path}/{int(CallEventType(event_type))}/{subscription_id}"
-        )
+        await self._async_api("DELETE", f"{path}/{int(kind)}/{subscription_id}")
 
     # --- helpers ----------------------------------------------------------
 
@@ -555,6 +615,39 @@ class VoipNowClient:
         )
 
 
+def _enum_input[E: IntEnum](enum: type[E], value: Any, field: str) -> E:
+    """Check a caller's enum argument (a member or its number)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise VoipNowInvalidInputError(field, value)
+    try:
+        return enum(value)
+    except ValueError:
+        raise VoipNowInvalidInputError(field, value) from None
+
+
+def _valid_callback_url(url: Any) -> bool:
+    """Tell whether a callback URL is an absolute http(s) URL the PBX can call."""
+    if not isinstance(url, str) or url != url.strip() or not url.isprintable():
+        return False
+    try:
+        target = URL(url)
+    except ValueError:
+        return False
+    return target.scheme in ("http", "https") and _valid_host(target.raw_host)
+
+
+def _no_replay(method: str) -> str:
+    """Spell a write method so aiohttp never sends it a second time.
+
+    aiohttp silently re-sends PUT and DELETE once when the connection drops
+    before the answer (it treats them as idempotent). For a PBX action that is
+    a second transfer or hang-up. Its check compares the method as given, while
+    the request itself is sent upper-cased, so a lower-case spelling sends the
+    same request and opts out of the replay. Proven by the client's tests.
+    """
+    return method if method in ("GET", "HEAD") else method.lower()
+
+
 async def _read_limited(resp: aiohttp.ClientResponse) -> str:
     """Read a response body, refusing bodies larger than MAX_BODY_BYTES."""
     if resp.content_length is not None and resp.content_length > MAX_BODY_BYTES:
@@ -569,19 +662,37 @@ async def _read_limited(resp: aiohttp.ClientResponse) -> str:
     return b"".join(chunks).decode("utf-8", errors="replace")
 
 
-def _response_error(status: int, payload: Any, what: str) -> VoipNowResponseError:
-    """Build the error for a non-2xx answer from its `error` object, if any."""
-    code: str | None = None
-    message = f"{what} failed with HTTP {status}"
+def _token_lifetime(raw: Any) -> float:
+    """Read `expires_in`; a missing or unusable value means the usual hour."""
+    if isinstance(raw, bool):
+        return DEFAULT_TOKEN_LIFETIME
+    try:
+        seconds = float(raw)
+    except (TypeError, ValueError):
+        return DEFAULT_TOKEN_LIFETIME
+    if not 0 < seconds < math.inf:
+        return DEFAULT_TOKEN_LIFETIME
+    return seconds
+
+
+def _error_code(payload: Any) -> str | None:
+    """Return the error code of an answer: `{"error": {"code"}}` or OAuth's `{"error"}`."""
     error = payload.get("error") if isinstance(payload, Mapping) else None
     if isinstance(error, Mapping):
-        raw_code = error.get("code")
-        raw_message = error.get("message")
-        code = str(raw_code) if isinstance(raw_code, str | int) else None
-        if isinstance(raw_message, str) and raw_message:
-            message = f"{what} failed: {raw_message}"
-    elif isinstance(error, str):
-        code = error
+        error = error.get("code")
+    if isinstance(error, bool) or not isinstance(error, str | int):
+        return None
+    return str(error).strip() or None
+
+
+def _response_error(status: int, payload: Any, what: str) -> VoipNowResponseError:
+    """Build the error for a non-2xx answer from its `error` object, if any."""
+    code = _error_code(payload)
+    message = f"{what} failed with HTTP {status}"
+    error = payload.get("error") if isinstance(payload, Mapping) else None
+    raw_message = error.get("message") if isinstance(error, Mapping) else None
+    if isinstance(raw_message, str) and raw_message.strip():
+        message = f"{what} failed: {raw_message.strip()}"
     if code:
         message = f"{message} ({code})"
     return VoipNowResponseError(message, status=status, code=code)

@@ -9,16 +9,17 @@ never `KeyError` or `TypeError`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
+import re
 from typing import Any
 
 from .exceptions import VoipNowMalformedResponseError
 
 _CALLER_ID_RE = re.compile(r"^\s*\"?(?P<name>[^\"<]*?)\"?\s*<(?P<number>[^>]*)>\s*$")
+_BARE_NUMBER_RE = re.compile(r"\+?[0-9*#]+")
 
 
 class CallStatus(IntEnum):
@@ -116,27 +117,31 @@ def _optional_str(data: Mapping[str, Any], key: str, what: str) -> str | None:
     raise _malformed(f"{what}.{key} is not a string")
 
 
-def _int(data: Mapping[str, Any], key: str, what: str, default: int = 0) -> int:
-    """Read an integer sent as a number or a numeric string."""
-    value = data.get(key)
-    if value is None or value == "":
-        return default
+def _loose_int(value: Any) -> int | None:
+    """Return a number sent as an integer or a numeric string, else None."""
     if isinstance(value, bool):
-        raise _malformed(f"{what}.{key} is not a number")
+        return None
     if isinstance(value, int):
         return value
     if isinstance(value, str):
         try:
             return int(value.strip())
         except ValueError:
-            raise _malformed(f"{what}.{key} is not a number") from None
-    raise _malformed(f"{what}.{key} is not a number")
+            return None
+    return None
 
 
-def _enum[E: IntEnum](enum: type[E], raw: int, unknown: E) -> E:
-    """Map a raw number to an enum member, tolerating values we do not know."""
+def _enum[E: IntEnum](data: Mapping[str, Any], key: str, unknown: E) -> E:
+    """Read a numeric code (number or string), tolerating values we do not know.
+
+    A state the PBX reports in a way we do not understand is `unknown`: one
+    odd field must not make a whole listing unreadable.
+    """
+    raw = _loose_int(data.get(key))
+    if raw is None:
+        return unknown
     try:
-        return enum(raw)
+        return type(unknown)(raw)
     except ValueError:
         return unknown
 
@@ -177,36 +182,51 @@ def _str_list(data: Mapping[str, Any], key: str, what: str) -> tuple[str, ...]:
     raise _malformed(f"{what}.{key} is not a list")
 
 
+def _items(value: Any, what: str) -> list[Any]:
+    """Return the items of a list, of an object keyed by id, or of a lone object.
+
+    An object whose values are all objects is keyed by id (one CDR example
+    does that); any other object is a single item sent without its list.
+    """
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    if isinstance(value, Mapping):
+        values = list(value.values())
+        if values and all(isinstance(item, Mapping) for item in values):
+            return values
+        return [value] if value else []
+    raise _malformed(f"{what} is neither a list nor an object")
+
+
 def collection_entries(payload: Any, what: str) -> list[Any]:
     """Return the items of a collection answer (`entry` as a list or keyed object).
 
-    A bare list is accepted too, and so is a single object that is not a
-    collection (some actions answer with the resource itself).
+    A bare list is accepted too; an object without `entry` has no items (a
+    collection omits it when empty, an action may answer with the resource).
     """
     if isinstance(payload, list):
         return payload
-    data = _mapping(payload, what)
-    if "entry" not in data:
-        return []
-    entry = data["entry"]
-    if entry is None:
-        return []
-    if isinstance(entry, list):
-        return entry
-    if isinstance(entry, Mapping):
-        if "id" in entry or "extension" in entry:
-            return [entry]
-        return list(entry.values())
-    raise _malformed(f"{what}.entry is neither a list nor an object")
+    return _items(_mapping(payload, what).get("entry"), f"{what}.entry")
 
 
 def split_caller_id(caller_id: str | None) -> tuple[str | None, str | None]:
-    """Split `John Doe <3334444>` into (name, number); a bare value is a number."""
-    if not caller_id:
+    """Split `John Doe <3334444>` into (name, number).
+
+    A bare value is a number when it looks like one (`3334444`, `+4021`,
+    `0003*210`), else a name (`Anonymous`).
+    """
+    if not caller_id or not isinstance(caller_id, str):
         return None, None
     if match := _CALLER_ID_RE.match(caller_id):
         return (match["name"].strip() or None), (match["number"].strip() or None)
-    return None, caller_id.strip() or None
+    bare = caller_id.strip()
+    if not bare:
+        return None, None
+    if _BARE_NUMBER_RE.fullmatch(bare):
+        return None, bare
+    return bare, None
 
 
 def short_extension(number: str) -> str:
@@ -219,11 +239,13 @@ def same_extension(left: str, right: str) -> bool:
 
     `0003*210` and `210` match; two extended numbers must match exactly.
     """
+    if not left or not right:
+        return False
     if left == right:
         return True
     if "*" in left and "*" in right:
         return False
-    return short_extension(left) == short_extension(right) and bool(left and right)
+    return short_extension(left) == short_extension(right)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -251,9 +273,7 @@ class PhoneCallView:
         if caller_id is None:
             caller_id = _optional_str(data, "callerID", "phoneCallView")
         answered = _datetime(data, "answered")
-        status = _enum(
-            CallStatus, _int(data, "status", "phoneCallView"), CallStatus.UNKNOWN
-        )
+        status = _enum(data, "status", CallStatus.UNKNOWN)
         return cls(
             id=_optional_str(data, "id", "phoneCallView") or "",
             extension=_optional_str(data, "extension", "phoneCallView"),
@@ -261,7 +281,7 @@ class PhoneCallView:
             destination=_str_list(data, "destination", "phoneCallView"),
             caller_id=caller_id,
             status=status,
-            flow=_enum(CallFlow, _int(data, "flow", "phoneCallView"), CallFlow.UNKNOWN),
+            flow=_enum(data, "flow", CallFlow.UNKNOWN),
             answered=answered,
             is_answered=answered is not None
             or data.get("answered") not in (None, "", "0", 0, False),
@@ -297,15 +317,7 @@ class PhoneCall:
     def from_dict(cls, raw: Any) -> PhoneCall:
         """Parse a PhoneCall object."""
         data = _mapping(raw, "phoneCall")
-        raw_views = data.get("phoneCallView")
-        if raw_views is None:
-            raw_views = []
-        elif isinstance(raw_views, Mapping):
-            raw_views = (
-                [raw_views] if "status" in raw_views else list(raw_views.values())
-            )
-        elif not isinstance(raw_views, list):
-            raise _malformed("phoneCall.phoneCallView is not a list")
+        raw_views = _items(data.get("phoneCallView"), "phoneCall.phoneCallView")
         call_id = _required_str(data, "id", "phoneCall")
         return cls(
             id=call_id,
@@ -340,11 +352,7 @@ class Registration:
         data = _mapping(raw, "registration")
         return cls(
             agent=_optional_str(data, "agent", "registration"),
-            status=_enum(
-                RegistrationStatus,
-                _int(data, "registration", "registration"),
-                RegistrationStatus.UNKNOWN,
-            ),
+            status=_enum(data, "registration", RegistrationStatus.UNKNOWN),
             expires=_datetime(data, "expire"),
         )
 
@@ -362,21 +370,13 @@ class Extension:
     def from_dict(cls, raw: Any) -> Extension:
         """Parse an entry of the presence answer."""
         data = _mapping(raw, "presence")
-        raw_regs = data.get("registration")
-        if raw_regs is None:
-            raw_regs = []
-        elif isinstance(raw_regs, Mapping):
-            raw_regs = [raw_regs]
-        elif not isinstance(raw_regs, list):
-            raise _malformed("presence.registration is not a list")
+        raw_regs = _items(data.get("registration"), "presence.registration")
         name = _optional_str(data, "name", "presence")
         if name is None:
             name = _optional_str(data, "extensionName", "presence")
         return cls(
             number=_required_str(data, "extension", "presence"),
-            status=_enum(
-                PresenceStatus, _int(data, "status", "presence"), PresenceStatus.UNKNOWN
-            ),
+            status=_enum(data, "status", PresenceStatus.UNKNOWN),
             registrations=tuple(Registration.from_dict(reg) for reg in raw_regs),
             name=name or None,
         )
@@ -405,17 +405,15 @@ class CallEventSubscription:
     def from_dict(cls, raw: Any) -> CallEventSubscription:
         """Parse a PhoneCallEvent object."""
         data = _mapping(raw, "phoneCallEvent")
-        raw_type = _int(data, "type", "phoneCallEvent", default=-1)
+        raw_type = _loose_int(data.get("type"))
+        status = data.get("status")
         return cls(
             id=_required_str(data, "id", "phoneCallEvent"),
             type=CallEventType(raw_type) if raw_type in list(CallEventType) else None,
-            method=_enum(
-                CallEventMethod,
-                _int(data, "method", "phoneCallEvent", default=1),
-                CallEventMethod.POST,
-            ),
+            method=_enum(data, "method", CallEventMethod.POST),
             url=_optional_str(data, "url", "phoneCallEvent") or "",
-            active=_int(data, "status", "phoneCallEvent", default=1) == 1,
+            # Subscriptions are active unless the PBX says otherwise.
+            active=status is None or _loose_int(status) == 1,
             note=_optional_str(data, "note", "phoneCallEvent"),
         )
 

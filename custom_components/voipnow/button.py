@@ -1,0 +1,124 @@
+"""Buttons of each extension: hang up, and transfer to each configured target."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .const import DOMAIN
+from .coordinator import VoipNowConfigEntry, VoipNowCoordinator
+from .entity import VoipNowExtensionEntity, async_add_extension_entities
+from .services import async_hangup_call, async_transfer_call
+from .targets import TransferTarget, transfer_targets
+
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoipNowButtonEntityDescription(ButtonEntityDescription):
+    """Describes a button of an extension."""
+
+    press_fn: Callable[[VoipNowCoordinator, str, str | None], Awaitable[Any]]
+    placeholders: dict[str, str] | None = None
+
+
+def _leading_call(coordinator: VoipNowCoordinator, extension: str) -> str | None:
+    """The call a button acts on: the extension's leading call, if any."""
+    call = coordinator.data.state_of(extension).call
+    return call.phone_call_id if call else None
+
+
+HANGUP = VoipNowButtonEntityDescription(
+    key="hangup",
+    translation_key="hangup",
+    press_fn=lambda coordinator, extension, call_id: async_hangup_call(
+        coordinator, extension=extension, phone_call_id=call_id
+    ),
+)
+
+
+def transfer_description(target: TransferTarget) -> VoipNowButtonEntityDescription:
+    """Describe the button that sends an extension's call to one target."""
+    return VoipNowButtonEntityDescription(
+        key=target.key,
+        translation_key="voicemail_to" if target.voicemail else "transfer_to",
+        placeholders={"target": target.name},
+        press_fn=lambda coordinator, extension, call_id: async_transfer_call(
+            coordinator,
+            extension=extension,
+            phone_call_id=call_id,
+            send_call_to=target.number,
+            to_voicemail=target.voicemail,
+        ),
+    )
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: VoipNowConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Add the buttons of every extension; forget those of removed targets."""
+    descriptions = [HANGUP, *map(transfer_description, transfer_targets(entry.options))]
+    _async_remove_stale_buttons(hass, entry, {d.key for d in descriptions})
+
+    def _entities(
+        coordinator: VoipNowCoordinator, extension: str
+    ) -> list[VoipNowButtonEntity]:
+        return [
+            VoipNowButtonEntity(coordinator, extension, description)
+            for description in descriptions
+            # A voicemail target makes no sense on its own extension.
+            if description.key != f"voicemail_{extension}"
+        ]
+
+    async_add_extension_entities(entry, async_add_entities, _entities)
+
+
+@callback
+def _async_remove_stale_buttons(
+    hass: HomeAssistant, entry: VoipNowConfigEntry, keys: set[str]
+) -> None:
+    """Remove the buttons of transfer targets that no longer exist."""
+    registry = er.async_get(hass)
+    for reg_entry in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if reg_entry.domain != Platform.BUTTON or reg_entry.platform != DOMAIN:
+            continue
+        if not any(reg_entry.unique_id.endswith(f"_{key}") for key in keys):
+            registry.async_remove(reg_entry.entity_id)
+
+
+class VoipNowButtonEntity(VoipNowExtensionEntity, ButtonEntity):
+    """A button acting on the extension's current call."""
+
+    entity_description: VoipNowButtonEntityDescription
+
+    def __init__(
+        self,
+        coordinator: VoipNowCoordinator,
+        extension: str,
+        description: VoipNowButtonEntityDescription,
+    ) -> None:
+        """Name the button after its target."""
+        super().__init__(coordinator, extension, description)
+        if description.placeholders:
+            self._attr_translation_placeholders = description.placeholders
+
+    def _snapshot(self) -> object:
+        """A button only shows availability."""
+        return None
+
+    async def async_press(self) -> None:
+        """Act on the extension's leading call; no call gives a clear error."""
+        await self.entity_description.press_fn(
+            self.coordinator,
+            self.extension,
+            _leading_call(self.coordinator, self.extension),
+        )

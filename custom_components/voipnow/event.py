@@ -1,0 +1,60 @@
+"""Call events of each extension, for automations."""
+
+from __future__ import annotations
+
+from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .coordinator import VoipNowConfigEntry, VoipNowCoordinator
+from .entity import VoipNowExtensionEntity, async_add_extension_entities
+from .tracker import CallEvent, CallEventType
+
+PARALLEL_UPDATES = 0
+
+EVENTS = EventEntityDescription(
+    key="call",
+    translation_key="call",
+    event_types=[kind.value for kind in CallEventType],
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: VoipNowConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Add the call event entity of every extension."""
+
+    def _entities(
+        coordinator: VoipNowCoordinator, extension: str
+    ) -> list[VoipNowCallEventEntity]:
+        return [VoipNowCallEventEntity(coordinator, extension, EVENTS)]
+
+    async_add_extension_entities(entry, async_add_entities, _entities)
+
+
+class VoipNowCallEventEntity(VoipNowExtensionEntity, EventEntity):
+    """Fires when a call of the extension rings, is answered, missed or ends."""
+
+    def _snapshot(self) -> object:
+        """Only availability changes with the coordinator; events come apart."""
+        return None
+
+    async def async_added_to_hass(self) -> None:
+        """Listen to this entry's call events."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, self.coordinator.signal_call_event, self._async_on_event
+            )
+        )
+
+    @callback
+    def _async_on_event(self, event: CallEvent) -> None:
+        """Fire the event if it is this extension's."""
+        if event.extension != self.extension:
+            return
+        self._trigger_event(event.type.value, event.as_dict())
+        self.async_write_ha_state()

@@ -1,0 +1,254 @@
+"""Call events from two sources, each delivered once.
+
+Push callbacks say at once that a call rings, is answered or ends; polling
+sees the same calls a little later, and is the only source when callbacks are
+lost. The tracker remembers which events each call of each extension has had,
+so an event is fired by whichever source sees it first and never twice, and a
+call that vanished while nobody was looking still ends (`ended`, or `missed`
+for an incoming call nobody answered).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from .calls import ExtensionCall, ExtensionCallState
+from .const import (
+    ATTR_CALLER_ID,
+    ATTR_CALLER_NAME,
+    ATTR_DIRECTION,
+    ATTR_PHONE_CALL_ID,
+    ATTR_REMOTE_NUMBER,
+    CallDirection,
+)
+
+# Ended calls are remembered this long (by count), so that a poll racing a
+# hangup callback does not bring the call back to life.
+_ENDED_MEMORY = 256
+
+
+class CallEventType(StrEnum):
+    """The call events automations see."""
+
+    INCOMING_CALL = "incoming_call"
+    OUTGOING_CALL = "outgoing_call"
+    ANSWERED = "answered"
+    MISSED = "missed"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallEvent:
+    """One event of one call of one extension."""
+
+    extension: str
+    type: CallEventType
+    phone_call_id: str | None
+    direction: CallDirection
+    remote_number: str | None
+    caller_id: str | None
+    caller_name: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the event data automations get."""
+        return {
+            ATTR_PHONE_CALL_ID: self.phone_call_id,
+            ATTR_DIRECTION: self.direction.value,
+            ATTR_REMOTE_NUMBER: self.remote_number,
+            ATTR_CALLER_ID: self.caller_id,
+            ATTR_CALLER_NAME: self.caller_name,
+        }
+
+
+@dataclass(slots=True, kw_only=True)
+class _Tracked:
+    """What the tracker knows of one call of one extension."""
+
+    phone_call_id: str | None
+    direction: CallDirection
+    remote_number: str | None = None
+    caller_id: str | None = None
+    caller_name: str | None = None
+    answered: bool = False
+    # Only push knew this call so far: its id may not be the PhoneCall id.
+    push_only: bool = False
+
+    def event(self, extension: str, kind: CallEventType) -> CallEvent:
+        """Build an event of this call."""
+        return CallEvent(
+            extension=extension,
+            type=kind,
+            phone_call_id=self.phone_call_id,
+            direction=self.direction,
+            remote_number=self.remote_number,
+            caller_id=self.caller_id,
+            caller_name=self.caller_name,
+        )
+
+    def end(self, extension: str) -> CallEvent:
+        """Build the last event of this call: missed or ended."""
+        missed = self.direction is CallDirection.INCOMING and not self.answered
+        return self.event(
+            extension, CallEventType.MISSED if missed else CallEventType.ENDED
+        )
+
+    def merge(self, call: ExtensionCall) -> None:
+        """Take what a poll knows better (id, numbers) into the tracked call."""
+        self.phone_call_id = call.phone_call_id
+        self.push_only = False
+        self.remote_number = call.remote_number or self.remote_number
+        self.caller_id = call.caller_id or self.caller_id
+        self.caller_name = call.caller_name or self.caller_name
+
+
+@dataclass(slots=True)
+class CallTracker:
+    """Remember the calls of every extension and turn changes into events."""
+
+    _calls: dict[str, list[_Tracked]] = field(default_factory=dict)
+    _ended: OrderedDict[tuple[str, str], None] = field(default_factory=OrderedDict)
+    seeded: bool = False
+
+    def _remember_end(self, extension: str, tracked: _Tracked) -> None:
+        """Keep an ended call's id so a late poll does not revive it."""
+        if tracked.phone_call_id is None:
+            return
+        self._ended[(extension, tracked.phone_call_id)] = None
+        while len(self._ended) > _ENDED_MEMORY:
+            self._ended.popitem(last=False)
+
+    def observe_poll(self, states: Mapping[str, ExtensionCallState]) -> list[CallEvent]:
+        """Compare a fresh poll with what is known; the poll is the truth.
+
+        The first poll after setup only learns the calls in progress: a
+        restart must not announce them as new.
+        """
+        events: list[CallEvent] = []
+        announce = self.seeded
+        self.seeded = True
+        for extension in set(self._calls) | set(states):
+            tracked = self._calls.setdefault(extension, [])
+            state = states.get(extension)
+            current = list(state.calls) if state else []
+            still: list[_Tracked] = []
+            for call in current:
+                if (extension, call.phone_call_id) in self._ended:
+                    continue
+                known = next(
+                    (t for t in tracked if t.phone_call_id == call.phone_call_id),
+                    None,
+                )
+                if known is None:
+                    # A call push announced under another id: adopt it.
+                    known = next(
+                        (
+                            t
+                            for t in tracked
+                            if t.push_only
+                            and t.direction is call.direction
+                            and t not in still
+                        ),
+                        None,
+                    )
+                if known is None:
+                    known = _Tracked(
+                        phone_call_id=call.phone_call_id, direction=call.direction
+                    )
+                    known.merge(call)
+                    if announce:
+                        events.append(known.event(extension, _start(call.direction)))
+                else:
+                    known.merge(call)
+                if call.answered and not known.answered:
+                    known.answered = True
+                    if announce:
+                        events.append(known.event(extension, CallEventType.ANSWERED))
+                still.append(known)
+            for gone in tracked:
+                if gone not in still:
+                    self._remember_end(extension, gone)
+                    if announce:
+                        events.append(gone.end(extension))
+            if still:
+                self._calls[extension] = still
+            else:
+                self._calls.pop(extension, None)
+        return events
+
+    def observe_push(
+        self,
+        extension: str,
+        kind: CallEventType,
+        *,
+        phone_call_id: str | None,
+        direction: CallDirection,
+        remote_number: str | None,
+        caller_name: str | None,
+        caller_id: str | None,
+    ) -> list[CallEvent]:
+        """Record a callback; return the event unless it was already seen.
+
+        A hangup is passed as `ENDED`; it becomes `MISSED` for an incoming call
+        that was never answered.
+        """
+        tracked = self._calls.setdefault(extension, [])
+        known = next(
+            (t for t in tracked if phone_call_id and t.phone_call_id == phone_call_id),
+            None,
+        )
+        starts = kind in (CallEventType.INCOMING_CALL, CallEventType.OUTGOING_CALL)
+        if known is None and not starts and len(tracked) == 1:
+            # Answer or hangup of the extension's only call, under another id.
+            known = tracked[0]
+        if starts:
+            if known is not None or (extension, phone_call_id or "") in self._ended:
+                return []
+            known = _Tracked(
+                phone_call_id=phone_call_id,
+                direction=direction,
+                remote_number=remote_number,
+                caller_name=caller_name,
+                caller_id=caller_id,
+                push_only=True,
+            )
+            tracked.append(known)
+            return [known.event(extension, kind)]
+        if known is None:
+            if (extension, phone_call_id or "") in self._ended:
+                return []
+            # A call we never saw start (for example during a restart).
+            known = _Tracked(
+                phone_call_id=phone_call_id,
+                direction=direction,
+                remote_number=remote_number,
+                caller_name=caller_name,
+                caller_id=caller_id,
+                push_only=True,
+            )
+            tracked.append(known)
+        if kind is CallEventType.ANSWERED:
+            if known.answered:
+                return []
+            known.answered = True
+            return [known.event(extension, kind)]
+        # Hangup: missed or ended, decided by what the tracker knows.
+        tracked.remove(known)
+        if not tracked:
+            self._calls.pop(extension, None)
+        self._remember_end(extension, known)
+        return [known.end(extension)]
+
+    def tracked_calls(self, extension: str) -> int:
+        """Return how many calls of the extension are being tracked."""
+        return len(self._calls.get(extension, ()))
+
+
+def _start(direction: CallDirection) -> CallEventType:
+    """Return the first event of a call in this direction."""
+    if direction is CallDirection.INCOMING:
+        return CallEventType.INCOMING_CALL
+    return CallEventType.OUTGOING_CALL

@@ -1,0 +1,1 @@
+"""Tests of the VoipNow UnifiedAPI client against the simulator over real HTTP."""

@@ -1,0 +1,45 @@
+"""Helpers shared by the integration's tests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from homeassistant.core import HomeAssistant
+
+from custom_components.voipnow.const import DEFAULT_SCAN_INTERVAL
+from voipnow_simulator import VoipNowSimulator
+
+CALLS_PATH = "/uapi/phoneCalls/@me/@self"
+PRESENCE_PATH = "/uapi/extensions/@me/@self/presence"
+
+OFFICE_CALL_STATE = "sensor.extension_0003_210_call_state"
+KITCHEN_CALL_STATE = "sensor.extension_0003_211_call_state"
+GARAGE_CALL_STATE = "sensor.extension_0003_212_call_state"
+OFFICE_REGISTERED = "binary_sensor.extension_0003_210_phone_registered"
+KITCHEN_REGISTERED = "binary_sensor.extension_0003_211_phone_registered"
+GARAGE_REGISTERED = "binary_sensor.extension_0003_212_phone_registered"
+
+
+async def async_poll(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    interval: timedelta = DEFAULT_SCAN_INTERVAL,
+) -> None:
+    """Let one polling interval pass and wait for the update to finish."""
+    freezer.tick(interval)
+    async_fire_time_changed(hass)
+    # The coordinator refreshes in a background task.
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def calls_requests(simulator: VoipNowSimulator) -> int:
+    """Count the requests listing the calls that the PBX received."""
+    return len(simulator.api_requests("GET", CALLS_PATH))
+
+
+def presence_requests(simulator: VoipNowSimulator) -> int:
+    """Count the requests listing the extensions that the PBX received."""
+    return len(simulator.api_requests("GET", PRESENCE_PATH))
