@@ -1,0 +1,600 @@
+"""Tests for the `voipnow.transfer_call` action against the simulated PBX."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+
+from voipnow_simulator import VoipNowSimulator
+
+from ..conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
+from .helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE
+from .test_services import CALLER, async_act, async_active_call, message, sent, settle
+
+PUBLIC_TARGET = "+15557654321"
+
+
+@pytest.fixture
+async def entry(hass: HomeAssistant, init_integration: MockConfigEntry) -> MockConfigEntry:
+    """The loaded entry, once the requests of its start-up are done."""
+    await settle(hass)
+    return init_integration
+
+
+def call_path(call_id: str, user_id: str = "@me") -> str:
+    """The PhoneCall resource of the office extension's call."""
+    return f"/uapi/phoneCalls/{user_id}/{EXT_OFFICE}/{call_id}"
+
+
+@pytest.mark.parametrize(
+    ("data", "user_id", "body"),
+    [
+        pytest.param(
+            {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN},
+            "@me",
+            {
+                "action": "Transfer",
+                "sendCallTo": EXT_KITCHEN,
+                "transferFromNumber": EXT_OFFICE,
+            },
+            id="to_extension",
+        ),
+        pytest.param(
+            {"extension": EXT_OFFICE, "send_call_to": PUBLIC_TARGET},
+            "@me",
+            {
+                "action": "Transfer",
+                "sendCallTo": PUBLIC_TARGET,
+                "transferFromNumber": EXT_OFFICE,
+            },
+            id="to_public_number",
+        ),
+        pytest.param(
+            {"extension": "210", "send_call_to": "211"},
+            "@me",
+            {"action": "Transfer", "sendCallTo": "211", "transferFromNumber": EXT_OFFICE},
+            id="short_extension",
+        ),
+        pytest.param(
+            {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN, "user_id": "12"},
+            "12",
+            {
+                "action": "Transfer",
+                "sendCallTo": EXT_KITCHEN,
+                "transferFromNumber": EXT_OFFICE,
+            },
+            id="numeric_user_id",
+        ),
+        pytest.param(
+            {
+                "extension": EXT_OFFICE,
+                "send_call_to": EXT_KITCHEN,
+                "transfer_from_number": EXT_OFFICE,
+                "transfer_number": CALLER,
+            },
+            "@me",
+            {
+                "action": "Transfer",
+                "sendCallTo": EXT_KITCHEN,
+                "transferFromNumber": EXT_OFFICE,
+                "transferNumber": CALLER,
+            },
+            id="explicit_parties",
+        ),
+        pytest.param(
+            {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN, "to_voicemail": True},
+            "@me",
+            {
+                "action": "TransferToVoicemail",
+                "sendCallTo": EXT_KITCHEN,
+                "transferNumber": CALLER,
+            },
+            id="to_voicemail",
+        ),
+        pytest.param(
+            {
+                "extension": EXT_OFFICE,
+                "send_call_to": "211",
+                "to_voicemail": True,
+                "transfer_number": CALLER,
+                "transfer_from_number": "210",
+            },
+            "@me",
+            {
+                "action": "TransferToVoicemail",
+                "sendCallTo": "211",
+                "transferFromNumber": "210",
+                "transferNumber": CALLER,
+            },
+            id="to_voicemail_explicit_parties",
+        ),
+    ],
+)
+async def test_transfer(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    data: dict[str, Any],
+    user_id: str,
+    body: dict[str, str],
+) -> None:
+    """The active call is transferred with exactly one PUT of the documented body."""
+    call_id = await async_active_call(hass, simulator, entry)
+    assert hass.states.get(OFFICE_CALL_STATE).state == "on_call"
+    mark = len(simulator.requests)
+
+    response = await async_act(hass, "transfer_call", data)
+
+    assert response == {"phone_call_id": call_id, "extension": EXT_OFFICE}
+    [put] = sent(simulator, mark)
+    assert put.method == "PUT"
+    assert put.path == call_path(call_id, user_id)
+    assert put.query == {}
+    assert put.json == body
+    # The office left the call: the sensor shows it without waiting for a poll.
+    await hass.async_block_till_done()
+    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+
+
+async def test_transfer_with_phone_call_id(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """An explicit phone_call_id picks one of several calls of the extension."""
+    ringing = await simulator.incoming_call(EXT_OFFICE, "5556666")
+    call_id = await async_active_call(hass, simulator, entry)
+    mark = len(simulator.requests)
+
+    response = await async_act(
+        hass,
+        "transfer_call",
+        {"extension": EXT_OFFICE, "phone_call_id": call_id, "send_call_to": EXT_GARAGE},
+    )
+
+    assert response == {"phone_call_id": call_id, "extension": EXT_OFFICE}
+    [put] = sent(simulator, mark)
+    assert put.path == call_path(call_id)
+    assert simulator.get_call(call_id).callee.number == EXT_GARAGE
+    assert simulator.get_call(ringing).callee.number == EXT_OFFICE
+
+
+async def test_transfer_shows_the_new_state_at_once(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """Right after a transfer both extensions show it, without any time passing."""
+    call_id = await async_active_call(hass, simulator, entry)
+
+    await async_act(
+        hass, "transfer_call", {"extension": "210", "send_call_to": EXT_KITCHEN}
+    )
+    await hass.async_block_till_done()
+
+    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+    kitchen = hass.states.get(KITCHEN_CALL_STATE)
+    assert kitchen.state == "ringing"
+    assert kitchen.attributes["phone_call_id"] == call_id
+    assert kitchen.attributes["remote_number"] == CALLER
+
+
+async def test_transfer_to_voicemail_reaches_the_mailbox(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """A voicemail transfer leaves the caller in the target extension's mailbox."""
+    call_id = await async_active_call(hass, simulator, entry)
+
+    await async_act(
+        hass,
+        "transfer_call",
+        {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN, "to_voicemail": True},
+    )
+
+    [voicemail] = simulator.voicemails
+    assert voicemail["call_id"] == call_id
+    assert voicemail["extension"] == EXT_KITCHEN
+    assert voicemail["caller_number"] == CALLER
+
+
+async def test_transfer_answered_with_202(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """The short `202 Accepted` answer of the wiki's example is a success too."""
+    simulator.transfer_accepted_202 = True
+    call_id = await async_active_call(hass, simulator, entry)
+
+    response = await async_act(
+        hass, "transfer_call", {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN}
+    )
+
+    assert response == {"phone_call_id": call_id, "extension": EXT_OFFICE}
+    assert simulator.get_call(call_id).callee.number == EXT_KITCHEN
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("send_call_to", "abc"),
+        ("send_call_to", "+1-555"),
+        ("send_call_to", "0003*211/../x"),
+        ("transfer_number", "x"),
+        ("transfer_from_number", "210 "),
+        ("transfer_from_number", "+"),
+    ],
+)
+async def test_malformed_number(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    field: str,
+    value: str,
+) -> None:
+    """A malformed number is refused before anything, even a token, is sent."""
+    await async_active_call(hass, simulator, entry)
+    mark = len(simulator.requests)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await async_act(
+            hass,
+            "transfer_call",
+            {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN, field: value},
+        )
+
+    assert err.value.translation_key == "invalid_field"
+    assert err.value.translation_placeholders == {"field": field, "value": value}
+    assert message(err.value) == f"The value of `{field}` is not valid: {value}"
+    assert sent(simulator, mark) == []
+
+
+async def test_voicemail_to_public_number_refused(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """A voicemail box is an extension: a `+` public number is refused locally."""
+    await async_active_call(hass, simulator, entry)
+    mark = len(simulator.requests)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await async_act(
+            hass,
+            "transfer_call",
+            {"extension": EXT_OFFICE, "send_call_to": PUBLIC_TARGET, "to_voicemail": True},
+        )
+
+    assert err.value.translation_key == "voicemail_needs_extension"
+    assert PUBLIC_TARGET in message(err.value)
+    assert "send_call_to" in message(err.value)
+    assert sent(simulator, mark) == []
+
+
+async def test_voicemail_to_bare_public_number_refused_by_pbx(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """A public number without `+` looks like an extension; the PBX refuses it."""
+    call_id = await async_active_call(hass, simulator, entry)
+    mark = len(simulator.requests)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await async_act(
+            hass,
+            "transfer_call",
+            {"extension": EXT_OFFICE, "send_call_to": "5559999", "to_voicemail": True},
+        )
+
+    assert err.value.translation_key == "pc_sendcallto_invalid"
+    assert "send_call_to" in message(err.value)
+    assert len(sent(simulator, mark, "PUT")) == 1
+    assert simulator.get_call(call_id).callee.number == EXT_OFFICE
+
+
+async def test_voicemail_of_an_anonymous_caller_needs_transfer_number(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """Without a known other party, a voicemail transfer asks for transfer_number."""
+    await async_active_call(hass, simulator, entry, caller="")
+    assert hass.states.get(OFFICE_CALL_STATE).attributes["remote_number"] is None
+    mark = len(simulator.requests)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await async_act(
+            hass,
+            "transfer_call",
+            {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN, "to_voicemail": True},
+        )
+
+    assert err.value.translation_key == "transfer_number_required"
+    assert "transfer_number" in message(err.value)
+    assert sent(simulator, mark) == []
+
+
+async def test_voicemail_of_a_call_not_seen_yet_needs_transfer_number(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """A phone_call_id the coordinator has not seen has no known other party."""
+    await async_active_call(hass, simulator, entry)
+    unseen = await simulator.incoming_call(EXT_OFFICE, "5556666")
+    mark = len(simulator.requests)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await async_act(
+            hass,
+            "transfer_call",
+            {
+                "extension": EXT_OFFICE,
+                "phone_call_id": unseen,
+                "send_call_to": EXT_KITCHEN,
+                "to_voicemail": True,
+            },
+        )
+
+    assert err.value.translation_key == "transfer_number_required"
+    assert sent(simulator, mark) == []
+
+    # With the party given, the call the coordinator did not know goes through.
+    await async_act(
+        hass,
+        "transfer_call",
+        {
+            "extension": EXT_OFFICE,
+            "phone_call_id": unseen,
+            "send_call_to": EXT_KITCHEN,
+            "to_voicemail": True,
+            "transfer_number": "5556666",
+        },
+    )
+    assert [vm["call_id"] for vm in simulator.voicemails] == [unseen]
+
+
+@pytest.mark.parametrize(
+    ("data", "code", "field"),
+    [
+        pytest.param(
+            {"phone_call_id": "0123456789abcdef0123"},
+            "pc_phonecall_invalid",
+            "phone_call_id",
+            id="unknown_call",
+        ),
+        pytest.param(
+            {"send_call_to": "0003*299"},
+            "pc_sendcallto_invalid",
+            "send_call_to",
+            id="unknown_target",
+        ),
+        pytest.param(
+            {"send_call_to": CALLER},
+            "pc_sendcallto_invalid",
+            "send_call_to",
+            id="target_already_in_call",
+        ),
+        pytest.param(
+            {"transfer_from_number": "5550000"},
+            "pc_transfer_from_number_invalid",
+            "transfer_from_number",
+            id="transferring_party_not_in_call",
+        ),
+        pytest.param(
+            {"transfer_number": "5550000"},
+            "pc_transfer_number_invalid",
+            "transfer_number",
+            id="transferred_party_not_in_call",
+        ),
+        pytest.param(
+            {"transfer_number": EXT_OFFICE},
+            "pc_transfer_number_invalid",
+            "transfer_number",
+            id="party_transfers_itself",
+        ),
+        pytest.param(
+            {"to_voicemail": True, "transfer_number": "5550000"},
+            "pc_transfer_number_invalid",
+            "transfer_number",
+            id="voicemail_of_a_stranger",
+        ),
+        pytest.param(
+            {"user_id": "13"}, "user_invalid", "user_id", id="another_user"
+        ),
+    ],
+)
+async def test_pbx_refuses_a_field(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    data: dict[str, Any],
+    code: str,
+    field: str,
+) -> None:
+    """A field the PBX refuses is a validation error naming it; nothing is retried."""
+    call_id = await async_active_call(hass, simulator, entry)
+    mark = len(simulator.requests)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await async_act(
+            hass,
+            "transfer_call",
+            {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN, **data},
+        )
+
+    assert err.value.translation_key == code
+    assert err.value.translation_placeholders == {"field": field}
+    assert f"`{field}`" in message(err.value)
+    assert len(sent(simulator, mark, "PUT")) == 1
+    assert simulator.get_call(call_id).callee.number == EXT_OFFICE
+
+
+async def test_pbx_no_longer_knows_the_extension(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """An extension removed on the PBX since the last poll is `extension_invalid`."""
+    await async_active_call(hass, simulator, entry)
+    simulator.remove_extension(EXT_OFFICE)
+    mark = len(simulator.requests)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await async_act(
+            hass, "transfer_call", {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN}
+        )
+
+    assert err.value.translation_key == "extension_invalid"
+    assert message(err.value) == "The PBX does not know this extension (`extension`)"
+    assert len(sent(simulator, mark, "PUT")) == 1
+
+
+async def test_call_ended_meanwhile(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """A call that ended since the last poll: the PBX answers 204, the user learns why."""
+    call_id = await async_active_call(hass, simulator, entry)
+    await simulator.hangup_call(call_id)
+    assert hass.states.get(OFFICE_CALL_STATE).state == "on_call"
+    mark = len(simulator.requests)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await async_act(
+            hass, "transfer_call", {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN}
+        )
+
+    assert not isinstance(err.value, ServiceValidationError)
+    assert err.value.translation_key == "call_ended"
+    assert message(err.value) == (
+        f"Call {call_id} ended before the PBX could act on it"
+    )
+    assert len(sent(simulator, mark, "PUT")) == 1
+    # What the sensor showed was stale: it catches up at once.
+    await hass.async_block_till_done()
+    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+
+
+@pytest.mark.parametrize(
+    ("fault", "status"), [("http_500", "500"), ("html_error", "502")]
+)
+async def test_server_error_is_not_retried(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    fault: str,
+    status: str,
+) -> None:
+    """A 5xx answer is a runtime error, and exactly one PUT reached the PBX."""
+    call_id = await async_active_call(hass, simulator, entry)
+    simulator.inject_fault(fault, count=None, path_prefix=call_path(call_id))
+    mark = len(simulator.requests)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await async_act(
+            hass, "transfer_call", {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN}
+        )
+
+    assert not isinstance(err.value, ServiceValidationError)
+    assert err.value.translation_key == "request_failed"
+    assert f"HTTP {status}" in message(err.value)
+    assert len(sent(simulator, mark, "PUT")) == 1
+    assert simulator.get_call(call_id).callee.number == EXT_OFFICE
+
+
+async def test_pbx_offline(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """An unreachable PBX is a runtime error that says so."""
+    await async_active_call(hass, simulator, entry)
+    await simulator.go_offline()
+
+    with pytest.raises(HomeAssistantError) as err:
+        await async_act(
+            hass, "transfer_call", {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN}
+        )
+
+    assert not isinstance(err.value, ServiceValidationError)
+    assert err.value.translation_key == "cannot_connect"
+    assert message(err.value).startswith("Could not reach the PBX: ")
+
+
+async def test_timeout_is_not_retried(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A PBX that answers too late: one PUT, a runtime error, no second attempt."""
+    monkeypatch.setattr(entry.runtime_data.client, "_timeout", 0.3)
+    call_id = await async_active_call(hass, simulator, entry)
+    simulator.inject_fault("delay", count=None, path_prefix=call_path(call_id), delay=30)
+    mark = len(simulator.requests)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await async_act(
+            hass, "transfer_call", {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN}
+        )
+
+    assert not isinstance(err.value, ServiceValidationError)
+    assert err.value.translation_key == "cannot_connect"
+    assert "Timeout" in message(err.value)
+    assert len(sent(simulator, mark, "PUT")) == 1
+    # Release the delayed request before the test ends.
+    await simulator.go_offline()
+    await simulator.wait_callbacks()
+
+
+async def test_dropped_connection_is_not_retried(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """A connection dropped after the PUT arrived: one PUT, no second attempt."""
+    call_id = await async_active_call(hass, simulator, entry)
+    simulator.inject_fault("disconnect", path_prefix=call_path(call_id))
+    mark = len(simulator.requests)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await async_act(
+            hass, "transfer_call", {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN}
+        )
+
+    assert err.value.translation_key == "cannot_connect"
+    # aiohttp would resend a PUT on a dropped connection: the PBX may have acted.
+    assert len(sent(simulator, mark, "PUT")) == 1
+
+
+async def test_revoked_token_is_renewed_once(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """A revoked token: one new token, the PUT sent again once, and it succeeds."""
+    call_id = await async_active_call(hass, simulator, entry)
+    simulator.revoke_tokens()
+    mark = len(simulator.requests)
+
+    response = await async_act(
+        hass, "transfer_call", {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN}
+    )
+
+    assert response == {"phone_call_id": call_id, "extension": EXT_OFFICE}
+    first, token, second = sent(simulator, mark)
+    assert (first.method, token.method, second.method) == ("PUT", "POST", "PUT")
+    assert first.path == second.path == call_path(call_id)
+    assert first.json == second.json
+    assert token in simulator.token_requests
+    assert first.headers["Authorization"] != second.headers["Authorization"]
+    assert simulator.get_call(call_id).callee.number == EXT_KITCHEN
+
+
+async def test_rejected_credentials_start_reauth(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """A 401 that a new token cannot cure asks the user for the App secret."""
+    call_id = await async_active_call(hass, simulator, entry)
+    simulator.set_client_secret("regenerated-secret")
+    mark = len(simulator.requests)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await async_act(
+            hass, "transfer_call", {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN}
+        )
+
+    assert not isinstance(err.value, ServiceValidationError)
+    assert err.value.translation_key == "auth_failed"
+    assert "App secret" in message(err.value)
+    assert len(sent(simulator, mark, "PUT")) == 1
+    assert simulator.get_call(call_id).callee.number == EXT_OFFICE
+    await hass.async_block_till_done()
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert flows[0]["context"]["entry_id"] == entry.entry_id
