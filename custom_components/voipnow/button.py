@@ -12,6 +12,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
+from .api import same_extension
 from .const import DOMAIN
 from .coordinator import VoipNowConfigEntry, VoipNowCoordinator
 from .entity import VoipNowExtensionEntity, async_add_extension_entities
@@ -66,8 +67,12 @@ async def async_setup_entry(
     async_add_entities: AddEntitiesCallback,
 ) -> None:
     """Add the buttons of every extension; forget those of removed targets."""
-    descriptions = [HANGUP, *map(transfer_description, transfer_targets(entry.options))]
+    targets = transfer_targets(entry.options)
+    descriptions = [HANGUP, *map(transfer_description, targets)]
     _async_remove_stale_buttons(hass, entry, {d.key for d in descriptions})
+    # Sending a caller to the extension's own voicemail is fine; ringing the
+    # extension the call is already on is not (the PBX refuses it).
+    ringing = {t.key: t.number for t in targets if not t.voicemail}
 
     def _entities(
         coordinator: VoipNowCoordinator, extension: str
@@ -75,8 +80,7 @@ async def async_setup_entry(
         return [
             VoipNowButtonEntity(coordinator, extension, description)
             for description in descriptions
-            # A voicemail target makes no sense on its own extension.
-            if description.key != f"voicemail_{extension}"
+            if not same_extension(ringing.get(description.key, ""), extension)
         ]
 
     async_add_extension_entities(entry, async_add_entities, _entities)

@@ -40,6 +40,7 @@ from .api import (
     VoipNowClient,
     VoipNowConnectionError,
     VoipNowInvalidInputError,
+    VoipNowResponseError,
     VoipNowSSLError,
     normalize_url,
     validate_number,
@@ -113,6 +114,9 @@ class VoipNowConfigFlow(ConfigFlow, domain=DOMAIN):
             return {CONF_URL: "cannot_connect"}
         except VoipNowAuthenticationError:
             return {"base": "invalid_auth"}
+        except VoipNowResponseError:
+            # Something answers at this address, but not as a VoipNow PBX does.
+            return {CONF_URL: "cannot_connect"}
         except Exception:  # noqa: BLE001
             LOGGER.exception("Unexpected error while checking the PBX")
             return {"base": "unknown"}
@@ -179,12 +183,13 @@ class VoipNowConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             user_input[CONF_CLIENT_ID] = user_input[CONF_CLIENT_ID].strip()
+            # Another App is another entry: say so before sending its secret.
+            if user_input[CONF_CLIENT_ID] != entry.data[CONF_CLIENT_ID]:
+                return self.async_abort(reason="different_app")
             if not (errors := await self._async_check(user_input)):
                 user_input[CONF_URL] = str(normalize_url(user_input[CONF_URL])).rstrip(
                     "/"
                 )
-                if user_input[CONF_CLIENT_ID] != entry.data[CONF_CLIENT_ID]:
-                    return self.async_abort(reason="different_app")
                 unique_id = unique_id_for(
                     user_input[CONF_URL], user_input[CONF_CLIENT_ID]
                 )

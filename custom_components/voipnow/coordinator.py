@@ -269,9 +269,9 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         ):
             if not device.identifiers & wanted:
                 LOGGER.debug("Removing device %s: extension is gone", device.name)
-                registry.async_update_device(
-                    device.id, remove_config_entry_id=self.config_entry.entry_id
-                )
+                # Our devices belong to this entry alone: remove them outright
+                # (detaching an entry from a device is deprecated in 2026.x).
+                registry.async_remove_device(device.id)
 
     def device_identifier(self, extension: str) -> str:
         """Return the stable device identifier of an extension."""

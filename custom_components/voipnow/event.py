@@ -38,6 +38,16 @@ async def async_setup_entry(
 class VoipNowCallEventEntity(VoipNowExtensionEntity, EventEntity):
     """Fires when a call of the extension rings, is answered, missed or ends."""
 
+    def __init__(
+        self,
+        coordinator: VoipNowCoordinator,
+        extension: str,
+        description: EventEntityDescription,
+    ) -> None:
+        """Bind the entity to an extension; no event is waiting yet."""
+        super().__init__(coordinator, extension, description)
+        self._waiting: list[CallEvent] = []
+
     def _snapshot(self) -> object:
         """Only availability changes with the coordinator; events come apart."""
         return None
@@ -53,8 +63,35 @@ class VoipNowCallEventEntity(VoipNowExtensionEntity, EventEntity):
 
     @callback
     def _async_on_event(self, event: CallEvent) -> None:
-        """Fire the event if it is this extension's."""
+        """Fire the event if it is this extension's.
+
+        The first poll after an outage finds the calls that ended meanwhile
+        before the entity is available again; those events wait for it, so
+        that automations see them as events, not as the return from
+        `unavailable`.
+        """
         if event.extension != self.extension:
             return
+        if not self.available:
+            self._waiting.append(event)
+            return
+        self._async_fire(event)
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write availability, then fire the events that waited for it."""
+        super()._handle_coordinator_update()
+        if not self.available:
+            if self.coordinator.last_update_success:
+                # The extension is gone; its calls' events have no one to go to.
+                self._waiting.clear()
+            return
+        waiting, self._waiting = self._waiting, []
+        for event in waiting:
+            self._async_fire(event)
+
+    @callback
+    def _async_fire(self, event: CallEvent) -> None:
+        """Show one event."""
         self._trigger_event(event.type.value, event.as_dict())
         self.async_write_ha_state()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import re
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv, intent
 import voluptuous as vol
@@ -27,11 +27,12 @@ INTENT_HANGUP = "VoipNowHangUp"
 INTENT_WHO_IS_CALLING = "VoipNowWhoIsCalling"
 
 _NUMBER_RE = re.compile(r"^\+?[0-9*][0-9* ]*$")
+# "transfer Office's call": the sentence's wildcard keeps the apostrophe.
+_POSSESSIVE_RE = re.compile(r"['’]s?$")
 
 
-@callback
-def async_setup_intents(hass: HomeAssistant) -> None:
-    """Register the VoipNow intents."""
+async def async_setup_intents(hass: HomeAssistant) -> None:
+    """Register the VoipNow intents (the `intent` integration awaits this hook)."""
     intent.async_register(hass, TransferCallIntentHandler())
     intent.async_register(hass, HangUpIntentHandler())
     intent.async_register(hass, WhoIsCallingIntentHandler())
@@ -65,9 +66,15 @@ def _extension_label(coordinator: VoipNowCoordinator, number: str) -> str:
     return f"extension {short_extension(number)}"
 
 
+def _spoken_extension(text: str) -> str:
+    """Fold how an extension was said: `Extension 210`, `the office`, `Office's`."""
+    wanted = _POSSESSIVE_RE.sub("", text.strip().casefold())
+    return wanted.removeprefix("the ").removeprefix("extension").strip()
+
+
 def _matches_extension(coordinator: VoipNowCoordinator, number: str, text: str) -> bool:
     """Tell whether spoken text names an extension (number or name)."""
-    wanted = text.strip().casefold().removeprefix("extension").strip()
+    wanted = _spoken_extension(text)
     info = coordinator.extensions.get(number)
     return wanted in {number.casefold(), short_extension(number)} or bool(
         info is not None and info.name and info.name.casefold() == wanted
@@ -77,14 +84,14 @@ def _matches_extension(coordinator: VoipNowCoordinator, number: str, text: str) 
 def _find_call(hass: HomeAssistant, extension_text: str | None) -> _ActiveCall:
     """Find the call to act on: on the named extension, or the only one there is."""
     candidates: list[_ActiveCall] = []
-    named = False
+    named: list[str] = []
     for coordinator in _coordinators(hass):
         for number in coordinator.extensions:
             if extension_text and not _matches_extension(
                 coordinator, number, extension_text
             ):
                 continue
-            named = True
+            named.append(_extension_label(coordinator, number))
             call = coordinator.data.state_of(number).call
             if call is not None:
                 candidates.append(_ActiveCall(coordinator, number, call))
@@ -92,7 +99,7 @@ def _find_call(hass: HomeAssistant, extension_text: str | None) -> _ActiveCall:
         raise _UnresolvedError(f"I don't know an extension called {extension_text}.")
     if not candidates:
         if extension_text:
-            raise _UnresolvedError(f"There is no call on {extension_text}.")
+            raise _UnresolvedError(f"There is no call on {' or '.join(named)}.")
         raise _UnresolvedError("There is no call right now.")
     if len(candidates) > 1:
         names = ", ".join(
@@ -242,7 +249,10 @@ class WhoIsCallingIntentHandler(_VoipNowIntentHandler):
                     ):
                         ringing.append(f"{_who(call)} is calling {label}")
                     elif call.state in (CallState.ON_CALL, CallState.ON_HOLD):
-                        talking.append(f"{label} is on a call with {_who(call)}")
+                        # A sentence starts with a capital: "Extension 210 is ..."
+                        talking.append(
+                            f"{label[:1].upper()}{label[1:]} is on a call with {_who(call)}"
+                        )
         if ringing:
             return ". ".join(ringing) + "."
         if talking:

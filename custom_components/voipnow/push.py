@@ -11,12 +11,15 @@ look the same.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 import ipaddress
 import json
+import logging
+import time
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl
 
-from aiohttp import web
+from aiohttp import StreamReader, web
 from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import instance_id, issue_registry as ir
@@ -29,6 +32,7 @@ from .api import (
     CallEventType as ApiEventType,
     VoipNowClient,
     VoipNowError,
+    VoipNowResponseError,
 )
 from .const import DOMAIN, LOGGER, CallDirection
 from .tracker import CallEventType
@@ -40,6 +44,8 @@ MAX_BODY_BYTES: Final = 16 * 1024
 NOTE_PREFIX: Final = "home-assistant-voipnow"
 QUERY_EVENT: Final = "ha_event"
 QUERY_EXTENSION: Final = "ha_extension"
+# A failed subscription is tried again after this long (its calls are polled).
+SUBSCRIBE_RETRY: Final = timedelta(minutes=5)
 
 # The five subscriptions of every extension and what each callback means.
 SUBSCRIBED: Final[dict[ApiEventType, str]] = {
@@ -59,11 +65,15 @@ _MEANING: Final[dict[str, tuple[CallEventType, CallDirection | None]]] = {
 
 
 def _pbx_is_local(host: str) -> bool:
-    """Tell whether the PBX sits on the local network (it can reach internal URLs)."""
-    if host in ("localhost",) or host.endswith((".local", ".lan", ".home.arpa")):
+    """Tell whether the PBX sits on the local network (it can reach internal URLs).
+
+    `host` is the bare host name or address of the PBX, without a port.
+    """
+    host = host.lower().rstrip(".")
+    if host == "localhost" or host.endswith((".local", ".lan", ".home.arpa")):
         return True
     try:
-        address = ipaddress.ip_address(host.split(":", maxsplit=1)[0].strip("[]"))
+        address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return False
     return address.is_private or address.is_loopback or address.is_link_local
@@ -81,7 +91,8 @@ class VoipNowPush:
         self.webhook_id = webhook_id
         self.url: str | None = None
         self.subscribed: set[str] = set()
-        self.failed: set[str] = set()
+        # When each extension's subscription last failed.
+        self._failed_at: dict[str, float] = {}
         self.last_error: str | None = None
         self.callbacks_received = 0
         self._note: str | None = None
@@ -129,8 +140,13 @@ class VoipNowPush:
 
     @callback
     def async_stop(self) -> None:
-        """Unregister the webhook (subscriptions stay for the next start)."""
+        """Unregister the webhook (subscriptions stay for the next start).
+
+        The repair issue goes too: a new start raises it again if still due,
+        and an entry that is removed or stops using push must not leave it.
+        """
         webhook.async_unregister(self.hass, self.webhook_id)
+        ir.async_delete_issue(self.hass, DOMAIN, self.issue_id)
 
     async def _async_base_url(self) -> str | None:
         """Return the webhook URL the PBX can reach, if there is one."""
@@ -143,11 +159,15 @@ class VoipNowPush:
             from homeassistant.components import cloud
 
             if cloud.async_active_subscription(self.hass):
-                url: str = await cloud.async_get_or_create_cloudhook(
-                    self.hass, self.webhook_id
-                )
-                return url
-        if _pbx_is_local(self.coordinator.client.host):
+                try:
+                    url: str = await cloud.async_get_or_create_cloudhook(
+                        self.hass, self.webhook_id
+                    )
+                except cloud.CloudNotAvailable:
+                    LOGGER.debug("Home Assistant Cloud is not connected")
+                else:
+                    return url
+        if _pbx_is_local(URL(self.coordinator.client.base_url).host or ""):
             try:
                 return get_url(self.hass, allow_external=False) + path
             except NoURLAvailableError:
@@ -162,11 +182,19 @@ class VoipNowPush:
             )
         )
 
+    @property
+    def failed(self) -> set[str]:
+        """Extensions whose subscription failed lately (not yet due for a retry)."""
+        now = time.monotonic()
+        retry = SUBSCRIBE_RETRY.total_seconds()
+        return {ext for ext, at in self._failed_at.items() if now - at < retry}
+
     async def async_sync(self, extensions: Iterable[str]) -> None:
         """Make sure each extension has exactly our five subscriptions.
 
         Ours are recognised by their note; stale ones (another URL, a type we
-        did not ask for, duplicates) are deleted, missing ones created.
+        did not ask for, duplicates) are deleted, missing ones created. An
+        extension that fails is polled, tried again later, and warned about once.
         """
         if self.url is None:
             return
@@ -176,16 +204,18 @@ class VoipNowPush:
             try:
                 await self._async_sync_extension(self.url, extension)
             except VoipNowError as err:
-                self.failed.add(extension)
-                self.last_error = type(err).__name__
-                LOGGER.warning(
+                self.last_error = _describe(err)
+                LOGGER.log(
+                    logging.DEBUG if extension in self._failed_at else logging.WARNING,
                     "Could not subscribe extension %s to call events (%s): "
                     "its calls are polled",
                     extension,
-                    err,
+                    self.last_error,
                 )
+                self._failed_at[extension] = time.monotonic()
             else:
-                self.failed.discard(extension)
+                if self._failed_at.pop(extension, None) is not None:
+                    LOGGER.info("Extension %s is subscribed to call events", extension)
                 self.subscribed.add(extension)
 
     async def _async_sync_extension(self, base: str, extension: str) -> None:
@@ -200,7 +230,7 @@ class VoipNowPush:
                 sub.type is not None
                 and sub.type in missing
                 and sub.active
-                and sub.url == self.subscription_url(base, extension, sub.type)
+                and _same_url(sub.url, self.subscription_url(base, extension, sub.type))
             )
             if wanted and sub.type is not None:
                 missing.discard(sub.type)
@@ -221,31 +251,43 @@ class VoipNowPush:
     @property
     def healthy(self) -> bool:
         """Push works: a URL exists and every extension is subscribed."""
-        return self.url is not None and not self.failed and bool(self.subscribed)
+        failing = self._failed_at.keys() & self.coordinator.extensions.keys()
+        return self.url is not None and not failing and bool(self.subscribed)
 
     async def _async_handle_webhook(
         self, hass: HomeAssistant, webhook_id: str, request: web.Request
     ) -> web.Response:
-        """Take one callback; answer quickly, never raise."""
-        if (request.content_length or 0) > MAX_BODY_BYTES:
+        """Take one callback; answer quickly, never raise.
+
+        The webhook component logs the webhook id (the secret) with any
+        exception a handler raises, so every failure becomes an answer here.
+        """
+        try:
+            return await self._async_take_callback(request)
+        except Exception:  # noqa: BLE001 - see the docstring
+            LOGGER.exception("Could not handle a VoipNow callback")
+            return web.Response(status=500)
+
+    async def _async_take_callback(self, request: web.Request) -> web.Response:
+        """Check one callback and apply it."""
+        if (request.content_length or 0) > MAX_BODY_BYTES or (
+            raw := await _async_read_body(request.content)
+        ) is None:
             LOGGER.warning("Refused a VoipNow callback: body too large")
             return web.Response(status=413)
-        raw = await request.content.read(MAX_BODY_BYTES + 1)
-        if len(raw) > MAX_BODY_BYTES:
-            LOGGER.warning("Refused a VoipNow callback: body too large")
-            return web.Response(status=413)
+        # Our own markers come from the subscription's URL, never from the body.
+        marker = request.query.get(QUERY_EVENT)
+        if marker not in _MEANING:
+            LOGGER.warning("Refused a VoipNow callback: unknown event type")
+            return web.Response(status=400)
         params: dict[str, Any] = dict(request.query)
         try:
             params.update(_parse_body(raw, request.content_type))
         except ValueError as err:
             LOGGER.warning("Refused a VoipNow callback: %s", err)
             return web.Response(status=400)
-        marker = params.get(QUERY_EVENT)
-        if not isinstance(marker, str) or marker not in _MEANING:
-            LOGGER.warning("Refused a VoipNow callback: unknown event type")
-            return web.Response(status=400)
         extension = self.coordinator.resolve_extension(
-            str(params.get(QUERY_EXTENSION) or "")
+            request.query.get(QUERY_EXTENSION, "")
         )
         if extension is None:
             LOGGER.debug("Ignored a VoipNow callback for another extension")
@@ -284,7 +326,7 @@ class VoipNowPush:
             "url_known": self.url is not None,
             "healthy": self.healthy,
             "subscribed_extensions": sorted(self.subscribed),
-            "failed_extensions": sorted(self.failed),
+            "failed_extensions": sorted(self._failed_at),
             "last_error": self.last_error,
             "callbacks_received": self.callbacks_received,
         }
@@ -325,6 +367,38 @@ async def async_delete_subscriptions(
                     await _async_delete(client, extension, sub)
     except VoipNowError as err:
         LOGGER.warning("Could not delete the call event subscriptions: %s", err)
+
+
+def _describe(err: VoipNowError) -> str:
+    """Name an error without its message: a PBX may echo the secret URL in it."""
+    parts = [type(err).__name__]
+    if isinstance(err, VoipNowResponseError):
+        if err.status is not None:
+            parts.append(f"HTTP {err.status}")
+        if err.code:
+            parts.append(err.code)
+    return ", ".join(parts)
+
+
+def _same_url(stored: str, wanted: str) -> bool:
+    """Compare a subscription's URL with ours, whatever encoding the PBX kept."""
+    try:
+        first, second = URL(stored), URL(wanted)
+    except ValueError:
+        return False
+    return first.with_query(None) == second.with_query(None) and sorted(
+        first.query.items()
+    ) == sorted(second.query.items())
+
+
+async def _async_read_body(content: StreamReader) -> bytes | None:
+    """Read a callback's body; None when it is longer than MAX_BODY_BYTES."""
+    body = bytearray()
+    while chunk := await content.read(MAX_BODY_BYTES + 1 - len(body)):
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return None
+    return bytes(body)
 
 
 def _caller_id(payload: CallEventPayload) -> str | None:

@@ -363,7 +363,27 @@ async def async_set_hold(
     number = resolve_extension(coordinator, extension)
     _checked(validate_user_id, ATTR_USER_ID, user_id)
     call_id, known = resolve_call(coordinator, number, phone_call_id)
-    if known is None or known.view_id is None:
+    # A view id names a place in the call ("00" the caller, "01" the callee),
+    # not a party: after a transfer the extension may have changed places, and
+    # a remembered id would hold someone else. Ask the PBX where it is now.
+    async with pbx_errors(coordinator):
+        calls = await coordinator.client.async_list_calls(
+            user_id=user_id, extension=number
+        )
+    view_id = next(
+        (
+            view.id
+            for call in calls
+            if call.id == call_id
+            for view in call.views_of(number)
+            if view.id
+        ),
+        None,
+    )
+    if view_id is None:
+        if known is not None:
+            _refresh_soon(coordinator)
+            raise _call_ended(call_id)
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="call_not_found",
@@ -374,7 +394,7 @@ async def async_set_hold(
             user_id=user_id,
             extension=number,
             phone_call_id=call_id,
-            phone_call_view_id=known.view_id,
+            phone_call_view_id=view_id,
             hold=hold,
         )
     if result is None:

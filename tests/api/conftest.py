@@ -28,15 +28,15 @@ from voipnow_simulator import VoipNowSimulator
 
 CLIENT_ID = "test-app-id"
 # Distinctive, so that a leak into a log or a message is easy to find.
-CLIENT_SECRET = "S3cret-of-the-App-7f2c9d"  # noqa: S105 - the simulator's test secret
+CLIENT_SECRET = "S3cret-of-the-App-7f2c9d"
 EXT_OFFICE = "0003*210"
 EXT_SALES = "0003*211"
 EXT_GARAGE = "0003*212"
 OUTSIDE = "5551234"
 # Short enough to keep timeout tests fast, long enough for a loaded machine.
 TIMEOUT = 0.3
-SCRIPTED_TOKEN = "scripted-access-token-0123456789"  # noqa: S105 - a fake token
-TOKEN_PATH = "/oauth/token.php"  # noqa: S105 - a path
+SCRIPTED_TOKEN = "scripted-access-token-0123456789"
+TOKEN_PATH = "/oauth/token.php"
 
 type Answer = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -214,6 +214,23 @@ def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
             critical=False,
         )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+        )
         .sign(key, hashes.SHA256())
     )
     cert_path = directory / "cert.pem"

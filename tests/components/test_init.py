@@ -29,6 +29,23 @@ from .helpers import (
 )
 
 NEW_EXTENSION = "0003*213"
+
+
+def extension_device(
+    device_registry: dr.DeviceRegistry, entry: MockConfigEntry, extension: str
+) -> dr.DeviceEntry | None:
+    """Return the device of an extension, found by its stable identifier."""
+    identifier = (DOMAIN, f"{UNIQUE_ID}_{extension}")
+    return next(
+        (
+            device
+            for device in dr.async_entries_for_config_entry(
+                device_registry, entry.entry_id
+            )
+            if identifier in device.identifiers
+        ),
+        None,
+    )
 NEW_CALL_STATE = "sensor.extension_0003_213_call_state"
 
 
@@ -221,9 +238,7 @@ async def test_devices_one_per_extension(
         f"Extension {EXT_KITCHEN}",
         f"Extension {EXT_GARAGE}",
     ]
-    office = device_registry.async_get_device(
-        identifiers={(DOMAIN, f"{UNIQUE_ID}_{EXT_OFFICE}")}
-    )
+    office = extension_device(device_registry, mock_config_entry, EXT_OFFICE)
     assert office is not None
     assert office.manufacturer == "4PSA"
     assert office.model == "VoipNow extension"
@@ -258,9 +273,7 @@ async def test_new_extension_gets_a_device(
     await async_poll(hass, freezer, EXTENSIONS_REFRESH_INTERVAL)
 
     assert hass.states.get(NEW_CALL_STATE).state == "idle"
-    assert device_registry.async_get_device(
-        identifiers={(DOMAIN, f"{UNIQUE_ID}_{NEW_EXTENSION}")}
-    )
+    assert extension_device(device_registry, init_integration, NEW_EXTENSION)
     await simulator.incoming_call(NEW_EXTENSION)
     await async_poll(hass, freezer)
     assert hass.states.get(NEW_CALL_STATE).state == "ringing"
@@ -279,9 +292,7 @@ async def test_removed_extension_loses_its_device(
 
     await async_poll(hass, freezer, EXTENSIONS_REFRESH_INTERVAL)
 
-    assert not device_registry.async_get_device(
-        identifiers={(DOMAIN, f"{UNIQUE_ID}_{EXT_KITCHEN}")}
-    )
+    assert extension_device(device_registry, init_integration, EXT_KITCHEN) is None
     assert entity_registry.async_get(KITCHEN_CALL_STATE) is None
     assert hass.states.get(KITCHEN_CALL_STATE) is None
     assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
@@ -290,7 +301,5 @@ async def test_removed_extension_loses_its_device(
     simulator.add_extension(EXT_KITCHEN, name="Kitchen")
     await async_poll(hass, freezer, EXTENSIONS_REFRESH_INTERVAL)
 
-    assert device_registry.async_get_device(
-        identifiers={(DOMAIN, f"{UNIQUE_ID}_{EXT_KITCHEN}")}
-    )
+    assert extension_device(device_registry, init_integration, EXT_KITCHEN)
     assert hass.states.get(KITCHEN_CALL_STATE).state == "idle"

@@ -10,21 +10,19 @@ import json
 from pathlib import Path
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant, ServiceResponse, SupportsResponse
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 import yaml
 
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, ServiceResponse, SupportsResponse
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-
 from custom_components.voipnow.api import VoipNowError, VoipNowInvalidInputError
 from custom_components.voipnow.const import DOMAIN
 from custom_components.voipnow.services import API_FIELD_ERRORS, pbx_errors
+from tests.conftest import CLIENT_ID, EXT_KITCHEN, EXT_OFFICE, entry_data
 from voipnow_simulator import RecordedRequest, VoipNowSimulator
-
-from ..conftest import CLIENT_ID, EXT_KITCHEN, EXT_OFFICE, entry_data
 
 INTEGRATION = Path(__file__).parents[2] / "custom_components" / DOMAIN
 CALLER = "5551234"
@@ -97,7 +95,9 @@ def sent(
 
 
 @pytest.fixture
-async def entry(hass: HomeAssistant, init_integration: MockConfigEntry) -> MockConfigEntry:
+async def entry(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> MockConfigEntry:
     """The loaded entry, once the requests of its start-up are done."""
     await settle(hass)
     return init_integration
@@ -215,8 +215,11 @@ async def test_two_entries_with_config_entry_id(
     second_entry: MockConfigEntry,
 ) -> None:
     """With config_entry_id set, the action goes through that entry's App."""
+    await entry.runtime_data.async_refresh()
+    first_token = simulator.requests[-1].headers["Authorization"]
     call_id = await async_active_call(hass, simulator, second_entry)
-    token = second_entry.runtime_data.client._token
+    second_token = simulator.requests[-1].headers["Authorization"]
+    assert first_token != second_token
     mark = len(simulator.requests)
 
     response = await async_act(
@@ -231,8 +234,7 @@ async def test_two_entries_with_config_entry_id(
 
     assert response == {"phone_call_id": call_id, "extension": EXT_OFFICE}
     [put] = sent(simulator, mark, "PUT")
-    assert put.headers["Authorization"] == f"Bearer {token}"
-    assert token != entry.runtime_data.client._token
+    assert put.headers["Authorization"] == second_token
 
 
 @pytest.mark.parametrize(
@@ -391,7 +393,9 @@ async def test_malformed_field_of_any_call_action(
 
     with pytest.raises(ServiceValidationError) as err:
         await async_act(
-            hass, action, {"extension": EXT_OFFICE, **CALL_ACTIONS[action], field: value}
+            hass,
+            action,
+            {"extension": EXT_OFFICE, **CALL_ACTIONS[action], field: value},
         )
 
     assert err.value.translation_key == "invalid_field"

@@ -171,10 +171,10 @@ class VoipNowClient:
         self._token: str | None = None
         self._token_expires = 0.0
         self._token_lock = asyncio.Lock()
-        # Token requests made so far, and how the last one failed: callers that
-        # queued behind a failing request share its error instead of each
+        # Token requests finished so far, and how the last one failed: callers
+        # that queued behind a failing request share its error instead of each
         # sending their own (N callers would otherwise wait N timeouts).
-        self._token_requests = 0
+        self._token_requests_done = 0
         self._token_error: VoipNowError | None = None
 
     def __repr__(self) -> str:
@@ -224,20 +224,20 @@ class VoipNowClient:
 
         if token := cached():
             return token
-        seen = self._token_requests
+        done = self._token_requests_done
         async with self._token_lock:
             if token := cached():
                 return token
-            if self._token_requests != seen and self._token_error is not None:
+            if self._token_requests_done != done and self._token_error is not None:
                 raise copy.copy(self._token_error) from self._token_error
-            self._token_requests += 1
             self._token_error = None
             try:
                 token, lifetime = await self._async_request_token()
             except VoipNowError as err:
                 self._token_error = err
                 raise
-            self._token_error = None
+            finally:
+                self._token_requests_done += 1
             margin = min(TOKEN_RENEW_MARGIN, lifetime / 10)
             self._token = token
             self._token_expires = time.monotonic() + lifetime - margin

@@ -155,14 +155,19 @@ def _flag(data: Mapping[str, Any], key: str) -> bool:
 
 
 def _datetime(data: Mapping[str, Any], key: str) -> datetime | None:
-    """Read an ISO 8601 date; an unparsable one is treated as absent."""
+    """Read an ISO 8601 date; an unparsable one is treated as absent.
+
+    A date without `Z` or an offset cannot be placed in time (the PBX's zone
+    is unknown) and is absent too: every date returned is timezone-aware.
+    """
     value = data.get(key)
     if not isinstance(value, str) or not value:
         return None
     try:
-        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
+    return moment if moment.tzinfo is not None else None
 
 
 def _str_list(data: Mapping[str, Any], key: str, what: str) -> tuple[str, ...]:

@@ -1,0 +1,132 @@
+"""Helpers of the push tests: a reachable Home Assistant and what it received."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from yarl import URL
+
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import Event, HomeAssistant, State, callback
+from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.setup import async_setup_component
+
+from custom_components.voipnow.const import CONF_PUSH, DOMAIN, EVENT_CALL
+from custom_components.voipnow.push import async_note
+from voipnow_simulator import VoipNowSimulator
+from voipnow_simulator.model import Subscription
+
+from ..conftest import UNIQUE_ID, entry_data
+
+OFFICE_CALL_EVENT = "event.extension_0003_210_call"
+KITCHEN_CALL_EVENT = "event.extension_0003_211_call"
+EVENTS_PATH = "/uapi/extensions/@me/0003*210/phoneCallEvents"
+# The five subscriptions of an extension, by VoipNow's event type.
+MARKERS = {0: "dial_in", 1: "dial_out", 2: "hangup", 3: "answer_in", 4: "answer_out"}
+
+
+def push_entry(simulator: VoipNowSimulator, **data: Any) -> MockConfigEntry:
+    """Return a config entry for the simulator's App with push turned on."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="127.0.0.1",
+        unique_id=UNIQUE_ID,
+        data=entry_data(simulator, **data),
+        options={CONF_PUSH: True},
+        entry_id="01JVOIPNOWPUSHENTRY0000000",
+    )
+
+
+async def async_serve_http(
+    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
+) -> TestClient:
+    """Serve Home Assistant's HTTP API on loopback, as the PBX would reach it."""
+    assert await async_setup_component(hass, "webhook", {})
+    client = await hass_client_no_auth()
+    assert isinstance(client, TestClient)
+    return client
+
+
+def base_url(client: TestClient) -> str:
+    """Return the URL of the HTTP server a test client talks to."""
+    return f"http://127.0.0.1:{client.server.port}"
+
+
+async def async_setup_push(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    entry: MockConfigEntry,
+) -> TestClient:
+    """Set up an entry whose PBX reaches Home Assistant's internal URL."""
+    client = await async_serve_http(hass, hass_client_no_auth)
+    hass.config.internal_url = base_url(client)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    # Let the subscriptions be made.
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return client
+
+
+async def async_ours(hass: HomeAssistant, simulator: VoipNowSimulator) -> list[Subscription]:
+    """Return the subscriptions this Home Assistant holds on the PBX."""
+    note = await async_note(hass)
+    return [sub for sub in simulator.subscriptions.values() if sub.note == note]
+
+
+def webhook_target(simulator: VoipNowSimulator, extension: str, kind: int) -> str:
+    """Return path and query of one subscription's URL (as the PBX calls it)."""
+    sub = next(
+        sub
+        for sub in simulator.subscriptions.values()
+        if sub.extension == extension and sub.type == kind
+    )
+    return str(URL(sub.url).relative())
+
+
+def record_bus_events(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """Collect the data of every `voipnow_call_event` fired from now on."""
+    received: list[dict[str, Any]] = []
+
+    @callback
+    def _record(event: Event) -> None:
+        received.append(dict(event.data))
+
+    hass.bus.async_listen(EVENT_CALL, _record)
+    return received
+
+
+def record_fired(hass: HomeAssistant, entity_id: str) -> list[State]:
+    """Collect the states an event entity writes when it fires, from now on.
+
+    A state written on the way back from `unavailable` is not an event.
+    """
+    written: list[State] = []
+
+    @callback
+    def _record(event: Event[Any]) -> None:
+        old, new = event.data["old_state"], event.data["new_state"]
+        if new is None or new.state in (STATE_UNKNOWN, STATE_UNAVAILABLE):
+            return
+        if old is not None and old.state == STATE_UNAVAILABLE:
+            return
+        written.append(new)
+
+    async_track_state_change_event(hass, [entity_id], _record)
+    return written
+
+
+def fired(states: list[State]) -> list[str]:
+    """Return the event types an event entity fired, in order."""
+    return [state.attributes["event_type"] for state in states]
+
+
+def bus_types(events: list[dict[str, Any]], extension: str | None = None) -> list[str]:
+    """Return the types of the bus events (of one extension), in order."""
+    return [
+        event["type"]
+        for event in events
+        if extension is None or event["extension"] == extension
+    ]

@@ -1,0 +1,320 @@
+"""Tests for the buttons of each extension: hang up, and one per transfer target."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+from unittest.mock import patch
+
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
+from homeassistant.const import ATTR_ENTITY_ID, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+
+from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS, DOMAIN
+from voipnow_simulator import RecordedRequest, VoipNowSimulator
+
+from ..conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
+
+CALLER = "5551234"
+CALLS_PREFIX = "/uapi/phoneCalls/@me/"
+# Reception is the kitchen phone here, so the simulator really moves the call.
+TARGETS: list[dict[str, Any]] = [
+    {"name": "Reception", "number": EXT_KITCHEN, "voicemail": False},
+    {"name": "Mobile", "number": "+15551234567", "voicemail": False},
+    {"name": "Office", "number": EXT_OFFICE, "voicemail": True},
+    {"name": "Front desk", "number": "0003*100", "voicemail": False},
+]
+
+OFFICE_HANGUP = "button.extension_0003_210_hang_up"
+OFFICE_TO_RECEPTION = "button.extension_0003_210_transfer_to_reception"
+OFFICE_TO_MOBILE = "button.extension_0003_210_transfer_to_mobile"
+OFFICE_TO_FRONT_DESK = "button.extension_0003_210_transfer_to_front_desk"
+OFFICE_TO_OWN_VOICEMAIL = "button.extension_0003_210_send_to_voicemail_of_office"
+KITCHEN_TO_OFFICE_VOICEMAIL = "button.extension_0003_211_send_to_voicemail_of_office"
+KITCHEN_TO_RECEPTION = "button.extension_0003_211_transfer_to_reception"
+
+
+@pytest.fixture(autouse=True)
+def button_platform_only() -> Generator[None]:
+    """Load only the button platform."""
+    with patch("custom_components.voipnow.PLATFORMS", [Platform.BUTTON]):
+        yield
+
+
+@pytest.fixture
+def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
+    """Return the simulator's entry with four transfer targets configured."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="127.0.0.1",
+        unique_id=UNIQUE_ID,
+        data=entry_data(simulator),
+        options={CONF_PUSH: False, CONF_TRANSFER_TARGETS: TARGETS},
+        entry_id="01JVOIPNOWTESTENTRY000000",
+    )
+
+
+async def async_ring(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    extension: str = EXT_OFFICE,
+    *,
+    answer: bool = False,
+) -> str:
+    """Ring an extension from outside (maybe answer) and let Home Assistant see it."""
+    call_id = await simulator.incoming_call(extension, CALLER, "John Doe")
+    if answer:
+        await simulator.answer_call(call_id)
+    await entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    simulator.clear_requests()
+    return call_id
+
+
+async def async_press(hass: HomeAssistant, entity_id: str) -> None:
+    """Press a button as the dashboard does, and let the refresh it starts finish."""
+    await hass.services.async_call(
+        BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: entity_id}, blocking=True
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def actions(simulator: VoipNowSimulator) -> list[RecordedRequest]:
+    """The requests that changed a call (anything but listing)."""
+    return [r for r in simulator.api_requests() if r.method in ("PUT", "DELETE")]
+
+
+async def test_buttons(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The buttons' registry entries and states match the snapshot."""
+    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+
+
+async def test_button_names(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Each button is named after its extension and target, from the translations."""
+    assert (
+        hass.states.get(OFFICE_TO_RECEPTION).name
+        == "Extension 0003*210 Transfer to Reception"
+    )
+    assert hass.states.get(OFFICE_HANGUP).name == "Extension 0003*210 Hang up"
+    assert (
+        hass.states.get(KITCHEN_TO_OFFICE_VOICEMAIL).name
+        == "Extension 0003*211 Send to voicemail of Office"
+    )
+
+
+async def test_no_button_transfers_to_its_own_extension(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Kitchen has no "Transfer to Reception" (itself); Office may use its voicemail."""
+    assert hass.states.get(KITCHEN_TO_RECEPTION) is None
+    assert hass.states.get(OFFICE_TO_RECEPTION) is not None
+    assert hass.states.get("button.extension_0003_212_transfer_to_reception")
+    assert hass.states.get(OFFICE_TO_OWN_VOICEMAIL) is not None
+
+
+@pytest.mark.parametrize("answer", [False, True], ids=["ringing", "answered"])
+async def test_transfer_to_reception(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    answer: bool,
+) -> None:
+    """Transfer to Reception sends the call to the kitchen phone, which rings."""
+    call_id = await async_ring(hass, simulator, init_integration, answer=answer)
+
+    await async_press(hass, OFFICE_TO_RECEPTION)
+
+    [request] = actions(simulator)
+    assert (request.method, request.path) == (
+        "PUT",
+        f"{CALLS_PREFIX}{EXT_OFFICE}/{call_id}",
+    )
+    assert request.json == {
+        "action": "Transfer",
+        "sendCallTo": EXT_KITCHEN,
+        "transferFromNumber": EXT_OFFICE,
+    }
+    call = simulator.get_call(call_id)
+    assert call.local_extensions == [EXT_KITCHEN]
+    assert call.ringing
+    # Home Assistant re-read the calls right after the press.
+    assert init_integration.runtime_data.data.state_of(EXT_KITCHEN).state == "ringing"
+    assert init_integration.runtime_data.data.state_of(EXT_OFFICE).call is None
+
+
+async def test_transfer_to_public_number(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Transfer to Mobile sends the answered call to the public number."""
+    call_id = await async_ring(hass, simulator, init_integration, answer=True)
+
+    await async_press(hass, OFFICE_TO_MOBILE)
+
+    [request] = actions(simulator)
+    assert request.path == f"{CALLS_PREFIX}{EXT_OFFICE}/{call_id}"
+    assert request.json == {
+        "action": "Transfer",
+        "sendCallTo": "+15551234567",
+        "transferFromNumber": EXT_OFFICE,
+    }
+    # Both remaining parties are outside: the PBX is out of the call.
+    assert call_id not in simulator.calls
+
+
+async def test_send_to_voicemail(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A voicemail button sends the caller, not the extension, to that voicemail."""
+    call_id = await async_ring(hass, simulator, init_integration, EXT_KITCHEN)
+
+    await async_press(hass, KITCHEN_TO_OFFICE_VOICEMAIL)
+
+    [request] = actions(simulator)
+    assert request.path == f"{CALLS_PREFIX}{EXT_KITCHEN}/{call_id}"
+    assert request.json == {
+        "action": "TransferToVoicemail",
+        "sendCallTo": EXT_OFFICE,
+        "transferNumber": CALLER,
+    }
+    [voicemail] = simulator.voicemails
+    assert voicemail["call_id"] == call_id
+    assert call_id not in simulator.calls
+
+
+async def test_send_to_own_voicemail(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Office can send its ringing caller to its own voicemail."""
+    call_id = await async_ring(hass, simulator, init_integration)
+
+    await async_press(hass, OFFICE_TO_OWN_VOICEMAIL)
+
+    [request] = actions(simulator)
+    assert request.json == {
+        "action": "TransferToVoicemail",
+        "sendCallTo": EXT_OFFICE,
+        "transferNumber": CALLER,
+    }
+    assert [v["call_id"] for v in simulator.voicemails] == [call_id]
+
+
+@pytest.mark.parametrize("answer", [False, True], ids=["ringing", "answered"])
+async def test_hang_up(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    answer: bool,
+) -> None:
+    """Hang up ends exactly the extension's call with one DELETE."""
+    call_id = await async_ring(hass, simulator, init_integration, answer=answer)
+
+    await async_press(hass, OFFICE_HANGUP)
+
+    [request] = actions(simulator)
+    assert (request.method, request.path) == (
+        "DELETE",
+        f"{CALLS_PREFIX}{EXT_OFFICE}/{call_id}",
+    )
+    assert call_id not in simulator.calls
+    assert init_integration.runtime_data.data.state_of(EXT_OFFICE).call is None
+
+
+async def test_buttons_act_on_the_leading_call(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """With a call answered and another ringing, the answered one is transferred."""
+    answered = await simulator.incoming_call(EXT_OFFICE, CALLER)
+    await simulator.answer_call(answered)
+    waiting = await async_ring(hass, simulator, init_integration)
+
+    await async_press(hass, OFFICE_TO_RECEPTION)
+
+    [request] = actions(simulator)
+    assert request.path == f"{CALLS_PREFIX}{EXT_OFFICE}/{answered}"
+    assert simulator.get_call(answered).local_extensions == [EXT_KITCHEN]
+    assert simulator.get_call(waiting).local_extensions == [EXT_OFFICE]
+
+
+@pytest.mark.parametrize(
+    "entity_id",
+    [OFFICE_HANGUP, OFFICE_TO_RECEPTION, OFFICE_TO_MOBILE, OFFICE_TO_OWN_VOICEMAIL],
+)
+async def test_press_without_a_call(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    entity_id: str,
+) -> None:
+    """Pressing with no call says so in words and sends nothing to the PBX."""
+    # The kitchen's call must not be taken for the office's.
+    await async_ring(hass, simulator, init_integration, EXT_KITCHEN)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await async_press(hass, entity_id)
+
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "no_active_call"
+    assert err.value.translation_placeholders == {"extension": EXT_OFFICE}
+    assert str(err.value).rstrip(".") == "Extension 0003*210 has no active call"
+    assert actions(simulator) == []
+
+
+async def test_call_ended_before_the_press(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A call that ended since the last poll gives a clear error, then is gone."""
+    call_id = await async_ring(hass, simulator, init_integration)
+    await simulator.hangup_call(call_id)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await async_press(hass, OFFICE_TO_RECEPTION)
+
+    assert err.value.translation_key == "call_ended"
+    assert len(actions(simulator)) == 1
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert init_integration.runtime_data.data.state_of(EXT_OFFICE).call is None
+
+
+async def test_pbx_refuses_the_target(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A target the PBX does not know gives the PBX's reason, and the call stays."""
+    call_id = await async_ring(hass, simulator, init_integration, answer=True)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await async_press(hass, OFFICE_TO_FRONT_DESK)
+
+    assert err.value.translation_key == "pc_sendcallto_invalid"
+    [request] = actions(simulator)
+    assert request.json["sendCallTo"] == "0003*100"
+    assert simulator.get_call(call_id).local_extensions == [EXT_OFFICE]
+

@@ -1,0 +1,778 @@
+"""Tests for the VoipNow config flow: user, reauth, reconfigure and options."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from datetime import UTC, datetime, timedelta
+from functools import partial
+import json
+from pathlib import Path
+import ssl
+from typing import Any
+from unittest.mock import AsyncMock, patch
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER, ConfigEntryState
+from homeassistant.const import (
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_SCAN_INTERVAL,
+    CONF_URL,
+    CONF_VERIFY_SSL,
+    STATE_UNAVAILABLE,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResult, FlowResultType
+
+from custom_components.voipnow.api import VoipNowClient, VoipNowConnectionError
+from custom_components.voipnow.config_flow import unique_id_for
+from custom_components.voipnow.const import (
+    CONF_PUSH,
+    CONF_TRANSFER_TARGETS,
+    DOMAIN,
+)
+from voipnow_simulator import VoipNowSimulator
+
+from ..conftest import CLIENT_ID, CLIENT_SECRET
+from .helpers import CALLS_PATH, OFFICE_CALL_STATE, async_poll, calls_requests
+
+STRINGS = json.loads(
+    Path(__file__)
+    .parents[2]
+    .joinpath("custom_components/voipnow/translations/en.json")
+    .read_text(encoding="utf-8")
+)
+NEW_SECRET = "regenerated-secret"
+
+
+def assert_translated(result: FlowResult, section: str = "config") -> None:
+    """Check that what the user sees of a flow step has a text in en.json."""
+    strings = STRINGS[section]
+    if result["type"] is FlowResultType.ABORT:
+        assert result["reason"] in strings["abort"]
+    if result["type"] is FlowResultType.FORM:
+        step = strings["step"][result["step_id"]]
+        for field in result["data_schema"].schema:
+            assert str(field) in step["data"], f"{field} of {result['step_id']}"
+            assert str(field) in step.get("data_description", {}), field
+        for error in (result.get("errors") or {}).values():
+            assert error in strings["error"], error
+
+
+def user_input(simulator: VoipNowSimulator, **overrides: Any) -> dict[str, Any]:
+    """Return what a user types in the form to reach the simulator."""
+    return {
+        CONF_URL: simulator.url,
+        CONF_CLIENT_ID: CLIENT_ID,
+        CONF_CLIENT_SECRET: CLIENT_SECRET,
+        CONF_VERIFY_SSL: True,
+        **overrides,
+    }
+
+
+def server_unique_id(simulator: VoipNowSimulator) -> str:
+    """Return the unique id the flow gives the simulator's App."""
+    return f"127.0.0.1:{simulator.port}_{CLIENT_ID}"
+
+
+@pytest.fixture
+def mock_setup_entry() -> Generator[AsyncMock]:
+    """Keep a created entry from being set up: only the flow is tested."""
+    with patch(
+        "custom_components.voipnow.async_setup_entry", return_value=True
+    ) as mock_setup:
+        yield mock_setup
+
+
+@pytest.fixture
+def flow_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
+    """Return an entry as the user flow creates it for the simulator."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="127.0.0.1",
+        unique_id=server_unique_id(simulator),
+        data=user_input(simulator),
+        options={CONF_PUSH: False},
+    )
+
+
+def _self_signed_context(directory: Path) -> ssl.SSLContext:
+    """Build a server TLS context with a self-signed certificate for 127.0.0.1."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "voipnow.test")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "cert.pem", directory / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    return context
+
+
+@pytest.fixture
+async def tls_url(
+    simulator: VoipNowSimulator, tmp_path: Path
+) -> AsyncIterator[str]:
+    """Put the simulator behind TLS with a self-signed certificate (an on-prem PBX)."""
+    pipes: set[asyncio.Task[None]] = set()
+
+    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.transport.abort()
+
+    async def _forward(
+        client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter
+    ) -> None:
+        # TLS starts here rather than in the server, so that a client refusing
+        # the certificate is an expected event and not a loop error.
+        try:
+            await client_writer.start_tls(context)
+        except (ssl.SSLError, ConnectionError, OSError):
+            client_writer.close()
+            return
+        try:
+            pbx_reader, pbx_writer = await asyncio.open_connection(
+                simulator.host, simulator.port
+            )
+        except OSError:
+            client_writer.close()
+            return
+        for task in (
+            asyncio.create_task(_pipe(client_reader, pbx_writer)),
+            asyncio.create_task(_pipe(pbx_reader, client_writer)),
+        ):
+            pipes.add(task)
+            task.add_done_callback(pipes.discard)
+
+    context = _self_signed_context(tmp_path)
+    server = await asyncio.start_server(_forward, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    yield f"https://127.0.0.1:{port}"
+    server.close()
+    server.abort_clients()
+    for task in list(pipes):
+        task.cancel()
+    await asyncio.gather(*pipes, return_exceptions=True)
+    await server.wait_closed()
+
+
+async def test_user_flow(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    mock_setup_entry: AsyncMock,
+) -> None:
+    """The user enters the server and the App: the flow checks them and adds it."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {}
+    assert_translated(result)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        user_input(
+            simulator, **{CONF_URL: f" {simulator.url}/uapi/ ", CONF_CLIENT_ID: " test-app-id "}
+        ),
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "127.0.0.1"
+    assert result["data"] == {
+        CONF_URL: simulator.url,
+        CONF_CLIENT_ID: CLIENT_ID,
+        CONF_CLIENT_SECRET: CLIENT_SECRET,
+        CONF_VERIFY_SSL: True,
+    }
+    assert result["result"].unique_id == server_unique_id(simulator)
+    # The PBX was asked for a token and for the extensions.
+    assert len(simulator.token_requests) == 1
+    assert [request.path for request in simulator.api_requests()] == [
+        "/uapi/extensions/@me/@self/presence"
+    ]
+    assert len(mock_setup_entry.mock_calls) == 1
+
+
+async def _go_offline(simulator: VoipNowSimulator, _: str) -> dict[str, Any]:
+    """Make the PBX refuse connections."""
+    await simulator.go_offline()
+    return {}
+
+
+async def _drop_token_connection(simulator: VoipNowSimulator, _: str) -> dict[str, Any]:
+    """Make the PBX drop the connection of the token request."""
+    simulator.inject_fault("disconnect", path_prefix="/oauth")
+    return {}
+
+
+async def _not_voipnow(simulator: VoipNowSimulator, _: str) -> dict[str, Any]:
+    """Make the address answer with an HTML error page, as a proxy would."""
+    simulator.inject_fault("html_error", path_prefix="/uapi")
+    return {}
+
+
+async def _wrong_secret(_: VoipNowSimulator, __: str) -> dict[str, Any]:
+    """Type a secret the PBX does not accept."""
+    return {CONF_CLIENT_SECRET: "wrong-secret"}
+
+
+async def _bad_url(_: VoipNowSimulator, __: str) -> dict[str, Any]:
+    """Type an address that is no web server's."""
+    return {CONF_URL: "ftp://voip.example.test"}
+
+
+async def _self_signed(_: VoipNowSimulator, tls_url: str) -> dict[str, Any]:
+    """Point at a PBX with a self-signed certificate, checking certificates."""
+    return {CONF_URL: tls_url}
+
+
+@pytest.mark.parametrize(
+    ("cause", "error"),
+    [
+        (_wrong_secret, {"base": "invalid_auth"}),
+        (_go_offline, {CONF_URL: "cannot_connect"}),
+        (_drop_token_connection, {CONF_URL: "cannot_connect"}),
+        (_not_voipnow, {CONF_URL: "cannot_connect"}),
+        (_bad_url, {CONF_URL: "invalid_url"}),
+        (_self_signed, {CONF_URL: "ssl_error"}),
+    ],
+    ids=[
+        "invalid_auth",
+        "refused",
+        "dropped",
+        "not_voipnow",
+        "invalid_url",
+        "self_signed",
+    ],
+)
+async def test_user_flow_error_recovers(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    tls_url: str,
+    mock_setup_entry: AsyncMock,
+    cause: Callable[[VoipNowSimulator, str], Awaitable[dict[str, Any]]],
+    error: dict[str, str],
+) -> None:
+    """Each error shows on the form, and fixing its cause creates the entry."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    overrides = await cause(simulator, tls_url)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(simulator, **overrides)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == error
+    assert_translated(result)
+
+    await simulator.go_online()
+    if cause is _self_signed:
+        # The remedy the message tells: stop verifying this PBX's certificate.
+        fixed = user_input(simulator, **{CONF_URL: tls_url, CONF_VERIFY_SSL: False})
+    else:
+        fixed = user_input(simulator)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], fixed)
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_URL] == fixed[CONF_URL]
+    assert result["data"][CONF_VERIFY_SSL] is fixed[CONF_VERIFY_SSL]
+
+
+@pytest.mark.parametrize(
+    ("failure", "error"),
+    [
+        (VoipNowConnectionError("Cannot resolve voip.example.test"), "cannot_connect"),
+        (RuntimeError("Boom"), "unknown"),
+    ],
+    ids=["dns", "unknown"],
+)
+async def test_user_flow_client_failure_recovers(
+    hass: HomeAssistant,
+    caplog: pytest.LogCaptureFixture,
+    simulator: VoipNowSimulator,
+    mock_setup_entry: AsyncMock,
+    failure: Exception,
+    error: str,
+) -> None:
+    """A failure before any request reaches the PBX shows an error, then recovers."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    with patch.object(VoipNowClient, "async_authenticate", side_effect=failure):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], user_input(simulator)
+        )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] in ({CONF_URL: error}, {"base": error})
+    assert_translated(result)
+    # Only the unexpected failure is logged, with its traceback.
+    assert ("Unexpected error while checking the PBX" in caplog.text) is (
+        error == "unknown"
+    )
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(simulator)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_user_flow_timeout_recovers(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    mock_setup_entry: AsyncMock,
+) -> None:
+    """A PBX that does not answer in time is reported as unreachable."""
+    simulator.inject_fault("delay", path_prefix="/oauth", delay=0.5)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    # A short timeout keeps the test fast; the PBX answers after it.
+    with patch(
+        "custom_components.voipnow.config_flow.VoipNowClient",
+        partial(VoipNowClient, request_timeout=0.05),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], user_input(simulator)
+        )
+        assert result["type"] is FlowResultType.FORM
+        assert result["errors"] == {CONF_URL: "cannot_connect"}
+
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], user_input(simulator)
+        )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+@pytest.mark.parametrize(
+    ("url", "client_id"),
+    [
+        ("{url}", CLIENT_ID),
+        ("{url}/uapi/", CLIENT_ID),
+        ("{url}/", f"  {CLIENT_ID} "),
+        ("HTTP://127.0.0.1:{port}/oauth/token.php", CLIENT_ID),
+    ],
+)
+async def test_user_flow_already_configured(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    flow_entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
+    url: str,
+    client_id: str,
+) -> None:
+    """The same App on the same PBX, however the address is typed, is refused."""
+    flow_entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        user_input(
+            simulator,
+            **{
+                CONF_URL: url.format(url=simulator.url, port=simulator.port),
+                CONF_CLIENT_ID: client_id,
+            },
+        ),
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert_translated(result)
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "unique_id"),
+    [
+        ("voip.example.test", "voip.example.test_test-app-id"),
+        ("https://VOIP.example.test:443/uapi/", "voip.example.test_test-app-id"),
+        ("http://voip.example.test:80", "voip.example.test_test-app-id"),
+        ("https://voip.example.test:8443", "voip.example.test:8443_test-app-id"),
+    ],
+)
+def test_unique_id_ignores_default_ports(url: str, unique_id: str) -> None:
+    """Addresses naming the same server on its default port give one unique id."""
+    assert unique_id_for(url, f" {CLIENT_ID} ") == unique_id
+
+
+async def test_reauth_after_secret_regenerated(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A regenerated App secret asks for the new one; the entry then works again."""
+    simulator.set_client_secret(NEW_SECRET)
+    await async_poll(hass, freezer)
+    assert hass.states.get(OFFICE_CALL_STATE).state == STATE_UNAVAILABLE
+
+    [flow] = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert flow["context"]["source"] == SOURCE_REAUTH
+    result = await hass.config_entries.flow.async_configure(flow["flow_id"])
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reauth_confirm"
+    assert result["description_placeholders"]["client_id"] == CLIENT_ID
+    assert result["description_placeholders"]["url"] == simulator.url
+    assert_translated(result)
+
+    # The old secret is refused; the form says so and stays.
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_CLIENT_SECRET: CLIENT_SECRET}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_auth"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_CLIENT_SECRET: NEW_SECRET}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert_translated(result)
+    assert init_integration.data[CONF_CLIENT_SECRET] == NEW_SECRET
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+
+    simulator.clear_requests()
+    await async_poll(hass, freezer)
+    assert calls_requests(simulator) == 1
+    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+
+
+async def test_reconfigure_secret_and_tls_check(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    flow_entry: MockConfigEntry,
+) -> None:
+    """Reconfiguring the same App with a new secret reloads the entry with it."""
+    flow_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(flow_entry.entry_id)
+    await hass.async_block_till_done()
+    simulator.set_client_secret(NEW_SECRET)
+
+    result = await flow_entry.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    assert_translated(result)
+
+    # A wrong secret shows an error; the right one goes through.
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(simulator, **{CONF_CLIENT_SECRET: "wrong"})
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert_translated(result)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        user_input(
+            simulator, **{CONF_CLIENT_SECRET: NEW_SECRET, CONF_VERIFY_SSL: False}
+        ),
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert_translated(result)
+    assert flow_entry.data[CONF_CLIENT_SECRET] == NEW_SECRET
+    assert flow_entry.data[CONF_VERIFY_SSL] is False
+    assert flow_entry.unique_id == server_unique_id(simulator)
+    assert flow_entry.state is ConfigEntryState.LOADED
+    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+
+
+@pytest.fixture
+async def moved_simulator() -> AsyncIterator[VoipNowSimulator]:
+    """Run the same App on a PBX at another address (the PBX moved)."""
+    sim = VoipNowSimulator(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    sim.add_extension("0003*210", name="Office")
+    await sim.start(host="127.0.0.1", port=0)
+    yield sim
+    await sim.stop()
+
+
+async def test_reconfigure_new_address(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    moved_simulator: VoipNowSimulator,
+    flow_entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
+) -> None:
+    """A new address for the same App moves the entry, unique id included."""
+    flow_entry.add_to_hass(hass)
+    result = await flow_entry.start_reconfigure_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        user_input(simulator, **{CONF_URL: f"127.0.0.1:{moved_simulator.port}"}),
+    )
+    # Without a scheme the PBX is reached over TLS, which it does not speak.
+    # (The client reports any TLS failure as a certificate problem for now.)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"][CONF_URL] in ("ssl_error", "cannot_connect")
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        user_input(simulator, **{CONF_URL: f"{moved_simulator.url}/"}),
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert flow_entry.data[CONF_URL] == moved_simulator.url
+    assert flow_entry.unique_id == server_unique_id(moved_simulator)
+    assert len(moved_simulator.token_requests) == 1
+
+
+async def test_reconfigure_different_app(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    flow_entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
+) -> None:
+    """Another App ID is refused before its secret is sent anywhere."""
+    flow_entry.add_to_hass(hass)
+    result = await flow_entry.start_reconfigure_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        user_input(simulator, **{CONF_CLIENT_ID: "another-app"}),
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "different_app"
+    assert_translated(result)
+    assert simulator.requests == []
+    assert flow_entry.data[CONF_CLIENT_ID] == CLIENT_ID
+
+
+async def test_reconfigure_to_another_entrys_address(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    moved_simulator: VoipNowSimulator,
+    flow_entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
+) -> None:
+    """Moving an entry onto the PBX and App of another entry is refused."""
+    flow_entry.add_to_hass(hass)
+    other = MockConfigEntry(
+        domain=DOMAIN,
+        title="127.0.0.1",
+        unique_id=server_unique_id(moved_simulator),
+        data=user_input(moved_simulator),
+    )
+    other.add_to_hass(hass)
+    result = await flow_entry.start_reconfigure_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(moved_simulator)
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert flow_entry.data[CONF_URL] == simulator.url
+    assert flow_entry.unique_id == server_unique_id(simulator)
+
+
+async def test_options_scan_interval_applies_without_restart(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A new polling interval takes effect as soon as the options are saved."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+    assert_translated(result, "options")
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: 30, CONF_PUSH: False}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options[CONF_SCAN_INTERVAL] == 30
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert init_integration.runtime_data.update_interval == timedelta(seconds=30)
+
+    # The PBX sees the calls listed every 30 seconds, not every 10.
+    simulator.clear_requests()
+    await async_poll(hass, freezer, timedelta(seconds=10))
+    await async_poll(hass, freezer, timedelta(seconds=10))
+    assert len(simulator.api_requests("GET", CALLS_PATH)) == 0
+    await async_poll(hass, freezer, timedelta(seconds=10))
+    assert len(simulator.api_requests("GET", CALLS_PATH)) == 1
+
+
+RECEPTION = {"name": "Reception", "number": "0003*100", "voicemail": False}
+
+
+@pytest.fixture
+def options_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
+    """Return an entry (not set up) with one transfer target in its options."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="127.0.0.1",
+        unique_id=server_unique_id(simulator),
+        data=user_input(simulator),
+        options={CONF_SCAN_INTERVAL: 15, CONF_PUSH: False, CONF_TRANSFER_TARGETS: [RECEPTION]},
+    )
+
+
+async def test_options_add_and_remove_targets(
+    hass: HomeAssistant, options_entry: MockConfigEntry
+) -> None:
+    """Targets are added one per visit and removed by unticking them."""
+    options_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(options_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert_translated(result, "options")
+    schema = {str(key): key for key in result["data_schema"].schema}
+    assert schema[CONF_SCAN_INTERVAL].default() == 15
+    assert schema[CONF_TRANSFER_TARGETS].default() == ["transfer_0003*100"]
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_SCAN_INTERVAL: 15,
+            CONF_PUSH: False,
+            CONF_TRANSFER_TARGETS: ["transfer_0003*100"],
+            "new_target_name": " Mobile ",
+            "new_target_number": "+1 555 1234",
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert options_entry.options[CONF_TRANSFER_TARGETS] == [
+        RECEPTION,
+        {"name": "Mobile", "number": "+15551234", "voicemail": False},
+    ]
+
+    # Untick Reception, add a voicemail target.
+    result = await hass.config_entries.options.async_init(options_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_SCAN_INTERVAL: 15,
+            CONF_PUSH: False,
+            CONF_TRANSFER_TARGETS: ["transfer_+15551234"],
+            "new_target_name": "Office voicemail",
+            "new_target_number": "0003*210",
+            "new_target_voicemail": True,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert options_entry.options[CONF_TRANSFER_TARGETS] == [
+        {"name": "Mobile", "number": "+15551234", "voicemail": False},
+        {"name": "Office voicemail", "number": "0003*210", "voicemail": True},
+    ]
+
+
+async def test_options_without_targets(
+    hass: HomeAssistant, flow_entry: MockConfigEntry
+) -> None:
+    """Without targets the form asks only for polling, push and a new target."""
+    flow_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(flow_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert CONF_TRANSFER_TARGETS not in {str(key) for key in result["data_schema"].schema}
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: 10, CONF_PUSH: True}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert flow_entry.options == {
+        CONF_SCAN_INTERVAL: 10,
+        CONF_PUSH: True,
+        CONF_TRANSFER_TARGETS: [],
+    }
+
+
+@pytest.mark.parametrize(
+    ("new_target", "error"),
+    [
+        ({"new_target_number": "0003*101"}, {"new_target_name": "target_name_missing"}),
+        (
+            {"new_target_name": "Sales", "new_target_number": "sales"},
+            {"new_target_number": "invalid_target_number"},
+        ),
+        (
+            {
+                "new_target_name": "Sales",
+                "new_target_number": "+15550000",
+                "new_target_voicemail": True,
+            },
+            {"new_target_number": "voicemail_needs_extension"},
+        ),
+        (
+            {"new_target_name": "reception", "new_target_number": "0003*101"},
+            {"new_target_name": "target_exists"},
+        ),
+        (
+            {"new_target_name": "Front desk", "new_target_number": "0003*100"},
+            {"new_target_name": "target_exists"},
+        ),
+    ],
+    ids=["no_name", "bad_number", "voicemail_public", "same_name", "same_number"],
+)
+async def test_options_new_target_error_recovers(
+    hass: HomeAssistant,
+    options_entry: MockConfigEntry,
+    new_target: dict[str, Any],
+    error: dict[str, str],
+) -> None:
+    """A wrong new target shows an error, keeps what was typed, and can be fixed."""
+    options_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(options_entry.entry_id)
+    typed = {
+        CONF_SCAN_INTERVAL: 20,
+        CONF_PUSH: False,
+        CONF_TRANSFER_TARGETS: ["transfer_0003*100"],
+        **new_target,
+    }
+
+    result = await hass.config_entries.options.async_configure(result["flow_id"], typed)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == error
+    assert_translated(result, "options")
+    schema = {str(key): key for key in result["data_schema"].schema}
+    assert schema[CONF_SCAN_INTERVAL].default() == 20
+
+    fixed = {**typed, "new_target_name": "Sales", "new_target_number": "0003*101"}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], fixed)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert options_entry.options[CONF_TRANSFER_TARGETS][-1]["name"] == "Sales"

@@ -1,0 +1,227 @@
+"""Tests for the call event entity of each extension."""
+
+from __future__ import annotations
+
+from typing import Any
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+
+from homeassistant.const import STATE_UNKNOWN, Platform
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_track_state_change_event
+
+from voipnow_simulator import VoipNowSimulator
+
+from ..conftest import EXT_KITCHEN, EXT_OFFICE
+from .helpers import OFFICE_CALL_STATE, async_poll, calls_requests
+from .push_helpers import (
+    KITCHEN_CALL_EVENT,
+    OFFICE_CALL_EVENT,
+    async_setup_push,
+    bus_types,
+    fired,
+    push_entry,
+    record_bus_events,
+    record_fired,
+)
+
+JOHN = {
+    "direction": "incoming",
+    "remote_number": "5551234",
+    "caller_id": "John Doe <5551234>",
+    "caller_name": "John Doe",
+}
+
+
+@pytest.fixture
+async def push_integration(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> MockConfigEntry:
+    """Set up an entry with push working: the PBX calls Home Assistant back."""
+    entry = push_entry(simulator)
+    await async_setup_push(hass, hass_client_no_auth, entry)
+    return entry
+
+
+async def test_event_entities(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    simulator: VoipNowSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """The event entities' registry entries and states match the snapshot."""
+    with patch("custom_components.voipnow.PLATFORMS", [Platform.EVENT]):
+        mock_config_entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+        await hass.async_block_till_done()
+
+    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+
+
+@pytest.mark.usefixtures("push_integration")
+async def test_incoming_call_shows_before_any_poll(
+    hass: HomeAssistant, simulator: VoipNowSimulator
+) -> None:
+    """A ring callback fires `incoming_call` and rings the sensor before a poll."""
+    requests_when: dict[str, int] = {}
+
+    @callback
+    def _note_requests(event: Event[Any]) -> None:
+        # How many times the PBX was asked for its calls when the state changed.
+        requests_when.setdefault(event.data["new_state"].state, calls_requests(simulator))
+
+    async_track_state_change_event(hass, [OFFICE_CALL_STATE], _note_requests)
+    states = record_fired(hass, OFFICE_CALL_EVENT)
+    polls_before = calls_requests(simulator)
+
+    call_id = await simulator.incoming_call(
+        EXT_OFFICE, from_number="5551234", caller_name="John Doe"
+    )
+
+    assert fired(states) == ["incoming_call"]
+    assert dict(states[0].attributes) | JOHN == dict(states[0].attributes)
+    assert states[0].attributes["phone_call_id"] == call_id
+    assert hass.states.get(OFFICE_CALL_STATE).state == "ringing"
+    assert requests_when["ringing"] == polls_before
+
+
+@pytest.mark.usefixtures("push_integration")
+async def test_answered_then_ended(
+    hass: HomeAssistant, simulator: VoipNowSimulator
+) -> None:
+    """An answered call fires `answered`, then `ended` when hung up."""
+    states = record_fired(hass, OFFICE_CALL_EVENT)
+    call_id = await simulator.incoming_call(
+        EXT_OFFICE, from_number="5551234", caller_name="John Doe"
+    )
+
+    await simulator.answer_call(call_id)
+    assert fired(states) == ["incoming_call", "answered"]
+    assert hass.states.get(OFFICE_CALL_STATE).state == "on_call"
+
+    await simulator.hangup_call(call_id)
+    assert fired(states) == ["incoming_call", "answered", "ended"]
+    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+    for state in states:
+        assert state.attributes["phone_call_id"] == call_id
+        assert {key: state.attributes[key] for key in JOHN} == JOHN
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert fired(states) == ["incoming_call", "answered", "ended"]
+
+
+@pytest.mark.usefixtures("push_integration")
+async def test_ring_then_hangup_is_missed(
+    hass: HomeAssistant, simulator: VoipNowSimulator
+) -> None:
+    """A call hung up while it rang fires `missed`."""
+    states = record_fired(hass, OFFICE_CALL_EVENT)
+    call_id = await simulator.incoming_call(EXT_OFFICE, from_number="5551234")
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    await simulator.hangup_call(call_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert fired(states) == ["incoming_call", "missed"]
+    assert states[1].attributes["phone_call_id"] == call_id
+    assert states[1].attributes["remote_number"] == "5551234"
+    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+
+
+@pytest.mark.usefixtures("push_integration")
+async def test_outgoing_call(hass: HomeAssistant, simulator: VoipNowSimulator) -> None:
+    """A call the extension places fires `outgoing_call`, then `ended`."""
+    states = record_fired(hass, OFFICE_CALL_EVENT)
+
+    call_id = await simulator.outgoing_call(EXT_OFFICE, "5559876")
+
+    assert fired(states) == ["outgoing_call"]
+    assert states[0].attributes["phone_call_id"] == call_id
+    assert states[0].attributes["direction"] == "outgoing"
+    assert states[0].attributes["remote_number"] == "5559876"
+    assert hass.states.get(OFFICE_CALL_STATE).state == "dialing"
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    await simulator.hangup_call(call_id)
+
+    assert fired(states) == ["outgoing_call", "ended"]
+    assert states[1].attributes["direction"] == "outgoing"
+
+
+@pytest.mark.usefixtures("push_integration")
+async def test_call_events_on_the_bus(
+    hass: HomeAssistant, simulator: VoipNowSimulator
+) -> None:
+    """Each call event is also a `voipnow_call_event` naming entry and extension."""
+    events = record_bus_events(hass)
+    call_id = await simulator.incoming_call(
+        EXT_OFFICE, from_number="5551234", caller_name="John Doe"
+    )
+    await simulator.answer_call(call_id)
+    await simulator.hangup_call(call_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert events == [
+        {
+            "config_entry_id": "01JVOIPNOWPUSHENTRY0000000",
+            "extension": EXT_OFFICE,
+            "type": kind,
+            "phone_call_id": call_id,
+            **JOHN,
+        }
+        for kind in ("incoming_call", "answered", "ended")
+    ]
+
+
+@pytest.mark.usefixtures("push_integration")
+async def test_each_extension_fires_its_own_events(
+    hass: HomeAssistant, simulator: VoipNowSimulator
+) -> None:
+    """A call between two extensions is outgoing for one, incoming for the other."""
+    office = record_fired(hass, OFFICE_CALL_EVENT)
+    kitchen = record_fired(hass, KITCHEN_CALL_EVENT)
+    events = record_bus_events(hass)
+
+    call_id = await simulator.outgoing_call(EXT_OFFICE, EXT_KITCHEN)
+    await simulator.hangup_call(call_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert fired(office) == ["outgoing_call", "ended"]
+    assert fired(kitchen) == ["incoming_call", "missed"]
+    assert kitchen[0].attributes["remote_number"] == EXT_OFFICE
+    assert bus_types(events, EXT_OFFICE) == ["outgoing_call", "ended"]
+    assert bus_types(events, EXT_KITCHEN) == ["incoming_call", "missed"]
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_events_from_polling_without_push(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, simulator: VoipNowSimulator
+) -> None:
+    """With push turned off, polling fires the same events."""
+    states = record_fired(hass, OFFICE_CALL_EVENT)
+    assert hass.states.get(OFFICE_CALL_EVENT).state == STATE_UNKNOWN
+    call_id = await simulator.incoming_call(
+        EXT_OFFICE, from_number="5551234", caller_name="John Doe"
+    )
+    assert fired(states) == []
+
+    await async_poll(hass, freezer)
+    assert fired(states) == ["incoming_call"]
+    assert {key: states[0].attributes[key] for key in JOHN} == JOHN
+
+    await simulator.hangup_call(call_id)
+    await async_poll(hass, freezer)
+    await async_poll(hass, freezer)
+
+    assert fired(states) == ["incoming_call", "missed"]

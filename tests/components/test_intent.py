@@ -1,0 +1,587 @@
+"""Tests for the voice intents, through Home Assistant's conversation machinery.
+
+The sentences are the ones the README ships (`custom_sentences/en/voipnow.yaml`),
+installed the way a user does: copied into `<config>/custom_sentences/en/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+import shutil
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
+
+from homeassistant.components import conversation
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers import intent, llm
+from homeassistant.setup import async_setup_component
+
+from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS, DOMAIN
+from custom_components.voipnow.intent import (
+    INTENT_HANGUP,
+    INTENT_TRANSFER,
+    INTENT_WHO_IS_CALLING,
+)
+from voipnow_simulator import RecordedRequest, VoipNowSimulator
+
+from ..conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
+
+SENTENCES = Path(__file__).parents[2] / "custom_sentences" / "en" / "voipnow.yaml"
+CALLER = "5551234"
+CALLER_NAME = "John Doe"
+WHO = "John Doe (5551234)"
+CALLS_PREFIX = "/uapi/phoneCalls/@me/"
+TARGETS: list[dict[str, Any]] = [
+    # Reception is the kitchen phone, so the simulator really moves the call.
+    {"name": "Reception", "number": EXT_KITCHEN, "voicemail": False},
+    {"name": "Mobile Anna", "number": "+15551234567", "voicemail": False},
+    {"name": "Mobile Bob", "number": "+15557654321", "voicemail": False},
+    {"name": "Office", "number": EXT_OFFICE, "voicemail": True},
+]
+
+type Converse = Callable[[str], Awaitable[conversation.ConversationResult]]
+
+
+@pytest.fixture
+def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
+    """Return the simulator's entry with the transfer targets people name."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="127.0.0.1",
+        unique_id=UNIQUE_ID,
+        data=entry_data(simulator),
+        options={CONF_PUSH: False, CONF_TRANSFER_TARGETS: TARGETS},
+        entry_id="01JVOIPNOWTESTENTRY000000",
+    )
+
+
+@pytest.fixture
+async def converse(
+    hass: HomeAssistant, tmp_path: Path, init_integration: MockConfigEntry
+) -> Converse:
+    """Install the shipped sentences as a user does and start Assist."""
+    hass.config.config_dir = str(tmp_path)
+    custom_sentences = tmp_path / "custom_sentences" / "en"
+    custom_sentences.mkdir(parents=True)
+    shutil.copy(SENTENCES, custom_sentences / "voipnow.yaml")
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "conversation", {})
+
+    async def _converse(text: str) -> conversation.ConversationResult:
+        """Say a sentence to Assist and wait for what it started."""
+        # Same positional arguments on 2025.4 and 2026.x.
+        result = await conversation.async_converse(
+            hass, text, None, Context(), language="en"
+        )
+        await hass.async_block_till_done(wait_background_tasks=True)
+        return result
+
+    return _converse
+
+
+async def async_ring(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    extension: str = EXT_OFFICE,
+    *,
+    caller: str = CALLER,
+    caller_name: str = CALLER_NAME,
+    answer: bool = False,
+) -> str:
+    """Ring an extension from outside (maybe answer) and let Home Assistant see it."""
+    call_id = await simulator.incoming_call(extension, caller, caller_name)
+    if answer:
+        await simulator.answer_call(call_id)
+    await entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    simulator.clear_requests()
+    return call_id
+
+
+def speech(result: conversation.ConversationResult | intent.IntentResponse) -> str:
+    """What Assist says."""
+    response = getattr(result, "response", result)
+    return str(response.speech["plain"]["speech"])
+
+
+def actions(simulator: VoipNowSimulator) -> list[RecordedRequest]:
+    """The requests that changed a call (anything but listing)."""
+    return [r for r in simulator.api_requests() if r.method in ("PUT", "DELETE")]
+
+
+def is_error(result: conversation.ConversationResult) -> bool:
+    """Tell whether Assist answered with an error (it still speaks)."""
+    return result.response.response_type is intent.IntentResponseType.ERROR
+
+
+async def test_transfer_to_a_named_target(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+) -> None:
+    """"Transfer the call to reception" moves the call and says so."""
+    call_id = await async_ring(hass, simulator, init_integration, answer=True)
+
+    result = await converse("transfer the call to reception")
+
+    assert speech(result) == f"Transferred the call with {WHO} to Reception."
+    assert not is_error(result)
+    [request] = actions(simulator)
+    assert (request.method, request.path) == (
+        "PUT",
+        f"{CALLS_PREFIX}{EXT_OFFICE}/{call_id}",
+    )
+    assert request.json == {
+        "action": "Transfer",
+        "sendCallTo": EXT_KITCHEN,
+        "transferFromNumber": EXT_OFFICE,
+    }
+    assert simulator.get_call(call_id).local_extensions == [EXT_KITCHEN]
+    # The call now rings in the kitchen, which Assist knows at once.
+    result = await converse("who is calling")
+    assert speech(result) == f"{WHO} is calling extension 211."
+
+
+async def test_send_to_a_voicemail_target(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+) -> None:
+    """A voicemail target takes the caller into that voicemail box."""
+    call_id = await async_ring(hass, simulator, init_integration, EXT_KITCHEN)
+
+    result = await converse("send the call to Office")
+
+    assert speech(result) == f"Sent the call with {WHO} to voicemail of Office."
+    [request] = actions(simulator)
+    assert request.path == f"{CALLS_PREFIX}{EXT_KITCHEN}/{call_id}"
+    assert request.json == {
+        "action": "TransferToVoicemail",
+        "sendCallTo": EXT_OFFICE,
+        "transferNumber": CALLER,
+    }
+    assert [v["call_id"] for v in simulator.voicemails] == [call_id]
+
+
+async def test_who_is_calling(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+) -> None:
+    """Assist names the caller while it rings, then who is on the line."""
+    assert speech(await converse("who is calling")) == "Nobody is calling."
+
+    call_id = await async_ring(hass, simulator, init_integration)
+    assert speech(await converse("who is calling")) == f"{WHO} is calling extension 210."
+    assert speech(await converse("who's calling")) == f"{WHO} is calling extension 210."
+
+    await simulator.answer_call(call_id)
+    await init_integration.runtime_data.async_refresh()
+    result = await converse("who is on the line")
+    assert speech(result) == f"Extension 210 is on a call with {WHO}."
+    assert actions(simulator) == []
+
+
+async def test_who_is_calling_a_ringing_phone_first(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+) -> None:
+    """A ringing phone is news; calls already answered are not mentioned then."""
+    await async_ring(hass, simulator, init_integration, EXT_KITCHEN, answer=True)
+    await async_ring(hass, simulator, init_integration, caller="5559999", caller_name="")
+
+    result = await converse("who is calling")
+
+    assert speech(result) == "5559999 is calling extension 210."
+
+
+async def test_hang_up(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+) -> None:
+    """"Hang up the call" ends the call with one DELETE and says with whom."""
+    call_id = await async_ring(hass, simulator, init_integration, answer=True)
+
+    result = await converse("hang up the call")
+
+    assert speech(result) == f"Hung up the call with {WHO}."
+    [request] = actions(simulator)
+    assert (request.method, request.path) == (
+        "DELETE",
+        f"{CALLS_PREFIX}{EXT_OFFICE}/{call_id}",
+    )
+    assert call_id not in simulator.calls
+
+
+async def test_unknown_target(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+) -> None:
+    """A target nobody configured is explained in words; nothing is sent."""
+    call_id = await async_ring(hass, simulator, init_integration)
+
+    result = await converse("transfer the call to narnia")
+
+    assert speech(result) == "I don't know a transfer target called narnia."
+    assert is_error(result)
+    assert result.response.error_code is intent.IntentResponseErrorCode.NO_VALID_TARGETS
+    assert actions(simulator) == []
+    assert simulator.get_call(call_id).local_extensions == [EXT_OFFICE]
+
+
+async def test_ambiguous_target(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+) -> None:
+    """"Mobile" could be Anna's or Bob's: Assist asks; the full name works."""
+    await async_ring(hass, simulator, init_integration, answer=True)
+
+    result = await converse("transfer the call to mobile")
+
+    assert speech(result) == "mobile could mean Mobile Anna or Mobile Bob. Which one?"
+    assert is_error(result)
+    assert actions(simulator) == []
+
+    result = await converse("transfer the call to mobile bob")
+    assert speech(result) == f"Transferred the call with {WHO} to Mobile Bob."
+    [request] = actions(simulator)
+    assert request.json["sendCallTo"] == "+15557654321"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["transfer the call to reception", "hang up the call"],
+)
+async def test_no_active_call(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+    sentence: str,
+) -> None:
+    """With no call anywhere, Assist says so and the PBX hears nothing."""
+    simulator.clear_requests()
+
+    result = await converse(sentence)
+
+    assert speech(result) == "There is no call right now."
+    assert is_error(result)
+    assert actions(simulator) == []
+
+
+async def test_several_calls_ask_which_extension(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+) -> None:
+    """Two phones with calls: Assist asks which; naming the extension works."""
+    await async_ring(hass, simulator, init_integration)
+    kitchen_call = await async_ring(hass, simulator, init_integration, EXT_KITCHEN)
+
+    result = await converse("transfer the call to mobile anna")
+    assert speech(result) == (
+        "Several phones have calls (extension 210, extension 211). Which extension?"
+    )
+    assert actions(simulator) == []
+    result = await converse("hang up the call")
+    assert speech(result).startswith("Several phones have calls")
+
+    result = await converse("transfer the call on extension 211 to mobile anna")
+
+    assert speech(result) == f"Transferred the call with {WHO} to Mobile Anna."
+    [request] = actions(simulator)
+    assert request.path == f"{CALLS_PREFIX}{EXT_KITCHEN}/{kitchen_call}"
+    assert request.json == {
+        "action": "Transfer",
+        "sendCallTo": "+15551234567",
+        "transferFromNumber": EXT_KITCHEN,
+    }
+
+
+@pytest.mark.parametrize(
+    ("sentence", "extension"),
+    [
+        ("hang up the call on extension 211", EXT_KITCHEN),
+        ("end the call of 0003*210", EXT_OFFICE),
+        ("hang up the call on 210", EXT_OFFICE),
+    ],
+)
+async def test_extension_named_in_the_sentence(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+    sentence: str,
+    extension: str,
+) -> None:
+    """The extension can be said as "extension 211", "210" or "0003*210"."""
+    calls = {
+        EXT_OFFICE: await async_ring(hass, simulator, init_integration),
+        EXT_KITCHEN: await async_ring(hass, simulator, init_integration, EXT_KITCHEN),
+    }
+
+    result = await converse(sentence)
+
+    assert speech(result) == f"Hung up the call with {WHO}."
+    [request] = actions(simulator)
+    assert request.path == f"{CALLS_PREFIX}{extension}/{calls[extension]}"
+
+
+async def test_named_extension_without_a_call(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+) -> None:
+    """A named extension that is idle, or unknown, is explained in words."""
+    await async_ring(hass, simulator, init_integration)
+
+    result = await converse("hang up the call on extension 211")
+    assert speech(result) == "There is no call on extension 211."
+
+    result = await converse("transfer the call of extension 999 to reception")
+    assert speech(result) == "I don't know an extension called 999."
+
+    result = await converse("who is calling extension 211")
+    assert speech(result) == "Nobody is calling."
+    assert actions(simulator) == []
+
+
+@pytest.mark.parametrize(
+    ("said", "sent", "spoken"),
+    [
+        ("0003*212", EXT_GARAGE, "extension 212"),
+        ("212", EXT_GARAGE, "extension 212"),
+        ("+1 555 987 6543", "+15559876543", "+15559876543"),
+        ("5559876", "5559876", "5559876"),
+    ],
+)
+async def test_target_given_as_a_number(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+    said: str,
+    sent: str,
+    spoken: str,
+) -> None:
+    """An extension or a phone number works as a target without configuring it."""
+    call_id = await async_ring(hass, simulator, init_integration, answer=True)
+
+    result = await converse(f"transfer the call to {said}")
+
+    assert speech(result) == f"Transferred the call with {WHO} to {spoken}."
+    [request] = actions(simulator)
+    assert request.path == f"{CALLS_PREFIX}{EXT_OFFICE}/{call_id}"
+    assert request.json == {
+        "action": "Transfer",
+        "sendCallTo": sent,
+        "transferFromNumber": EXT_OFFICE,
+    }
+
+
+async def test_configured_target_number(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+) -> None:
+    """Saying a configured target's number uses that target (and its name)."""
+    await async_ring(hass, simulator, init_integration, answer=True)
+
+    result = await converse("transfer the call to +15557654321")
+
+    assert speech(result) == f"Transferred the call with {WHO} to Mobile Bob."
+
+
+async def test_pbx_refusal_is_spoken(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+) -> None:
+    """A number the PBX refuses gives its reason in words, not a crash."""
+    call_id = await async_ring(hass, simulator, init_integration, answer=True)
+
+    result = await converse("transfer the call to 0003*100")
+
+    assert is_error(result)
+    assert result.response.error_code is intent.IntentResponseErrorCode.FAILED_TO_HANDLE
+    assert speech(result).startswith("The PBX cannot send the call to this number")
+    assert len(actions(simulator)) == 1
+    assert simulator.get_call(call_id).local_extensions == [EXT_OFFICE]
+
+
+async def test_extension_names_are_not_in_the_simulator_presence(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+) -> None:
+    """The simulator's presence has no names, so "kitchen" is not a known target."""
+    await async_ring(hass, simulator, init_integration)
+    assert simulator.extensions[EXT_KITCHEN].name == "Kitchen"
+    assert init_integration.runtime_data.extensions[EXT_KITCHEN].name is None
+
+    result = await converse("transfer the call to kitchen")
+
+    assert speech(result) == "I don't know a transfer target called kitchen."
+    assert actions(simulator) == []
+
+
+@pytest.fixture
+async def named_extensions(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    monkeypatch: pytest.MonkeyPatch,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Make the simulator's presence carry the extensions' names, as `name`.
+
+    The simulator leaves names out of presence (the client reads `name` or
+    `extensionName` when a PBX sends them); this stands in for a PBX that does.
+    """
+    page = simulator._page
+
+    def _page_with_names(request: Any, items: list[Any]) -> dict[str, Any]:
+        if request.path.endswith("/presence"):
+            items = [
+                {**item, "name": simulator.extensions[item["extension"]].name}
+                for item in items
+            ]
+        return page(request, items)
+
+    monkeypatch.setattr(simulator, "_page", _page_with_names)
+    coordinator = init_integration.runtime_data
+    coordinator.async_invalidate_extensions()
+    await coordinator.async_refresh()
+    assert coordinator.extensions[EXT_KITCHEN].name == "Kitchen"
+
+
+@pytest.mark.usefixtures("named_extensions")
+async def test_extension_names(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+) -> None:
+    """Extensions are said by name: as the caller's phone and as a target."""
+    call_id = await async_ring(hass, simulator, init_integration)
+
+    assert speech(await converse("who is calling")) == f"{WHO} is calling Office."
+    result = await converse("who is calling the office")
+    assert speech(result) == f"{WHO} is calling Office."
+
+    result = await converse("transfer Office's call to the Garage")
+
+    assert speech(result) == f"Transferred the call with {WHO} to Garage."
+    [request] = actions(simulator)
+    assert request.path == f"{CALLS_PREFIX}{EXT_OFFICE}/{call_id}"
+    assert request.json["sendCallTo"] == EXT_GARAGE
+
+    result = await converse("hang up the call on kitchen")
+    assert speech(result) == "There is no call on Kitchen."
+
+
+@pytest.mark.usefixtures("named_extensions")
+async def test_target_names_win_over_extension_names(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+) -> None:
+    """"Office" is both a voicemail target and an extension: the target wins."""
+    await async_ring(hass, simulator, init_integration, EXT_KITCHEN)
+
+    result = await converse("transfer kitchens call to office")
+
+    assert speech(result) == f"Sent the call with {WHO} to voicemail of Office."
+    [request] = actions(simulator)
+    assert request.json["action"] == "TransferToVoicemail"
+
+
+async def test_intent_called_directly(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+) -> None:
+    """An LLM agent calls the intent with slots only, and gets words back."""
+    call_id = await async_ring(hass, simulator, init_integration)
+
+    response = await intent.async_handle(
+        hass, "test", INTENT_TRANSFER, {"target": {"value": "Reception"}}
+    )
+
+    assert speech(response) == f"Transferred the call with {WHO} to Reception."
+    [request] = actions(simulator)
+    assert request.path == f"{CALLS_PREFIX}{EXT_OFFICE}/{call_id}"
+    assert request.json["sendCallTo"] == EXT_KITCHEN
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    response = await intent.async_handle(
+        hass,
+        "test",
+        INTENT_HANGUP,
+        {"extension": {"value": "Extension 211"}},
+    )
+    assert speech(response) == f"Hung up the call with {WHO}."
+    assert actions(simulator)[-1].method == "DELETE"
+
+
+async def test_intent_without_a_target(
+    hass: HomeAssistant, init_integration: MockConfigEntry, converse: Converse
+) -> None:
+    """A transfer without a target is refused as invalid slots, before anything."""
+    with pytest.raises(intent.InvalidSlotInfo):
+        await intent.async_handle(hass, "test", INTENT_TRANSFER, {})
+
+
+async def test_handlers_describe_themselves_for_llms(
+    hass: HomeAssistant, init_integration: MockConfigEntry, converse: Converse
+) -> None:
+    """Each intent has a description and a slot schema an LLM tool is built from."""
+    handlers = {
+        handler.intent_type: handler
+        for handler in intent.async_get(hass)
+        if handler.intent_type.startswith("VoipNow")
+    }
+    assert set(handlers) == {INTENT_TRANSFER, INTENT_HANGUP, INTENT_WHO_IS_CALLING}
+
+    tools = {name: llm.IntentTool(name, handler) for name, handler in handlers.items()}
+    for name, tool in tools.items():
+        assert tool.description == handlers[name].description
+        assert "VoipNow phone system" in tool.description
+
+    # Only the transfer needs a slot (its target); `extension` is optional.
+    transfer = tools[INTENT_TRANSFER].parameters
+    assert transfer({"target": "Reception"}) == {"target": "Reception"}
+    assert transfer({"target": "Mobile", "extension": "210"}) == {
+        "target": "Mobile",
+        "extension": "210",
+    }
+    with pytest.raises(vol.Invalid):
+        transfer({})
+    with pytest.raises(vol.Invalid):
+        transfer({"target": "Reception", "ringtone": "loud"})
+    for name in (INTENT_HANGUP, INTENT_WHO_IS_CALLING):
+        parameters = tools[name].parameters
+        assert parameters({}) == {}
+        assert parameters({"extension": "Office"}) == {"extension": "Office"}

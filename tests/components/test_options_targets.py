@@ -1,0 +1,418 @@
+"""Tests for managing named transfer targets in the options, and their buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+from unittest.mock import patch
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult
+from homeassistant.const import CONF_SCAN_INTERVAL, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
+
+from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS
+from voipnow_simulator import VoipNowSimulator
+
+from ..conftest import EXT_KITCHEN, EXT_OFFICE
+
+RECEPTION = {"name": "Reception", "number": EXT_KITCHEN, "voicemail": False}
+MOBILE = {"name": "Mobile", "number": "+15551234567", "voicemail": False}
+OFFICE_VOICEMAIL = {"name": "Office", "number": EXT_OFFICE, "voicemail": True}
+
+OFFICE_TO_RECEPTION = "button.extension_0003_210_transfer_to_reception"
+GARAGE_TO_RECEPTION = "button.extension_0003_212_transfer_to_reception"
+OFFICE_TO_MOBILE = "button.extension_0003_210_transfer_to_mobile"
+KITCHEN_TO_OFFICE_VOICEMAIL = "button.extension_0003_211_send_to_voicemail_of_office"
+
+
+@pytest.fixture(autouse=True)
+def button_platform_only() -> Generator[None]:
+    """Load only the button platform: the targets only make buttons."""
+    with patch("custom_components.voipnow.PLATFORMS", [Platform.BUTTON]):
+        yield
+
+
+async def async_setup_with_targets(
+    hass: HomeAssistant, entry: MockConfigEntry, targets: Any
+) -> None:
+    """Set the entry up with these transfer targets in its options."""
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, options={**entry.options, CONF_TRANSFER_TARGETS: targets}
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def async_submit(
+    hass: HomeAssistant, entry: MockConfigEntry, **fields: Any
+) -> ConfigFlowResult:
+    """Open the options and submit them with these fields (the rest as shown)."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], fields
+    )
+
+
+def button_names(hass: HomeAssistant, extension: str) -> list[str]:
+    """The friendly names of an extension's buttons, as a dashboard shows them."""
+    prefix = f"button.extension_{extension.replace('*', '_')}_"
+    return sorted(
+        state.name
+        for state in hass.states.async_all(Platform.BUTTON)
+        if state.entity_id.startswith(prefix)
+    )
+
+
+async def test_add_targets_one_by_one(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    init_integration: MockConfigEntry,
+) -> None:
+    """An extension, a public number and a voicemail are added in three visits."""
+    assert button_names(hass, EXT_OFFICE) == ["Extension 0003*210 Hang up"]
+
+    result = await async_submit(
+        hass,
+        init_integration,
+        new_target_name=" Reception ",
+        new_target_number=EXT_KITCHEN,
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert init_integration.options[CONF_TRANSFER_TARGETS] == [RECEPTION]
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert button_names(hass, EXT_OFFICE) == [
+        "Extension 0003*210 Hang up",
+        "Extension 0003*210 Transfer to Reception",
+    ]
+
+    # Spaces inside a typed number are dropped.
+    result = await async_submit(
+        hass,
+        init_integration,
+        new_target_name="Mobile",
+        new_target_number="+1 555 123 4567",
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+    result = await async_submit(
+        hass,
+        init_integration,
+        new_target_name="Office",
+        new_target_number=EXT_OFFICE,
+        new_target_voicemail=True,
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+    assert init_integration.options == {
+        CONF_PUSH: False,
+        CONF_SCAN_INTERVAL: 10,
+        CONF_TRANSFER_TARGETS: [RECEPTION, MOBILE, OFFICE_VOICEMAIL],
+    }
+    assert button_names(hass, EXT_OFFICE) == [
+        "Extension 0003*210 Hang up",
+        "Extension 0003*210 Send to voicemail of Office",
+        "Extension 0003*210 Transfer to Mobile",
+        "Extension 0003*210 Transfer to Reception",
+    ]
+    # Reception is the kitchen phone: no button transfers Kitchen to itself.
+    assert button_names(hass, EXT_KITCHEN) == [
+        "Extension 0003*211 Hang up",
+        "Extension 0003*211 Send to voicemail of Office",
+        "Extension 0003*211 Transfer to Mobile",
+    ]
+    entry = entity_registry.async_get(KITCHEN_TO_OFFICE_VOICEMAIL)
+    assert entry is not None
+    assert entry.translation_key == "voicemail_to"
+
+
+async def test_form_lists_the_targets(
+    hass: HomeAssistant, simulator: VoipNowSimulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """The form shows each target, all ticked, with its number."""
+    await async_setup_with_targets(
+        hass, mock_config_entry, [RECEPTION, OFFICE_VOICEMAIL]
+    )
+
+    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+
+    schema = result["data_schema"].schema
+    [targets_key] = [key for key in schema if key == CONF_TRANSFER_TARGETS]
+    assert targets_key.default() == [
+        f"transfer_{EXT_KITCHEN}",
+        f"voicemail_{EXT_OFFICE}",
+    ]
+    options = schema[targets_key].config["options"]
+    assert [option["label"] for option in options] == [
+        "Reception → 0003*211",
+        "Office → voicemail 0003*210",
+    ]
+
+
+async def test_form_without_targets_has_no_list(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """With no targets yet, the form only offers to add one."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+
+    assert CONF_TRANSFER_TARGETS not in result["data_schema"].schema
+
+
+@pytest.mark.parametrize(
+    ("fields", "errors"),
+    [
+        pytest.param(
+            {"new_target_number": EXT_OFFICE},
+            {"new_target_name": "target_name_missing"},
+            id="name_missing",
+        ),
+        pytest.param(
+            {"new_target_name": "   ", "new_target_number": EXT_OFFICE},
+            {"new_target_name": "target_name_missing"},
+            id="name_blank",
+        ),
+        pytest.param(
+            {"new_target_name": "Desk"},
+            {"new_target_number": "invalid_target_number"},
+            id="number_missing",
+        ),
+        pytest.param(
+            {"new_target_name": "Desk", "new_target_number": "555-1234"},
+            {"new_target_number": "invalid_target_number"},
+            id="bad_number",
+        ),
+        pytest.param(
+            {"new_target_name": "Desk", "new_target_number": "reception"},
+            {"new_target_number": "invalid_target_number"},
+            id="letters",
+        ),
+        pytest.param(
+            {
+                "new_target_name": "Mobile box",
+                "new_target_number": "+15551234567",
+                "new_target_voicemail": True,
+            },
+            {"new_target_number": "voicemail_needs_extension"},
+            id="voicemail_public_number",
+        ),
+        pytest.param(
+            {"new_target_name": "reception", "new_target_number": "0003*100"},
+            {"new_target_name": "target_exists"},
+            id="duplicate_name",
+        ),
+        pytest.param(
+            {"new_target_name": "Kitchen", "new_target_number": EXT_KITCHEN},
+            {"new_target_name": "target_exists"},
+            id="duplicate_number",
+        ),
+    ],
+)
+async def test_new_target_errors_recover(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    mock_config_entry: MockConfigEntry,
+    fields: dict[str, Any],
+    errors: dict[str, str],
+) -> None:
+    """A wrong new target shows the error on its field; fixing it saves the entry."""
+    await async_setup_with_targets(hass, mock_config_entry, [RECEPTION])
+    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], fields
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    # What was typed is offered again, not lost.
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description and "suggested_value" in key.description
+    }
+    assert suggested == {
+        "new_target_name": fields.get("new_target_name"),
+        "new_target_number": fields.get("new_target_number"),
+    }
+    assert mock_config_entry.options[CONF_TRANSFER_TARGETS] == [RECEPTION]
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"new_target_name": "Front desk", "new_target_number": "0003*100"},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    # The voicemail box stays as the user left it.
+    voicemail = fields.get("new_target_voicemail", False)
+    assert mock_config_entry.options[CONF_TRANSFER_TARGETS] == [
+        RECEPTION,
+        {"name": "Front desk", "number": "0003*100", "voicemail": voicemail},
+    ]
+    kind = "send_to_voicemail_of" if voicemail else "transfer_to"
+    assert hass.states.get(f"button.extension_0003_210_{kind}_front_desk")
+
+
+async def test_voicemail_and_transfer_to_the_same_number(
+    hass: HomeAssistant, simulator: VoipNowSimulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """The same extension can be a transfer target and a voicemail target."""
+    await async_setup_with_targets(hass, mock_config_entry, [RECEPTION])
+
+    result = await async_submit(
+        hass,
+        mock_config_entry,
+        new_target_name="Kitchen voicemail",
+        new_target_number=EXT_KITCHEN,
+        new_target_voicemail=True,
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert button_names(hass, EXT_OFFICE) == [
+        "Extension 0003*210 Hang up",
+        "Extension 0003*210 Send to voicemail of Kitchen voicemail",
+        "Extension 0003*210 Transfer to Reception",
+    ]
+
+
+async def test_remove_a_target_by_unticking_it(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    simulator: VoipNowSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Unticking Reception removes it and its buttons; Mobile stays."""
+    await async_setup_with_targets(hass, mock_config_entry, [RECEPTION, MOBILE])
+    assert entity_registry.async_get(OFFICE_TO_RECEPTION) is not None
+    assert entity_registry.async_get(GARAGE_TO_RECEPTION) is not None
+
+    result = await async_submit(
+        hass, mock_config_entry, transfer_targets=["transfer_+15551234567"]
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert mock_config_entry.options[CONF_TRANSFER_TARGETS] == [MOBILE]
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert entity_registry.async_get(OFFICE_TO_RECEPTION) is None
+    assert entity_registry.async_get(GARAGE_TO_RECEPTION) is None
+    assert hass.states.get(OFFICE_TO_RECEPTION) is None
+    assert entity_registry.async_get(OFFICE_TO_MOBILE) is not None
+    assert button_names(hass, EXT_OFFICE) == [
+        "Extension 0003*210 Hang up",
+        "Extension 0003*210 Transfer to Mobile",
+    ]
+
+
+async def test_remove_and_add_in_one_visit(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    simulator: VoipNowSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Unticking every target while adding one leaves only the new one."""
+    await async_setup_with_targets(hass, mock_config_entry, [RECEPTION, MOBILE])
+
+    result = await async_submit(
+        hass,
+        mock_config_entry,
+        transfer_targets=[],
+        new_target_name="Office",
+        new_target_number=EXT_OFFICE,
+        new_target_voicemail=True,
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert mock_config_entry.options[CONF_TRANSFER_TARGETS] == [OFFICE_VOICEMAIL]
+    assert entity_registry.async_get(OFFICE_TO_MOBILE) is None
+    assert button_names(hass, EXT_KITCHEN) == [
+        "Extension 0003*211 Hang up",
+        "Extension 0003*211 Send to voicemail of Office",
+    ]
+
+
+async def test_renamed_target_keeps_its_buttons(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    simulator: VoipNowSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Renaming a target (same number) keeps the button's entity id for automations."""
+    await async_setup_with_targets(hass, mock_config_entry, [RECEPTION])
+    unique_id = entity_registry.async_get(OFFICE_TO_RECEPTION).unique_id
+
+    result = await async_submit(
+        hass,
+        mock_config_entry,
+        transfer_targets=[],
+        new_target_name="Front desk",
+        new_target_number=EXT_KITCHEN,
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    entry = entity_registry.async_get(OFFICE_TO_RECEPTION)
+    assert entry is not None
+    assert entry.unique_id == unique_id
+    assert (
+        hass.states.get(OFFICE_TO_RECEPTION).name
+        == "Extension 0003*210 Transfer to Front desk"
+    )
+
+
+async def test_other_options_are_saved_with_the_targets(
+    hass: HomeAssistant, simulator: VoipNowSimulator, mock_config_entry: MockConfigEntry
+) -> None:
+    """Polling interval and push are saved; an empty visit keeps the targets."""
+    await async_setup_with_targets(hass, mock_config_entry, [RECEPTION])
+
+    result = await async_submit(hass, mock_config_entry, scan_interval=30, push=False)
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert mock_config_entry.options == {
+        CONF_PUSH: False,
+        CONF_SCAN_INTERVAL: 30,
+        CONF_TRANSFER_TARGETS: [RECEPTION],
+    }
+    assert hass.states.get(OFFICE_TO_RECEPTION) is not None
+
+
+@pytest.mark.parametrize(
+    "targets",
+    [
+        pytest.param("Reception", id="not_a_list"),
+        pytest.param(
+            [
+                "Reception",
+                {"name": "Reception"},
+                {"name": "", "number": EXT_KITCHEN},
+                {"name": "Mobile", "number": 15551234567},
+                None,
+            ],
+            id="damaged_items",
+        ),
+    ],
+)
+async def test_damaged_targets_are_skipped(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    mock_config_entry: MockConfigEntry,
+    targets: Any,
+) -> None:
+    """Hand-edited options that make no target still load, with Hang up only."""
+    await async_setup_with_targets(hass, mock_config_entry, targets)
+
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert button_names(hass, EXT_OFFICE) == ["Extension 0003*210 Hang up"]

@@ -1,0 +1,825 @@
+"""Tests for push: the webhook, the PBX's subscriptions and the polling fallback."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+import json
+import logging
+from typing import Any
+from unittest.mock import AsyncMock, patch
+
+from aiohttp.test_utils import TestClient
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from yarl import URL
+
+from homeassistant.components.cloud import CloudNotConnected
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_SCAN_INTERVAL, CONF_WEBHOOK_ID, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import issue_registry as ir
+
+from custom_components.voipnow.const import (
+    CONF_PUSH,
+    DOMAIN,
+    EXTENSIONS_REFRESH_INTERVAL,
+    PUSH_SCAN_INTERVAL,
+)
+from custom_components.voipnow.push import SUBSCRIBE_RETRY, _pbx_is_local, async_note
+from voipnow_simulator import VoipNowSimulator
+
+from ..conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
+from .helpers import OFFICE_CALL_STATE, async_poll, calls_requests
+from .push_helpers import (
+    MARKERS,
+    OFFICE_CALL_EVENT,
+    async_ours,
+    async_serve_http,
+    async_setup_push,
+    base_url,
+    bus_types,
+    fired,
+    push_entry,
+    record_bus_events,
+    record_fired,
+    webhook_target,
+)
+
+EXTENSIONS = (EXT_OFFICE, EXT_KITCHEN, EXT_GARAGE)
+NEW_EXTENSION = "0003*213"
+WEBHOOK_ID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+EVENTS_PREFIX = "/uapi/extensions/@me/0003"
+PATCH_LOCAL = "custom_components.voipnow.push._pbx_is_local"
+CLOUDHOOK = "https://hooks.nabu.casa/voipnow-test-cloudhook"
+RING = {
+    "CallID": "feedc0ffee",
+    "CallerIDNum": "5551234",
+    "CallerIDName": "John Doe",
+    "CalledDID": "",
+    "CalledExtension": EXT_OFFICE,
+    "CallerExtension": "",
+    "CalledNumber": EXT_OFFICE,
+    "CallFlow": "IN",
+    "CallStatus": "CALLING",
+}
+
+
+@pytest.fixture
+async def push_integration(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> MockConfigEntry:
+    """Set up an entry with push working: the PBX calls Home Assistant back."""
+    entry = push_entry(simulator)
+    await async_setup_push(hass, hass_client_no_auth, entry)
+    return entry
+
+
+@pytest.fixture
+async def http(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> AsyncIterator[TestClient]:
+    """Set up push and return an HTTP client posing as the PBX."""
+    yield await async_setup_push(hass, hass_client_no_auth, push_entry(simulator))
+
+
+def sub_requests(simulator: VoipNowSimulator, method: str) -> int:
+    """Count the PBX's requests of one method on subscriptions."""
+    return len(simulator.api_requests(method, EVENTS_PREFIX))
+
+
+async def async_options(
+    hass: HomeAssistant, entry: MockConfigEntry, *, push: bool
+) -> None:
+    """Save the options form with push turned on or off."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: 10, CONF_PUSH: push}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+# --- subscriptions ----------------------------------------------------------
+
+
+async def test_every_extension_is_subscribed(
+    hass: HomeAssistant, simulator: VoipNowSimulator, push_integration: MockConfigEntry
+) -> None:
+    """Each extension gets its five call events, posted to the entry's webhook."""
+    ours = await async_ours(hass, simulator)
+
+    assert len(simulator.subscriptions) == len(ours) == 15
+    assert sorted((sub.extension, sub.type) for sub in ours) == sorted(
+        (extension, kind) for extension in EXTENSIONS for kind in range(5)
+    )
+    webhook_id = push_integration.data[CONF_WEBHOOK_ID]
+    for sub in ours:
+        url = URL(sub.url)
+        assert (sub.method, sub.status) == (1, 1)
+        assert url.path == f"/api/webhook/{webhook_id}"
+        assert dict(url.query) == {
+            "ha_event": MARKERS[sub.type],
+            "ha_extension": sub.extension,
+        }
+    assert sub_requests(simulator, "DELETE") == 0
+
+
+@pytest.mark.usefixtures("push_integration")
+async def test_polling_slows_while_push_works(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, simulator: VoipNowSimulator
+) -> None:
+    """While callbacks arrive, the calls are listed once a minute only."""
+    # The poll planned before push was ready runs at the old interval.
+    await async_poll(hass, freezer)
+    polls = calls_requests(simulator)
+
+    await async_poll(hass, freezer)
+    await async_poll(hass, freezer)
+    assert calls_requests(simulator) == polls
+
+    await async_poll(hass, freezer, PUSH_SCAN_INTERVAL - timedelta(seconds=20))
+    assert calls_requests(simulator) == polls + 1
+
+
+@pytest.mark.parametrize("reloads", [3, 10])
+async def test_reloads_do_not_multiply_subscriptions(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    push_integration: MockConfigEntry,
+    reloads: int,
+) -> None:
+    """Restarting reuses the subscriptions instead of adding more."""
+    for _ in range(reloads):
+        assert await hass.config_entries.async_reload(push_integration.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+    ours = await async_ours(hass, simulator)
+    assert len(simulator.subscriptions) == len(ours) == 15
+    assert sub_requests(simulator, "POST") == 15
+    assert sub_requests(simulator, "DELETE") == 0
+    assert sub_requests(simulator, "GET") == 3 * (reloads + 1)
+    events = record_bus_events(hass)
+    await simulator.incoming_call(EXT_OFFICE)
+    assert bus_types(events) == ["incoming_call"]
+
+
+async def test_stale_subscriptions_replaced_foreign_kept(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Our stale subscriptions are replaced; other apps' subscriptions stay."""
+    client = await async_serve_http(hass, hass_client_no_auth)
+    hass.config.internal_url = base_url(client)
+    note = await async_note(hass)
+    hook = f"{base_url(client)}/api/webhook/{WEBHOOK_ID}"
+    pbx = simulator.pbx
+    # Ours, from an earlier webhook id: replaced.
+    stale = pbx.add_subscription(
+        EXT_OFFICE, 0, 1, f"{base_url(client)}/api/webhook/old?ha_event=dial_in", 1, note
+    )
+    # Ours, but turned off on the PBX: replaced.
+    off = pbx.add_subscription(
+        EXT_OFFICE, 2, 1, f"{hook}?ha_event=hangup&ha_extension=0003*210", 0, note
+    )
+    # Ours twice: one is kept.
+    twice = [
+        pbx.add_subscription(
+            EXT_KITCHEN, 0, 1, f"{hook}?ha_extension=0003*211&ha_event=dial_in", 1, note
+        )
+        for _ in range(2)
+    ]
+    # Ours, the URL re-encoded by the PBX: kept.
+    encoded = pbx.add_subscription(
+        EXT_GARAGE, 0, 1, f"{hook}?ha_event=dial_in&ha_extension=0003%2A212", 1, note
+    )
+    # Ours, of a type this client does not know: it cannot be addressed.
+    unknown = pbx.add_subscription(EXT_GARAGE, 7, 1, f"{hook}?ha_event=x", 1, note)
+    # Another app's, and one without a note: left alone.
+    crm = pbx.add_subscription(EXT_OFFICE, 0, 1, "https://crm.example/hook", 1, "crm")
+    bare = pbx.add_subscription(EXT_OFFICE, 2, 0, "https://crm.example/hook", 1, None)
+    entry = push_entry(simulator, **{CONF_WEBHOOK_ID: WEBHOOK_ID})
+    entry.add_to_hass(hass)
+
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    subs = simulator.subscriptions
+    assert stale.id not in subs
+    assert off.id not in subs
+    assert sum(sub.id in subs for sub in twice) == 1
+    assert {encoded.id, unknown.id, crm.id, bare.id} <= subs.keys()
+    assert sub_requests(simulator, "DELETE") == 3
+    assert sub_requests(simulator, "POST") == 13
+    wanted = [sub for sub in await async_ours(hass, simulator) if sub is not unknown]
+    assert len(wanted) == 15
+    assert all(URL(sub.url).path == f"/api/webhook/{WEBHOOK_ID}" for sub in wanted)
+
+    events = record_bus_events(hass)
+    await simulator.incoming_call(EXT_OFFICE)
+    await simulator.incoming_call(EXT_GARAGE)
+    assert bus_types(events) == ["incoming_call", "incoming_call"]
+
+
+@pytest.mark.usefixtures("push_integration")
+async def test_new_extension_is_subscribed(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, simulator: VoipNowSimulator
+) -> None:
+    """An extension added on the PBX is subscribed once the extensions are listed."""
+    simulator.add_extension(NEW_EXTENSION, name="Lobby")
+
+    await async_poll(hass, freezer, EXTENSIONS_REFRESH_INTERVAL + timedelta(seconds=1))
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    ours = await async_ours(hass, simulator)
+    assert len(ours) == 20
+    assert sorted(sub.type for sub in ours if sub.extension == NEW_EXTENSION) == [
+        0,
+        1,
+        2,
+        3,
+        4,
+    ]
+    states = record_fired(hass, "event.extension_0003_213_call")
+    await simulator.incoming_call(NEW_EXTENSION)
+    assert fired(states) == ["incoming_call"]
+
+
+async def test_entry_removal_deletes_ours(
+    hass: HomeAssistant, simulator: VoipNowSimulator, push_integration: MockConfigEntry
+) -> None:
+    """Removing the entry deletes our subscriptions, and only ours."""
+    crm = simulator.pbx.add_subscription(
+        EXT_OFFICE, 0, 1, "https://crm.example/hook", 1, "crm"
+    )
+
+    await hass.config_entries.async_remove(push_integration.entry_id)
+    await hass.async_block_till_done()
+
+    assert list(simulator.subscriptions) == [crm.id]
+    assert sub_requests(simulator, "DELETE") == 15
+
+
+async def test_entry_removal_with_pbx_gone(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    push_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Removing the entry while the PBX is unreachable warns and still removes it."""
+    await simulator.go_offline()
+
+    await hass.config_entries.async_remove(push_integration.entry_id)
+    await hass.async_block_till_done()
+
+    assert hass.config_entries.async_get_entry(push_integration.entry_id) is None
+    assert "Could not delete the call event subscriptions" in caplog.text
+    assert len(simulator.subscriptions) == 15
+
+
+async def test_push_turned_off_and_on_in_options(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """Turning push off deletes our subscriptions and polls at once; on again, back."""
+    crm = simulator.pbx.add_subscription(
+        EXT_OFFICE, 0, 1, "https://crm.example/hook", 1, "crm"
+    )
+
+    await async_options(hass, push_integration, push=False)
+
+    assert push_integration.state is ConfigEntryState.LOADED
+    assert list(simulator.subscriptions) == [crm.id]
+    events = record_bus_events(hass)
+    await simulator.incoming_call(EXT_OFFICE)
+    assert events == []
+    polls = calls_requests(simulator)
+    await async_poll(hass, freezer)
+    assert calls_requests(simulator) == polls + 1
+    assert bus_types(events) == ["incoming_call"]
+
+    await async_options(hass, push_integration, push=True)
+
+    assert len(await async_ours(hass, simulator)) == 15
+    await simulator.outgoing_call(EXT_KITCHEN, "5559876")
+    assert bus_types(events) == ["incoming_call", "outgoing_call"]
+
+
+async def test_subscription_failure_falls_back_to_polling(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A PBX refusing subscriptions leaves polling on, warned once per extension."""
+    simulator.inject_fault("http_500", count=None, path_prefix=EVENTS_PREFIX)
+    entry = push_entry(simulator)
+
+    await async_setup_push(hass, hass_client_no_auth, entry)
+
+    def warnings() -> list[str]:
+        return [
+            record.getMessage()
+            for record in caplog.records
+            if record.levelno == logging.WARNING and "subscribe" in record.getMessage()
+        ]
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert sorted(warnings()) == [
+        f"Could not subscribe extension {extension} to call events "
+        "(VoipNowResponseError, HTTP 500, internal_server_error): its calls are polled"
+        for extension in sorted(EXTENSIONS)
+    ]
+    assert simulator.subscriptions == {}
+
+    # Polling at the normal interval shows the calls.
+    await simulator.incoming_call(EXT_OFFICE)
+    await async_poll(hass, freezer)
+    assert hass.states.get(OFFICE_CALL_STATE).state == "ringing"
+
+    # Tried again later: still failing, no new warning.
+    attempts = sub_requests(simulator, "GET")
+    await async_poll(hass, freezer, SUBSCRIBE_RETRY)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert sub_requests(simulator, "GET") == attempts + 3
+    assert len(warnings()) == 3
+
+    # Once the PBX accepts them, push works and polling slows down.
+    simulator.clear_faults()
+    await async_poll(hass, freezer, SUBSCRIBE_RETRY)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(await async_ours(hass, simulator)) == 15
+    assert len(warnings()) == 3
+    polls = calls_requests(simulator)
+    await async_poll(hass, freezer)
+    assert calls_requests(simulator) == polls
+
+
+# --- reaching Home Assistant ----------------------------------------------
+
+
+async def test_no_reachable_url_raises_repair_issue(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    issue_registry: ir.IssueRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Without a URL the PBX can call, a repair issue says so and calls are polled."""
+    entry = push_entry(simulator)
+    entry.add_to_hass(hass)
+    issue_id = f"no_reachable_url_{entry.entry_id}"
+    with patch(PATCH_LOCAL, return_value=False):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+        issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+        assert issue is not None
+        assert issue.translation_key == "no_reachable_url"
+        assert issue.severity is ir.IssueSeverity.WARNING
+        assert issue.translation_placeholders == {"title": "127.0.0.1"}
+        assert "No URL of Home Assistant reachable by the PBX" in caplog.text
+        assert simulator.subscriptions == {}
+
+        events = record_bus_events(hass)
+        await simulator.incoming_call(EXT_OFFICE)
+        await async_poll(hass, freezer)
+        assert bus_types(events) == ["incoming_call"]
+
+        # An external URL is set and the entry reloads: push takes over.
+        client = await async_serve_http(hass, hass_client_no_auth)
+        hass.config.external_url = base_url(client)
+        assert await hass.config_entries.async_reload(entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+        assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+        assert len(await async_ours(hass, simulator)) == 15
+        await simulator.incoming_call(EXT_KITCHEN)
+        assert bus_types(events) == ["incoming_call", "incoming_call"]
+
+
+@pytest.mark.parametrize("leave", ["push_off", "remove"])
+async def test_repair_issue_goes_with_push(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    issue_registry: ir.IssueRegistry,
+    leave: str,
+) -> None:
+    """Turning push off or removing the entry takes the repair issue away."""
+    entry = push_entry(simulator)
+    entry.add_to_hass(hass)
+    issue_id = f"no_reachable_url_{entry.entry_id}"
+    with patch(PATCH_LOCAL, return_value=False):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+        if leave == "push_off":
+            await async_options(hass, entry, push=False)
+            assert entry.state is ConfigEntryState.LOADED
+        else:
+            await hass.config_entries.async_remove(entry.entry_id)
+            await hass.async_block_till_done()
+
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+@pytest.mark.parametrize(
+    ("cloudhook", "subscribed"),
+    [
+        (AsyncMock(return_value=CLOUDHOOK), 15),
+        (AsyncMock(side_effect=CloudNotConnected), 0),
+    ],
+)
+async def test_cloudhook_when_no_other_url(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    issue_registry: ir.IssueRegistry,
+    cloudhook: AsyncMock,
+    subscribed: int,
+) -> None:
+    """With Home Assistant Cloud, the PBX calls a cloudhook (if Cloud is connected)."""
+    hass.config.components.add("cloud")
+    entry = push_entry(simulator)
+    entry.add_to_hass(hass)
+    with (
+        patch(PATCH_LOCAL, return_value=False),
+        patch(
+            "homeassistant.components.cloud.async_active_subscription",
+            return_value=True,
+        ),
+        patch(
+            "homeassistant.components.cloud.async_get_or_create_cloudhook", cloudhook
+        ),
+    ):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+    ours = await async_ours(hass, simulator)
+    assert len(ours) == subscribed
+    assert all(sub.url.startswith(f"{CLOUDHOOK}?") for sub in ours)
+    issue = issue_registry.async_get_issue(DOMAIN, f"no_reachable_url_{entry.entry_id}")
+    assert (issue is None) == bool(subscribed)
+    cloudhook.assert_awaited_once_with(hass, entry.data[CONF_WEBHOOK_ID])
+
+
+@pytest.mark.parametrize(
+    ("host", "local"),
+    [
+        ("127.0.0.1", True),
+        ("192.168.1.20", True),
+        ("10.0.0.2", True),
+        ("::1", True),
+        ("[fe80::1]", True),
+        ("fd00::20", True),
+        ("localhost", True),
+        ("pbx.local", True),
+        ("PBX.LAN.", True),
+        ("pbx.home.arpa", True),
+        ("voip.example.com", False),
+        ("8.8.8.8", False),
+        ("2606:4700:4700::1111", False),
+    ],
+)
+def test_pbx_is_local(host: str, local: bool) -> None:
+    """Only a PBX on the local network is given Home Assistant's internal URL."""
+    assert _pbx_is_local(host) is local
+
+
+# --- the webhook ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("variant", ["form", "json", "query"])
+async def test_webhook_variants(
+    hass: HomeAssistant, simulator: VoipNowSimulator, http: TestClient, variant: str
+) -> None:
+    """The documented form POST, a JSON body and a GET query are all accepted."""
+    events = record_bus_events(hass)
+    target = webhook_target(simulator, EXT_OFFICE, 0)
+
+    if variant == "form":
+        response = await http.post(target, data=RING)
+    elif variant == "json":
+        response = await http.post(target, json=RING)
+    else:
+        response = await http.get(str(URL(target).update_query(RING)))
+
+    assert response.status == 200
+    assert events == [
+        {
+            "config_entry_id": "01JVOIPNOWPUSHENTRY0000000",
+            "extension": EXT_OFFICE,
+            "type": "incoming_call",
+            "phone_call_id": "feedc0ffee",
+            "direction": "incoming",
+            "remote_number": "5551234",
+            "caller_id": "John Doe <5551234>",
+            "caller_name": "John Doe",
+        }
+    ]
+    assert hass.states.get(OFFICE_CALL_STATE).state == "ringing"
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+@pytest.mark.parametrize("extension", ["0003*999", "999", "", None])
+async def test_webhook_ignores_other_extensions(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    http: TestClient,
+    extension: str | None,
+) -> None:
+    """A callback for an extension that is not this entry's is ignored."""
+    events = record_bus_events(hass)
+    target = URL(webhook_target(simulator, EXT_OFFICE, 0))
+    query = {**target.query, "ha_extension": extension}
+    if extension is None:
+        del query["ha_extension"]
+
+    response = await http.post(str(target.with_query(query)), data=RING)
+
+    assert response.status == 200
+    assert events == []
+    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+
+
+async def _chunks() -> AsyncIterator[bytes]:
+    """Yield a body of 20 KiB in pieces, sent without a Content-Length."""
+    yield b"CallID="
+    for _ in range(20):
+        yield b"x" * 1024
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+@pytest.mark.parametrize(
+    ("query", "request_kwargs", "status"),
+    [
+        ({}, {"data": "CallID=" + "x" * 16 * 1024}, 413),
+        ({}, {"data": _chunks}, 413),
+        ({}, {"data": '{"CallID": ', "headers": {"Content-Type": "application/json"}}, 400),
+        ({}, {"json": ["CallID", "feedc0ffee"]}, 400),
+        ({}, {"data": b"CallID=\xff\xfe", "headers": FORM}, 400),
+        ({}, {"data": "CallID", "headers": FORM}, 400),
+        ({"ha_event": "transfer"}, {"data": RING}, 400),
+        ({"ha_event": None}, {"data": RING}, 400),
+    ],
+    ids=[
+        "too_large",
+        "too_large_chunked",
+        "bad_json",
+        "json_not_object",
+        "not_utf8",
+        "bad_form",
+        "unknown_event",
+        "no_event",
+    ],
+)
+async def test_webhook_refuses_malformed_callbacks(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    http: TestClient,
+    caplog: pytest.LogCaptureFixture,
+    query: dict[str, str | None],
+    request_kwargs: dict[str, Any],
+    status: int,
+) -> None:
+    """Oversized or malformed callbacks are refused with a 4xx, nothing fired."""
+    events = record_bus_events(hass)
+    target = URL(webhook_target(simulator, EXT_OFFICE, 0))
+    merged = {**target.query, **query}
+    target = target.with_query({k: v for k, v in merged.items() if v is not None})
+    if callable(request_kwargs.get("data")):
+        request_kwargs = {**request_kwargs, "data": request_kwargs["data"]()}
+
+    response = await http.post(str(target), **request_kwargs)
+
+    assert response.status == status
+    assert events == []
+    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+    assert "Refused a VoipNow callback" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_webhook_error_answers_500(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    http: TestClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An unexpected error answers 500 and is logged without the webhook id."""
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    target = webhook_target(simulator, EXT_OFFICE, 0)
+
+    with patch.object(
+        entry.runtime_data, "async_handle_push", side_effect=RuntimeError("boom")
+    ):
+        response = await http.post(target, data=RING)
+
+    assert response.status == 500
+    assert "Could not handle a VoipNow callback" in caplog.text
+    assert "Error processing webhook" not in caplog.text
+    assert entry.data[CONF_WEBHOOK_ID] not in caplog.text
+
+
+async def test_secrets_never_logged(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    hass_client: ClientSessionGenerator,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Neither the webhook id nor its URL shows in the logs or the diagnostics."""
+    caplog.set_level(logging.DEBUG)
+    # Home Assistant silences aiohttp's access log (bootstrap sets it to WARNING);
+    # the test server would otherwise log every request line.
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # A subscription that fails, logged with the PBX's error.
+    simulator.inject_fault("http_500", count=1, path_prefix=EVENTS_PREFIX)
+    entry = push_entry(simulator)
+    http = await async_setup_push(hass, hass_client_no_auth, entry)
+    await async_poll(hass, freezer, SUBSCRIBE_RETRY)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(await async_ours(hass, simulator)) == 15
+
+    call_id = await simulator.incoming_call(EXT_OFFICE, caller_name="John Doe")
+    await simulator.answer_call(call_id)
+    await simulator.hangup_call(call_id)
+    target = URL(webhook_target(simulator, EXT_OFFICE, 0))
+    for kwargs in (
+        {"data": "x" * 20000},
+        {"json": []},
+        {"data": RING, "params": {"ha_event": "nope"}},
+    ):
+        params = kwargs.pop("params", {})
+        await http.post(str(target.update_query(params)), **kwargs)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    await async_options(hass, entry, push=False)
+    await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+
+    webhook_id = entry.data[CONF_WEBHOOK_ID]
+    assert "Refused a VoipNow callback" in caplog.text
+    assert "Could not subscribe extension" in caplog.text
+    for record in caplog.records:
+        if record.name == "homeassistant.components.webhook":
+            # Core's own debug line names the webhook it handles.
+            assert record.levelno == logging.DEBUG
+            continue
+        assert webhook_id not in record.getMessage()
+        assert "/api/webhook" not in record.getMessage()
+    assert webhook_id not in json.dumps(diagnostics)
+
+
+# --- push and polling together ---------------------------------------------
+
+
+@pytest.mark.usefixtures("push_integration")
+async def test_each_event_once_when_push_and_poll_see_it(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, simulator: VoipNowSimulator
+) -> None:
+    """Polls that see what callbacks already told fire nothing again."""
+    events = record_bus_events(hass)
+    states = record_fired(hass, OFFICE_CALL_EVENT)
+    call_id = await simulator.incoming_call(EXT_OFFICE)
+    await async_poll(hass, freezer, PUSH_SCAN_INTERVAL + timedelta(seconds=1))
+    await simulator.answer_call(call_id)
+    await async_poll(hass, freezer, PUSH_SCAN_INTERVAL + timedelta(seconds=1))
+    await simulator.hangup_call(call_id)
+    polls = calls_requests(simulator)
+
+    await async_poll(hass, freezer, PUSH_SCAN_INTERVAL + timedelta(seconds=1))
+    await async_poll(hass, freezer, PUSH_SCAN_INTERVAL + timedelta(seconds=1))
+
+    assert calls_requests(simulator) >= polls + 2
+    assert bus_types(events) == ["incoming_call", "answered", "ended"]
+    assert fired(states) == ["incoming_call", "answered", "ended"]
+
+
+@pytest.mark.usefixtures("push_integration")
+async def test_lost_callbacks_fall_back_to_polling(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, simulator: VoipNowSimulator
+) -> None:
+    """Without callbacks, polling fires the events at the normal interval."""
+    events = record_bus_events(hass)
+    simulator.block_callbacks()
+    call_id = await simulator.incoming_call(EXT_OFFICE)
+    assert simulator.callbacks_dropped
+
+    # The next poll is due a minute later; it finds the call push missed.
+    await async_poll(hass, freezer)
+    assert events == []
+    await async_poll(hass, freezer, PUSH_SCAN_INTERVAL - timedelta(seconds=10))
+    assert bus_types(events) == ["incoming_call"]
+    assert hass.states.get(OFFICE_CALL_STATE).state == "ringing"
+
+    # From then on the calls are polled at the normal interval.
+    await simulator.answer_call(call_id)
+    polls = calls_requests(simulator)
+    await async_poll(hass, freezer)
+    assert calls_requests(simulator) == polls + 1
+    assert bus_types(events) == ["incoming_call", "answered"]
+    await simulator.hangup_call(call_id)
+    await async_poll(hass, freezer)
+    assert bus_types(events) == ["incoming_call", "answered", "ended"]
+    await async_poll(hass, freezer)
+    assert calls_requests(simulator) == polls + 3
+    assert bus_types(events) == ["incoming_call", "answered", "ended"]
+
+    # Callbacks come back: events are instant and polling slows down again.
+    simulator.block_callbacks(False)
+    call_id = await simulator.incoming_call(EXT_OFFICE)
+    assert bus_types(events)[-1] == "incoming_call"
+    await hass.async_block_till_done(wait_background_tasks=True)
+    polls = calls_requests(simulator)
+    await async_poll(hass, freezer)
+    await async_poll(hass, freezer)
+    assert calls_requests(simulator) == polls
+    await simulator.hangup_call(call_id)
+    assert bus_types(events)[-1] == "missed"
+    assert len(events) == 5
+
+
+@pytest.mark.parametrize("push", [True, False], ids=["push", "polling"])
+async def test_call_gone_during_outage_is_missed(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    mock_config_entry: MockConfigEntry,
+    push: bool,
+) -> None:
+    """A call that ended while the PBX was out of reach fires `missed` afterwards."""
+    entry = push_entry(simulator) if push else mock_config_entry
+    await async_setup_push(hass, hass_client_no_auth, entry)
+    call_id = await simulator.incoming_call(EXT_OFFICE)
+    await async_poll(hass, freezer, PUSH_SCAN_INTERVAL)
+    assert hass.states.get(OFFICE_CALL_STATE).state == "ringing"
+    events = record_bus_events(hass)
+    states = record_fired(hass, OFFICE_CALL_EVENT)
+
+    # Home Assistant and the PBX lose each other; the caller gives up.
+    simulator.block_callbacks()
+    await simulator.go_offline()
+    await simulator.hangup_call(call_id)
+    await async_poll(hass, freezer, PUSH_SCAN_INTERVAL)
+    assert hass.states.get(OFFICE_CALL_STATE).state == STATE_UNAVAILABLE
+    assert hass.states.get(OFFICE_CALL_EVENT).state == STATE_UNAVAILABLE
+
+    await simulator.go_online()
+    await async_poll(hass, freezer, PUSH_SCAN_INTERVAL)
+
+    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+    assert bus_types(events) == ["missed"]
+    assert fired(states) == ["missed"]
+    assert states[0].attributes["phone_call_id"] == call_id
+    await async_poll(hass, freezer, PUSH_SCAN_INTERVAL)
+    assert bus_types(events) == ["missed"]
+
+
+@pytest.mark.usefixtures("push_integration")
+async def test_restart_does_not_announce_calls_again(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, simulator: VoipNowSimulator
+) -> None:
+    """Calls in progress at a restart are not announced again; their end is."""
+    ringing = await simulator.incoming_call(EXT_OFFICE)
+    talking = await simulator.outgoing_call(EXT_KITCHEN, "5559876")
+    await simulator.answer_call(talking)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    before = hass.states.get(OFFICE_CALL_EVENT)
+    events = record_bus_events(hass)
+    states = record_fired(hass, OFFICE_CALL_EVENT)
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_poll(hass, freezer, PUSH_SCAN_INTERVAL + timedelta(seconds=1))
+
+    assert events == []
+    assert fired(states) == []
+    after = hass.states.get(OFFICE_CALL_EVENT)
+    assert (after.state, after.attributes) == (before.state, before.attributes)
+    assert hass.states.get(OFFICE_CALL_STATE).state == "ringing"
+
+    await simulator.hangup_call(ringing)
+    await simulator.hangup_call(talking)
+    await async_poll(hass, freezer, PUSH_SCAN_INTERVAL + timedelta(seconds=1))
+    assert bus_types(events, EXT_OFFICE) == ["missed"]
+    assert bus_types(events, EXT_KITCHEN) == ["ended"]

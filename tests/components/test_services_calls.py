@@ -1,0 +1,577 @@
+"""Tests for `voipnow.make_call`, `hangup_call`, `hold_call` and `unhold_call`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
+
+from tests.components.helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE
+from tests.components.test_services import (
+    CALLER,
+    async_act,
+    async_active_call,
+    message,
+    sent,
+    settle,
+)
+from tests.conftest import EXT_KITCHEN, EXT_OFFICE
+from voipnow_simulator import VoipNowSimulator
+
+MAKE_CALL_PATH = "/uapi/phoneCalls/@me/simple"
+
+
+@pytest.fixture
+async def entry(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> MockConfigEntry:
+    """The loaded entry, once the requests of its start-up are done."""
+    await settle(hass)
+    return init_integration
+
+
+def call_path(call_id: str, user_id: str = "@me", extension: str = EXT_OFFICE) -> str:
+    """The PhoneCall resource of an extension's call."""
+    return f"/uapi/phoneCalls/{user_id}/{extension}/{call_id}"
+
+
+# --- make_call ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "query", "view"),
+    [
+        pytest.param(
+            {"extension": EXT_OFFICE, "destination": "+15551234567"},
+            {},
+            {"source": [EXT_OFFICE], "destination": ["+15551234567"]},
+            id="minimal",
+        ),
+        pytest.param(
+            {
+                "extension": "210",
+                "destination": "+15551234567",
+                "caller_id": "Home <5551234>",
+                "wait_for_pickup": 25,
+            },
+            {"waitForPickup": "25"},
+            {
+                "source": [EXT_OFFICE],
+                "destination": ["+15551234567"],
+                "callerId": "Home <5551234>",
+            },
+            id="all_fields",
+        ),
+        pytest.param(
+            {"extension": EXT_OFFICE, "destination": EXT_KITCHEN, "user_id": "12"},
+            {},
+            {"source": [EXT_OFFICE], "destination": [EXT_KITCHEN]},
+            id="to_extension",
+        ),
+    ],
+)
+async def test_make_call(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    data: dict[str, Any],
+    query: dict[str, str],
+    view: dict[str, Any],
+) -> None:
+    """One POST of the documented body places the call and returns its id."""
+    mark = len(simulator.requests)
+
+    response = await async_act(hass, "make_call", data)
+
+    [post] = sent(simulator, mark)
+    user_id = data.get("user_id", "@me")
+    assert (post.method, post.path) == ("POST", f"/uapi/phoneCalls/{user_id}/simple")
+    assert post.query == query
+    nonce = post.json.pop("nonce")
+    assert isinstance(nonce, str)
+    assert len(nonce) >= 8
+    assert post.json == {"extension": EXT_OFFICE, "phoneCallView": [view]}
+    [call_id] = simulator.calls
+    assert response == {"phone_call_id": call_id, "extension": EXT_OFFICE}
+    await hass.async_block_till_done()
+    office = hass.states.get(OFFICE_CALL_STATE)
+    assert office.state == "dialing"
+    assert office.attributes["phone_call_id"] == call_id
+
+
+async def test_make_call_nonce_differs_per_call(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """Every call carries a fresh nonce, so the PBX never merges two of them."""
+    mark = len(simulator.requests)
+
+    for destination in ("5550001", "5550002"):
+        await async_act(
+            hass, "make_call", {"extension": EXT_OFFICE, "destination": destination}
+        )
+
+    first, second = sent(simulator, mark, "POST")
+    assert first.json["nonce"] != second.json["nonce"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("destination", "abc"),
+        ("destination", "+1-555"),
+        ("destination", "5550001&x=1"),
+        ("caller_id", "   "),
+        ("user_id", "@admin"),
+        ("extension", "0003*21a"),
+        ("extension", "@self"),
+    ],
+)
+async def test_make_call_malformed_field(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    field: str,
+    value: str,
+) -> None:
+    """A malformed field is refused before anything, even a token, is sent."""
+    mark = len(simulator.requests)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await async_act(
+            hass,
+            "make_call",
+            {"extension": EXT_OFFICE, "destination": "5550001", field: value},
+        )
+
+    assert err.value.translation_key == "invalid_field"
+    assert err.value.translation_placeholders == {"field": field, "value": value}
+    assert f"`{field}`" in message(err.value)
+    assert sent(simulator, mark) == []
+
+
+@pytest.mark.parametrize("wait_for_pickup", [0, 301, "soon"])
+async def test_make_call_wait_for_pickup_out_of_range(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    wait_for_pickup: Any,
+) -> None:
+    """wait_for_pickup outside 1..300 seconds fails the schema; nothing is sent."""
+    mark = len(simulator.requests)
+
+    with pytest.raises(vol.Invalid, match="wait_for_pickup"):
+        await async_act(
+            hass,
+            "make_call",
+            {
+                "extension": EXT_OFFICE,
+                "destination": "5550001",
+                "wait_for_pickup": wait_for_pickup,
+            },
+        )
+
+    assert sent(simulator, mark) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "code", "field"),
+    [
+        pytest.param(
+            {"destination": "0003*299"},
+            "pc_destination_invalid",
+            "destination",
+            id="unknown_extension",
+        ),
+        pytest.param(
+            {"destination": EXT_OFFICE},
+            "pc_destination_invalid",
+            "destination",
+            id="calls_itself",
+        ),
+        pytest.param({"user_id": "13"}, "user_invalid", "user_id", id="another_user"),
+    ],
+)
+async def test_make_call_pbx_refuses_a_field(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    data: dict[str, Any],
+    code: str,
+    field: str,
+) -> None:
+    """A field the PBX refuses is a validation error naming it; one POST only."""
+    mark = len(simulator.requests)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await async_act(
+            hass,
+            "make_call",
+            {"extension": EXT_OFFICE, "destination": "5550001", **data},
+        )
+
+    assert err.value.translation_key == code
+    assert err.value.translation_placeholders == {"field": field}
+    assert f"`{field}`" in message(err.value)
+    assert len(sent(simulator, mark, "POST")) == 1
+    assert simulator.calls == {}
+
+
+async def test_make_call_server_error_is_not_retried(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """A 5xx answer is a runtime error, after exactly one POST."""
+    simulator.inject_fault("http_500", count=None, path_prefix=MAKE_CALL_PATH)
+    mark = len(simulator.requests)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await async_act(
+            hass, "make_call", {"extension": EXT_OFFICE, "destination": "5550001"}
+        )
+
+    assert not isinstance(err.value, ServiceValidationError)
+    assert err.value.translation_key == "request_failed"
+    assert "HTTP 500" in message(err.value)
+    assert len(sent(simulator, mark, "POST")) == 1
+
+
+# --- hangup_call ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("extra", "user_id"),
+    [
+        pytest.param({}, "@me", id="only_call"),
+        pytest.param({"extension": "210"}, "@me", id="short_extension"),
+        pytest.param({"user_id": "12"}, "12", id="numeric_user_id"),
+    ],
+)
+async def test_hangup_call(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    extra: dict[str, str],
+    user_id: str,
+) -> None:
+    """One DELETE of the call's own resource ends it; the sensor shows it at once."""
+    call_id = await async_active_call(hass, simulator, entry)
+    mark = len(simulator.requests)
+
+    response = await async_act(hass, "hangup_call", {"extension": EXT_OFFICE, **extra})
+
+    assert response == {"phone_call_id": call_id, "extension": EXT_OFFICE}
+    [delete] = sent(simulator, mark)
+    assert (delete.method, delete.path) == ("DELETE", call_path(call_id, user_id))
+    assert delete.query == {}
+    assert simulator.calls == {}
+    await hass.async_block_till_done()
+    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+
+
+async def test_hangup_one_of_several_calls(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """With phone_call_id, only that call ends; the extension's other call stays."""
+    other = await simulator.incoming_call(EXT_OFFICE, "5556666")
+    call_id = await async_active_call(hass, simulator, entry)
+    mark = len(simulator.requests)
+
+    await async_act(
+        hass, "hangup_call", {"extension": EXT_OFFICE, "phone_call_id": call_id}
+    )
+
+    [delete] = sent(simulator, mark)
+    assert delete.path == call_path(call_id)
+    assert list(simulator.calls) == [other]
+    await hass.async_block_till_done()
+    assert hass.states.get(OFFICE_CALL_STATE).state == "ringing"
+
+
+async def test_hangup_unknown_call(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """A phone_call_id the PBX never had is a validation error naming it."""
+    call_id = await async_active_call(hass, simulator, entry)
+    mark = len(simulator.requests)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await async_act(
+            hass,
+            "hangup_call",
+            {"extension": EXT_OFFICE, "phone_call_id": "0123456789abcdef0123"},
+        )
+
+    assert err.value.translation_key == "pc_phonecall_invalid"
+    assert "`phone_call_id`" in message(err.value)
+    assert len(sent(simulator, mark, "DELETE")) == 1
+    assert list(simulator.calls) == [call_id]
+
+
+async def test_hangup_server_error_is_not_retried(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """A 5xx answer to the DELETE is a runtime error, after exactly one DELETE."""
+    call_id = await async_active_call(hass, simulator, entry)
+    simulator.inject_fault("http_500", count=None, path_prefix=call_path(call_id))
+    mark = len(simulator.requests)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await async_act(hass, "hangup_call", {"extension": EXT_OFFICE})
+
+    assert not isinstance(err.value, ServiceValidationError)
+    assert err.value.translation_key == "request_failed"
+    assert len(sent(simulator, mark, "DELETE")) == 1
+    assert list(simulator.calls) == [call_id]
+
+
+# --- hold_call / unhold_call ------------------------------------------------------
+
+
+async def async_act_during_put(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    call_id: str,
+    data: dict[str, Any],
+    meanwhile: Callable[[], Awaitable[None]],
+) -> ServiceResponse:
+    """Hold a call while the PBX holds back the PUT briefly and changes meanwhile."""
+    path = call_path(call_id)
+    simulator.inject_fault("delay", path_prefix=path, delay=0.5)
+    task = hass.async_create_task(async_act(hass, "hold_call", data))
+    # The simulator records a request as it arrives, before the delay.
+    for _ in range(300):
+        if simulator.api_requests("PUT", path):
+            break
+        await asyncio.sleep(0.01)
+    else:
+        pytest.fail("the PUT never reached the PBX")
+    await meanwhile()
+    return await task
+
+
+async def test_hold_and_resume_incoming_call(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """Hold, then resume at once: each PUT names the extension's view, each shows."""
+    call_id = await async_active_call(hass, simulator, entry)
+    mark = len(simulator.requests)
+
+    response = await async_act(hass, "hold_call", {"extension": "210"})
+    await hass.async_block_till_done()
+
+    assert response == {"phone_call_id": call_id, "extension": EXT_OFFICE}
+    assert hass.states.get(OFFICE_CALL_STATE).state == "on_hold"
+
+    response = await async_act(hass, "unhold_call", {"extension": "210"})
+    await hass.async_block_till_done()
+
+    assert response == {"phone_call_id": call_id, "extension": EXT_OFFICE}
+    assert hass.states.get(OFFICE_CALL_STATE).state == "on_call"
+    hold, resume = sent(simulator, mark, "PUT")
+    assert hold.path == resume.path == call_path(call_id)
+    # The office was called: its view is the callee's, "01".
+    assert hold.json == {"action": "OnHold", "phoneCallViewId": "01"}
+    assert resume.json == {"action": "OffHold", "phoneCallViewId": "01"}
+
+
+async def test_hold_reads_the_view_from_the_pbx_first(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """Before the PUT, the extension's calls are listed for its current view."""
+    call_id = await async_active_call(hass, simulator, entry)
+    mark = len(simulator.requests)
+
+    await async_act(hass, "hold_call", {"extension": EXT_OFFICE, "user_id": "12"})
+
+    listing, put = sent(simulator, mark)
+    assert (listing.method, listing.path) == (
+        "GET",
+        f"/uapi/phoneCalls/12/{EXT_OFFICE}",
+    )
+    assert (put.method, put.path) == ("PUT", call_path(call_id, "12"))
+
+
+async def test_hold_outgoing_call_of_local_caller(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """The caller's view is "00"; only the extension's side goes on hold."""
+    call_id = await simulator.outgoing_call(EXT_OFFICE, EXT_KITCHEN)
+    await simulator.answer_call(call_id)
+    await entry.runtime_data.async_refresh()
+    mark = len(simulator.requests)
+
+    await async_act(
+        hass, "hold_call", {"extension": EXT_OFFICE, "phone_call_id": call_id}
+    )
+    await hass.async_block_till_done()
+
+    [put] = sent(simulator, mark, "PUT")
+    assert put.json == {"action": "OnHold", "phoneCallViewId": "00"}
+    assert simulator.get_call(call_id).on_hold == {EXT_OFFICE}
+    assert hass.states.get(OFFICE_CALL_STATE).state == "on_hold"
+    assert hass.states.get(KITCHEN_CALL_STATE).state == "on_call"
+
+
+async def test_hold_after_the_parties_changed_places(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """After a transfer since the last poll, the office is held, not the kitchen."""
+    call_id = await async_active_call(hass, simulator, entry)
+    # The outside caller hands the office over to the kitchen: the office is
+    # now the caller (view "00") and view "01", once the office's, the kitchen's.
+    await simulator.transfer_call(call_id, EXT_KITCHEN, CALLER)
+    await simulator.answer_call(call_id)
+    mark = len(simulator.requests)
+
+    await async_act(hass, "hold_call", {"extension": EXT_OFFICE})
+
+    [put] = sent(simulator, mark, "PUT")
+    assert put.json == {"action": "OnHold", "phoneCallViewId": "00"}
+    assert simulator.get_call(call_id).on_hold == {EXT_OFFICE}
+
+
+@pytest.mark.parametrize("action", ["hold_call", "unhold_call"])
+async def test_hold_call_not_polled_yet(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    action: str,
+) -> None:
+    """A phone_call_id the coordinator has not seen yet works: the PBX knows it."""
+    await async_active_call(hass, simulator, entry)
+    new = await simulator.incoming_call(EXT_OFFICE, "5556666")
+    await simulator.answer_call(new)
+    mark = len(simulator.requests)
+
+    response = await async_act(
+        hass, action, {"extension": EXT_OFFICE, "phone_call_id": new}
+    )
+
+    assert response == {"phone_call_id": new, "extension": EXT_OFFICE}
+    [put] = sent(simulator, mark, "PUT")
+    assert put.path == call_path(new)
+    assert put.json["phoneCallViewId"] == "01"
+
+
+@pytest.mark.parametrize("action", ["hold_call", "unhold_call"])
+async def test_hold_call_the_extension_does_not_have(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    action: str,
+) -> None:
+    """A phone_call_id that is not one of the extension's calls sends no PUT."""
+    await async_active_call(hass, simulator, entry)
+    kitchen_call = await async_active_call(
+        hass, simulator, entry, extension=EXT_KITCHEN, caller="5556666"
+    )
+    mark = len(simulator.requests)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await async_act(
+            hass, action, {"extension": EXT_OFFICE, "phone_call_id": kitchen_call}
+        )
+
+    assert err.value.translation_key == "call_not_found"
+    assert message(err.value) == f"Extension {EXT_OFFICE} has no call {kitchen_call}"
+    assert sent(simulator, mark, "PUT") == []
+    assert simulator.get_call(kitchen_call).on_hold == set()
+
+
+@pytest.mark.parametrize("action", ["hold_call", "unhold_call"])
+async def test_hold_call_ended_since_last_poll(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    action: str,
+) -> None:
+    """A call that ended since the last poll: no PUT, the user learns it ended."""
+    call_id = await async_active_call(hass, simulator, entry)
+    await simulator.hangup_call(call_id)
+    mark = len(simulator.requests)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await async_act(hass, action, {"extension": EXT_OFFICE})
+
+    assert not isinstance(err.value, ServiceValidationError)
+    assert err.value.translation_key == "call_ended"
+    assert call_id in message(err.value)
+    assert sent(simulator, mark, "PUT") == []
+    await hass.async_block_till_done()
+    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+
+
+async def test_hold_call_ended_during_the_put(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """A call that ends while the PUT travels: the PBX answers 204, `call_ended`."""
+    call_id = await async_active_call(hass, simulator, entry)
+
+    async def hang_up() -> None:
+        await simulator.hangup_call(call_id)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await async_act_during_put(
+            hass, simulator, call_id, {"extension": EXT_OFFICE}, hang_up
+        )
+
+    assert not isinstance(err.value, ServiceValidationError)
+    assert err.value.translation_key == "call_ended"
+    assert len(simulator.api_requests("PUT", call_path(call_id))) == 1
+    await hass.async_block_till_done()
+    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+
+
+async def test_hold_view_gone_during_the_put(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """A view that vanishes while the PUT travels is a validation error, not a retry."""
+    call_id = await async_active_call(hass, simulator, entry)
+
+    async def hand_over() -> None:
+        # The caller hands the office to another outside number: view "01" is gone.
+        await simulator.transfer_call(call_id, "5557777", CALLER)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await async_act_during_put(
+            hass, simulator, call_id, {"extension": EXT_OFFICE}, hand_over
+        )
+
+    assert err.value.translation_key == "pc_phonecallviewid_invalid"
+    assert "`phone_call_id`" in message(err.value)
+    assert len(simulator.api_requests("PUT", call_path(call_id))) == 1
+    assert simulator.get_call(call_id).on_hold == set()
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [
+        pytest.param(f"/uapi/phoneCalls/@me/{EXT_OFFICE}", "GET", id="listing"),
+        pytest.param("/uapi/phoneCalls/@me/0003*210/", "PUT", id="action"),
+    ],
+)
+async def test_hold_server_error_is_not_retried(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    path: str,
+    method: str,
+) -> None:
+    """A 5xx answer to the listing or the PUT is a runtime error; one try each."""
+    call_id = await async_active_call(hass, simulator, entry)
+    simulator.inject_fault("http_500", count=None, path_prefix=path)
+    mark = len(simulator.requests)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await async_act(hass, "hold_call", {"extension": EXT_OFFICE})
+
+    assert not isinstance(err.value, ServiceValidationError)
+    assert err.value.translation_key == "request_failed"
+    assert len(sent(simulator, mark, method)) == 1
+    assert len(sent(simulator, mark, "PUT")) == (method == "PUT")
+    assert simulator.get_call(call_id).on_hold == set()
