@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncIterator
 from typing import Any
 
+from homeassistant.const import (
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_URL,
+    CONF_VERIFY_SSL,
+)
+from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import (
@@ -15,20 +23,11 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.amber import AmberDataSerializer
 from syrupy.types import SerializableData
 
-from homeassistant.const import (
-    CONF_CLIENT_ID,
-    CONF_CLIENT_SECRET,
-    CONF_URL,
-    CONF_VERIFY_SSL,
-)
-from homeassistant.core import HomeAssistant, State
-from homeassistant.helpers import entity_registry as er
-
 from custom_components.voipnow.const import CONF_PUSH, DOMAIN
 from voipnow_simulator import VoipNowSimulator
 
 CLIENT_ID = "test-app-id"
-CLIENT_SECRET = "test-app-secret"  # noqa: S105 - the simulator's test secret
+CLIENT_SECRET = "test-app-secret"
 EXT_OFFICE = "0003*210"
 EXT_KITCHEN = "0003*211"
 EXT_GARAGE = "0003*212"
@@ -38,11 +37,8 @@ UNIQUE_ID = f"voip.example.test_{CLIENT_ID}"
 
 
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    enable_custom_integrations: None,
-) -> Generator[None]:
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load the integration from custom_components/ in every test."""
-    yield
 
 
 # Entity registry fields that mean the same on every Home Assistant line; newer

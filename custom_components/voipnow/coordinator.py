@@ -181,8 +181,12 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
             return
         push.subscribed.intersection_update(data.extensions)
         if any(ext not in push.subscribed | push.failed for ext in data.extensions):
+            # Not eager: the sync must see the extensions of this update.
             self.config_entry.async_create_background_task(
-                self.hass, self.async_sync_push(), f"{DOMAIN} subscribe"
+                self.hass,
+                self.async_sync_push(),
+                f"{DOMAIN} subscribe",
+                eager_start=False,
             )
 
     async def async_sync_push(self) -> None:

@@ -79,12 +79,13 @@ class VoipNowCallEventEntity(VoipNowExtensionEntity, EventEntity):
 
     @callback
     def _handle_coordinator_update(self) -> None:
-        """Write availability, then fire the events that waited for it."""
+        """Write availability, then fire the events that waited for it.
+
+        An entity whose extension is gone keeps its waiting events until it
+        is removed with the extension's device.
+        """
         super()._handle_coordinator_update()
         if not self.available:
-            if self.coordinator.last_update_success:
-                # The extension is gone; its calls' events have no one to go to.
-                self._waiting.clear()
             return
         waiting, self._waiting = self._waiting, []
         for event in waiting:

@@ -26,9 +26,10 @@ INTENT_TRANSFER = "VoipNowTransferCall"
 INTENT_HANGUP = "VoipNowHangUp"
 INTENT_WHO_IS_CALLING = "VoipNowWhoIsCalling"
 
-_NUMBER_RE = re.compile(r"^\+?[0-9*][0-9* ]*$")
+_NUMBER_RE = re.compile(r"\+?[0-9*]*[0-9][0-9*]*")
+_STAR_RE = re.compile(r"\bstar\b")
 # "transfer Office's call": the sentence's wildcard keeps the apostrophe.
-_POSSESSIVE_RE = re.compile(r"['’]s?$")
+_POSSESSIVE_RE = re.compile("['\u2019]s?$")
 
 
 async def async_setup_intents(hass: HomeAssistant) -> None:
@@ -64,6 +65,12 @@ def _extension_label(coordinator: VoipNowCoordinator, number: str) -> str:
     if info is not None and info.name:
         return info.name
     return f"extension {short_extension(number)}"
+
+
+def _spoken_number(text: str) -> str | None:
+    """Read a number as said or typed (`+1 555 123 4567`, `0003 star 100`)."""
+    compact = "".join(_STAR_RE.sub("*", text.casefold()).split())
+    return compact if _NUMBER_RE.fullmatch(compact) else None
 
 
 def _spoken_extension(text: str) -> str:
@@ -119,21 +126,29 @@ def _who(call: ExtensionCall) -> str:
 def _resolve_target(active: _ActiveCall, text: str) -> tuple[str, str, bool]:
     """Turn a spoken target into (label, number, to voicemail)."""
     coordinator = active.coordinator
-    matches = find_targets(transfer_targets(coordinator.config_entry.options), text)
+    targets = transfer_targets(coordinator.config_entry.options)
+    number = _spoken_number(text)
+    matches = find_targets(targets, text) or (
+        find_targets(targets, number) if number else []
+    )
     if len(matches) == 1:
         return matches[0].name, matches[0].number, matches[0].voicemail
     if len(matches) > 1:
         names = " or ".join(target.name for target in matches)
         raise _UnresolvedError(f"{text} could mean {names}. Which one?")
     extensions = [
-        number
-        for number in coordinator.extensions
-        if number != active.extension and _matches_extension(coordinator, number, text)
+        extension
+        for extension in coordinator.extensions
+        if extension != active.extension
+        and any(
+            _matches_extension(coordinator, extension, said)
+            for said in (text, number)
+            if said
+        )
     ]
     if len(extensions) == 1:
         return _extension_label(coordinator, extensions[0]), extensions[0], False
-    if _NUMBER_RE.match(text.strip()):
-        number = text.replace(" ", "").strip()
+    if number:
         return number, number, False
     raise _UnresolvedError(f"I don't know a transfer target called {text}.")
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
-
 from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.voipnow.const import DEFAULT_SCAN_INTERVAL
 from voipnow_simulator import VoipNowSimulator

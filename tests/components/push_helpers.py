@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from aiohttp.test_utils import TestClient
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-from yarl import URL
-
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import Event, HomeAssistant, State, callback
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from yarl import URL
 
 from custom_components.voipnow.const import CONF_PUSH, DOMAIN, EVENT_CALL
 from custom_components.voipnow.push import async_note
+from tests.conftest import UNIQUE_ID, entry_data
 from voipnow_simulator import VoipNowSimulator
 from voipnow_simulator.model import Subscription
-
-from ..conftest import UNIQUE_ID, entry_data
 
 OFFICE_CALL_EVENT = "event.extension_0003_210_call"
 KITCHEN_CALL_EVENT = "event.extension_0003_211_call"
@@ -70,7 +70,9 @@ async def async_setup_push(
     return client
 
 
-async def async_ours(hass: HomeAssistant, simulator: VoipNowSimulator) -> list[Subscription]:
+async def async_ours(
+    hass: HomeAssistant, simulator: VoipNowSimulator
+) -> list[Subscription]:
     """Return the subscriptions this Home Assistant holds on the PBX."""
     note = await async_note(hass)
     return [sub for sub in simulator.subscriptions.values() if sub.note == note]
@@ -121,6 +123,37 @@ def record_fired(hass: HomeAssistant, entity_id: str) -> list[State]:
 def fired(states: list[State]) -> list[str]:
     """Return the event types an event entity fired, in order."""
     return [state.attributes["event_type"] for state in states]
+
+
+async def async_settle(hass: HomeAssistant) -> None:
+    """Wait for the refresh a callback asked for, before time is moved on.
+
+    Moving the clock while a request is in flight would time it out.
+    """
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def leaks(caplog: pytest.LogCaptureFixture, *secrets: str) -> list[str]:
+    """Return the log lines a user could see that contain one of the secrets.
+
+    Every line of the integration counts, at any level, and every line of
+    anything else from INFO up. Core's own debug lines (the webhook and HTTP
+    components name the path they serve) and aiohttp's access log (Home
+    Assistant turns it down to WARNING) are not the integration's to keep.
+    """
+    found: list[str] = []
+    for record in caplog.records:
+        ours = record.name.startswith("custom_components.voipnow")
+        if not ours and (
+            record.levelno < logging.INFO or record.name == "aiohttp.access"
+        ):
+            continue
+        text = record.getMessage()
+        if record.exc_info:
+            text += logging.Formatter().formatException(record.exc_info)
+        if any(secret in text for secret in secrets):
+            found.append(f"{record.name} {record.levelname}: {text}")
+    return found
 
 
 def bus_types(events: list[dict[str, Any]], extension: str | None = None) -> list[str]:

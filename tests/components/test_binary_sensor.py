@@ -6,6 +6,9 @@ from collections.abc import Generator
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_OFF, STATE_ON, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -13,14 +16,10 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from homeassistant.const import STATE_OFF, STATE_ON, Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
-
 from custom_components.voipnow.const import EXTENSIONS_REFRESH_INTERVAL
+from tests.conftest import EXT_GARAGE, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
-from ..conftest import EXT_GARAGE, EXT_OFFICE
 from .helpers import (
     GARAGE_REGISTERED,
     KITCHEN_REGISTERED,

@@ -6,6 +6,11 @@ from collections.abc import Generator
 from typing import Any
 from unittest.mock import patch
 
+from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
+from homeassistant.const import ATTR_ENTITY_ID, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -13,16 +18,9 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
-from homeassistant.const import ATTR_ENTITY_ID, Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import entity_registry as er
-
 from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS, DOMAIN
+from tests.conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
 from voipnow_simulator import RecordedRequest, VoipNowSimulator
-
-from ..conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
 
 CALLER = "5551234"
 CALLS_PREFIX = "/uapi/phoneCalls/@me/"
@@ -317,4 +315,3 @@ async def test_pbx_refuses_the_target(
     [request] = actions(simulator)
     assert request.json["sendCallTo"] == "0003*100"
     assert simulator.get_call(call_id).local_extensions == [EXT_OFFICE]
-

@@ -12,11 +12,7 @@ from typing import Any
 import pytest
 
 from custom_components.voipnow.api import PhoneCall
-from custom_components.voipnow.calls import (
-    IDLE,
-    call_states,
-    extension_call_state,
-)
+from custom_components.voipnow.calls import IDLE, call_states, extension_call_state
 from custom_components.voipnow.const import CallDirection, CallState
 
 OFFICE = "0003*210"
@@ -52,7 +48,11 @@ def test_state_without_known_status(flags: dict[str, Any], state: CallState) -> 
 @pytest.mark.parametrize(
     ("view", "direction", "remote"),
     [
-        ({"flow": "8", "callerId": "Jane <5551234>"}, CallDirection.INCOMING, "5551234"),
+        (
+            {"flow": "8", "callerId": "Jane <5551234>"},
+            CallDirection.INCOMING,
+            "5551234",
+        ),
         ({"status": "3", "callerId": "<5551234>"}, CallDirection.INCOMING, "5551234"),
         ({"status": "5"}, CallDirection.OUTGOING, None),
         (

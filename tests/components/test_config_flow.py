@@ -17,9 +17,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from freezegun.api import FrozenDateTimeFactory
-import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-
 from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER, ConfigEntryState
 from homeassistant.const import (
     CONF_CLIENT_ID,
@@ -31,17 +28,15 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.voipnow.api import VoipNowClient, VoipNowConnectionError
 from custom_components.voipnow.config_flow import unique_id_for
-from custom_components.voipnow.const import (
-    CONF_PUSH,
-    CONF_TRANSFER_TARGETS,
-    DOMAIN,
-)
+from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS, DOMAIN
+from tests.conftest import CLIENT_ID, CLIENT_SECRET
 from voipnow_simulator import VoipNowSimulator
 
-from ..conftest import CLIENT_ID, CLIENT_SECRET
 from .helpers import CALLS_PATH, OFFICE_CALL_STATE, async_poll, calls_requests
 
 STRINGS = json.loads(
@@ -134,9 +129,7 @@ def _self_signed_context(directory: Path) -> ssl.SSLContext:
 
 
 @pytest.fixture
-async def tls_url(
-    simulator: VoipNowSimulator, tmp_path: Path
-) -> AsyncIterator[str]:
+async def tls_url(simulator: VoipNowSimulator, tmp_path: Path) -> AsyncIterator[str]:
     """Put the simulator behind TLS with a self-signed certificate (an on-prem PBX)."""
     pipes: set[asyncio.Task[None]] = set()
 
@@ -203,7 +196,8 @@ async def test_user_flow(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
         user_input(
-            simulator, **{CONF_URL: f" {simulator.url}/uapi/ ", CONF_CLIENT_ID: " test-app-id "}
+            simulator,
+            **{CONF_URL: f" {simulator.url}/uapi/ ", CONF_CLIENT_ID: " test-app-id "},
         ),
     )
 
@@ -650,7 +644,11 @@ def options_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
         title="127.0.0.1",
         unique_id=server_unique_id(simulator),
         data=user_input(simulator),
-        options={CONF_SCAN_INTERVAL: 15, CONF_PUSH: False, CONF_TRANSFER_TARGETS: [RECEPTION]},
+        options={
+            CONF_SCAN_INTERVAL: 15,
+            CONF_PUSH: False,
+            CONF_TRANSFER_TARGETS: [RECEPTION],
+        },
     )
 
 
@@ -709,7 +707,9 @@ async def test_options_without_targets(
     flow_entry.add_to_hass(hass)
     result = await hass.config_entries.options.async_init(flow_entry.entry_id)
     assert result["type"] is FlowResultType.FORM
-    assert CONF_TRANSFER_TARGETS not in {str(key) for key in result["data_schema"].schema}
+    assert CONF_TRANSFER_TARGETS not in {
+        str(key) for key in result["data_schema"].schema
+    }
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_SCAN_INTERVAL: 10, CONF_PUSH: True}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
@@ -12,11 +13,8 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 from syrupy.matchers import path_type
 
-from homeassistant.core import HomeAssistant
-
+from tests.conftest import CLIENT_ID, CLIENT_SECRET, EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
-
-from ..conftest import CLIENT_ID, CLIENT_SECRET, EXT_KITCHEN, EXT_OFFICE
 
 # Call ids and times change with every run: the snapshot keeps their type.
 # (Time is not frozen here: the diagnostics download imports modules that do

@@ -6,6 +6,10 @@ from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_UNKNOWN, Platform
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_track_state_change_event
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -14,14 +18,10 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
-from homeassistant.const import STATE_UNKNOWN, Platform
-from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.event import async_track_state_change_event
-
+from custom_components.voipnow.const import EXTENSIONS_REFRESH_INTERVAL
+from tests.conftest import EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
-from ..conftest import EXT_KITCHEN, EXT_OFFICE
 from .helpers import OFFICE_CALL_STATE, async_poll, calls_requests
 from .push_helpers import (
     KITCHEN_CALL_EVENT,
@@ -80,7 +80,9 @@ async def test_incoming_call_shows_before_any_poll(
     @callback
     def _note_requests(event: Event[Any]) -> None:
         # How many times the PBX was asked for its calls when the state changed.
-        requests_when.setdefault(event.data["new_state"].state, calls_requests(simulator))
+        requests_when.setdefault(
+            event.data["new_state"].state, calls_requests(simulator)
+        )
 
     async_track_state_change_event(hass, [OFFICE_CALL_STATE], _note_requests)
     states = record_fired(hass, OFFICE_CALL_EVENT)
@@ -91,7 +93,7 @@ async def test_incoming_call_shows_before_any_poll(
     )
 
     assert fired(states) == ["incoming_call"]
-    assert dict(states[0].attributes) | JOHN == dict(states[0].attributes)
+    assert {key: states[0].attributes[key] for key in JOHN} == JOHN
     assert states[0].attributes["phone_call_id"] == call_id
     assert hass.states.get(OFFICE_CALL_STATE).state == "ringing"
     assert requests_when["ringing"] == polls_before
@@ -225,3 +227,26 @@ async def test_events_from_polling_without_push(
     await async_poll(hass, freezer)
 
     assert fired(states) == ["incoming_call", "missed"]
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_call_of_extension_removed_during_outage(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, simulator: VoipNowSimulator
+) -> None:
+    """A call of an extension removed while the PBX was away ends on the bus only."""
+    events = record_bus_events(hass)
+    kitchen = record_fired(hass, KITCHEN_CALL_EVENT)
+    call_id = await simulator.incoming_call(EXT_KITCHEN)
+    await async_poll(hass, freezer)
+    assert fired(kitchen) == ["incoming_call"]
+
+    await simulator.go_offline()
+    await simulator.hangup_call(call_id)
+    simulator.remove_extension(EXT_KITCHEN)
+    await async_poll(hass, freezer, EXTENSIONS_REFRESH_INTERVAL)
+    await simulator.go_online()
+    await async_poll(hass, freezer, EXTENSIONS_REFRESH_INTERVAL)
+
+    assert bus_types(events) == ["incoming_call", "missed"]
+    assert fired(kitchen) == ["incoming_call"]
+    assert hass.states.get(KITCHEN_CALL_EVENT) is None

@@ -6,18 +6,17 @@ from datetime import timedelta
 import logging
 
 from freezegun.api import FrozenDateTimeFactory
-import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.voipnow.const import DOMAIN, EXTENSIONS_REFRESH_INTERVAL
+from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID
 from voipnow_simulator import VoipNowSimulator
 
-from ..conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID
 from .helpers import (
     GARAGE_CALL_STATE,
     KITCHEN_CALL_STATE,
@@ -46,6 +45,8 @@ def extension_device(
         ),
         None,
     )
+
+
 NEW_CALL_STATE = "sensor.extension_0003_213_call_state"
 
 

@@ -11,14 +11,13 @@ from pathlib import Path
 import shutil
 from typing import Any
 
-import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-import voluptuous as vol
-
 from homeassistant.components import conversation
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import intent, llm
 from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
 
 from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS, DOMAIN
 from custom_components.voipnow.intent import (
@@ -26,9 +25,8 @@ from custom_components.voipnow.intent import (
     INTENT_TRANSFER,
     INTENT_WHO_IS_CALLING,
 )
+from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
 from voipnow_simulator import RecordedRequest, VoipNowSimulator
-
-from ..conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
 
 SENTENCES = Path(__file__).parents[2] / "custom_sentences" / "en" / "voipnow.yaml"
 CALLER = "5551234"
@@ -125,7 +123,7 @@ async def test_transfer_to_a_named_target(
     init_integration: MockConfigEntry,
     converse: Converse,
 ) -> None:
-    """"Transfer the call to reception" moves the call and says so."""
+    """Saying "transfer the call to reception" moves the call and says so."""
     call_id = await async_ring(hass, simulator, init_integration, answer=True)
 
     result = await converse("transfer the call to reception")
@@ -180,7 +178,9 @@ async def test_who_is_calling(
     assert speech(await converse("who is calling")) == "Nobody is calling."
 
     call_id = await async_ring(hass, simulator, init_integration)
-    assert speech(await converse("who is calling")) == f"{WHO} is calling extension 210."
+    assert (
+        speech(await converse("who is calling")) == f"{WHO} is calling extension 210."
+    )
     assert speech(await converse("who's calling")) == f"{WHO} is calling extension 210."
 
     await simulator.answer_call(call_id)
@@ -198,11 +198,26 @@ async def test_who_is_calling_a_ringing_phone_first(
 ) -> None:
     """A ringing phone is news; calls already answered are not mentioned then."""
     await async_ring(hass, simulator, init_integration, EXT_KITCHEN, answer=True)
-    await async_ring(hass, simulator, init_integration, caller="5559999", caller_name="")
+    await async_ring(
+        hass, simulator, init_integration, caller="5559999", caller_name=""
+    )
 
     result = await converse("who is calling")
 
     assert speech(result) == "5559999 is calling extension 210."
+
+
+async def test_a_phone_dialing_out_is_not_called(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+) -> None:
+    """Office dialing out is nobody calling."""
+    await simulator.outgoing_call(EXT_OFFICE, "5559876")
+    await init_integration.runtime_data.async_refresh()
+
+    assert speech(await converse("who is calling")) == "Nobody is calling."
 
 
 async def test_hang_up(
@@ -211,7 +226,7 @@ async def test_hang_up(
     init_integration: MockConfigEntry,
     converse: Converse,
 ) -> None:
-    """"Hang up the call" ends the call with one DELETE and says with whom."""
+    """Saying "hang up the call" ends the call with one DELETE, naming the caller."""
     call_id = await async_ring(hass, simulator, init_integration, answer=True)
 
     result = await converse("hang up the call")
@@ -249,7 +264,7 @@ async def test_ambiguous_target(
     init_integration: MockConfigEntry,
     converse: Converse,
 ) -> None:
-    """"Mobile" could be Anna's or Bob's: Assist asks; the full name works."""
+    """Mobile could be Anna's or Bob's: Assist asks; the full name works."""
     await async_ring(hass, simulator, init_integration, answer=True)
 
     result = await converse("transfer the call to mobile")
@@ -369,6 +384,8 @@ async def test_named_extension_without_a_call(
     [
         ("0003*212", EXT_GARAGE, "extension 212"),
         ("212", EXT_GARAGE, "extension 212"),
+        ("0003 star 212", EXT_GARAGE, "extension 212"),
+        ("2 1 2", EXT_GARAGE, "extension 212"),
         ("+1 555 987 6543", "+15559876543", "+15559876543"),
         ("5559876", "5559876", "5559876"),
     ],
@@ -382,7 +399,7 @@ async def test_target_given_as_a_number(
     sent: str,
     spoken: str,
 ) -> None:
-    """An extension or a phone number works as a target without configuring it."""
+    """An extension or a phone number, typed or spoken, works as a target."""
     call_id = await async_ring(hass, simulator, init_integration, answer=True)
 
     result = await converse(f"transfer the call to {said}")
@@ -406,9 +423,11 @@ async def test_configured_target_number(
     """Saying a configured target's number uses that target (and its name)."""
     await async_ring(hass, simulator, init_integration, answer=True)
 
-    result = await converse("transfer the call to +15557654321")
+    result = await converse("transfer the call to +1 555 765 4321")
 
     assert speech(result) == f"Transferred the call with {WHO} to Mobile Bob."
+    [request] = actions(simulator)
+    assert request.json["sendCallTo"] == "+15557654321"
 
 
 async def test_pbx_refusal_is_spoken(
@@ -507,7 +526,7 @@ async def test_target_names_win_over_extension_names(
     init_integration: MockConfigEntry,
     converse: Converse,
 ) -> None:
-    """"Office" is both a voicemail target and an extension: the target wins."""
+    """Office is both a voicemail target and an extension: the target wins."""
     await async_ring(hass, simulator, init_integration, EXT_KITCHEN)
 
     result = await converse("transfer kitchens call to office")

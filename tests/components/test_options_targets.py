@@ -6,19 +6,17 @@ from collections.abc import Generator
 from typing import Any
 from unittest.mock import patch
 
-import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-
 from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult
 from homeassistant.const import CONF_SCAN_INTERVAL, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS
+from tests.conftest import EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
-
-from ..conftest import EXT_KITCHEN, EXT_OFFICE
 
 RECEPTION = {"name": "Reception", "number": EXT_KITCHEN, "voicemail": False}
 MOBILE = {"name": "Mobile", "number": "+15551234567", "voicemail": False}
@@ -56,9 +54,7 @@ async def async_submit(
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "init"
-    return await hass.config_entries.options.async_configure(
-        result["flow_id"], fields
-    )
+    return await hass.config_entries.options.async_configure(result["flow_id"], fields)
 
 
 def button_names(hass: HomeAssistant, extension: str) -> list[str]:

@@ -513,6 +513,7 @@ async def test_hold_call_ended_during_the_put(
     call_id = await async_active_call(hass, simulator, entry)
 
     async def hang_up() -> None:
+        """End the call on the PBX."""
         await simulator.hangup_call(call_id)
 
     with pytest.raises(HomeAssistantError) as err:
@@ -534,7 +535,7 @@ async def test_hold_view_gone_during_the_put(
     call_id = await async_active_call(hass, simulator, entry)
 
     async def hand_over() -> None:
-        # The caller hands the office to another outside number: view "01" is gone.
+        """Let the caller hand the office to an outside number: view "01" goes."""
         await simulator.transfer_call(call_id, "5557777", CALLER)
 
     with pytest.raises(ServiceValidationError) as err:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiohttp
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -24,11 +23,6 @@ from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
 PUBLIC_TARGET = "+15557654321"
-# aiohttp re-sends PUT and DELETE once when a connection drops; from 3.12 on it
-# upper-cases the method before deciding, so a lower-case spelling no longer helps.
-AIOHTTP_CHECKS_UPPER_CASED_METHOD = tuple(
-    int(part) for part in aiohttp.__version__.split(".")[:2]
-) >= (3, 12)
 
 
 @pytest.fixture
@@ -575,14 +569,6 @@ async def test_timeout_is_not_retried(
     await simulator.wait_callbacks()
 
 
-@pytest.mark.xfail(
-    AIOHTTP_CHECKS_UPPER_CASED_METHOD,
-    strict=True,
-    reason=(
-        "api/client.py's lower-case method spelling no longer stops aiohttp "
-        ">= 3.12 from re-sending a PUT on a dropped connection"
-    ),
-)
 async def test_dropped_connection_is_not_retried(
     hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
 ) -> None:

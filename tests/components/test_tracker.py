@@ -313,9 +313,7 @@ def test_named_call_is_not_guessed_for_another_id(tracker: CallTracker) -> None:
 
 def test_callbacks_without_call_id(tracker: CallTracker) -> None:
     """Callbacks without a CallID are matched to the extension's only call."""
-    assert types(push(tracker, CallEventType.INCOMING_CALL, None)) == [
-        "incoming_call"
-    ]
+    assert types(push(tracker, CallEventType.INCOMING_CALL, None)) == ["incoming_call"]
     assert types(push(tracker, CallEventType.ANSWERED, None)) == ["answered"]
     assert types(push(tracker, CallEventType.ENDED, None)) == ["ended"]
     assert tracker.tracked_calls(OFFICE) == 0
@@ -332,9 +330,7 @@ def test_extensions_are_tracked_apart(tracker: CallTracker) -> None:
             direction=CallDirection.OUTGOING,
         )
     ) == ["outgoing_call"]
-    assert [event.extension for event in push(tracker, CallEventType.ENDED)] == [
-        OFFICE
-    ]
+    assert [event.extension for event in push(tracker, CallEventType.ENDED)] == [OFFICE]
     assert tracker.tracked_calls(KITCHEN) == 1
 
 

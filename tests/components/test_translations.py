@@ -168,9 +168,9 @@ def _config_flow_keys() -> dict[str, set[str]]:
             if isinstance(node, ast.Dict):
                 # {"base": "invalid_auth"}, {CONF_URL: "cannot_connect"}
                 for key, value in zip(node.keys, node.values, strict=True):
-                    if (
-                        isinstance(key, ast.Name) and key.id.startswith("CONF_")
-                    ) or (isinstance(key, ast.Constant) and key.value == "base"):
+                    if (isinstance(key, ast.Name) and key.id.startswith("CONF_")) or (
+                        isinstance(key, ast.Constant) and key.value == "base"
+                    ):
                         found[f"{section}.error"].update(_strings(value))
             if isinstance(node, ast.Call):
                 name = _func_name(node)
@@ -211,9 +211,13 @@ def test_config_flow_translations(where: str, key: str) -> None:
 
 def test_config_flow_keys_found() -> None:
     """The scan finds the flow's known errors and aborts (a guard for the scan)."""
-    assert {"invalid_auth", "cannot_connect", "ssl_error", "invalid_url", "unknown"} <= (
-        CONFIG_FLOW_KEYS["config.error"]
-    )
+    assert {
+        "invalid_auth",
+        "cannot_connect",
+        "ssl_error",
+        "invalid_url",
+        "unknown",
+    } <= (CONFIG_FLOW_KEYS["config.error"])
     assert {"already_configured", "different_app"} <= CONFIG_FLOW_KEYS["config.abort"]
     assert {"user", "reauth_confirm", "reconfigure"} <= CONFIG_FLOW_KEYS["config.step"]
     assert CONFIG_FLOW_KEYS["options.step"] == {"init"}

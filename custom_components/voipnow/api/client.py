@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 import copy
 from enum import IntEnum
 import ipaddress
@@ -295,6 +295,7 @@ class VoipNowClient:
                     json=json_body,
                     data=data,
                     allow_redirects=False,
+                    **_no_replay_options(method),
                 ) as resp:
                     body = await _read_limited(resp)
                     status = resp.status
@@ -302,13 +303,14 @@ class VoipNowClient:
             raise VoipNowTimeoutError(
                 f"Timeout after {self._timeout:g}s talking to {self._base.host}"
             ) from err
-        except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError) as err:
+        except aiohttp.ClientConnectorCertificateError as err:
+            # Only an untrusted certificate: turning off verification may help.
             raise VoipNowSSLError(
-                f"TLS error talking to {self._base.host}: {type(err).__name__}"
+                f"Certificate of {self._base.host} not trusted: {type(err).__name__}"
             ) from err
         except aiohttp.ClientError as err:
             raise VoipNowConnectionError(
-                f"Error talking to {self._base.host}: {type(err).__name__}"
+                f"Error talking to {self._base.host}: {_root_cause(err)}"
             ) from err
         if status == 204 or not body.strip():
             return status, None
@@ -637,15 +639,52 @@ def _valid_callback_url(url: Any) -> bool:
 
 
 def _no_replay(method: str) -> str:
-    """Spell a write method so aiohttp never sends it a second time.
+    """Spell a write method so aiohttp 3.11 never sends it a second time.
 
     aiohttp silently re-sends PUT and DELETE once when the connection drops
     before the answer (it treats them as idempotent). For a PBX action that is
-    a second transfer or hang-up. Its check compares the method as given, while
-    the request itself is sent upper-cased, so a lower-case spelling sends the
-    same request and opts out of the replay. Proven by the client's tests.
+    a second transfer or hang-up. aiohttp 3.11 (Home Assistant 2025.4) compares
+    the method as given, while the request itself is sent upper-cased, so a
+    lower-case spelling sends the same request and opts out of the replay.
+    Newer aiohttp upper-cases first; `_no_replay_options` covers it there.
+    Both are proven by the client's tests on both Home Assistant lines.
     """
     return method if method in ("GET", "HEAD") else method.lower()
+
+
+async def _refuse_replay(
+    request: aiohttp.ClientRequest,
+    handler: Callable[[aiohttp.ClientRequest], Awaitable[aiohttp.ClientResponse]],
+) -> aiohttp.ClientResponse:
+    """Client middleware: a dropped write surfaces instead of being re-sent.
+
+    aiohttp only replays on `ClientOSError`/`ServerDisconnectedError`; the
+    same failure as a plain `ClientConnectionError` is raised as is.
+    """
+    try:
+        return await handler(request)
+    except aiohttp.ClientConnectorError:
+        raise  # Never replayed: nothing reached the PBX.
+    except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError) as err:
+        raise aiohttp.ClientConnectionError(type(err).__name__) from err
+
+
+def _root_cause(err: BaseException) -> str:
+    """Name the first aiohttp error of a chain (a refused replay wraps one)."""
+    while isinstance(err.__cause__, aiohttp.ClientError):
+        err = err.__cause__
+    return type(err).__name__
+
+
+# Per-request client middlewares exist from aiohttp 3.12 on.
+_HAS_MIDDLEWARES: Final = hasattr(aiohttp, "ClientMiddlewareType")
+
+
+def _no_replay_options(method: str) -> dict[str, Any]:
+    """Extra request options that stop aiohttp >= 3.12 replaying a write."""
+    if method not in ("PUT", "DELETE") or not _HAS_MIDDLEWARES:
+        return {}
+    return {"middlewares": (_refuse_replay,)}
 
 
 async def _read_limited(resp: aiohttp.ClientResponse) -> str:

@@ -1,0 +1,176 @@
+"""End to end, as a person does it: add the PBX in the web UI and steer a call.
+
+One long test, because every step needs the one before it: a real `hass`, the
+simulator and Chromium take a few seconds each to start.  Run it with
+`scripts/test-browser`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+import time
+from typing import Any
+
+from playwright.sync_api import Page, expect
+import pytest
+
+from .conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    PASSWORD,
+    USERNAME,
+    HomeAssistant,
+    Simulator,
+    bootstrap,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+SALES = "0003*211"
+RECEPTION = "0003*210"
+
+
+def wait_for(predicate: Callable[[], Any], what: str, timeout: float = 20.0) -> Any:
+    """Poll until predicate() is truthy; return its value."""
+    deadline = time.monotonic() + timeout
+    while not (value := predicate()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+    return value
+
+
+def call_actions(sim: Simulator) -> list[dict[str, Any]]:
+    """The requests that acted on calls (transfer, hold, hang up), oldest first."""
+    return [
+        request
+        for request in sim.requests()
+        if request["path"].startswith("/uapi/phoneCalls/")
+        and request["method"] in {"PUT", "DELETE"}
+    ]
+
+
+def log_in(page: Page, ha: HomeAssistant) -> None:
+    """Log in on Home Assistant's own login page."""
+    page.goto(ha.url)
+    expect(page.get_by_text("Welcome home!")).to_be_visible()
+    page.get_by_label("Username").fill(USERNAME)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{ha.url}/lovelace/**")
+
+
+def add_integration(
+    page: Page, ha: HomeAssistant, sim: Simulator, screenshot: Callable[..., Any]
+) -> None:
+    """Add VoipNow: a wrong secret first (its error), then the right one."""
+    page.goto(f"{ha.url}/config/integrations/dashboard")
+    page.get_by_role("button", name="Add integration").click()
+    page.get_by_label("Search for a brand name").fill("VoipNow")
+    page.get_by_text("VoipNow", exact=True).click()
+
+    expect(page.get_by_text("Connect to your VoipNow PBX")).to_be_visible()
+    page.get_by_label("Server address").fill(sim.url)
+    page.get_by_label("App ID").fill(CLIENT_ID)
+    page.get_by_label("App secret").fill("not-the-secret")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("VoipNow rejected the App ID or App secret")).to_be_visible()
+    screenshot(page, "config-flow-invalid-auth")
+
+    # The form keeps the address and App ID; only the secret is typed again.
+    expect(page.get_by_label("Server address")).to_have_value(sim.url)
+    page.get_by_label("App secret").fill(CLIENT_SECRET)
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("Created configuration for 127.0.0.1")).to_be_visible()
+    for extension in (RECEPTION, SALES):
+        expect(page.get_by_text(f"Extension {extension}")).to_be_visible()
+    screenshot(page, "config-flow-created")
+    page.get_by_role("button", name="Finish").click()
+
+
+def add_reception_target(page: Page, ha: HomeAssistant) -> None:
+    """Add the transfer target Reception in the options."""
+    page.goto(f"{ha.url}/config/integrations/integration/voipnow")
+    expect(page.get_by_text("4 devices").first).to_be_visible()
+    page.get_by_role("button", name="Configure").click()
+    expect(page.get_by_text("VoipNow options")).to_be_visible()
+    page.get_by_label("New target: name").fill("Reception")
+    page.get_by_label("New target: number").fill(RECEPTION)
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("Options successfully saved")).to_be_visible()
+    page.get_by_role("button", name="Finish").click()
+
+
+def test_add_the_pbx_and_transfer_a_ringing_call(
+    page: Page,
+    home_assistant: HomeAssistant,
+    simulator: Simulator,
+    screenshots: Callable[..., Any],
+) -> None:
+    """Log in, add the PBX, watch Sales ring, transfer the call to Reception."""
+    ha, sim = home_assistant, simulator
+    log_in(page, ha)
+    add_integration(page, ha, sim, screenshots)
+    add_reception_target(page, ha)
+    # The dashboard also shows the voicemail buttons of the demo's second
+    # target; that one is added as scripts/develop adds both.
+    entry = bootstrap.voipnow_entries(ha.url, ha.token)[0]
+    bootstrap.add_transfer_targets(
+        ha.url, ha.token, entry["entry_id"], [bootstrap.DEFAULT_TARGETS[1]]
+    )
+    assert bootstrap.wait_for_entry(ha.url, ha.token, 30)["state"] == "loaded"
+
+    # The device of the Sales extension: its call state and its buttons.
+    page.goto(f"{ha.url}/config/integrations/integration/voipnow")
+    page.get_by_text("4 devices").first.click()
+    page.get_by_text(f"Extension {SALES}").click()
+    page.wait_for_url("**/config/devices/device/**")
+    expect(page.get_by_role("heading", name="Controls")).to_be_visible()
+    expect(page.get_by_text("Call state")).to_be_visible()
+    expect(page.get_by_text("Idle")).to_be_visible()
+    expect(page.get_by_text("Transfer to Reception")).to_be_visible()
+    screenshots(page, "device")
+
+    # The Overview (the demo's dashboard): one section per extension.
+    page.goto(ha.url)
+
+    def section(extension: str) -> Any:
+        return page.locator("hui-grid-section").filter(
+            has=page.get_by_text(extension, exact=True)
+        )
+
+    sales, reception = section(SALES), section(RECEPTION)
+    expect(sales.get_by_text("Idle")).to_be_visible()
+    expect(reception.get_by_text("Idle")).to_be_visible()
+    assert not call_actions(sim)
+
+    # A call for Sales: the dashboard shows it ringing, with the caller.
+    call_id = sim.control(
+        "calls/incoming",
+        {"extension": SALES, "from_number": "5559876", "caller_name": "Jane Roe"},
+    )["id"]
+    expect(sales.get_by_text("Ringing")).to_be_visible()
+    expect(sales.get_by_text("Jane Roe")).to_be_visible()
+    screenshots(page, "dashboard-ringing")
+
+    # Transfer it to Reception from the Sales section: the PBX receives
+    # exactly one request, the transfer of that call to Reception.
+    sales.locator("hui-tile-card").filter(has_text="Transfer to Reception").locator(
+        "ha-tile-icon"
+    ).click()
+    actions = wait_for(lambda: call_actions(sim), "the transfer request")
+    time.sleep(1)  # a second request would have arrived by now
+    actions = call_actions(sim)
+    assert len(actions) == 1, actions
+    transfer = actions[0]
+    assert transfer["method"] == "PUT"
+    assert transfer["path"].endswith(f"/{SALES}/{call_id}")
+    assert transfer["json"]["action"] == "Transfer"
+    assert transfer["json"]["sendCallTo"] == RECEPTION
+    assert transfer["json"]["transferFromNumber"] == SALES
+
+    # Reception rings now, and Sales is free again.
+    expect(reception.get_by_text("Ringing")).to_be_visible()
+    expect(sales.get_by_text("Idle")).to_be_visible()
+    state = sim.control("state")
+    assert [call["extension"] for call in state["calls"]] == [RECEPTION]
+    screenshots(page, "dashboard-transferred")
