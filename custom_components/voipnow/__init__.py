@@ -19,7 +19,7 @@ from homeassistant.helpers.typing import ConfigType
 from .api import VoipNowClient
 from .const import CONF_PUSH, DOMAIN
 from .coordinator import VoipNowConfigEntry, VoipNowCoordinator
-from .push import VoipNowPush, async_delete_subscriptions
+from .push import VoipNowPush, async_delete_cloudhook, async_delete_subscriptions
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
@@ -78,8 +78,10 @@ async def async_unload_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> 
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> None:
-    """Delete this entry's call event subscriptions from the PBX."""
+    """Delete this entry's call event subscriptions (and cloudhook)."""
     await async_delete_subscriptions(hass, _client(hass, entry))
+    if CONF_WEBHOOK_ID in entry.data:
+        await async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
 
 
 async def _async_options_updated(

@@ -107,6 +107,13 @@ def _remote_number(
     return None
 
 
+def format_caller_id(name: str | None, number: str | None) -> str | None:
+    """Write a caller id one way whatever the source: `Name <number>` or `number`."""
+    if name and number:
+        return f"{name} <{number}>"
+    return number or name
+
+
 def extension_call(
     call: PhoneCall, view: PhoneCallView, extension: str
 ) -> ExtensionCall:
@@ -122,7 +129,7 @@ def extension_call(
         direction=direction,
         remote_number=remote
         or (number if direction is CallDirection.INCOMING else None),
-        caller_id=view.caller_id,
+        caller_id=format_caller_id(name, number) or view.caller_id,
         caller_name=caller_name,
         answered=view.is_answered or call.answered is not None,
     )

@@ -43,10 +43,12 @@ from .api import (
     VoipNowResponseError,
     VoipNowSSLError,
     normalize_url,
+    server_host,
     validate_number,
 )
 from .const import (
     CONF_PUSH,
+    CONF_SERVER_ID,
     CONF_TRANSFER_TARGETS,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
@@ -67,11 +69,7 @@ _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 
 def unique_id_for(url: str, client_id: str) -> str:
     """Build the entry's unique id from the normalised host and the App ID."""
-    base = normalize_url(url)
-    host = (base.host or "").lower()
-    if not base.is_default_port():
-        host = f"{host}:{base.port}"
-    return f"{host}_{client_id.strip()}"
+    return f"{server_host(url)}_{client_id.strip()}"
 
 
 def _connection_schema(defaults: Mapping[str, Any]) -> vol.Schema:
@@ -197,7 +195,15 @@ class VoipNowConfigFlow(ConfigFlow, domain=DOMAIN):
                     await self.async_set_unique_id(unique_id)
                     self._abort_if_unique_id_configured()
                 return self.async_update_reload_and_abort(
-                    entry, unique_id=unique_id, data_updates=user_input
+                    entry,
+                    unique_id=unique_id,
+                    # Devices and entities keep the identity they were made
+                    # with, so a new address keeps their names and history.
+                    data_updates={
+                        **user_input,
+                        CONF_SERVER_ID: entry.data.get(CONF_SERVER_ID)
+                        or entry.unique_id,
+                    },
                 )
         return self.async_show_form(
             step_id="reconfigure",

@@ -11,6 +11,8 @@ DOMAIN: Final = "voipnow"
 LOGGER = logging.getLogger(__package__)
 
 CONF_PUSH: Final = "push"
+# The server identity entities were created under; kept when the URL changes.
+CONF_SERVER_ID: Final = "server_id"
 CONF_TRANSFER_TARGETS: Final = "transfer_targets"
 
 DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=10)

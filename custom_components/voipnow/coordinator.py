@@ -29,6 +29,7 @@ from .calls import IDLE, ExtensionCall, ExtensionCallState, call_states, summari
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_EXTENSION,
+    CONF_SERVER_ID,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     EVENT_CALL,
@@ -91,7 +92,9 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
             ),
         )
         self.client = client
-        self.server_id = entry.unique_id or client.host
+        self.server_id = (
+            entry.data.get(CONF_SERVER_ID) or entry.unique_id or client.host
+        )
         self.tracker = CallTracker()
         self.push: VoipNowPush | None = None
         # A poll saw a call event before any callback did: push is not working.

@@ -1,4 +1,4 @@
-"""Diagnostics of a VoipNow config entry, with credentials and host redacted."""
+"""Diagnostics of a VoipNow config entry: credentials, host and callers redacted."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_URL
 from homeassistant.core import HomeAssistant
 
+from .const import CONF_SERVER_ID
 from .coordinator import VoipNowConfigEntry
 
 TO_REDACT = {
@@ -21,6 +22,17 @@ TO_REDACT = {
     "url",
     "unique_id",
     "title",
+    CONF_SERVER_ID,
+}
+# Who called whom is personal data: the shape of calls is what helps debugging.
+PERSONAL = {
+    "caller_id",
+    "caller_name",
+    "remote_number",
+    "source",
+    "destination",
+    "agent",
+    "name",
 }
 
 
@@ -48,7 +60,24 @@ async def async_get_config_entry_diagnostics(
                 else None
             ),
         },
-        "extensions": [asdict(ext) for ext in data.extensions.values()],
-        "calls": [asdict(call) for call in data.calls],
-        "states": {number: asdict(state) for number, state in data.states.items()},
+        "push": coordinator.push.as_diagnostics() if coordinator.push else None,
+        "extensions": _redacted([asdict(ext) for ext in data.extensions.values()]),
+        "calls": _redacted([asdict(call) for call in data.calls]),
+        "states": _redacted(
+            {number: asdict(state) for number, state in data.states.items()}
+        ),
     }
+
+
+def _redacted(value: Any) -> Any:
+    """Redact personal data; tuples become lists so redaction reaches inside."""
+    return async_redact_data(_lists(value), PERSONAL)
+
+
+def _lists(value: Any) -> Any:
+    """Turn the tuples `asdict` keeps into lists, recursively."""
+    if isinstance(value, dict):
+        return {key: _lists(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_lists(item) for item in value]
+    return value

@@ -34,6 +34,7 @@ from .api import (
     VoipNowError,
     VoipNowResponseError,
 )
+from .calls import format_caller_id
 from .const import DOMAIN, LOGGER, CallDirection
 from .tracker import CallEventType
 
@@ -348,6 +349,18 @@ async def _async_delete(
     )
 
 
+async def async_delete_cloudhook(hass: HomeAssistant, webhook_id: str) -> None:
+    """Delete the cloudhook of a removed entry, if Home Assistant Cloud made one."""
+    if "cloud" not in hass.config.components:
+        return
+    from homeassistant.components import cloud
+
+    try:
+        await cloud.async_delete_cloudhook(hass, webhook_id)
+    except (cloud.CloudNotAvailable, ValueError):
+        LOGGER.debug("No cloudhook to delete")
+
+
 async def async_delete_subscriptions(
     hass: HomeAssistant, client: VoipNowClient, extensions: Iterable[str] | None = None
 ) -> None:
@@ -402,10 +415,8 @@ async def _async_read_body(content: StreamReader) -> bytes | None:
 
 
 def _caller_id(payload: CallEventPayload) -> str | None:
-    """Rebuild `Name <number>` from the callback's caller fields."""
-    if payload.caller_name and payload.caller_number:
-        return f"{payload.caller_name} <{payload.caller_number}>"
-    return payload.caller_number
+    """Rebuild the caller id from the callback's caller fields, as polling does."""
+    return format_caller_id(payload.caller_name, payload.caller_number)
 
 
 def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 import pytest
 
-from .conftest import (
+from .harness import (
     CLIENT_ID,
     CLIENT_SECRET,
     PASSWORD,
@@ -37,16 +37,6 @@ def wait_for(predicate: Callable[[], Any], what: str, timeout: float = 20.0) -> 
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.2)
     return value
-
-
-def call_actions(sim: Simulator) -> list[dict[str, Any]]:
-    """The requests that acted on calls (transfer, hold, hang up), oldest first."""
-    return [
-        request
-        for request in sim.requests()
-        if request["path"].startswith("/uapi/phoneCalls/")
-        and request["method"] in {"PUT", "DELETE"}
-    ]
 
 
 def log_in(page: Page, ha: HomeAssistant) -> None:
@@ -73,7 +63,9 @@ def add_integration(
     page.get_by_label("App ID").fill(CLIENT_ID)
     page.get_by_label("App secret").fill("not-the-secret")
     page.get_by_role("button", name="Submit").click()
-    expect(page.get_by_text("VoipNow rejected the App ID or App secret")).to_be_visible()
+    expect(
+        page.get_by_text("VoipNow rejected the App ID or App secret")
+    ).to_be_visible()
     screenshot(page, "config-flow-invalid-auth")
 
     # The form keeps the address and App ID; only the secret is typed again.
@@ -141,7 +133,7 @@ def test_add_the_pbx_and_transfer_a_ringing_call(
     sales, reception = section(SALES), section(RECEPTION)
     expect(sales.get_by_text("Idle")).to_be_visible()
     expect(reception.get_by_text("Idle")).to_be_visible()
-    assert not call_actions(sim)
+    assert not sim.call_actions()
 
     # A call for Sales: the dashboard shows it ringing, with the caller.
     call_id = sim.control(
@@ -157,9 +149,9 @@ def test_add_the_pbx_and_transfer_a_ringing_call(
     sales.locator("hui-tile-card").filter(has_text="Transfer to Reception").locator(
         "ha-tile-icon"
     ).click()
-    actions = wait_for(lambda: call_actions(sim), "the transfer request")
+    wait_for(sim.call_actions, "the transfer request")
     time.sleep(1)  # a second request would have arrived by now
-    actions = call_actions(sim)
+    actions = sim.call_actions()
     assert len(actions) == 1, actions
     transfer = actions[0]
     assert transfer["method"] == "PUT"

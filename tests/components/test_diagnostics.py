@@ -40,6 +40,7 @@ async def test_diagnostics(
     """Diagnostics show extensions, calls and states, with credentials redacted."""
     call_id = await simulator.outgoing_call(EXT_OFFICE, EXT_KITCHEN)
     await simulator.answer_call(call_id)
+    await simulator.incoming_call(EXT_KITCHEN, "5559876", caller_name="Jane Roe")
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
@@ -55,3 +56,6 @@ async def test_diagnostics(
     assert simulator.host not in text
     assert "voip.example.test" not in text
     assert diagnostics["entry"]["data"]["client_secret"] == "**REDACTED**"
+    # Callers are personal data.
+    assert "5559876" not in text
+    assert "Jane Roe" not in text

@@ -515,6 +515,34 @@ async def test_cloudhook_when_no_other_url(
     assert cloudhook.await_count == active
 
 
+@pytest.mark.parametrize("error", [None, CloudNotConnected, ValueError])
+async def test_cloudhook_deleted_with_the_entry(
+    hass: HomeAssistant, simulator: VoipNowSimulator, error: type[Exception] | None
+) -> None:
+    """Removing the entry deletes its cloudhook; a missing one is no error."""
+    cloud = ModuleType("homeassistant.components.cloud")
+    cloud.CloudNotAvailable = CloudNotAvailable
+    cloud.async_active_subscription = Mock(return_value=True)
+    cloud.async_get_or_create_cloudhook = AsyncMock(return_value=CLOUDHOOK)
+    cloud.async_delete_cloudhook = AsyncMock(side_effect=error)
+    hass.config.components.add("cloud")
+    entry = push_entry(simulator)
+    entry.add_to_hass(hass)
+    with (
+        patch(PATCH_LOCAL, return_value=False),
+        patch.dict(sys.modules, {"homeassistant.components.cloud": cloud}),
+        patch.object(components, "cloud", cloud, create=True),
+    ):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        webhook_id = entry.data["webhook_id"]
+        await hass.config_entries.async_remove(entry.entry_id)
+        await hass.async_block_till_done()
+
+    cloud.async_delete_cloudhook.assert_awaited_once_with(hass, webhook_id)
+    assert await async_ours(hass, simulator) == []
+
+
 async def test_local_pbx_without_any_url(
     hass: HomeAssistant, simulator: VoipNowSimulator, issue_registry: ir.IssueRegistry
 ) -> None:

@@ -106,6 +106,20 @@ def _valid_host(host: str | None) -> bool:
     return True
 
 
+def server_host(url: str | URL) -> str:
+    """Name a server by host and non-default port: `voip.example.com:8443`.
+
+    Lower-cased, with IPv6 addresses in brackets so the port stays readable.
+    """
+    base = normalize_url(url) if isinstance(url, str) else url
+    host = (base.host or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    if not base.is_default_port():
+        host = f"{host}:{base.port}"
+    return host
+
+
 def validate_user_id(user_id: str) -> str:
     """Check a userId path segment: `@me`, `@viewer`, `@owner` or digits."""
     if not isinstance(user_id, str) or not USER_ID_RE.fullmatch(user_id):
@@ -189,10 +203,7 @@ class VoipNowClient:
     @property
     def host(self) -> str:
         """The server's host name (with a non-default port, if any)."""
-        host = self._base.host or ""
-        if not self._base.is_default_port():
-            return f"{host}:{self._base.port}"
-        return host
+        return server_host(self._base)
 
     # --- authentication -------------------------------------------------
 
