@@ -27,6 +27,7 @@ import argparse
 from collections.abc import Iterable
 from http import HTTPStatus
 import json
+import os
 from pathlib import Path
 import re
 import sys
@@ -118,10 +119,12 @@ def expect(
     return body
 
 
-def wait_until_up(ha: str, timeout: float) -> None:
-    """Wait until Home Assistant answers HTTP."""
+def wait_until_up(ha: str, timeout: float, pid: int | None = None) -> None:
+    """Wait until Home Assistant answers HTTP; give up early if its process ended."""
     deadline = time.monotonic() + timeout
     while True:
+        if pid is not None and not _running(pid):
+            raise BootstrapError("Home Assistant exited while starting")
         try:
             status, _ = request("GET", f"{ha}/manifest.json", timeout=5)
             if status == HTTPStatus.OK:
@@ -129,8 +132,23 @@ def wait_until_up(ha: str, timeout: float) -> None:
         except OSError:
             pass
         if time.monotonic() > deadline:
-            raise BootstrapError(f"Home Assistant did not answer on {ha} in {timeout:.0f} s")
+            raise BootstrapError(
+                f"Home Assistant did not answer on {ha} in {timeout:.0f} s"
+            )
         time.sleep(0.3)
+
+
+def _running(pid: int) -> bool:
+    """True while the process exists (and is not a zombie of ours)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    stat = Path(f"/proc/{pid}/stat")
+    # On Linux a process that exited but was not reaped yet is a zombie ("Z").
+    return not (stat.exists() and stat.read_text().split(") ")[-1].startswith("Z"))
 
 
 # --------------------------------------------------------------- accounts
@@ -144,7 +162,11 @@ def _token_from_code(ha: str, code: str) -> str:
     status, body = request(
         "POST",
         f"{ha}/auth/token",
-        form={"grant_type": "authorization_code", "code": code, "client_id": _client_id(ha)},
+        form={
+            "grant_type": "authorization_code",
+            "code": code,
+            "client_id": _client_id(ha),
+        },
     )
     return str(expect(status, body, "token request")["access_token"])
 
@@ -189,13 +211,17 @@ def log_in(ha: str, username: str, password: str) -> str:
     status, body = request(
         "POST",
         f"{ha}/auth/login_flow/{flow['flow_id']}",
-        json_body={"client_id": _client_id(ha), "username": username, "password": password},
+        json_body={
+            "client_id": _client_id(ha),
+            "username": username,
+            "password": password,
+        },
     )
     result = expect(status, body, "logging in")
     if result.get("type") != "create_entry":
         raise BootstrapError(
             f"logging in as {username!r} failed: {result.get('errors') or result}; "
-            "this config/ has another owner: delete config/.storage to start afresh"
+            "this configuration has another owner: scripts/develop --reset starts afresh"
         )
     return _token_from_code(ha, result["result"])
 
@@ -233,7 +259,9 @@ def add_integration(
     )
     result = expect(status, body, "the VoipNow config flow")
     if result.get("type") != "create_entry":
-        raise BootstrapError(f"the VoipNow config flow did not create an entry: {result}")
+        raise BootstrapError(
+            f"the VoipNow config flow did not create an entry: {result}"
+        )
     return dict(result["result"])
 
 
@@ -269,7 +297,11 @@ def wait_for_entry(ha: str, token: str, timeout: float) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
         entry = voipnow_entries(ha, token)[0]
-        if entry["state"] not in {"not_loaded", "setup_in_progress", "unload_in_progress"}:
+        if entry["state"] not in {
+            "not_loaded",
+            "setup_in_progress",
+            "unload_in_progress",
+        }:
             return entry
         if time.monotonic() > deadline:
             return entry
@@ -283,7 +315,9 @@ def wait_for_entities(
     deadline = time.monotonic() + timeout
     while True:
         status, body = request("GET", f"{ha}/api/states", token=token)
-        present = {state["entity_id"] for state in expect(status, body, "reading states")}
+        present = {
+            state["entity_id"] for state in expect(status, body, "reading states")
+        }
         missing = entity_ids - present
         if not missing or time.monotonic() > deadline:
             return missing
@@ -300,7 +334,7 @@ def dashboard_entities(dashboard: Path) -> set[str]:
 def configure(args: argparse.Namespace) -> None:
     """Make sure the owner, the VoipNow entry and its targets exist."""
     ha = args.ha.rstrip("/")
-    wait_until_up(ha, args.timeout)
+    wait_until_up(ha, args.timeout, args.hass_pid)
     if owner_needed(ha):
         say(f"creating the owner account {args.username!r}")
         token = create_owner(ha, args.name, args.username, args.password)
@@ -309,7 +343,9 @@ def configure(args: argparse.Namespace) -> None:
     if not voipnow_entries(ha, token):
         say(f"adding the VoipNow integration for {args.pbx}")
         entry = add_integration(ha, token, args.pbx, args.client_id, args.client_secret)
-        say(f"adding the transfer targets {', '.join(t['name'] for t in DEFAULT_TARGETS)}")
+        say(
+            f"adding the transfer targets {', '.join(t['name'] for t in DEFAULT_TARGETS)}"
+        )
         add_transfer_targets(ha, token, entry["entry_id"], DEFAULT_TARGETS)
     # The entry is set up while Home Assistant starts, and reloaded after each
     # change of its options: wait until that is over.
@@ -319,12 +355,12 @@ def configure(args: argparse.Namespace) -> None:
             f"the VoipNow entry {entry['title']!r} is {entry['state']}: "
             f"{entry.get('reason') or 'see config/home-assistant.log'}"
         )
-    if wanted := dashboard_entities(Path(args.dashboard)) if args.dashboard else set():
-        if missing := wait_for_entities(ha, token, wanted, args.timeout):
-            say(
-                f"WARNING: the dashboard shows entities that do not exist: "
-                f"{', '.join(sorted(missing))}"
-            )
+    wanted = dashboard_entities(Path(args.dashboard)) if args.dashboard else set()
+    if missing := wait_for_entities(ha, token, wanted, args.timeout):
+        say(
+            f"WARNING: the dashboard shows entities that do not exist: "
+            f"{', '.join(sorted(missing))}"
+        )
     say(f"VoipNow entry {entry['title']!r} loaded")
 
 
@@ -337,6 +373,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     conf = sub.add_parser("configure", help="with Home Assistant running")
     conf.add_argument("--ha", default="http://127.0.0.1:8123")
     conf.add_argument("--pbx", default="http://127.0.0.1:8765")
+    conf.add_argument("--hass-pid", type=int, help="stop waiting if it exits")
     conf.add_argument("--client-id", default="demo-app")
     conf.add_argument("--client-secret", default="demo-secret")
     conf.add_argument("--name", default="Demo")

@@ -328,6 +328,7 @@ async def async_transfer_call(
         _refresh_soon(coordinator)
         raise _call_ended(call_id)
     LOGGER.debug("Transferred call %s of %s", call_id, number)
+    coordinator.tracker.mark_handled(number, call_id)
     _refresh_soon(coordinator)
     return {ATTR_PHONE_CALL_ID: call_id, ATTR_EXTENSION: number}
 

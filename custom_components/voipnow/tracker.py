@@ -74,6 +74,8 @@ class _Tracked:
     caller_id: str | None = None
     caller_name: str | None = None
     answered: bool = False
+    # Home Assistant sent this call elsewhere (a transfer): not missed.
+    handled: bool = False
     # The CallID callbacks used for this call, once one did.
     push_id: str | None = None
     # A poll listed this call; until then its only id is push's CallID.
@@ -95,7 +97,11 @@ class _Tracked:
 
     def end(self, extension: str) -> CallEvent:
         """Build the last event of this call: missed or ended."""
-        missed = self.direction is CallDirection.INCOMING and not self.answered
+        missed = (
+            self.direction is CallDirection.INCOMING
+            and not self.answered
+            and not self.handled
+        )
         return self.event(
             extension, CallEventType.MISSED if missed else CallEventType.ENDED
         )
@@ -294,6 +300,12 @@ class CallTracker:
         """Forget an extension that has no call left."""
         if not self._calls.get(extension):
             self._calls.pop(extension, None)
+
+    def mark_handled(self, extension: str, call_id: str) -> None:
+        """Note that a call was transferred on purpose: it ends, it is not missed."""
+        for tracked in self._calls.get(extension, ()):
+            if tracked.known_as(call_id):
+                tracked.handled = True
 
     def tracked_calls(self, extension: str) -> int:
         """Return how many calls of the extension are being tracked."""

@@ -142,6 +142,29 @@ async def test_ring_then_hangup_is_missed(
 
 
 @pytest.mark.usefixtures("push_integration")
+async def test_ringing_call_transferred_away_is_ended_not_missed(
+    hass: HomeAssistant, simulator: VoipNowSimulator
+) -> None:
+    """A ringing call Home Assistant transfers elsewhere ends; it was not missed."""
+    states = record_fired(hass, OFFICE_CALL_EVENT)
+    call_id = await simulator.incoming_call(EXT_OFFICE, from_number="5551234")
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    await hass.services.async_call(
+        "voipnow",
+        "transfer_call",
+        {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN},
+        blocking=True,
+    )
+    await simulator.wait_callbacks()
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert fired(states) == ["incoming_call", "ended"]
+    assert states[1].attributes["phone_call_id"] == call_id
+    assert simulator.get_call(call_id).view_of(EXT_KITCHEN) is not None
+
+
+@pytest.mark.usefixtures("push_integration")
 async def test_outgoing_call(hass: HomeAssistant, simulator: VoipNowSimulator) -> None:
     """A call the extension places fires `outgoing_call`, then `ended`."""
     states = record_fired(hass, OFFICE_CALL_EVENT)
