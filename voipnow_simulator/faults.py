@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 FAULT_KINDS = frozenset(
-    {"http_500", "delay", "malformed_json", "html_error", "empty_200", "disconnect"}
+    {
+        "http_500",
+        "delay",
+        "malformed_json",
+        "html_error",
+        "empty_200",
+        "disconnect",
+        "custom",
+    }
 )
 
 
@@ -17,6 +25,12 @@ class Fault:
     count: int | None = 1
     path_prefix: str | None = None
     delay: float = 30.0
+    # What a `custom` fault answers: any status, body and content type, sent
+    # with a Content-Length or, when `chunked`, without one.
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "application/json"
+    chunked: bool = False
 
     def matches(self, path: str) -> bool:
         """Tell whether the fault applies to a request path."""
@@ -38,11 +52,21 @@ class FaultInjector:
         count: int | None = 1,
         path_prefix: str | None = None,
         delay: float = 30.0,
+        *,
+        status: int = 200,
+        body: bytes = b"",
+        content_type: str = "application/json",
+        chunked: bool = False,
     ) -> Fault:
-        """Register a fault; ``count=None`` means every matching request."""
+        """Register a fault; ``count=None`` means every matching request.
+
+        The keyword arguments are what a ``custom`` fault answers.
+        """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}")
-        fault = Fault(kind, count, path_prefix, delay)
+        fault = Fault(
+            kind, count, path_prefix, delay, status, body, content_type, chunked
+        )
         self.faults.append(fault)
         return fault
 

@@ -308,9 +308,26 @@ class VoipNowSimulator:
         path_prefix: str | None = None,
         *,
         delay: float = 30.0,
+        status: int = 200,
+        body: bytes | str = b"",
+        content_type: str = "application/json",
+        chunked: bool = False,
     ) -> Fault:
-        """Make the next ``count`` matching requests fail (None: all of them)."""
-        return self._faults.add(kind, count, path_prefix, delay)
+        """Make the next ``count`` matching requests fail (None: all of them).
+
+        A ``custom`` fault answers ``status`` with ``body`` as ``content_type``,
+        streamed without a Content-Length when ``chunked``.
+        """
+        return self._faults.add(
+            kind,
+            count,
+            path_prefix,
+            delay,
+            status=status,
+            body=body.encode() if isinstance(body, str) else body,
+            content_type=content_type,
+            chunked=chunked,
+        )
 
     def clear_faults(self) -> None:
         """Remove all pending faults."""
@@ -493,10 +510,28 @@ class VoipNowSimulator:
             return web.Response(status=502, text=html, content_type="text/html")
         if fault.kind == "empty_200":
             return web.Response(status=200, body=b"", content_type="application/json")
+        if fault.kind == "custom":
+            return await self._custom_answer(request, fault)
         # disconnect: drop the connection; aiohttp cannot write the answer
         if request.transport is not None:
             request.transport.abort()
         return web.Response(status=500)
+
+    @staticmethod
+    async def _custom_answer(request: web.Request, fault: Fault) -> web.StreamResponse:
+        """Answer a ``custom`` fault: its status, body and content type."""
+        headers = {"Content-Type": fault.content_type}
+        if not fault.chunked:
+            return web.Response(status=fault.status, body=fault.body, headers=headers)
+        response = web.StreamResponse(status=fault.status, headers=headers)
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        chunk = 64 * 1024
+        with contextlib.suppress(ConnectionError):
+            for start in range(0, len(fault.body), chunk):
+                await response.write(fault.body[start : start + chunk])
+            await response.write_eof()
+        return response
 
     def _check_token(self, request: web.Request) -> None:
         """Require a valid, unexpired bearer token."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from homeassistant.components.binary_sensor import (
+from homeassistant.components.binary_sensor import (  # type: ignore[attr-defined, unused-ignore]
+    # Defined in binary_sensor.const from 2026 on and re-exported implicitly.
     BinarySensorDeviceClass,
     BinarySensorEntity,
     BinarySensorEntityDescription,

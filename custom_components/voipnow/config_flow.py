@@ -33,7 +33,6 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
-import voluptuous as vol
 
 from .api import (
     VoipNowAuthenticationError,
@@ -57,6 +56,7 @@ from .const import (
     MIN_SCAN_INTERVAL_SECONDS,
 )
 from .targets import TransferTarget, transfer_targets
+from .validation import vol
 
 CONF_NEW_TARGET_NAME = "new_target_name"
 CONF_NEW_TARGET_NUMBER = "new_target_number"

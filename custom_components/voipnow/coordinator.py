@@ -13,7 +13,6 @@ from homeassistant.const import CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
@@ -43,10 +42,6 @@ from .tracker import CallEvent, CallEventType, CallTracker
 
 if TYPE_CHECKING:
     from .push import VoipNowPush
-
-# Re-list the calls at once after a callback or an action, then at most once a
-# second while callbacks keep coming.
-REFRESH_COOLDOWN = 1.0
 
 type VoipNowConfigEntry = ConfigEntry[VoipNowCoordinator]
 
@@ -87,9 +82,6 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
             name=f"{DOMAIN} {client.host}",
             update_interval=self.scan_interval,
             always_update=False,
-            request_refresh_debouncer=Debouncer(
-                hass, LOGGER, cooldown=REFRESH_COOLDOWN, immediate=True
-            ),
         )
         self.client = client
         self.server_id = (
@@ -102,11 +94,16 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         self._extensions: dict[str, Extension] | None = None
         self._extensions_fetched = 0.0
         self._syncing = False
+        self._relisting = False
+        self._relist_again = False
 
-    @property
-    def signal_call_event(self) -> str:
-        """The dispatcher signal that carries this entry's call events."""
-        return f"{DOMAIN}_{self.config_entry.entry_id}_call_event"
+    def signal_call_event(self, extension: str) -> str:
+        """The dispatcher signal that carries one extension's call events.
+
+        One signal per extension: an event wakes its own entity only, not
+        every entity of the entry (that grew with extensions times events).
+        """
+        return f"{DOMAIN}_{self.config_entry.entry_id}_call_event_{extension}"
 
     @property
     def push_active(self) -> bool:
@@ -227,7 +224,13 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
             caller_name=caller_name,
             caller_id=caller_id,
         )
-        if self.data is not None and extension in self.data.extensions:
+        # While polling fails, entities stay unavailable: showing a callback
+        # would mark the PBX reachable, and each failed refresh log anew.
+        if (
+            self.last_update_success
+            and self.data is not None
+            and extension in self.data.extensions
+        ):
             state = _apply_push(
                 self.data.state_of(extension),
                 kind,
@@ -246,16 +249,45 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
                 replace(self.data, states={**self.data.states, extension: state})
             )
         self._async_fire(events)
-        self.config_entry.async_create_background_task(
-            self.hass, self.async_request_refresh(), f"{DOMAIN} refresh after push"
+        self.async_refresh_soon()
+
+    @callback
+    def async_refresh_soon(self) -> None:
+        """Re-list the calls at once, coalescing bursts (after actions, callbacks).
+
+        Not a cooldown: a second action must show at once too. While one
+        listing runs, later requests share one more listing after it, so 50
+        simultaneous transfers cost two listings, not 50. A tracked task (whoever
+        waits for Home Assistant to settle sees it), not started eagerly (the
+        caller gets its answer first).
+        """
+        if self._relisting:
+            self._relist_again = True
+            return
+        self._relisting = True
+        self.config_entry.async_create_task(
+            self.hass, self._async_relist(), f"{DOMAIN} refresh", eager_start=False
         )
+
+    async def _async_relist(self) -> None:
+        """List the calls until no request for a fresher picture is pending."""
+        try:
+            while True:
+                self._relist_again = False
+                await self.async_refresh()
+                if not self._relist_again:
+                    return
+        finally:
+            self._relisting = False
 
     @callback
     def _async_fire(self, events: list[CallEvent]) -> None:
         """Deliver call events to the event entities and the event bus."""
         for event in events:
             LOGGER.debug("Call event %s on %s", event.type, event.extension)
-            async_dispatcher_send(self.hass, self.signal_call_event, event)
+            async_dispatcher_send(
+                self.hass, self.signal_call_event(event.extension), event
+            )
             self.hass.bus.async_fire(
                 EVENT_CALL,
                 {

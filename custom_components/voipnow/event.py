@@ -57,7 +57,9 @@ class VoipNowCallEventEntity(VoipNowExtensionEntity, EventEntity):
         await super().async_added_to_hass()
         self.async_on_remove(
             async_dispatcher_connect(
-                self.hass, self.coordinator.signal_call_event, self._async_on_event
+                self.hass,
+                self.coordinator.signal_call_event(self.extension),
+                self._async_on_event,
             )
         )
 

@@ -13,7 +13,6 @@ import re
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv, intent
-import voluptuous as vol
 
 from .api import short_extension
 from .calls import ExtensionCall
@@ -21,6 +20,7 @@ from .const import DOMAIN, CallDirection, CallState
 from .coordinator import VoipNowCoordinator
 from .services import async_hangup_call, async_transfer_call
 from .targets import find_targets, transfer_targets
+from .validation import vol
 
 INTENT_TRANSFER = "VoipNowTransferCall"
 INTENT_HANGUP = "VoipNowHangUp"

@@ -21,7 +21,6 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
-import voluptuous as vol
 
 from .api import (
     PhoneCall,
@@ -53,6 +52,7 @@ from .const import (
     LOGGER,
 )
 from .coordinator import VoipNowCoordinator
+from .validation import vol
 
 SERVICE_TRANSFER_CALL = "transfer_call"
 SERVICE_MAKE_CALL = "make_call"
@@ -255,16 +255,8 @@ def _call_ended(phone_call_id: str) -> HomeAssistantError:
 
 @callback
 def _refresh_soon(coordinator: VoipNowCoordinator) -> None:
-    """Re-list the calls right away without making the caller wait.
-
-    Not debounced: a second action within the cooldown must show at once too.
-    A tracked task, so whoever waits for Home Assistant to settle sees it.
-    """
-    coordinator.config_entry.async_create_task(
-        coordinator.hass,
-        coordinator.async_refresh(),
-        f"{DOMAIN} refresh after action",
-    )
+    """Re-list the calls right away without making the caller wait."""
+    coordinator.async_refresh_soon()
 
 
 async def async_transfer_call(

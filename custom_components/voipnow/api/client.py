@@ -327,7 +327,8 @@ class VoipNowClient:
             return status, None
         try:
             return status, json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # RecursionError: nesting too deep for the decoder, not JSON to us.
             return status, NOT_JSON
 
     async def _async_api(
@@ -399,7 +400,7 @@ class VoipNowClient:
             try:
                 if total is not None and start >= int(total):
                     return entries
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise VoipNowMalformedResponseError(
                     "totalResults is not a number"
                 ) from None
@@ -718,7 +719,7 @@ def _token_lifetime(raw: Any) -> float:
         return DEFAULT_TOKEN_LIFETIME
     try:
         seconds = float(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return DEFAULT_TOKEN_LIFETIME
     if not 0 < seconds < math.inf:
         return DEFAULT_TOKEN_LIFETIME
