@@ -215,6 +215,14 @@ async def pbx_errors(coordinator: VoipNowCoordinator) -> AsyncIterator[None]:
             translation_domain=DOMAIN, translation_key="auth_failed"
         ) from err
     except VoipNowConnectionError as err:
+        if err.maybe_acted:
+            # The PBX may have done it: say so, show what it did, never retry.
+            coordinator.async_refresh_soon()
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="outcome_unknown",
+                translation_placeholders={"error": str(err)},
+            ) from err
         raise HomeAssistantError(
             translation_domain=DOMAIN,
             translation_key="cannot_connect",

@@ -520,6 +520,7 @@ async def test_connection_refused(sim: VoipNowSimulator, client: VoipNowClient) 
     assert type(exc_info.value) is VoipNowConnectionError
     assert isinstance(exc_info.value.__cause__, aiohttp.ClientConnectorError)
     assert "127.0.0.1" in str(exc_info.value)
+    assert not exc_info.value.maybe_acted
     await sim.go_online()
     assert await client.async_list_calls() == []
 
@@ -627,6 +628,7 @@ async def test_dropped_action_is_never_resent(
 
     assert type(exc_info.value) is VoipNowConnectionError
     assert "ServerDisconnectedError" in str(exc_info.value)
+    assert exc_info.value.maybe_acted
     assert [r.method for r in sim.api_requests()] == [operation.method]
 
 

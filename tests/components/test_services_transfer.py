@@ -561,8 +561,10 @@ async def test_timeout_is_not_retried(
         )
 
     assert not isinstance(err.value, ServiceValidationError)
-    assert err.value.translation_key == "cannot_connect"
+    # The PUT left: the PBX may have acted, and the user is told so.
+    assert err.value.translation_key == "outcome_unknown"
     assert "Timeout" in message(err.value)
+    assert "may have carried out" in message(err.value)
     assert len(sent(simulator, mark, "PUT")) == 1
     # Release the delayed request before the test ends.
     await simulator.go_offline()
@@ -584,9 +586,12 @@ async def test_dropped_connection_is_not_retried(
             {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN},
         )
 
-    assert err.value.translation_key == "cannot_connect"
+    assert err.value.translation_key == "outcome_unknown"
     # aiohttp would resend a PUT on a dropped connection: the PBX may have acted.
     assert len(sent(simulator, mark, "PUT")) == 1
+    # What the PBX did is listed again at once.
+    await hass.async_block_till_done()
+    assert len(sent(simulator, mark, "GET")) == 1
 
 
 async def test_revoked_token_is_renewed_once(

@@ -295,8 +295,13 @@ class VoipNowClient:
         headers: Mapping[str, str] | None = None,
         json_body: Any = None,
         data: Mapping[str, str] | None = None,
+        action: bool = False,
     ) -> tuple[int, Any]:
-        """Send one HTTP request with a timeout; return status and decoded body."""
+        """Send one HTTP request with a timeout; return status and decoded body.
+
+        For an `action` (a write to the PBX), a failure once the request may
+        have left (timeout, dropped connection) is flagged `maybe_acted`.
+        """
         try:
             async with asyncio.timeout(self._timeout):
                 async with self._session.request(
@@ -312,7 +317,8 @@ class VoipNowClient:
                     status = resp.status
         except TimeoutError as err:
             raise VoipNowTimeoutError(
-                f"Timeout after {self._timeout:g}s talking to {self._base.host}"
+                f"Timeout after {self._timeout:g}s talking to {self._base.host}",
+                maybe_acted=action,
             ) from err
         except aiohttp.ClientConnectorCertificateError as err:
             # Only an untrusted certificate: turning off verification may help.
@@ -321,7 +327,10 @@ class VoipNowClient:
             ) from err
         except aiohttp.ClientError as err:
             raise VoipNowConnectionError(
-                f"Error talking to {self._base.host}: {_root_cause(err)}"
+                f"Error talking to {self._base.host}: {_root_cause(err)}",
+                # Refused, DNS, TLS: nothing reached the PBX.
+                maybe_acted=action
+                and not isinstance(err, aiohttp.ClientConnectorError),
             ) from err
         if status == 204 or not body.strip():
             return status, None
@@ -353,6 +362,7 @@ class VoipNowClient:
             url,
             headers={**headers, "Authorization": f"Bearer {token}"},
             json_body=json_body,
+            action=method != "GET",
         )
         if status == 401:
             # A 401 means the PBX did not act: renewing and retrying once cannot
@@ -365,6 +375,7 @@ class VoipNowClient:
                 url,
                 headers={**headers, "Authorization": f"Bearer {token}"},
                 json_body=json_body,
+                action=method != "GET",
             )
             if status == 401:
                 raise VoipNowAuthenticationError("Access denied with a fresh token")

@@ -8,7 +8,17 @@ class VoipNowError(Exception):
 
 
 class VoipNowConnectionError(VoipNowError):
-    """The PBX could not be reached (DNS, refused, TLS, timeout, reset)."""
+    """The PBX could not be reached (DNS, refused, TLS, timeout, reset).
+
+    `maybe_acted` is true when an action had already been sent and the answer
+    was lost (timeout, dropped connection): the PBX may have carried it out,
+    so it must not be retried blindly.
+    """
+
+    def __init__(self, message: str, *, maybe_acted: bool = False) -> None:
+        """Say whether the PBX may have acted before the failure."""
+        super().__init__(message)
+        self.maybe_acted = maybe_acted
 
 
 class VoipNowTimeoutError(VoipNowConnectionError):
