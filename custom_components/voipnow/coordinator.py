@@ -95,6 +95,8 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         self._extensions_fetched = 0.0
         self._syncing = False
         self._relisting = False
+        # Calls an action is being sent for (see services.pbx_errors).
+        self.calls_in_action: set[str] = set()
         self._relist_again = False
 
     def signal_call_event(self, extension: str) -> str:
@@ -250,6 +252,25 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
             )
         self._async_fire(events)
         self.async_refresh_soon()
+
+    @callback
+    def async_forget_call(self, extension: str, phone_call_id: str) -> None:
+        """Stop showing a call the PBX just moved away or ended.
+
+        Until the re-list confirms it, a second press of the same button, or a
+        second action, must not find the call and send the PBX another request.
+        """
+        if self.data is None or not self.last_update_success:
+            return
+        state = self.data.state_of(extension)
+        remaining = [c for c in state.calls if c.phone_call_id != phone_call_id]
+        if len(remaining) == len(state.calls):
+            return
+        self.async_set_updated_data(
+            replace(
+                self.data, states={**self.data.states, extension: summarise(remaining)}
+            )
+        )
 
     @callback
     def async_refresh_soon(self) -> None:

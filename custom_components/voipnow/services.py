@@ -203,8 +203,24 @@ def resolve_call(
 
 
 @asynccontextmanager
-async def pbx_errors(coordinator: VoipNowCoordinator) -> AsyncIterator[None]:
-    """Turn the client's errors into translated Home Assistant errors."""
+async def pbx_errors(
+    coordinator: VoipNowCoordinator, *, acting_on: str | None = None
+) -> AsyncIterator[None]:
+    """Turn the client's errors into translated Home Assistant errors.
+
+    `acting_on` names the call the request acts on: while one request for a
+    call is under way, a second one (a double press, two automations) is
+    refused instead of reaching the PBX.
+    """
+    busy = coordinator.calls_in_action
+    if acting_on is not None:
+        if acting_on in busy:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="call_busy",
+                translation_placeholders={"phone_call_id": acting_on},
+            )
+        busy.add(acting_on)
     try:
         yield
     except VoipNowInvalidInputError as err:
@@ -250,6 +266,9 @@ async def pbx_errors(coordinator: VoipNowCoordinator) -> AsyncIterator[None]:
             translation_key="request_failed",
             translation_placeholders={"status": "?", "code": type(err).__name__},
         ) from err
+    finally:
+        if acting_on is not None:
+            busy.discard(acting_on)
 
 
 def _call_ended(phone_call_id: str) -> HomeAssistantError:
@@ -313,7 +332,7 @@ async def async_transfer_call(
                 )
     elif transfer_from_number is None:
         transfer_from_number = number
-    async with pbx_errors(coordinator):
+    async with pbx_errors(coordinator, acting_on=call_id):
         result: PhoneCall | None = await coordinator.client.async_transfer_call(
             user_id=user_id,
             extension=number,
@@ -329,6 +348,7 @@ async def async_transfer_call(
         raise _call_ended(call_id)
     LOGGER.debug("Transferred call %s of %s", call_id, number)
     coordinator.tracker.mark_handled(number, call_id)
+    coordinator.async_forget_call(number, call_id)
     _refresh_soon(coordinator)
     return {ATTR_PHONE_CALL_ID: call_id, ATTR_EXTENSION: number}
 
@@ -344,10 +364,13 @@ async def async_hangup_call(
     number = resolve_extension(coordinator, extension)
     _checked(validate_user_id, ATTR_USER_ID, user_id)
     call_id, _ = resolve_call(coordinator, number, phone_call_id)
-    async with pbx_errors(coordinator):
+    async with pbx_errors(coordinator, acting_on=call_id):
         await coordinator.client.async_hangup_call(
             user_id=user_id, extension=number, phone_call_id=call_id
         )
+    # Hung up on purpose from Home Assistant: it ended, nobody missed it.
+    coordinator.tracker.mark_handled(number, call_id)
+    coordinator.async_forget_call(number, call_id)
     _refresh_soon(coordinator)
     return {ATTR_PHONE_CALL_ID: call_id, ATTR_EXTENSION: number}
 
@@ -390,7 +413,7 @@ async def async_set_hold(
             translation_key="call_not_found",
             translation_placeholders={"phone_call_id": call_id, "extension": number},
         )
-    async with pbx_errors(coordinator):
+    async with pbx_errors(coordinator, acting_on=call_id):
         result = await coordinator.client.async_set_hold(
             user_id=user_id,
             extension=number,

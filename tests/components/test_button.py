@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Generator
 from typing import Any
 from unittest.mock import patch
@@ -155,6 +156,41 @@ async def test_transfer_to_reception(
     # Home Assistant re-read the calls right after the press.
     assert init_integration.runtime_data.data.state_of(EXT_KITCHEN).state == "ringing"
     assert init_integration.runtime_data.data.state_of(EXT_OFFICE).call is None
+
+
+async def test_double_press_transfers_once(
+    hass: HomeAssistant, simulator: VoipNowSimulator, init_integration: MockConfigEntry
+) -> None:
+    """A second press before the PBX is re-read does not transfer the call again."""
+    await async_ring(hass, simulator, init_integration, answer=True)
+
+    results = await asyncio.gather(
+        hass.services.async_call(
+            BUTTON_DOMAIN,
+            SERVICE_PRESS,
+            {ATTR_ENTITY_ID: OFFICE_TO_MOBILE},
+            blocking=True,
+        ),
+        hass.services.async_call(
+            BUTTON_DOMAIN,
+            SERVICE_PRESS,
+            {ATTR_ENTITY_ID: OFFICE_TO_MOBILE},
+            blocking=True,
+        ),
+        return_exceptions=True,
+    )
+    await hass.async_block_till_done()
+
+    assert [r.method for r in actions(simulator)] == ["PUT"]
+    assert results[0] is None
+    assert isinstance(results[1], ServiceValidationError)
+    assert results[1].translation_key == "call_busy"
+
+    # Pressed again once the first press is done: the call is gone already.
+    with pytest.raises(ServiceValidationError) as err:
+        await async_press(hass, OFFICE_TO_MOBILE)
+    assert err.value.translation_key == "no_active_call"
+    assert [r.method for r in actions(simulator)] == ["PUT"]
 
 
 async def test_transfer_to_public_number(

@@ -594,6 +594,24 @@ async def test_dropped_connection_is_not_retried(
     assert len(sent(simulator, mark, "GET")) == 1
 
 
+async def test_transfer_twice_in_a_row_sends_one(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """A second transfer right after the first, before any re-list: refused, one PUT."""
+    await async_active_call(hass, simulator, entry)
+    mark = len(simulator.requests)
+    data = {"extension": EXT_OFFICE, "send_call_to": PUBLIC_TARGET}
+
+    await hass.services.async_call("voipnow", "transfer_call", data, blocking=True)
+    # No waiting: the re-list the first transfer started has not run yet.
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call("voipnow", "transfer_call", data, blocking=True)
+
+    assert err.value.translation_key == "no_active_call"
+    assert len(sent(simulator, mark, "PUT")) == 1
+    await hass.async_block_till_done()
+
+
 async def test_revoked_token_is_renewed_once(
     hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
 ) -> None:
