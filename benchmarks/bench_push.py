@@ -152,7 +152,7 @@ async def bench_subscriptions_after_restarts(
     sim = await make_simulator(extensions)
     await _serve(hass, hass_client_no_auth)
     entry = await async_add_entry(hass, sim, push=True)
-    note = await async_note(hass)
+    note = await async_note(hass, entry.entry_id)
     first = sum(1 for sub in sim.subscriptions.values() if sub.note == note)
     sim.clear_requests()
 

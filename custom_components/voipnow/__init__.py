@@ -79,7 +79,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> 
 
 async def async_remove_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> None:
     """Delete this entry's call event subscriptions (and cloudhook)."""
-    await async_delete_subscriptions(hass, _client(hass, entry))
+    await async_delete_subscriptions(hass, _client(hass, entry), entry.entry_id)
     if CONF_WEBHOOK_ID in entry.data:
         await async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
 
@@ -89,11 +89,15 @@ async def _async_options_updated(
 ) -> None:
     """Apply changed options by reloading the entry.
 
-    When push is turned off, our subscriptions are taken back from the PBX.
+    Only options: reauthentication and reconfiguration change the data and
+    reload the entry themselves. When push is turned off, our subscriptions
+    are taken back from the PBX.
     """
     coordinator = entry.runtime_data
+    if entry.options == coordinator.options:
+        return
     if coordinator.push is not None and not entry.options.get(CONF_PUSH, True):
         await async_delete_subscriptions(
-            hass, coordinator.client, list(coordinator.extensions)
+            hass, coordinator.client, entry.entry_id, list(coordinator.extensions)
         )
     await hass.config_entries.async_reload(entry.entry_id)

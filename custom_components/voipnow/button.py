@@ -69,10 +69,14 @@ async def async_setup_entry(
     """Add the buttons of every extension; forget those of removed targets."""
     targets = transfer_targets(entry.options)
     descriptions = [HANGUP, *map(transfer_description, targets)]
-    _async_remove_stale_buttons(hass, entry, {d.key for d in descriptions})
     # Sending a caller to the extension's own voicemail is fine; ringing the
     # extension the call is already on is not (the PBX refuses it).
     ringing = {t.key: t.number for t in targets if not t.voicemail}
+
+    def _wanted(extension: str, key: str) -> bool:
+        return not same_extension(ringing.get(key, ""), extension)
+
+    _async_remove_stale_buttons(hass, entry, {d.key for d in descriptions}, _wanted)
 
     def _entities(
         coordinator: VoipNowCoordinator, extension: str
@@ -80,7 +84,7 @@ async def async_setup_entry(
         return [
             VoipNowButtonEntity(coordinator, extension, description)
             for description in descriptions
-            if not same_extension(ringing.get(description.key, ""), extension)
+            if _wanted(extension, description.key)
         ]
 
     async_add_extension_entities(entry, async_add_entities, _entities)
@@ -88,14 +92,23 @@ async def async_setup_entry(
 
 @callback
 def _async_remove_stale_buttons(
-    hass: HomeAssistant, entry: VoipNowConfigEntry, keys: set[str]
+    hass: HomeAssistant,
+    entry: VoipNowConfigEntry,
+    keys: set[str],
+    wanted: Callable[[str, str], bool],
 ) -> None:
-    """Remove the buttons of transfer targets that no longer exist."""
+    """Remove the buttons of transfer targets that no longer exist.
+
+    A button's unique id is `<server id>_<extension>_<key>`; extensions hold
+    no `_`, so the id splits exactly.
+    """
     registry = er.async_get(hass)
+    prefix = f"{entry.runtime_data.server_id}_"
     for reg_entry in er.async_entries_for_config_entry(registry, entry.entry_id):
         if reg_entry.domain != Platform.BUTTON or reg_entry.platform != DOMAIN:
             continue
-        if not any(reg_entry.unique_id.endswith(f"_{key}") for key in keys):
+        extension, _, key = reg_entry.unique_id.removeprefix(prefix).partition("_")
+        if key not in keys or not wanted(extension, key):
             registry.async_remove(reg_entry.entity_id)
 
 

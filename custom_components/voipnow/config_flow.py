@@ -163,6 +163,8 @@ class VoipNowConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_update_reload_and_abort(
                     entry, data_updates={CONF_CLIENT_SECRET: data[CONF_CLIENT_SECRET]}
                 )
+            # This form has no address field to show them under.
+            errors = {"base": next(iter(errors.values()))}
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=vol.Schema({vol.Required(CONF_CLIENT_SECRET): _SECRET}),

@@ -84,6 +84,8 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
             always_update=False,
         )
         self.client = client
+        # The options this coordinator runs with (a change reloads the entry).
+        self.options = dict(entry.options)
         self.server_id = (
             entry.data.get(CONF_SERVER_ID) or entry.unique_id or client.host
         )
@@ -95,6 +97,8 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         self._extensions_fetched = 0.0
         self._syncing = False
         self._relisting = False
+        # Devices whose extension the last presence listing lacked.
+        self._missing_devices: set[str] = set()
         # Calls an action is being sent for (see services.pbx_errors).
         self.calls_in_action: set[str] = set()
         self._relist_again = False
@@ -133,6 +137,7 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         """Fetch the calls, and the extensions when they are due."""
         try:
             extensions = self._extensions
+            listed_now = False
             if (
                 extensions is None
                 or time.monotonic() - self._extensions_fetched
@@ -142,6 +147,7 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
                 extensions = {ext.number: ext for ext in listed}
                 self._extensions = extensions
                 self._extensions_fetched = time.monotonic()
+                listed_now = True
             calls = await self.client.async_list_calls()
         except VoipNowAuthenticationError as err:
             raise ConfigEntryAuthFailed(
@@ -158,7 +164,7 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
             calls=tuple(calls),
             states=call_states(extensions, calls),
         )
-        if self.data is None or data.extensions.keys() != self.data.extensions.keys():
+        if listed_now:
             self._async_remove_stale_devices(data.extensions)
         # The poll is the truth: calls it no longer lists have ended, whatever
         # callbacks were lost while the PBX or Home Assistant was away.
@@ -321,17 +327,30 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
 
     @callback
     def _async_remove_stale_devices(self, extensions: Mapping[str, Extension]) -> None:
-        """Detach devices of extensions the PBX no longer lists."""
+        """Remove devices of extensions the PBX stopped listing.
+
+        Removing a device drops its entities' customisations, so a device goes
+        only when two listings in a row lack its extension, and never on an
+        empty listing (more likely a PBX hiccup than a user with no phones).
+        """
+        if not extensions:
+            return
         registry = dr.async_get(self.hass)
         wanted = {(DOMAIN, self.device_identifier(number)) for number in extensions}
+        missing: set[str] = set()
         for device in dr.async_entries_for_config_entry(
             registry, self.config_entry.entry_id
         ):
-            if not device.identifiers & wanted:
-                LOGGER.debug("Removing device %s: extension is gone", device.name)
-                # Our devices belong to this entry alone: remove them outright
-                # (detaching an entry from a device is deprecated in 2026.x).
-                registry.async_remove_device(device.id)
+            if device.identifiers & wanted:
+                continue
+            if device.id not in self._missing_devices:
+                missing.add(device.id)
+                continue
+            LOGGER.debug("Removing device %s: extension is gone", device.name)
+            # Our devices belong to this entry alone: remove them outright
+            # (detaching an entry from a device is deprecated in 2026.x).
+            registry.async_remove_device(device.id)
+        self._missing_devices = missing
 
     def device_identifier(self, extension: str) -> str:
         """Return the stable device identifier of an extension."""

@@ -9,7 +9,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_URL
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_SERVER_ID
+from .const import CONF_SERVER_ID, CONF_TRANSFER_TARGETS
 from .coordinator import VoipNowConfigEntry
 
 TO_REDACT = {
@@ -23,6 +23,8 @@ TO_REDACT = {
     "unique_id",
     "title",
     CONF_SERVER_ID,
+    # Names and numbers of people (transfer targets such as a mobile phone).
+    CONF_TRANSFER_TARGETS,
 }
 # Who called whom is personal data: the shape of calls is what helps debugging.
 PERSONAL = {
@@ -33,6 +35,8 @@ PERSONAL = {
     "destination",
     "agent",
     "name",
+    "owner_id",
+    "owner_name",
 }
 
 

@@ -118,7 +118,7 @@ class VoipNowPush:
             local_only=False,
             allowed_methods=("POST", "GET", "PUT"),
         )
-        self._note = await async_note(self.hass)
+        self._note = await async_note(self.hass, entry.entry_id)
         base = await self._async_base_url()
         if base is None:
             ir.async_create_issue(
@@ -333,9 +333,13 @@ class VoipNowPush:
         }
 
 
-async def async_note(hass: HomeAssistant) -> str:
-    """Return the note that marks this Home Assistant's subscriptions."""
-    return f"{NOTE_PREFIX} {await instance_id.async_get(hass)}"
+async def async_note(hass: HomeAssistant, entry_id: str) -> str:
+    """Return the note that marks one entry's subscriptions.
+
+    It names this Home Assistant and the entry, so two entries whose Apps see
+    the same extensions never take each other's subscriptions for stale.
+    """
+    return f"{NOTE_PREFIX} {await instance_id.async_get(hass)} {entry_id}"
 
 
 async def _async_delete(
@@ -362,13 +366,16 @@ async def async_delete_cloudhook(hass: HomeAssistant, webhook_id: str) -> None:
 
 
 async def async_delete_subscriptions(
-    hass: HomeAssistant, client: VoipNowClient, extensions: Iterable[str] | None = None
+    hass: HomeAssistant,
+    client: VoipNowClient,
+    entry_id: str,
+    extensions: Iterable[str] | None = None,
 ) -> None:
-    """Delete every subscription of this Home Assistant (push off, entry removed).
+    """Delete every subscription of an entry (push off, entry removed).
 
     Failures are logged, not raised: the PBX may already be gone.
     """
-    note = await async_note(hass)
+    note = await async_note(hass, entry_id)
     try:
         if extensions is None:
             extensions = [ext.number for ext in await client.async_list_extensions()]

@@ -28,6 +28,9 @@ EVENTS_PATH = "/uapi/extensions/@me/0003*210/phoneCallEvents"
 MARKERS = {0: "dial_in", 1: "dial_out", 2: "hangup", 3: "answer_in", 4: "answer_out"}
 
 
+PUSH_ENTRY_ID = "01JVOIPNOWPUSHENTRY0000000"
+
+
 def push_entry(simulator: VoipNowSimulator, **data: Any) -> MockConfigEntry:
     """Return a config entry for the simulator's App with push turned on."""
     return MockConfigEntry(
@@ -36,7 +39,7 @@ def push_entry(simulator: VoipNowSimulator, **data: Any) -> MockConfigEntry:
         unique_id=UNIQUE_ID,
         data=entry_data(simulator, **data),
         options={CONF_PUSH: True},
-        entry_id="01JVOIPNOWPUSHENTRY0000000",
+        entry_id=PUSH_ENTRY_ID,
     )
 
 
@@ -73,8 +76,8 @@ async def async_setup_push(
 async def async_ours(
     hass: HomeAssistant, simulator: VoipNowSimulator
 ) -> list[Subscription]:
-    """Return the subscriptions this Home Assistant holds on the PBX."""
-    note = await async_note(hass)
+    """Return the subscriptions the push entry holds on the PBX."""
+    note = await async_note(hass, PUSH_ENTRY_ID)
     return [sub for sub in simulator.subscriptions.values() if sub.note == note]
 
 

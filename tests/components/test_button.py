@@ -103,6 +103,40 @@ async def test_buttons(
     await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
 
 
+async def test_stale_buttons_are_removed(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    simulator: VoipNowSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Buttons of removed targets, or that would ring their own phone, go away."""
+    mock_config_entry.add_to_hass(hass)
+    old = {
+        "gone": f"{UNIQUE_ID}_{EXT_OFFICE}_transfer_0003*999",
+        "self": f"{UNIQUE_ID}_{EXT_KITCHEN}_transfer_{EXT_KITCHEN}",
+        "kept": f"{UNIQUE_ID}_{EXT_OFFICE}_transfer_{EXT_KITCHEN}",
+    }
+    for name, unique_id in old.items():
+        entity_registry.async_get_or_create(
+            BUTTON_DOMAIN,
+            DOMAIN,
+            unique_id,
+            config_entry=mock_config_entry,
+            suggested_object_id=f"old_{name}",
+        )
+
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert (
+        entity_registry.async_get_entity_id(BUTTON_DOMAIN, DOMAIN, old["gone"]) is None
+    )
+    assert (
+        entity_registry.async_get_entity_id(BUTTON_DOMAIN, DOMAIN, old["self"]) is None
+    )
+    assert entity_registry.async_get_entity_id(BUTTON_DOMAIN, DOMAIN, old["kept"])
+
+
 async def test_button_names(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:

@@ -429,6 +429,36 @@ def test_unique_id_ignores_default_ports(url: str, unique_id: str) -> None:
     assert unique_id_for(url, f" {CLIENT_ID} ") == unique_id
 
 
+async def test_reauth_shows_connection_errors(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """An unreachable PBX during reauth is shown on the form, then it recovers."""
+    simulator.set_client_secret(NEW_SECRET)
+    await async_poll(hass, freezer)
+    [flow] = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    result = await hass.config_entries.flow.async_configure(flow["flow_id"])
+
+    await simulator.go_offline()
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_CLIENT_SECRET: NEW_SECRET}
+    )
+    # The form has no address field: the error is the form's own.
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert_translated(result)
+
+    await simulator.go_online()
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_CLIENT_SECRET: NEW_SECRET}
+    )
+    await hass.async_block_till_done()
+    assert result["reason"] == "reauth_successful"
+    assert init_integration.state is ConfigEntryState.LOADED
+
+
 async def test_reauth_after_secret_regenerated(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -456,6 +486,7 @@ async def test_reauth_after_secret_regenerated(
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "invalid_auth"}
 
+    simulator.clear_requests()
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_CLIENT_SECRET: NEW_SECRET}
     )
@@ -464,6 +495,8 @@ async def test_reauth_after_secret_regenerated(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     assert_translated(result)
+    # Checked once by the flow, then set up again once (not reloaded twice).
+    assert len(simulator.api_requests("GET", "/uapi/extensions/")) == 2
     assert init_integration.data[CONF_CLIENT_SECRET] == NEW_SECRET
     assert init_integration.state is ConfigEntryState.LOADED
     assert hass.states.get(OFFICE_CALL_STATE).state == "idle"

@@ -280,6 +280,26 @@ async def test_new_extension_gets_a_device(
     assert hass.states.get(NEW_CALL_STATE).state == "ringing"
 
 
+async def test_empty_extension_listing_keeps_devices(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    simulator: VoipNowSimulator,
+) -> None:
+    """A PBX that suddenly lists no extension does not wipe the devices."""
+    numbers = list(simulator.extensions)
+    for number in numbers:
+        simulator.remove_extension(number)
+
+    for _ in range(3):
+        await async_poll(hass, freezer, EXTENSIONS_REFRESH_INTERVAL)
+
+    assert hass.states.get(OFFICE_CALL_STATE).state == "unavailable"
+    for number in numbers:
+        assert extension_device(device_registry, init_integration, number)
+
+
 async def test_removed_extension_loses_its_device(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -291,8 +311,13 @@ async def test_removed_extension_loses_its_device(
     """An extension removed from the PBX loses its device and entities."""
     simulator.remove_extension(EXT_KITCHEN)
 
+    # One listing without it: unavailable, but kept (it may be a PBX hiccup).
     await async_poll(hass, freezer, EXTENSIONS_REFRESH_INTERVAL)
+    assert extension_device(device_registry, init_integration, EXT_KITCHEN)
+    assert hass.states.get(KITCHEN_CALL_STATE).state == "unavailable"
 
+    # Two listings in a row: it is gone.
+    await async_poll(hass, freezer, EXTENSIONS_REFRESH_INTERVAL)
     assert extension_device(device_registry, init_integration, EXT_KITCHEN) is None
     assert entity_registry.async_get(KITCHEN_CALL_STATE) is None
     assert hass.states.get(KITCHEN_CALL_STATE) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
 import json
@@ -34,13 +35,14 @@ from custom_components.voipnow.const import (
 )
 from custom_components.voipnow.diagnostics import async_get_config_entry_diagnostics
 from custom_components.voipnow.push import SUBSCRIBE_RETRY, _pbx_is_local, async_note
-from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
+from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, entry_data
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import OFFICE_CALL_STATE, async_poll, calls_requests
 from .push_helpers import (
     MARKERS,
     OFFICE_CALL_EVENT,
+    PUSH_ENTRY_ID,
     async_ours,
     async_serve_http,
     async_settle,
@@ -195,7 +197,7 @@ async def test_stale_subscriptions_replaced_foreign_kept(
     """Our stale subscriptions are replaced; other apps' subscriptions stay."""
     client = await async_serve_http(hass, hass_client_no_auth)
     hass.config.internal_url = base_url(client)
-    note = await async_note(hass)
+    note = await async_note(hass, PUSH_ENTRY_ID)
     hook = f"{base_url(client)}/api/webhook/{WEBHOOK_ID}"
     pbx = simulator.pbx
     # Ours, from an earlier webhook id: replaced.
@@ -918,3 +920,35 @@ async def test_restart_does_not_announce_calls_again(
     await async_poll(hass, freezer, PUSH_SCAN_INTERVAL + timedelta(seconds=1))
     assert bus_types(events, EXT_OFFICE) == ["missed"]
     assert bus_types(events, EXT_KITCHEN) == ["ended"]
+
+
+async def test_two_entries_keep_their_own_subscriptions(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Two entries seeing the same extensions never delete each other's callbacks."""
+    first = push_entry(simulator)
+    await async_setup_push(hass, hass_client_no_auth, first)
+    second = MockConfigEntry(
+        domain=DOMAIN,
+        title="second",
+        unique_id="voip.example.test_second-app",
+        data=entry_data(simulator),
+        options={CONF_PUSH: True},
+        entry_id="01JVOIPNOWSECONDENTRY00000",
+    )
+    second.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(second.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    for entry in (first, second, first):
+        assert await hass.config_entries.async_reload(entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+    notes = Counter(sub.note for sub in simulator.subscriptions.values())
+    assert sorted(notes.values()) == [15, 15]
+    assert len(await async_ours(hass, simulator)) == 15
+    await hass.config_entries.async_remove(second.entry_id)
+    await hass.async_block_till_done()
+    assert len(simulator.subscriptions) == 15
