@@ -149,7 +149,13 @@ def _resolve_target(active: _ActiveCall, text: str) -> tuple[str, str, bool]:
     if len(extensions) == 1:
         return _extension_label(coordinator, extensions[0]), extensions[0], False
     if number:
-        return number, number, False
+        # Voice, and LLM agents above all, reach only numbers the user chose:
+        # a transfer target or an extension, never any number said (a prompt
+        # could otherwise send calls to a premium-rate line).
+        raise _UnresolvedError(
+            f"{number} is not one of your transfer targets. "
+            "Add it in the VoipNow options to transfer calls there by voice."
+        )
     raise _UnresolvedError(f"I don't know a transfer target called {text}.")
 
 
@@ -188,9 +194,10 @@ class TransferCallIntentHandler(_VoipNowIntentHandler):
 
     intent_type = INTENT_TRANSFER
     description = (
-        "Transfers the current phone call on the VoipNow phone system to a "
-        "configured transfer target (for example Reception, Mobile, or a "
-        "voicemail box), to another extension by name, or to a phone number. "
+        "Transfers the current phone call on the VoipNow phone system to one "
+        "of the user's transfer targets (for example Reception, Mobile, or a "
+        "voicemail box, by name or by its number) or to another extension. "
+        "Other phone numbers are refused. "
         "Use `extension` only when several phones have calls."
     )
     slot_schema = {  # noqa: RUF012 - the base class declares it so

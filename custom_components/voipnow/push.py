@@ -251,9 +251,18 @@ class VoipNowPush:
 
     @property
     def healthy(self) -> bool:
-        """Push works: a URL exists and every extension is subscribed."""
+        """Push works: every extension is subscribed and callbacks do arrive.
+
+        Until the first callback, nothing shows the PBX can reach the URL
+        (a firewall, a wrong external URL), so polling keeps its pace.
+        """
         failing = self._failed_at.keys() & self.coordinator.extensions.keys()
-        return self.url is not None and not failing and bool(self.subscribed)
+        return (
+            self.url is not None
+            and not failing
+            and bool(self.subscribed)
+            and self.callbacks_received > 0
+        )
 
     async def _async_handle_webhook(
         self, hass: HomeAssistant, webhook_id: str, request: web.Request

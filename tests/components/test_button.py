@@ -217,8 +217,10 @@ async def test_double_press_transfers_once(
 
     assert [r.method for r in actions(simulator)] == ["PUT"]
     assert results[0] is None
+    # Refused while the first is under way (2025.4), or found no call after
+    # it (newer Home Assistant runs one entity's presses one at a time).
     assert isinstance(results[1], ServiceValidationError)
-    assert results[1].translation_key == "call_busy"
+    assert results[1].translation_key in ("call_busy", "no_active_call")
 
     # Pressed again once the first press is done: the call is gone already.
     with pytest.raises(ServiceValidationError) as err:

@@ -39,6 +39,8 @@ TARGETS: list[dict[str, Any]] = [
     {"name": "Mobile Anna", "number": "+15551234567", "voicemail": False},
     {"name": "Mobile Bob", "number": "+15557654321", "voicemail": False},
     {"name": "Office", "number": EXT_OFFICE, "voicemail": True},
+    # An extension the PBX does not have: it refuses transfers there.
+    {"name": "Old desk", "number": "0003*100", "voicemail": False},
 ]
 
 type Converse = Callable[[str], Awaitable[conversation.ConversationResult]]
@@ -386,8 +388,6 @@ async def test_named_extension_without_a_call(
         ("212", EXT_GARAGE, "extension 212"),
         ("0003 star 212", EXT_GARAGE, "extension 212"),
         ("2 1 2", EXT_GARAGE, "extension 212"),
-        ("+1 555 987 6543", "+15559876543", "+15559876543"),
-        ("5559876", "5559876", "5559876"),
     ],
 )
 async def test_target_given_as_a_number(
@@ -399,7 +399,7 @@ async def test_target_given_as_a_number(
     sent: str,
     spoken: str,
 ) -> None:
-    """An extension or a phone number, typed or spoken, works as a target."""
+    """An extension's number, typed or spoken, works as a target."""
     call_id = await async_ring(hass, simulator, init_integration, answer=True)
 
     result = await converse(f"transfer the call to {said}")
@@ -412,6 +412,29 @@ async def test_target_given_as_a_number(
         "sendCallTo": sent,
         "transferFromNumber": EXT_OFFICE,
     }
+
+
+@pytest.mark.parametrize("said", ["+1 555 987 6543", "5559876", "0003*100"])
+async def test_number_that_is_no_target_is_refused(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+    said: str,
+) -> None:
+    """Voice never transfers to a number the user did not choose; it says why."""
+    hass.config_entries.async_update_entry(
+        init_integration,
+        options={CONF_PUSH: False, CONF_TRANSFER_TARGETS: TARGETS[:4]},
+    )
+    await hass.async_block_till_done()
+    await async_ring(hass, simulator, init_integration, answer=True)
+
+    result = await converse(f"transfer the call to {said}")
+
+    assert is_error(result)
+    assert "is not one of your transfer targets" in speech(result)
+    assert actions(simulator) == []
 
 
 async def test_configured_target_number(
@@ -439,7 +462,7 @@ async def test_pbx_refusal_is_spoken(
     """A number the PBX refuses gives its reason in words, not a crash."""
     call_id = await async_ring(hass, simulator, init_integration, answer=True)
 
-    result = await converse("transfer the call to 0003*100")
+    result = await converse("transfer the call to old desk")
 
     assert is_error(result)
     assert result.response.error_code is intent.IntentResponseErrorCode.FAILED_TO_HANDLE

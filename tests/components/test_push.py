@@ -154,9 +154,16 @@ async def test_every_extension_is_subscribed(
 async def test_polling_slows_while_push_works(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, simulator: VoipNowSimulator
 ) -> None:
-    """While callbacks arrive, the calls are listed once a minute only."""
-    # The poll planned before push was ready runs at the old interval.
+    """Once callbacks arrive, the calls are listed once a minute only."""
+    # Subscribed, but no callback yet: nothing shows the PBX reaches us.
     await async_poll(hass, freezer)
+    polls = calls_requests(simulator)
+    await async_poll(hass, freezer)
+    assert calls_requests(simulator) == polls + 1
+
+    call_id = await simulator.incoming_call(EXT_OFFICE)
+    await simulator.hangup_call(call_id)
+    await async_settle(hass)
     polls = calls_requests(simulator)
 
     await async_poll(hass, freezer)
@@ -397,7 +404,8 @@ async def test_subscription_failure_falls_back_to_polling(
     await hass.async_block_till_done(wait_background_tasks=True)
     assert len(await async_ours(hass, simulator)) == 15
     assert len(warnings()) == 3
-    await async_poll(hass, freezer)  # planned before push was back
+    await simulator.hangup_call(next(iter(simulator.calls)))  # a callback arrives
+    await async_settle(hass)
     polls = calls_requests(simulator)
     await async_poll(hass, freezer)
     await async_poll(hass, freezer)
@@ -813,7 +821,10 @@ async def test_lost_callbacks_fall_back_to_polling(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, simulator: VoipNowSimulator
 ) -> None:
     """Without callbacks, polling fires the events at the normal interval."""
-    await async_poll(hass, freezer)  # planned before push was ready
+    # Push proves itself with a first call; polling slows to once a minute.
+    first = await simulator.incoming_call(EXT_KITCHEN)
+    await simulator.hangup_call(first)
+    await async_settle(hass)
     events = record_bus_events(hass)
     simulator.block_callbacks()
     call_id = await simulator.incoming_call(EXT_OFFICE)

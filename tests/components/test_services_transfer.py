@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_REAUTH
@@ -608,6 +609,27 @@ async def test_transfer_twice_in_a_row_sends_one(
         await hass.services.async_call("voipnow", "transfer_call", data, blocking=True)
 
     assert err.value.translation_key == "no_active_call"
+    assert len(sent(simulator, mark, "PUT")) == 1
+    await hass.async_block_till_done()
+
+
+async def test_concurrent_transfers_of_one_call_send_one(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """Two automations transferring the same call at once: one PUT, one refusal."""
+    call_id = await async_active_call(hass, simulator, entry)
+    mark = len(simulator.requests)
+    data = {"extension": EXT_OFFICE, "phone_call_id": call_id}
+
+    results = await asyncio.gather(
+        async_act(hass, "transfer_call", {**data, "send_call_to": PUBLIC_TARGET}),
+        async_act(hass, "transfer_call", {**data, "send_call_to": EXT_KITCHEN}),
+        return_exceptions=True,
+    )
+
+    assert results[0] == {"phone_call_id": call_id, "extension": EXT_OFFICE}
+    assert isinstance(results[1], ServiceValidationError)
+    assert results[1].translation_key == "call_busy"
     assert len(sent(simulator, mark, "PUT")) == 1
     await hass.async_block_till_done()
 
