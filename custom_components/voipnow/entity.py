@@ -35,7 +35,8 @@ class VoipNowExtensionEntity(CoordinatorEntity[VoipNowCoordinator]):
         self._attr_unique_id = f"{identifier}_{description.key}"
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, identifier)},
-            name=f"Extension {extension}",
+            translation_key="extension",
+            translation_placeholders={"number": extension},
             manufacturer="4PSA",
             model="VoipNow extension",
             configuration_url=coordinator.client.base_url,

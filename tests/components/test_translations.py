@@ -76,6 +76,8 @@ def _translation_uses() -> list[tuple[str, str, str, set[str] | None]]:
                 section = "entity"
             elif _func_name(node) == "async_create_issue":
                 section = "issues"
+            elif _func_name(node) == "DeviceInfo":
+                section = "device"
             elif "translation_domain" in keywords:
                 section = "exceptions"
             else:
@@ -92,7 +94,12 @@ USES = _translation_uses()
 
 def test_uses_found() -> None:
     """The source scan finds the keys of every kind (a guard for the scan itself)."""
-    assert {section for section, *_ in USES} >= {"entity", "exceptions", "issues"}
+    assert {section for section, *_ in USES} >= {
+        "device",
+        "entity",
+        "exceptions",
+        "issues",
+    }
 
 
 @pytest.mark.parametrize(
@@ -126,6 +133,22 @@ def test_entity_translations(module: str, key: str) -> None:
     """Every entity description's translation key has a name on its platform."""
     assert module in PLATFORMS
     assert "name" in STRINGS["entity"][module][key]
+
+
+@pytest.mark.parametrize(
+    ("module", "key", "placeholders"),
+    [
+        (module, key, placeholders)
+        for section, module, key, placeholders in USES
+        if section == "device"
+    ],
+)
+def test_device_translations(
+    module: str, key: str, placeholders: set[str] | None
+) -> None:
+    """Every device name translation exists with the placeholders it is given."""
+    assert key in STRINGS["device"], f"{module} names devices {key}"
+    assert _placeholders(STRINGS["device"][key]["name"]) == placeholders
 
 
 @pytest.mark.parametrize(
