@@ -58,6 +58,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--demo", action="store_true", help="named extensions and random calls"
     )
+    parser.add_argument(
+        "--remote-callbacks",
+        action="store_true",
+        help="also send call event callbacks to non-loopback addresses",
+    )
     return parser.parse_args(argv)
 
 
@@ -94,6 +99,7 @@ async def run(args: argparse.Namespace) -> None:
         user_id=args.user_id,
         org_prefix=args.org_prefix,
         quirks=args.quirks,
+        loopback_callbacks_only=not args.remote_callbacks,
     )
     if args.demo:
         for number, name in DEMO_EXTENSIONS.items():

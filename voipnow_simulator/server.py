@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 import contextlib
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+import ipaddress
 import json
 import logging
 import secrets
@@ -92,6 +93,17 @@ def _first(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+def _is_loopback(url: str) -> bool:
+    """Tell whether a callback URL names this machine (127.0.0.0/8, ::1, localhost)."""
+    host = (urlparse(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class VoipNowSimulator:
     """A fake VoipNow server speaking the documented UnifiedAPI over real HTTP."""
 
@@ -105,8 +117,14 @@ class VoipNowSimulator:
         *,
         quirks: bool = False,
         owner_name: str = "Simulated Organization",
+        loopback_callbacks_only: bool = True,
     ) -> None:
-        """Configure credentials, user and organization; nothing listens yet."""
+        """Configure credentials, user and organization; nothing listens yet.
+
+        Callbacks go only to loopback addresses unless told otherwise: a test
+        or demo must never make the simulator call out to a real network.
+        """
+        self.loopback_callbacks_only = loopback_callbacks_only
         self.client_id = client_id
         self.client_secret = client_secret
         self.token_lifetime = token_lifetime
@@ -407,6 +425,8 @@ class VoipNowSimulator:
         result: int | str
         if self._session is None or self._session.closed:
             result = "simulator not running"
+        elif self.loopback_callbacks_only and not _is_loopback(sub.url):
+            result = "refused: not a loopback address"
         else:
             try:
                 if sub.method == 1:

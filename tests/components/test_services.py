@@ -19,7 +19,7 @@ import voluptuous as vol
 import yaml
 
 from custom_components.voipnow.api import VoipNowError, VoipNowInvalidInputError
-from custom_components.voipnow.const import DOMAIN
+from custom_components.voipnow.const import CONF_PUSH, DOMAIN
 from custom_components.voipnow.services import API_FIELD_ERRORS, pbx_errors
 from tests.conftest import CLIENT_ID, EXT_KITCHEN, EXT_OFFICE, entry_data
 from voipnow_simulator import RecordedRequest, VoipNowSimulator
@@ -113,6 +113,7 @@ async def second_entry(
         title="Second PBX",
         unique_id=f"second.example.test_{CLIENT_ID}",
         data=entry_data(simulator),
+        options={CONF_PUSH: False},
         entry_id=SECOND_ENTRY_ID,
     )
     second.add_to_hass(hass)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from voipnow_simulator import VoipNowSimulator
+
 from .helpers import EXT1, EXT2, Api, Receiver
 
 EVENTS = f"/uapi/extensions/@me/{EXT1}/phoneCallEvents"
@@ -210,3 +212,22 @@ async def test_remove_extension_drops_subscriptions(api: Api) -> None:
     await _subscribe(api, "https://a.example/cb", "0", ext=EXT2)
     api.sim.remove_extension(EXT1)
     assert [s.extension for s in api.sim.subscriptions.values()] == [EXT2]
+
+
+async def test_callbacks_only_to_loopback(sim: VoipNowSimulator, api: Api) -> None:
+    """A callback URL off this machine is refused (recorded, never contacted)."""
+    await api.request(
+        "POST",
+        f"/uapi/extensions/@me/{EXT1}/phoneCallEvents/",
+        json_body={
+            "type": "0",
+            "method": "1",
+            "url": "http://192.0.2.1/hook",
+            "status": "1",
+        },
+    )
+
+    await sim.incoming_call(EXT1, from_number="5551234")
+
+    [sent] = sim.callbacks_sent
+    assert sent.result == "refused: not a loopback address"
