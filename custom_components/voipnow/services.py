@@ -52,6 +52,7 @@ from .const import (
     LOGGER,
 )
 from .coordinator import VoipNowCoordinator
+from .targets import transfer_targets
 from .validation import vol
 
 SERVICE_TRANSFER_CALL = "transfer_call"
@@ -200,6 +201,21 @@ def resolve_call(
             },
         )
     return calls[0].phone_call_id, calls[0]
+
+
+def resolve_target(
+    coordinator: VoipNowCoordinator, send_call_to: str, to_voicemail: bool
+) -> tuple[str, bool]:
+    """Let `send_call_to` name a transfer target from the options ("Reception").
+
+    A number is used as it is; a target's name gives its number, and a
+    voicemail target sends the call to voicemail.
+    """
+    wanted = send_call_to.strip().casefold()
+    for target in transfer_targets(coordinator.config_entry.options):
+        if target.name.casefold() == wanted:
+            return target.number, to_voicemail or target.voicemail
+    return send_call_to, to_voicemail
 
 
 @asynccontextmanager
@@ -464,14 +480,18 @@ def async_setup_services(hass: HomeAssistant) -> None:
 
     async def transfer_call(call: ServiceCall) -> ServiceResponse:
         data = call.data
+        coordinator = async_get_coordinator(hass, data.get(ATTR_CONFIG_ENTRY_ID))
+        send_call_to, to_voicemail = resolve_target(
+            coordinator, data[ATTR_SEND_CALL_TO], data[ATTR_TO_VOICEMAIL]
+        )
         return await async_transfer_call(
-            async_get_coordinator(hass, data.get(ATTR_CONFIG_ENTRY_ID)),
+            coordinator,
             extension=data[ATTR_EXTENSION],
-            send_call_to=data[ATTR_SEND_CALL_TO],
+            send_call_to=send_call_to,
             phone_call_id=data.get(ATTR_PHONE_CALL_ID),
             transfer_from_number=data.get(ATTR_TRANSFER_FROM_NUMBER),
             transfer_number=data.get(ATTR_TRANSFER_NUMBER),
-            to_voicemail=data[ATTR_TO_VOICEMAIL],
+            to_voicemail=to_voicemail,
             user_id=data.get(ATTR_USER_ID, DEFAULT_USER_ID),
         )
 

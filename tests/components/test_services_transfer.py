@@ -634,6 +634,47 @@ async def test_concurrent_transfers_of_one_call_send_one(
     await hass.async_block_till_done()
 
 
+@pytest.mark.parametrize(
+    ("said", "action", "target"),
+    [
+        ("Reception", "Transfer", EXT_KITCHEN),
+        ("reception", "Transfer", EXT_KITCHEN),
+        ("Garage voicemail", "TransferToVoicemail", EXT_GARAGE),
+    ],
+)
+async def test_send_call_to_a_target_by_name(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    said: str,
+    action: str,
+    target: str,
+) -> None:
+    """`send_call_to` may name a transfer target from the options."""
+    hass.config_entries.async_update_entry(
+        entry,
+        options={
+            **entry.options,
+            "transfer_targets": [
+                {"name": "Reception", "number": EXT_KITCHEN, "voicemail": False},
+                {"name": "Garage voicemail", "number": EXT_GARAGE, "voicemail": True},
+            ],
+        },
+    )
+    await hass.async_block_till_done()
+    call_id = await async_active_call(hass, simulator, entry)
+    mark = len(simulator.requests)
+
+    await async_act(
+        hass, "transfer_call", {"extension": EXT_OFFICE, "send_call_to": said}
+    )
+
+    [put] = sent(simulator, mark, "PUT")
+    assert put.path == f"/uapi/phoneCalls/@me/{EXT_OFFICE}/{call_id}"
+    assert put.json["action"] == action
+    assert put.json["sendCallTo"] == target
+
+
 async def test_revoked_token_is_renewed_once(
     hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
 ) -> None:
