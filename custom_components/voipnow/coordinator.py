@@ -272,11 +272,12 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         remaining = [c for c in state.calls if c.phone_call_id != phone_call_id]
         if len(remaining) == len(state.calls):
             return
-        self.async_set_updated_data(
-            replace(
-                self.data, states={**self.data.states, extension: summarise(remaining)}
-            )
+        # The data changes now (the next action already sees it); entities
+        # follow on the next turn of the loop, once the caller has its answer.
+        self.data = replace(
+            self.data, states={**self.data.states, extension: summarise(remaining)}
         )
+        self.hass.loop.call_soon(self.async_update_listeners)
 
     @callback
     def async_refresh_soon(self) -> None:
