@@ -58,6 +58,10 @@ class VoipNowData:
         """Return what one extension is doing (idle when unknown)."""
         return self.states.get(extension, IDLE)
 
+    def with_state(self, extension: str, state: ExtensionCallState) -> VoipNowData:
+        """Return the same picture with one extension's state replaced."""
+        return replace(self, states={**self.states, extension: state})
+
 
 class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
     """Poll the PBX: all calls in one request per cycle, extensions less often."""
@@ -127,11 +131,6 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
             return number
         matches = [ext for ext in self.extensions if same_extension(ext, number)]
         return matches[0] if len(matches) == 1 else None
-
-    @callback
-    def async_invalidate_extensions(self) -> None:
-        """List the extensions again on the next update."""
-        self._extensions = None
 
     async def _async_update_data(self) -> VoipNowData:
         """Fetch the calls, and the extensions when they are due."""
@@ -253,19 +252,19 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
                     answered=False,
                 ),
             )
-            self.async_set_updated_data(
-                replace(self.data, states={**self.data.states, extension: state})
-            )
+            self.async_set_updated_data(self.data.with_state(extension, state))
         self._async_fire(events)
         self.async_refresh_soon()
 
     @callback
-    def async_forget_call(self, extension: str, phone_call_id: str) -> None:
-        """Stop showing a call the PBX just moved away or ended.
+    def async_call_handled(self, extension: str, phone_call_id: str) -> None:
+        """Take in that Home Assistant moved a call away or ended it.
 
-        Until the re-list confirms it, a second press of the same button, or a
-        second action, must not find the call and send the PBX another request.
+        Its end is not a missed call, and it stops showing at once: until the
+        re-list confirms it, a second press of the same button, or a second
+        action, must not find the call and send the PBX another request.
         """
+        self.tracker.mark_handled(extension, phone_call_id)
         if self.data is None or not self.last_update_success:
             return
         state = self.data.state_of(extension)
@@ -274,9 +273,7 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
             return
         # The data changes now (the next action already sees it); entities
         # follow on the next turn of the loop, once the caller has its answer.
-        self.data = replace(
-            self.data, states={**self.data.states, extension: summarise(remaining)}
-        )
+        self.data = self.data.with_state(extension, summarise(remaining))
         self.hass.loop.call_soon(self.async_update_listeners)
 
     @callback

@@ -236,7 +236,7 @@ class VoipNowPush:
             if wanted and sub.type is not None:
                 missing.discard(sub.type)
                 continue
-            await self._async_delete(extension, sub)
+            await _async_delete(client, extension, sub)
         for kind in sorted(missing):
             await client.async_create_call_event_subscription(
                 extension=extension,
@@ -244,10 +244,6 @@ class VoipNowPush:
                 url=self.subscription_url(base, extension, kind),
                 note=self._note,
             )
-
-    async def _async_delete(self, extension: str, sub: CallEventSubscription) -> None:
-        """Delete one of our subscriptions."""
-        await _async_delete(self.coordinator.client, extension, sub)
 
     @property
     def healthy(self) -> bool:
@@ -324,7 +320,7 @@ class VoipNowPush:
             caller_name=(
                 payload.caller_name if direction is CallDirection.INCOMING else None
             ),
-            caller_id=_caller_id(payload)
+            caller_id=format_caller_id(payload.caller_name, payload.caller_number)
             if direction is CallDirection.INCOMING
             else None,
         )
@@ -428,11 +424,6 @@ async def _async_read_body(content: StreamReader) -> bytes | None:
         if len(body) > MAX_BODY_BYTES:
             return None
     return bytes(body)
-
-
-def _caller_id(payload: CallEventPayload) -> str | None:
-    """Rebuild the caller id from the callback's caller fields, as polling does."""
-    return format_caller_id(payload.caller_name, payload.caller_number)
 
 
 def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:

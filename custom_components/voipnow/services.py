@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
@@ -113,6 +114,11 @@ def _invalid(field: str, value: object) -> ServiceValidationError:
         translation_key="invalid_field",
         translation_placeholders={"field": field, "value": str(value)[:64]},
     )
+
+
+def _check_number(field: str, value: str) -> None:
+    """Check a phone number field (an extension or a public number)."""
+    _checked(partial(validate_number, field), field, value)
 
 
 def _checked[T](check: Callable[[str], T], field: str, value: str) -> T:
@@ -296,12 +302,6 @@ def _call_ended(phone_call_id: str) -> HomeAssistantError:
     )
 
 
-@callback
-def _refresh_soon(coordinator: VoipNowCoordinator) -> None:
-    """Re-list the calls right away without making the caller wait."""
-    coordinator.async_refresh_soon()
-
-
 async def async_transfer_call(
     coordinator: VoipNowCoordinator,
     *,
@@ -316,21 +316,11 @@ async def async_transfer_call(
     """Transfer an extension's call; validate everything before sending."""
     number = resolve_extension(coordinator, extension)
     _checked(validate_user_id, ATTR_USER_ID, user_id)
-    _checked(
-        lambda v: validate_number(ATTR_SEND_CALL_TO, v), ATTR_SEND_CALL_TO, send_call_to
-    )
+    _check_number(ATTR_SEND_CALL_TO, send_call_to)
     if transfer_from_number is not None:
-        _checked(
-            lambda v: validate_number(ATTR_TRANSFER_FROM_NUMBER, v),
-            ATTR_TRANSFER_FROM_NUMBER,
-            transfer_from_number,
-        )
+        _check_number(ATTR_TRANSFER_FROM_NUMBER, transfer_from_number)
     if transfer_number is not None:
-        _checked(
-            lambda v: validate_number(ATTR_TRANSFER_NUMBER, v),
-            ATTR_TRANSFER_NUMBER,
-            transfer_number,
-        )
+        _check_number(ATTR_TRANSFER_NUMBER, transfer_number)
     call_id, known = resolve_call(coordinator, number, phone_call_id)
     if to_voicemail:
         if send_call_to.startswith("+"):
@@ -360,12 +350,11 @@ async def async_transfer_call(
         )
     if result is None:
         # What we showed is stale: let the entities catch up with the PBX.
-        _refresh_soon(coordinator)
+        coordinator.async_refresh_soon()
         raise _call_ended(call_id)
     LOGGER.debug("Transferred call %s of %s", call_id, number)
-    coordinator.tracker.mark_handled(number, call_id)
-    coordinator.async_forget_call(number, call_id)
-    _refresh_soon(coordinator)
+    coordinator.async_call_handled(number, call_id)
+    coordinator.async_refresh_soon()
     return {ATTR_PHONE_CALL_ID: call_id, ATTR_EXTENSION: number}
 
 
@@ -384,10 +373,8 @@ async def async_hangup_call(
         await coordinator.client.async_hangup_call(
             user_id=user_id, extension=number, phone_call_id=call_id
         )
-    # Hung up on purpose from Home Assistant: it ended, nobody missed it.
-    coordinator.tracker.mark_handled(number, call_id)
-    coordinator.async_forget_call(number, call_id)
-    _refresh_soon(coordinator)
+    coordinator.async_call_handled(number, call_id)
+    coordinator.async_refresh_soon()
     return {ATTR_PHONE_CALL_ID: call_id, ATTR_EXTENSION: number}
 
 
@@ -422,7 +409,7 @@ async def async_set_hold(
     )
     if view_id is None:
         if known is not None:
-            _refresh_soon(coordinator)
+            coordinator.async_refresh_soon()
             raise _call_ended(call_id)
         raise ServiceValidationError(
             translation_domain=DOMAIN,
@@ -437,11 +424,9 @@ async def async_set_hold(
             phone_call_view_id=view_id,
             hold=hold,
         )
+    coordinator.async_refresh_soon()
     if result is None:
-        # What we showed is stale: let the entities catch up with the PBX.
-        _refresh_soon(coordinator)
         raise _call_ended(call_id)
-    _refresh_soon(coordinator)
     return {ATTR_PHONE_CALL_ID: call_id, ATTR_EXTENSION: number}
 
 
@@ -457,9 +442,7 @@ async def async_make_call(
     """Place a call: the extension's phone rings first, then the destination."""
     number = resolve_extension(coordinator, extension)
     _checked(validate_user_id, ATTR_USER_ID, user_id)
-    _checked(
-        lambda v: validate_number(ATTR_DESTINATION, v), ATTR_DESTINATION, destination
-    )
+    _check_number(ATTR_DESTINATION, destination)
     if caller_id is not None and not caller_id.strip():
         raise _invalid(ATTR_CALLER_ID, caller_id)
     async with pbx_errors(coordinator):
@@ -470,7 +453,7 @@ async def async_make_call(
             caller_id=caller_id,
             wait_for_pickup=wait_for_pickup,
         )
-    _refresh_soon(coordinator)
+    coordinator.async_refresh_soon()
     return {ATTR_PHONE_CALL_ID: call_id, ATTR_EXTENSION: number}
 
 

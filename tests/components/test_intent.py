@@ -512,7 +512,7 @@ async def named_extensions(
 
     monkeypatch.setattr(simulator, "_page", _page_with_names)
     coordinator = init_integration.runtime_data
-    coordinator.async_invalidate_extensions()
+    coordinator._extensions = None  # list the extensions again
     await coordinator.async_refresh()
     assert coordinator.extensions[EXT_KITCHEN].name == "Kitchen"
 
