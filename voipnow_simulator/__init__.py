@@ -1,8 +1,10 @@
 """A fake VoipNow PBX (UnifiedAPI, OAuth, PhoneCallEvents) for tests and demos."""
 
+from .callbacks import SentCallback
 from .faults import FAULT_KINDS, Fault
+from .middleware import RecordedRequest
 from .model import ApiError, CallEvent, Extension, Party, SimCall, SimCallView
-from .server import RecordedRequest, SentCallback, VoipNowSimulator
+from .server import VoipNowSimulator
 
 __all__ = [
     "FAULT_KINDS",

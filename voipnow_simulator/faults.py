@@ -1,8 +1,14 @@
-"""Fault injection: make the next matching requests fail in a chosen way."""
+"""Fault injection: make the next matching requests fail in a chosen way, and how."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass
+
+from aiohttp import web
+
+from .responses import error_response
 
 FAULT_KINDS = frozenset(
     {
@@ -84,3 +90,47 @@ class FaultInjector:
                         self.faults.remove(fault)
                 return fault
         return None
+
+
+async def apply_fault(
+    request: web.Request, fault: Fault, closing: asyncio.Event
+) -> web.StreamResponse | None:
+    """Answer with the fault, or return None to go on (after a delay).
+
+    A delay ends early when ``closing`` is set (the simulator goes offline).
+    """
+    if fault.kind == "delay":
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(closing.wait(), fault.delay)
+        return None
+    if fault.kind == "http_500":
+        return error_response(500, "internal_server_error", "Injected fault")
+    if fault.kind == "malformed_json":
+        return web.Response(text='{"entry": [{"id": ', content_type="application/json")
+    if fault.kind == "html_error":
+        html = "<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>"
+        return web.Response(status=502, text=html, content_type="text/html")
+    if fault.kind == "empty_200":
+        return web.Response(status=200, body=b"", content_type="application/json")
+    if fault.kind == "custom":
+        return await _custom_answer(request, fault)
+    # disconnect: drop the connection; aiohttp cannot write the answer
+    if request.transport is not None:
+        request.transport.abort()
+    return web.Response(status=500)
+
+
+async def _custom_answer(request: web.Request, fault: Fault) -> web.StreamResponse:
+    """Answer a ``custom`` fault: its status, body and content type."""
+    headers = {"Content-Type": fault.content_type}
+    if not fault.chunked:
+        return web.Response(status=fault.status, body=fault.body, headers=headers)
+    response = web.StreamResponse(status=fault.status, headers=headers)
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    chunk = 64 * 1024
+    with contextlib.suppress(ConnectionError):
+        for start in range(0, len(fault.body), chunk):
+            await response.write(fault.body[start : start + chunk])
+        await response.write_eof()
+    return response

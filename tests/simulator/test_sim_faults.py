@@ -247,4 +247,4 @@ async def test_stop_cancels_pending_deliveries(http: ClientSession) -> None:
     assert (await api.delete(f"/uapi/phoneCalls/@me/{EXT1}/{call_id}")).status == 204
     await sim.stop()
     await asyncio.sleep(0)
-    assert not sim._tasks
+    assert not sim.callbacks.tasks

@@ -1,0 +1,123 @@
+"""PhoneCallEvents callback delivery: who is due a callback, and sending it."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from typing import NamedTuple
+from urllib.parse import urlparse
+
+import aiohttp
+
+from .model import CallEvent, Subscription
+from .pbx import Pbx
+
+
+class SentCallback(NamedTuple):
+    """A PhoneCallEvents callback: URL, parameters and HTTP status or error."""
+
+    url: str
+    params: dict[str, str]
+    result: int | str
+
+
+def is_loopback(url: str) -> bool:
+    """Tell whether a callback URL names this machine (127.0.0.0/8, ::1, localhost)."""
+    host = (urlparse(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class CallbackDispatcher:
+    """Sends the callbacks of call events, in order, and records each outcome."""
+
+    def __init__(self, pbx: Pbx, *, loopback_only: bool = True) -> None:
+        """Deliver for the subscriptions of ``pbx``; no session until started."""
+        self.pbx = pbx
+        # A test or demo must never make the simulator call out to a real
+        # network, so only loopback URLs are called unless told otherwise.
+        self.loopback_only = loopback_only
+        self.blocked = False
+        self.sent: list[SentCallback] = []
+        self.dropped: list[SentCallback] = []
+        self.tasks: set[asyncio.Task[None]] = set()
+        self._session: aiohttp.ClientSession | None = None
+
+    def start(self) -> None:
+        """Open the HTTP client session used for callbacks."""
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5))
+
+    async def stop(self) -> None:
+        """Cancel pending deliveries and close the session."""
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def wait(self) -> None:
+        """Wait until every background delivery is done."""
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+    def deliveries(
+        self, events: list[CallEvent]
+    ) -> list[tuple[Subscription, dict[str, str]]]:
+        """Return the (subscription, params) callbacks due for these events."""
+        due: list[tuple[Subscription, dict[str, str]]] = []
+        for event in events:
+            for sub in self.pbx.subscriptions_for([event.extension], event.type):
+                if sub.status != 1:
+                    continue
+                if self.blocked:
+                    self.dropped.append(
+                        SentCallback(sub.url, dict(event.params), "blocked")
+                    )
+                    continue
+                due.append((sub, dict(event.params)))
+        return due
+
+    async def dispatch(self, events: list[CallEvent]) -> None:
+        """Deliver the callbacks of these events, in order, and wait for them."""
+        for sub, params in self.deliveries(events):
+            await self.deliver(sub, params)
+
+    def dispatch_background(self, events: list[CallEvent]) -> None:
+        """Deliver the callbacks of these events in a tracked background task."""
+        due = self.deliveries(events)
+        if not due:
+            return
+
+        async def run() -> None:
+            """Deliver one after the other."""
+            for sub, params in due:
+                await self.deliver(sub, params)
+
+        task = asyncio.get_running_loop().create_task(run())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def deliver(self, sub: Subscription, params: dict[str, str]) -> None:
+        """Send one callback (POST form or GET query); record, never raise."""
+        result: int | str
+        if self._session is None or self._session.closed:
+            result = "simulator not running"
+        elif self.loopback_only and not is_loopback(sub.url):
+            result = "refused: not a loopback address"
+        else:
+            try:
+                if sub.method == 1:
+                    request = self._session.post(sub.url, data=params)
+                else:
+                    request = self._session.get(sub.url, params=params)
+                async with request as resp:
+                    await resp.read()
+                    result = resp.status
+            except Exception as err:  # noqa: BLE001 - recorded, never raised
+                result = f"{type(err).__name__}: {err}"
+        self.sent.append(SentCallback(sub.url, params, result))

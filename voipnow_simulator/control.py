@@ -1,0 +1,124 @@
+"""The ``/_sim/`` control API: drive calls, faults and tokens over HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from .responses import error_response, json_response
+
+if TYPE_CHECKING:
+    from .server import VoipNowSimulator
+
+CONTROL_PREFIX = "/_sim/"
+
+
+class ControlApi:
+    """Control endpoints for scripts, demos and browser tests (no auth)."""
+
+    def __init__(self, sim: VoipNowSimulator) -> None:
+        """Act on this simulator through its public Python API."""
+        self.sim = sim
+
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        """Register the control routes."""
+        router.add_post("/_sim/calls/incoming", self.incoming)
+        router.add_post("/_sim/calls/outgoing", self.outgoing)
+        router.add_post("/_sim/calls/{id}/{op}", self.call_op)
+        router.add_get("/_sim/state", self.state)
+        router.add_get("/_sim/requests", self.requests)
+        router.add_post("/_sim/faults", self.add_fault)
+        router.add_delete("/_sim/faults", self.clear_faults)
+        router.add_post("/_sim/tokens/revoke", self.revoke)
+        router.add_post("/_sim/extensions", self.add_extension)
+
+    async def incoming(self, request: web.Request) -> web.Response:
+        """Ring an extension."""
+        data = await request.json()
+        try:
+            call_id = await self.sim.incoming_call(
+                data["extension"],
+                from_number=data.get("from_number", "5551234"),
+                caller_name=data.get("caller_name", ""),
+            )
+        except KeyError as err:
+            return error_response(404, "not_found", str(err))
+        return json_response({"id": call_id})
+
+    async def outgoing(self, request: web.Request) -> web.Response:
+        """Make an extension dial out."""
+        data = await request.json()
+        try:
+            call_id = await self.sim.outgoing_call(data["extension"], data["to_number"])
+        except KeyError as err:
+            return error_response(404, "not_found", str(err))
+        return json_response({"id": call_id})
+
+    async def call_op(self, request: web.Request) -> web.Response:
+        """Answer, hang up, hold or unhold a call."""
+        sim = self.sim
+        call_id, op = request.match_info["id"], request.match_info["op"]
+        data = await request.json() if request.can_read_body else {}
+        ops = {
+            "answer": lambda: sim.answer_call(call_id),
+            "hangup": lambda: sim.hangup_call(call_id),
+            "hold": lambda: sim.hold_call(call_id, data.get("extension")),
+            "unhold": lambda: sim.unhold_call(call_id, data.get("extension")),
+        }
+        if op not in ops:
+            return error_response(404, "not_found", f"Unknown operation {op!r}")
+        try:
+            await ops[op]()
+        except KeyError:
+            return error_response(404, "not_found", f"Unknown call {call_id!r}")
+        return json_response({"id": call_id})
+
+    async def state(self, request: web.Request) -> web.Response:
+        """Extensions, calls, subscriptions and voicemails."""
+        pbx = self.sim.pbx
+        return json_response(
+            {
+                "extensions": [asdict(e) for e in pbx.extensions.values()],
+                "calls": [self.sim.call_json(c, request) for c in pbx.calls.values()],
+                "subscriptions": [s.to_json() for s in pbx.subscriptions.values()],
+                "voicemails": pbx.voicemails,
+            }
+        )
+
+    async def requests(self, request: web.Request) -> web.Response:
+        """The request log."""
+        return json_response([r.to_json() for r in self.sim.requests])
+
+    async def add_fault(self, request: web.Request) -> web.Response:
+        """Inject a fault."""
+        data = await request.json()
+        try:
+            self.sim.inject_fault(
+                data["kind"],
+                data.get("count", 1),
+                data.get("path_prefix"),
+                delay=float(data.get("delay", 30.0)),
+            )
+        except (KeyError, ValueError) as err:
+            return error_response(400, "fields_invalid", str(err))
+        return json_response({"faults": len(self.sim.faults.faults)})
+
+    async def clear_faults(self, request: web.Request) -> web.Response:
+        """Remove all faults."""
+        self.sim.clear_faults()
+        return web.Response(status=204)
+
+    async def revoke(self, request: web.Request) -> web.Response:
+        """Revoke every token."""
+        self.sim.revoke_tokens()
+        return web.Response(status=204)
+
+    async def add_extension(self, request: web.Request) -> web.Response:
+        """Add an extension."""
+        data = await request.json()
+        ext = self.sim.add_extension(
+            data["extension"], data.get("name", ""), data.get("registered", True)
+        )
+        return json_response(asdict(ext))
