@@ -15,6 +15,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.util import dt as dt_util
 
 from .api import VoipNowClient
 from .const import CONF_PUSH, DOMAIN
@@ -44,20 +45,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> b
         hass.config_entries.async_update_entry(
             entry, data={**entry.data, CONF_WEBHOOK_ID: webhook.async_generate_id()}
         )
-    client = _client(hass, entry)
-    coordinator = VoipNowCoordinator(hass, entry, client)
+    coordinator = VoipNowCoordinator(hass, entry, _client(hass, entry))
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     if entry.options.get(CONF_PUSH, True):
-        coordinator.push = push = VoipNowPush(
-            hass, coordinator, entry.data[CONF_WEBHOOK_ID]
-        )
+        push = VoipNowPush(hass, coordinator, entry.data[CONF_WEBHOOK_ID])
+        coordinator.push = push
         entry.async_on_unload(push.async_stop)
-        if await push.async_start():
-            entry.async_create_background_task(
-                hass, coordinator.async_sync_push(), f"{DOMAIN} subscribe"
-            )
+        await push.async_start()
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
 
@@ -69,6 +65,9 @@ def _client(hass: HomeAssistant, entry: VoipNowConfigEntry) -> VoipNowClient:
         entry.data[CONF_URL],
         entry.data[CONF_CLIENT_ID],
         entry.data[CONF_CLIENT_SECRET],
+        # Dates the PBX sends without a zone are its local time: the best
+        # guess is that it runs in Home Assistant's.
+        time_zone=dt_util.get_default_time_zone(),
     )
 
 
@@ -96,7 +95,9 @@ async def _async_options_updated(
     coordinator = entry.runtime_data
     if entry.options == coordinator.options:
         return
-    if coordinator.push is not None and not entry.options.get(CONF_PUSH, True):
+    if coordinator.options.get(CONF_PUSH, True) and not entry.options.get(
+        CONF_PUSH, True
+    ):
         await async_delete_subscriptions(
             hass, coordinator.client, entry.entry_id, list(coordinator.extensions)
         )

@@ -12,11 +12,11 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
+from .actions import async_hangup_call, async_transfer_call
 from .api import same_extension
 from .const import DOMAIN
 from .coordinator import VoipNowConfigEntry, VoipNowCoordinator
 from .entity import VoipNowExtensionEntity, async_add_extension_entities
-from .services import async_hangup_call, async_transfer_call
 from .targets import TransferTarget, transfer_targets
 
 PARALLEL_UPDATES = 1

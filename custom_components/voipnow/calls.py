@@ -1,7 +1,8 @@
-"""Turn the PBX's list of calls into what each extension is doing.
+"""Turn what the PBX says about calls into what each extension is doing.
 
 Pure functions, no Home Assistant state: the coordinator, the entities, the
-actions and the call events all read the same `ExtensionCallState`.
+actions and the call events all read the same `ExtensionCall`, whether it
+comes from a listing (`call_states`) or a callback (`pushed_call`).
 """
 
 from __future__ import annotations
@@ -10,10 +11,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .api import (
+    CallEndStatus,
+    CallEventPayload,
     CallFlow,
     CallStatus,
     PhoneCall,
     PhoneCallView,
+    SubscriptionEventType,
+    format_caller_id,
     same_extension,
     short_extension,
     split_caller_id,
@@ -39,9 +44,15 @@ class ExtensionCall:
     state: CallState
     direction: CallDirection
     remote_number: str | None
+    # The other party's caller id; never the extension's own.
     caller_id: str | None
     caller_name: str | None
+    # This extension answered (its own view did, not merely someone).
     answered: bool
+    # Someone else answered this incoming call (a ring group, a pickup).
+    answered_elsewhere: bool = False
+    # While on hold: whether this extension is the one that put it on hold.
+    held_by_extension: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,8 +72,33 @@ class ExtensionCallState:
 IDLE = ExtensionCallState()
 
 
-def view_state(view: PhoneCallView) -> CallState:
-    """Map one view's status to the sensor's state."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PushedCall:
+    """A callback, once: which extension, which event, the call as it sees it."""
+
+    extension: str
+    event_type: SubscriptionEventType
+    call: ExtensionCall
+    # How the call ended, for a hangup.
+    end_status: CallEndStatus | None = None
+
+    @property
+    def starts(self) -> bool:
+        """Whether the callback announces a call (dial in or dial out)."""
+        return self.event_type in STARTS
+
+
+STARTS = frozenset({SubscriptionEventType.DIAL_IN, SubscriptionEventType.DIAL_OUT})
+_PUSHED_DIRECTION = {
+    SubscriptionEventType.DIAL_IN: CallDirection.INCOMING,
+    SubscriptionEventType.ANSWER_IN: CallDirection.INCOMING,
+    SubscriptionEventType.DIAL_OUT: CallDirection.OUTGOING,
+    SubscriptionEventType.ANSWER_OUT: CallDirection.OUTGOING,
+}
+
+
+def view_state(view: PhoneCallView, direction: CallDirection) -> CallState:
+    """Map one view's status (or, when unknown, its dates) to the sensor's state."""
     if view.status is CallStatus.ON_CALL:
         return CallState.ON_HOLD if view.on_hold else CallState.ON_CALL
     if view.status is CallStatus.RINGING:
@@ -73,12 +109,12 @@ def view_state(view: PhoneCallView) -> CallState:
         CallStatus.OTHER_SIDE_RINGING,
     ):
         return CallState.DIALING
-    # Status unknown: fall back on the flags the view carries.
+    # Status unknown: fall back on the dates the view carries.
     if view.on_hold:
         return CallState.ON_HOLD
     if view.is_answered:
         return CallState.ON_CALL
-    if view.ringing:
+    if view.ringing and direction is CallDirection.INCOMING:
         return CallState.RINGING
     return CallState.DIALING
 
@@ -107,31 +143,38 @@ def _remote_number(
     return None
 
 
-def format_caller_id(name: str | None, number: str | None) -> str | None:
-    """Write a caller id one way whatever the source: `Name <number>` or `number`."""
-    if name and number:
-        return f"{name} <{number}>"
-    return number or name
-
-
 def extension_call(
     call: PhoneCall, view: PhoneCallView, extension: str
 ) -> ExtensionCall:
-    """Describe one call from one extension's point of view."""
+    """Describe one call from one extension's point of view.
+
+    `callerId` is the caller's presented id on every view (the resource
+    page's example shows it on both): on an outgoing call it is the
+    extension's own, so it describes the other party only when its number is
+    the one dialled.
+    """
     direction = _direction(view, extension)
     remote = _remote_number(view, extension, direction)
     name, number = split_caller_id(view.caller_id)
-    caller_name = name if direction is CallDirection.INCOMING else None
+    if direction is CallDirection.INCOMING:
+        remote = remote or number
+        other = True
+    else:
+        other = number is not None and number == remote
+    state = view_state(view, direction)
     return ExtensionCall(
         phone_call_id=call.id,
         view_id=view.id or None,
-        state=view_state(view),
+        state=state,
         direction=direction,
-        remote_number=remote
-        or (number if direction is CallDirection.INCOMING else None),
-        caller_id=format_caller_id(name, number) or view.caller_id,
-        caller_name=caller_name,
-        answered=view.is_answered or call.answered is not None,
+        remote_number=remote,
+        caller_id=format_caller_id(name, number) if other else None,
+        caller_name=name if other else None,
+        answered=view.is_answered,
+        answered_elsewhere=direction is CallDirection.INCOMING
+        and not view.is_answered
+        and call.answered is not None,
+        held_by_extension=view.holder if state is CallState.ON_HOLD else None,
     )
 
 
@@ -188,3 +231,37 @@ def call_states(
     return {
         number: extension_call_state(number, by_extension[number]) for number in numbers
     }
+
+
+def pushed_call(
+    extension: str, event_type: SubscriptionEventType, payload: CallEventPayload
+) -> PushedCall:
+    """Describe a callback's call from the extension's point of view.
+
+    The subscription says the direction (a hangup's `CallFlow` does); the
+    other party is the caller of an incoming call and the number dialled on
+    an outgoing one, whose caller id is the extension's own.
+    """
+    direction = _PUSHED_DIRECTION.get(event_type) or (
+        CallDirection.OUTGOING if payload.flow == "OUT" else CallDirection.INCOMING
+    )
+    incoming = direction is CallDirection.INCOMING
+    return PushedCall(
+        extension=extension,
+        event_type=event_type,
+        call=ExtensionCall(
+            phone_call_id=payload.call_id or "",
+            view_id=None,
+            state=CallState.RINGING if incoming else CallState.DIALING,
+            direction=direction,
+            remote_number=payload.caller_number if incoming else payload.called_number,
+            caller_id=format_caller_id(payload.caller_name, payload.caller_number)
+            if incoming
+            else None,
+            caller_name=payload.caller_name if incoming else None,
+            answered=False,
+        ),
+        end_status=payload.end_status
+        if event_type is SubscriptionEventType.HANGUP
+        else None,
+    )

@@ -65,6 +65,8 @@ CONF_NEW_TARGET_VOICEMAIL = "new_target_voicemail"
 _SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _TEXT = TextSelector(TextSelectorConfig(autocomplete="off"))
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+# Translations may not hold URLs (hassfest): the example comes from here.
+_EXAMPLE = {"example_url": "https://voip.example.com"}
 
 
 def unique_id_for(url: str, client_id: str) -> str:
@@ -142,6 +144,7 @@ class VoipNowConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="user",
             data_schema=_connection_schema(user_input or {}),
+            description_placeholders=_EXAMPLE,
             errors=errors,
         )
 
@@ -210,6 +213,7 @@ class VoipNowConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=_connection_schema(user_input or entry.data),
+            description_placeholders=_EXAMPLE,
             errors=errors,
         )
 

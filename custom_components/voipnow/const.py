@@ -26,6 +26,8 @@ EXTENSIONS_REFRESH_INTERVAL: Final = timedelta(minutes=1)
 DEFAULT_USER_ID: Final = "@me"
 
 EVENT_CALL: Final = "voipnow_call_event"
+# What an action did to a call (the logbook shows it).
+EVENT_CALL_ACTION: Final = "voipnow_call_action"
 
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_EXTENSION: Final = "extension"
@@ -43,6 +45,9 @@ ATTR_REMOTE_NUMBER: Final = "remote_number"
 ATTR_CALLER_NAME: Final = "caller_name"
 ATTR_ANSWERED: Final = "answered"
 ATTR_CALL_COUNT: Final = "call_count"
+ATTR_OUTCOME: Final = "outcome"
+ATTR_FIRST_SEEN: Final = "first_seen"
+ATTR_HELD_BY_EXTENSION: Final = "held_by_extension"
 
 
 class CallState(StrEnum):
@@ -60,3 +65,16 @@ class CallDirection(StrEnum):
 
     INCOMING = "incoming"
     OUTGOING = "outgoing"
+
+
+class CallOutcome(StrEnum):
+    """How a call ended for an extension (`ended` and `missed` events)."""
+
+    ANSWERED = "answered"
+    # Someone else took it: a colleague in a ring group, a pickup.
+    ANSWERED_ELSEWHERE = "answered_elsewhere"
+    BUSY = "busy"
+    NO_ANSWER = "no_answer"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+    UNKNOWN = "unknown"

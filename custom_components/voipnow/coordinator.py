@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 import time
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_SCAN_INTERVAL
@@ -24,7 +24,7 @@ from .api import (
     VoipNowError,
     same_extension,
 )
-from .calls import IDLE, ExtensionCall, ExtensionCallState, call_states, summarise
+from .calls import IDLE, ExtensionCallState, PushedCall, call_states, summarise
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_EXTENSION,
@@ -35,15 +35,24 @@ from .const import (
     EXTENSIONS_REFRESH_INTERVAL,
     LOGGER,
     PUSH_SCAN_INTERVAL,
-    CallDirection,
-    CallState,
 )
-from .tracker import CallEvent, CallEventType, CallTracker
-
-if TYPE_CHECKING:
-    from .push import VoipNowPush
+from .tracker import CallEvent, CallTracker
 
 type VoipNowConfigEntry = ConfigEntry[VoipNowCoordinator]
+
+
+class PushHealth(Protocol):
+    """What polling needs to know of push (implemented by `push.VoipNowPush`)."""
+
+    @property
+    def working(self) -> bool:
+        """Callbacks arrive for every extension: polling may slow down."""
+
+    def poll_found_events(self, events: list[CallEvent]) -> None:
+        """A listing found call events (callbacks may have announced them)."""
+
+    def as_diagnostics(self) -> dict[str, Any]:
+        """Describe push for the diagnostics, without secrets."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,22 +99,15 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         self.client = client
         # The options this coordinator runs with (a change reloads the entry).
         self.options = dict(entry.options)
-        self.server_id = (
-            entry.data.get(CONF_SERVER_ID) or entry.unique_id or client.host
-        )
+        self.server_id = entry.data.get(CONF_SERVER_ID) or entry.unique_id
         self.tracker = CallTracker()
-        self.push: VoipNowPush | None = None
-        # A poll saw a call event before any callback did: push is not working.
-        self.push_missed = False
+        self.push: PushHealth | None = None
         self._extensions: dict[str, Extension] | None = None
         self._extensions_fetched = 0.0
-        self._syncing = False
         self._relisting = False
+        self._relist_again = False
         # Devices whose extension the last presence listing lacked.
         self._missing_devices: set[str] = set()
-        # Calls an action is being sent for (see services.pbx_errors).
-        self.calls_in_action: set[str] = set()
-        self._relist_again = False
 
     def signal_call_event(self, extension: str) -> str:
         """The dispatcher signal that carries one extension's call events.
@@ -116,16 +118,11 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         return f"{DOMAIN}_{self.config_entry.entry_id}_call_event_{extension}"
 
     @property
-    def push_active(self) -> bool:
-        """Push callbacks are arriving, so polling may slow down."""
-        return self.push is not None and self.push.healthy and not self.push_missed
-
-    @property
     def extensions(self) -> Mapping[str, Extension]:
         """The extensions known from the last successful update."""
         return self.data.extensions if self.data else {}
 
-    def resolve_extension(self, number: str) -> str | None:
+    def find_extension(self, number: str) -> str | None:
         """Return the full number of one of our extensions (`210` finds `0003*210`)."""
         if number in self.extensions:
             return number
@@ -165,94 +162,48 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         )
         if listed_now:
             self._async_remove_stale_devices(data.extensions)
-        # The poll is the truth: calls it no longer lists have ended, whatever
-        # callbacks were lost while the PBX or Home Assistant was away.
-        if events := self.tracker.observe_poll(data.states):
-            if self.push_active:
-                LOGGER.debug("Polling saw call events before push did")
-                self.push_missed = True
+        # The listing is the truth: calls it no longer lists have ended,
+        # whatever callbacks were lost while the PBX or Home Assistant was away.
+        events = self.tracker.observe_poll(
+            data.states, {call.id: call.answered is not None for call in calls}
+        )
+        if dropped := self.tracker.take_dropped():
+            LOGGER.warning(
+                "While the PBX could not be listed, %s calls were announced beyond "
+                "what is kept per extension; their end is not reported",
+                dropped,
+            )
+        if events:
+            if self.push is not None:
+                self.push.poll_found_events(events)
             self._async_fire(events)
-        self._async_after_update(data)
+        self.update_interval = (
+            max(PUSH_SCAN_INTERVAL, self.scan_interval)
+            if self.push is not None and self.push.working
+            else self.scan_interval
+        )
         return data
 
     @callback
-    def _async_after_update(self, data: VoipNowData) -> None:
-        """Pick the polling interval and subscribe extensions that are new."""
-        self.update_interval = (
-            max(PUSH_SCAN_INTERVAL, self.scan_interval)
-            if self.push_active
-            else self.scan_interval
-        )
-        push = self.push
-        if push is None or push.url is None or self._syncing:
-            return
-        push.subscribed.intersection_update(data.extensions)
-        if any(ext not in push.subscribed | push.failed for ext in data.extensions):
-            # Not eager: the sync must see the extensions of this update.
-            self.config_entry.async_create_background_task(
-                self.hass,
-                self.async_sync_push(),
-                f"{DOMAIN} subscribe",
-                eager_start=False,
-            )
+    def async_handle_push(self, pushed: PushedCall) -> None:
+        """Take in a callback: show a call it announces, then re-list the calls.
 
-    async def async_sync_push(self) -> None:
-        """Subscribe every extension to the call events (one sync at a time)."""
-        if self.push is None or self._syncing:
-            return
-        self._syncing = True
-        try:
-            await self.push.async_sync(list(self.extensions))
-        finally:
-            self._syncing = False
-        if self.data is not None:
-            self._async_after_update(self.data)
-
-    @callback
-    def async_handle_push(
-        self,
-        extension: str,
-        kind: CallEventType,
-        *,
-        phone_call_id: str | None,
-        direction: CallDirection,
-        remote_number: str | None,
-        caller_name: str | None,
-        caller_id: str | None,
-    ) -> None:
-        """Apply a callback at once, fire its event, then re-list the calls."""
-        self.push_missed = False
-        events = self.tracker.observe_push(
-            extension,
-            kind,
-            phone_call_id=phone_call_id,
-            direction=direction,
-            remote_number=remote_number,
-            caller_name=caller_name,
-            caller_id=caller_id,
-        )
-        # While polling fails, entities stay unavailable: showing a callback
-        # would mark the PBX reachable, and each failed refresh log anew.
+        An answer or a hangup changes nothing shown until the listing
+        confirms it. While polling fails, entities stay unavailable: showing
+        a callback would mark the PBX reachable.
+        """
+        events = self.tracker.observe_push(pushed)
+        extension = pushed.extension
         if (
-            self.last_update_success
+            events
+            and self.last_update_success
             and self.data is not None
             and extension in self.data.extensions
         ):
-            state = _apply_push(
-                self.data.state_of(extension),
-                kind,
-                ExtensionCall(
-                    phone_call_id=phone_call_id or "",
-                    view_id=None,
-                    state=CallState.IDLE,
-                    direction=direction,
-                    remote_number=remote_number,
-                    caller_id=caller_id,
-                    caller_name=caller_name,
-                    answered=False,
-                ),
+            state = self.data.state_of(extension)
+            self.async_set_updated_data(
+                self.data.with_state(extension, summarise([*state.calls, pushed.call]))
             )
-            self.async_set_updated_data(self.data.with_state(extension, state))
         self._async_fire(events)
         self.async_refresh_soon()
 
@@ -265,16 +216,16 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         action, must not find the call and send the PBX another request.
         """
         self.tracker.mark_handled(extension, phone_call_id)
-        if self.data is None or not self.last_update_success:
-            return
-        state = self.data.state_of(extension)
-        remaining = [c for c in state.calls if c.phone_call_id != phone_call_id]
-        if len(remaining) == len(state.calls):
-            return
-        # The data changes now (the next action already sees it); entities
-        # follow on the next turn of the loop, once the caller has its answer.
-        self.data = self.data.with_state(extension, summarise(remaining))
-        self.hass.loop.call_soon(self.async_update_listeners)
+        if self.data is not None and self.last_update_success:
+            state = self.data.state_of(extension)
+            remaining = [c for c in state.calls if c.phone_call_id != phone_call_id]
+            if len(remaining) != len(state.calls):
+                # The data changes now (the next action already sees it);
+                # entities follow on the next turn of the loop, once the
+                # caller has its answer.
+                self.data = self.data.with_state(extension, summarise(remaining))
+                self.hass.loop.call_soon(self.async_update_listeners)
+        self.async_refresh_soon()
 
     @callback
     def async_refresh_soon(self) -> None:
@@ -353,38 +304,3 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
     def device_identifier(self, extension: str) -> str:
         """Return the stable device identifier of an extension."""
         return f"{self.server_id}_{extension}"
-
-
-def _apply_push(
-    state: ExtensionCallState, kind: CallEventType, pushed: ExtensionCall
-) -> ExtensionCallState:
-    """Show a callback's news before the next poll confirms it."""
-    calls = list(state.calls)
-    match = next(
-        (
-            c
-            for c in calls
-            if pushed.phone_call_id and c.phone_call_id == pushed.phone_call_id
-        ),
-        calls[0] if len(calls) == 1 and kind not in _STARTS else None,
-    )
-    if kind in _STARTS:
-        if match is None:
-            calls.append(
-                replace(
-                    pushed,
-                    state=(
-                        CallState.RINGING
-                        if kind is CallEventType.INCOMING_CALL
-                        else CallState.DIALING
-                    ),
-                )
-            )
-    elif match is not None:
-        calls.remove(match)
-        if kind is CallEventType.ANSWERED:
-            calls.append(replace(match, state=CallState.ON_CALL, answered=True))
-    return summarise(calls)
-
-
-_STARTS = (CallEventType.INCOMING_CALL, CallEventType.OUTGOING_CALL)

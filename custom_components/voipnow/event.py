@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import deque
+
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
@@ -9,9 +11,10 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .coordinator import VoipNowConfigEntry, VoipNowCoordinator
 from .entity import VoipNowExtensionEntity, async_add_extension_entities
-from .tracker import CallEvent, CallEventType
+from .tracker import MAX_TRACKED_CALLS, CallEvent, CallEventType
 
 PARALLEL_UPDATES = 0
+MAX_WAITING = MAX_TRACKED_CALLS
 
 EVENTS = EventEntityDescription(
     key="call",
@@ -46,7 +49,9 @@ class VoipNowCallEventEntity(VoipNowExtensionEntity, EventEntity):
     ) -> None:
         """Bind the entity to an extension; no event is waiting yet."""
         super().__init__(coordinator, extension, description)
-        self._waiting: list[CallEvent] = []
+        # Events of calls that ended while the PBX could not be listed, kept
+        # for when the entity is available again (the newest MAX_WAITING).
+        self._waiting: deque[CallEvent] = deque(maxlen=MAX_WAITING)
 
     def _snapshot(self) -> object:
         """Only availability changes with the coordinator; events come apart."""
@@ -72,8 +77,6 @@ class VoipNowCallEventEntity(VoipNowExtensionEntity, EventEntity):
         that automations see them as events, not as the return from
         `unavailable`.
         """
-        if event.extension != self.extension:
-            return
         if not self.available:
             self._waiting.append(event)
             return
@@ -89,9 +92,8 @@ class VoipNowCallEventEntity(VoipNowExtensionEntity, EventEntity):
         super()._handle_coordinator_update()
         if not self.available:
             return
-        waiting, self._waiting = self._waiting, []
-        for event in waiting:
-            self._async_fire(event)
+        while self._waiting:
+            self._async_fire(self._waiting.popleft())
 
     @callback
     def _async_fire(self, event: CallEvent) -> None:

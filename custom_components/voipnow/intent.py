@@ -14,11 +14,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv, intent
 
+from .actions import async_hangup_call, async_transfer_call
 from .api import short_extension
 from .calls import ExtensionCall
 from .const import DOMAIN, CallDirection, CallState
 from .coordinator import VoipNowCoordinator
-from .services import async_hangup_call, async_transfer_call
 from .targets import find_targets, transfer_targets
 from .validation import vol
 

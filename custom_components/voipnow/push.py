@@ -1,83 +1,69 @@
 """Push: VoipNow's PhoneCallEvents callbacks into a Home Assistant webhook.
 
-Every extension is subscribed to the five call events with a POST to this
-entry's webhook. The webhook URL is the only secret (VoipNow does not sign
-callbacks), so it is never logged. Each subscription's URL carries the event
-type and the extension in its query, because the callback body does not say
-which subscription fired, and an answer and the hangup of an answered call
-look the same.
+Every extension is subscribed to each call event type the PBX accepts, with a
+POST to this entry's webhook. Each subscription's URL carries the event type
+and the extension in its query, because the callback body does not say which
+subscription fired. The webhook URL is the only secret (VoipNow does not sign
+callbacks), so it is never logged; and since it can leak, a callback is only
+a hint (see `tracker`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
-import ipaddress
-import json
 import logging
 import time
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import parse_qsl
 
-from aiohttp import StreamReader, web
+from aiohttp import web
 from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import instance_id, issue_registry as ir
-from homeassistant.helpers.network import NoURLAvailableError, get_url
+from homeassistant.helpers import instance_id
 from yarl import URL
 
 from .api import (
+    EVENT_TYPE_REFUSED,
     CallEventPayload,
     CallEventSubscription,
-    CallEventType as ApiEventType,
+    SubscriptionEventType,
     VoipNowClient,
     VoipNowError,
     VoipNowResponseError,
 )
-from .calls import format_caller_id
-from .const import DOMAIN, LOGGER, CallDirection
-from .tracker import CallEventType
+from .calls import pushed_call
+from .const import DOMAIN, LOGGER
+from .push_url import (
+    async_callback_base_url,
+    async_clear_issues,
+    async_delete_cloudhook,
+    read_callback,
+)
+from .tracker import CallEvent, CallEventType
 
 if TYPE_CHECKING:
     from .coordinator import VoipNowCoordinator
 
-MAX_BODY_BYTES: Final = 16 * 1024
 NOTE_PREFIX: Final = "home-assistant-voipnow"
 QUERY_EVENT: Final = "ha_event"
 QUERY_EXTENSION: Final = "ha_extension"
 # A failed subscription is tried again after this long (its calls are polled).
 SUBSCRIBE_RETRY: Final = timedelta(minutes=5)
 
-# The five subscriptions of every extension and what each callback means.
-SUBSCRIBED: Final[dict[ApiEventType, str]] = {
-    ApiEventType.DIAL_IN: "dial_in",
-    ApiEventType.DIAL_OUT: "dial_out",
-    ApiEventType.HANGUP: "hangup",
-    ApiEventType.ANSWER_IN: "answer_in",
-    ApiEventType.ANSWER_OUT: "answer_out",
+# The marker each subscription's URL carries, by VoipNow's event type.
+MARKERS: Final[dict[SubscriptionEventType, str]] = {
+    SubscriptionEventType.DIAL_IN: "dial_in",
+    SubscriptionEventType.DIAL_OUT: "dial_out",
+    SubscriptionEventType.HANGUP: "hangup",
+    SubscriptionEventType.ANSWER_IN: "answer_in",
+    SubscriptionEventType.ANSWER_OUT: "answer_out",
 }
-_MEANING: Final[dict[str, tuple[CallEventType, CallDirection | None]]] = {
-    "dial_in": (CallEventType.INCOMING_CALL, CallDirection.INCOMING),
-    "dial_out": (CallEventType.OUTGOING_CALL, CallDirection.OUTGOING),
-    "answer_in": (CallEventType.ANSWERED, CallDirection.INCOMING),
-    "answer_out": (CallEventType.ANSWERED, CallDirection.OUTGOING),
-    "hangup": (CallEventType.ENDED, None),
-}
+_BY_MARKER: Final = {marker: kind for kind, marker in MARKERS.items()}
+_ANSWER_TYPES: Final = frozenset(
+    {SubscriptionEventType.ANSWER_IN, SubscriptionEventType.ANSWER_OUT}
+)
 
-
-def _pbx_is_local(host: str) -> bool:
-    """Tell whether the PBX sits on the local network (it can reach internal URLs).
-
-    `host` is the bare host name or address of the PBX, without a port.
-    """
-    host = host.lower().rstrip(".")
-    if host == "localhost" or host.endswith((".local", ".lan", ".home.arpa")):
-        return True
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return address.is_private or address.is_loopback or address.is_link_local
+__all__ = ["VoipNowPush", "async_delete_cloudhook", "async_delete_subscriptions"]
 
 
 class VoipNowPush:
@@ -92,19 +78,21 @@ class VoipNowPush:
         self.webhook_id = webhook_id
         self.url: str | None = None
         self.subscribed: set[str] = set()
+        # Event types the PBX refused as unknown (a 3.x server knows 0-2):
+        # not asked again until the entry is reloaded.
+        self.unsupported: set[SubscriptionEventType] = set()
         # When each extension's subscription last failed.
         self._failed_at: dict[str, float] = {}
         self.last_error: str | None = None
         self.callbacks_received = 0
-        self._note: str | None = None
-
-    @property
-    def issue_id(self) -> str:
-        """The repair issue raised when no URL reaches Home Assistant."""
-        return f"no_reachable_url_{self.coordinator.config_entry.entry_id}"
+        # A listing found an event push should have brought since the last
+        # callback: push is not working, whatever it looked like.
+        self._missed = False
+        self._syncing = False
+        self._note = ""
 
     async def async_start(self) -> bool:
-        """Register the webhook and find a URL the PBX can call.
+        """Register the webhook, find a URL the PBX can call, and subscribe.
 
         Return False when there is no such URL (polling then does all the work).
         """
@@ -116,137 +104,41 @@ class VoipNowPush:
             self.webhook_id,
             self._async_handle_webhook,
             local_only=False,
+            # Other methods are refused by the handler, not by the webhook
+            # component, which would log the webhook id (the secret).
             allowed_methods=("POST", "GET", "PUT"),
         )
         self._note = await async_note(self.hass, entry.entry_id)
-        base = await self._async_base_url()
-        if base is None:
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                self.issue_id,
-                is_fixable=False,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key="no_reachable_url",
-                translation_placeholders={"title": entry.title},
-            )
-            LOGGER.warning(
-                "No URL of Home Assistant reachable by the PBX %s: calls are polled",
-                entry.title,
-            )
+        self.url = await async_callback_base_url(self.hass, entry, self.webhook_id)
+        if self.url is None:
             return False
-        ir.async_delete_issue(self.hass, DOMAIN, self.issue_id)
-        self.url = base
+        entry.async_on_unload(
+            self.coordinator.async_add_listener(self._async_check_subscriptions)
+        )
+        entry.async_create_background_task(
+            self.hass, self.async_sync(), f"{DOMAIN} subscribe"
+        )
         return True
 
     @callback
     def async_stop(self) -> None:
         """Unregister the webhook (subscriptions stay for the next start).
 
-        The repair issue goes too: a new start raises it again if still due,
-        and an entry that is removed or stops using push must not leave it.
+        The repair issues go too: a new start raises them again if still due,
+        and an entry that is removed or stops using push must not leave them.
         """
         webhook.async_unregister(self.hass, self.webhook_id)
-        ir.async_delete_issue(self.hass, DOMAIN, self.issue_id)
+        async_clear_issues(self.hass, self.coordinator.config_entry)
 
-    async def _async_base_url(self) -> str | None:
-        """Return the webhook URL the PBX can reach, if there is one."""
-        path = webhook.async_generate_path(self.webhook_id)
-        try:
-            return get_url(self.hass, allow_internal=False, allow_cloud=False) + path
-        except NoURLAvailableError:
-            pass
-        if "cloud" in self.hass.config.components:
-            from homeassistant.components import cloud
-
-            if cloud.async_active_subscription(self.hass):
-                try:
-                    url: str = await cloud.async_get_or_create_cloudhook(
-                        self.hass, self.webhook_id
-                    )
-                except cloud.CloudNotAvailable:
-                    LOGGER.debug("Home Assistant Cloud is not connected")
-                else:
-                    return url
-        if _pbx_is_local(URL(self.coordinator.client.base_url).host or ""):
-            try:
-                return get_url(self.hass, allow_external=False) + path
-            except NoURLAvailableError:
-                return None
-        return None
-
-    def subscription_url(self, base: str, extension: str, kind: ApiEventType) -> str:
-        """Return the URL one extension's subscription to one event calls."""
-        return str(
-            URL(base).update_query(
-                {QUERY_EVENT: SUBSCRIBED[kind], QUERY_EXTENSION: extension}
-            )
-        )
+    # --- health (read by the coordinator) ---------------------------------
 
     @property
-    def failed(self) -> set[str]:
-        """Extensions whose subscription failed lately (not yet due for a retry)."""
-        now = time.monotonic()
-        retry = SUBSCRIBE_RETRY.total_seconds()
-        return {ext for ext, at in self._failed_at.items() if now - at < retry}
-
-    async def async_sync(self, extensions: Iterable[str]) -> None:
-        """Make sure each extension has exactly our five subscriptions.
-
-        Ours are recognised by their note; stale ones (another URL, a type we
-        did not ask for, duplicates) are deleted, missing ones created. An
-        extension that fails is polled, tried again later, and warned about once.
-        """
-        if self.url is None:
-            return
-        for extension in extensions:
-            if extension in self.subscribed:
-                continue
-            try:
-                await self._async_sync_extension(self.url, extension)
-            except VoipNowError as err:
-                self.last_error = _describe(err)
-                LOGGER.log(
-                    logging.DEBUG if extension in self._failed_at else logging.WARNING,
-                    "Could not subscribe extension %s to call events (%s): "
-                    "its calls are polled",
-                    extension,
-                    self.last_error,
-                )
-                self._failed_at[extension] = time.monotonic()
-            else:
-                if self._failed_at.pop(extension, None) is not None:
-                    LOGGER.info("Extension %s is subscribed to call events", extension)
-                self.subscribed.add(extension)
-
-    async def _async_sync_extension(self, base: str, extension: str) -> None:
-        """Reuse, replace or create the subscriptions of one extension."""
-        client = self.coordinator.client
-        existing = await client.async_list_call_event_subscriptions(extension=extension)
-        missing = set(SUBSCRIBED)
-        for sub in existing:
-            if sub.note != self._note:
-                continue
-            wanted = (
-                sub.type is not None
-                and sub.type in missing
-                and sub.active
-                and _same_url(sub.url, self.subscription_url(base, extension, sub.type))
-            )
-            if wanted and sub.type is not None:
-                missing.discard(sub.type)
-                continue
-            await _async_delete(client, extension, sub)
-        for kind in sorted(missing):
-            await client.async_create_call_event_subscription(
-                extension=extension,
-                event_type=kind,
-                url=self.subscription_url(base, extension, kind),
-                note=self._note,
-            )
+    def event_types(self) -> list[SubscriptionEventType]:
+        """The event types this entry subscribes to."""
+        return [kind for kind in MARKERS if kind not in self.unsupported]
 
     @property
-    def healthy(self) -> bool:
+    def working(self) -> bool:
         """Push works: every extension is subscribed and callbacks do arrive.
 
         Until the first callback, nothing shows the PBX can reach the URL
@@ -258,7 +150,130 @@ class VoipNowPush:
             and not failing
             and bool(self.subscribed)
             and self.callbacks_received > 0
+            and not self._missed
         )
+
+    def poll_found_events(self, events: Iterable[CallEvent]) -> None:
+        """Note the listing's events that no callback had announced.
+
+        Answers count only where the PBX sends answer callbacks (a 3.x server
+        does not: its answers are learnt from listings and hangups).
+        """
+        answers = not self.unsupported >= _ANSWER_TYPES
+        unheralded = [
+            event
+            for event in events
+            if not event.heralded
+            and (answers or event.type is not CallEventType.ANSWERED)
+        ]
+        if unheralded and self.working:
+            LOGGER.debug("A listing found call events before push did")
+        if unheralded:
+            self._missed = True
+
+    # --- subscriptions ----------------------------------------------------
+
+    @property
+    def failed(self) -> set[str]:
+        """Extensions whose subscription failed lately (not yet due for a retry)."""
+        now = time.monotonic()
+        retry = SUBSCRIBE_RETRY.total_seconds()
+        return {ext for ext, at in self._failed_at.items() if now - at < retry}
+
+    @callback
+    def _async_check_subscriptions(self) -> None:
+        """Subscribe extensions a listing shows for the first time (or again)."""
+        extensions = self.coordinator.extensions
+        self.subscribed.intersection_update(extensions)
+        if self._syncing:
+            return
+        if any(ext not in self.subscribed | self.failed for ext in extensions):
+            self.coordinator.config_entry.async_create_background_task(
+                self.hass, self.async_sync(), f"{DOMAIN} subscribe", eager_start=False
+            )
+
+    async def async_sync(self) -> None:
+        """Make sure each extension has exactly our subscriptions (one sync at once).
+
+        Ours are recognised by their note; stale ones (another URL, a type we
+        did not ask for, duplicates, an entry that no longer exists) are
+        deleted, missing ones created. An extension that fails is polled,
+        tried again later, and warned about once.
+        """
+        if self.url is None or self._syncing:
+            return
+        self._syncing = True
+        try:
+            for extension in list(self.coordinator.extensions):
+                if extension in self.subscribed:
+                    continue
+                await self._async_sync_one(self.url, extension)
+        finally:
+            self._syncing = False
+
+    async def _async_sync_one(self, base: str, extension: str) -> None:
+        """Subscribe one extension; note a failure instead of raising it."""
+        try:
+            await self._async_sync_extension(base, extension)
+        except VoipNowError as err:
+            self.last_error = _describe(err)
+            LOGGER.log(
+                logging.DEBUG if extension in self._failed_at else logging.WARNING,
+                "Could not subscribe extension %s to call events (%s): "
+                "its calls are polled",
+                extension,
+                self.last_error,
+            )
+            self._failed_at[extension] = time.monotonic()
+        else:
+            if self._failed_at.pop(extension, None) is not None:
+                LOGGER.info("Extension %s is subscribed to call events", extension)
+            self.subscribed.add(extension)
+
+    async def _async_sync_extension(self, base: str, extension: str) -> None:
+        """Reuse, replace or create the subscriptions of one extension."""
+        client = self.coordinator.client
+        existing = await client.async_list_call_event_subscriptions(extension=extension)
+        missing = set(self.event_types)
+        for sub in existing:
+            if sub.note != self._note:
+                if _stale_note(self.hass, sub.note, self._note):
+                    await _async_delete(client, extension, sub)
+                continue
+            if (
+                sub.type in missing
+                and sub.active
+                and _same_url(sub.url, self.subscription_url(base, extension, sub.type))
+            ):
+                missing.discard(sub.type)
+                continue
+            await _async_delete(client, extension, sub)
+        for kind in sorted(missing):
+            try:
+                await client.async_create_call_event_subscription(
+                    extension=extension,
+                    event_type=kind,
+                    url=self.subscription_url(base, extension, kind),
+                    note=self._note,
+                )
+            except VoipNowResponseError as err:
+                if err.code not in EVENT_TYPE_REFUSED or kind not in _ANSWER_TYPES:
+                    raise
+                # A 3.x server documents 0-2 only: working as documented.
+                LOGGER.debug("The PBX has no call event type %s", int(kind))
+                self.unsupported.add(kind)
+
+    def subscription_url(
+        self, base: str, extension: str, kind: SubscriptionEventType
+    ) -> str:
+        """Return the URL one extension's subscription to one event calls."""
+        return str(
+            URL(base).update_query(
+                {QUERY_EVENT: MARKERS[kind], QUERY_EXTENSION: extension}
+            )
+        )
+
+    # --- callbacks --------------------------------------------------------
 
     async def _async_handle_webhook(
         self, hass: HomeAssistant, webhook_id: str, request: web.Request
@@ -275,54 +290,29 @@ class VoipNowPush:
             return web.Response(status=500)
 
     async def _async_take_callback(self, request: web.Request) -> web.Response:
-        """Check one callback and apply it."""
-        if (request.content_length or 0) > MAX_BODY_BYTES or (
-            raw := await _async_read_body(request.content)
-        ) is None:
-            LOGGER.warning("Refused a VoipNow callback: body too large")
-            return web.Response(status=413)
-        # Our own markers come from the subscription's URL, never from the body.
-        marker = request.query.get(QUERY_EVENT)
-        if marker not in _MEANING:
-            LOGGER.warning("Refused a VoipNow callback: unknown event type")
-            return web.Response(status=400)
-        params: dict[str, Any] = dict(request.query)
+        """Check one callback and hand the call it describes to the coordinator."""
+        if request.method != "POST":
+            return web.Response(status=405, headers={"Allow": "POST"})
         try:
-            params.update(_parse_body(raw, request.content_type))
+            params = await read_callback(request)
         except ValueError as err:
-            LOGGER.warning("Refused a VoipNow callback: %s", err)
+            LOGGER.debug("Refused a VoipNow callback: %s", err)
             return web.Response(status=400)
-        extension = self.coordinator.resolve_extension(
+        # Our own markers come from the subscription's URL, never from the body.
+        kind = _BY_MARKER.get(request.query.get(QUERY_EVENT, ""))
+        if kind is None:
+            LOGGER.debug("Refused a VoipNow callback: unknown event type")
+            return web.Response(status=400)
+        extension = self.coordinator.find_extension(
             request.query.get(QUERY_EXTENSION, "")
         )
         if extension is None:
             LOGGER.debug("Ignored a VoipNow callback for another extension")
             return web.Response(status=200)
-        payload = CallEventPayload.from_params(params)
-        kind, direction = _MEANING[marker]
-        if direction is None:
-            direction = (
-                CallDirection.OUTGOING
-                if payload.flow == "OUT"
-                else CallDirection.INCOMING
-            )
         self.callbacks_received += 1
+        self._missed = False
         self.coordinator.async_handle_push(
-            extension,
-            kind,
-            phone_call_id=payload.call_id,
-            direction=direction,
-            remote_number=(
-                payload.caller_number
-                if direction is CallDirection.INCOMING
-                else payload.called_number
-            ),
-            caller_name=(
-                payload.caller_name if direction is CallDirection.INCOMING else None
-            ),
-            caller_id=format_caller_id(payload.caller_name, payload.caller_number)
-            if direction is CallDirection.INCOMING
-            else None,
+            pushed_call(extension, kind, CallEventPayload.from_params(params))
         )
         return web.Response(status=200)
 
@@ -330,7 +320,9 @@ class VoipNowPush:
         """Describe push without its secret URL."""
         return {
             "url_known": self.url is not None,
-            "healthy": self.healthy,
+            "working": self.working,
+            "event_types": [int(kind) for kind in self.event_types],
+            "event_type_in_path": self.coordinator.client.event_type_in_path,
             "subscribed_extensions": sorted(self.subscribed),
             "failed_extensions": sorted(self._failed_at),
             "last_error": self.last_error,
@@ -347,6 +339,19 @@ async def async_note(hass: HomeAssistant, entry_id: str) -> str:
     return f"{NOTE_PREFIX} {await instance_id.async_get(hass)} {entry_id}"
 
 
+def _stale_note(hass: HomeAssistant, note: str | None, ours: str) -> bool:
+    """Tell whether a note marks a subscription of a vanished entry of ours.
+
+    Same Home Assistant instance, an entry id this instance no longer has:
+    nobody else will ever delete it. Another instance's stay.
+    """
+    prefix = ours.rsplit(" ", 1)[0] + " "
+    if not note or not note.startswith(prefix):
+        return False
+    entry_id = note.removeprefix(prefix)
+    return hass.config_entries.async_get_entry(entry_id) is None
+
+
 async def _async_delete(
     client: VoipNowClient, extension: str, sub: CallEventSubscription
 ) -> None:
@@ -356,18 +361,6 @@ async def _async_delete(
     await client.async_delete_call_event_subscription(
         extension=extension, event_type=sub.type, subscription_id=sub.id
     )
-
-
-async def async_delete_cloudhook(hass: HomeAssistant, webhook_id: str) -> None:
-    """Delete the cloudhook of a removed entry, if Home Assistant Cloud made one."""
-    if "cloud" not in hass.config.components:
-        return
-    from homeassistant.components import cloud
-
-    try:
-        await cloud.async_delete_cloudhook(hass, webhook_id)
-    except (cloud.CloudNotAvailable, ValueError):
-        LOGGER.debug("No cloudhook to delete")
 
 
 async def async_delete_subscriptions(
@@ -414,35 +407,3 @@ def _same_url(stored: str, wanted: str) -> bool:
     return first.with_query(None) == second.with_query(None) and sorted(
         first.query.items()
     ) == sorted(second.query.items())
-
-
-async def _async_read_body(content: StreamReader) -> bytes | None:
-    """Read a callback's body; None when it is longer than MAX_BODY_BYTES."""
-    body = bytearray()
-    while chunk := await content.read(MAX_BODY_BYTES + 1 - len(body)):
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            return None
-    return bytes(body)
-
-
-def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
-    """Decode a callback body: form-encoded (documented) or JSON."""
-    if not raw.strip():
-        return {}
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValueError("body is not UTF-8") from None
-    if content_type == "application/json" or text.lstrip().startswith("{"):
-        try:
-            data = json.loads(text)
-        except ValueError:
-            raise ValueError("body is not valid JSON") from None
-        if not isinstance(data, dict):
-            raise ValueError("JSON body is not an object")
-        return data
-    try:
-        return dict(parse_qsl(text, keep_blank_values=True, strict_parsing=True))
-    except ValueError:
-        raise ValueError("body is not form-encoded") from None

@@ -20,6 +20,7 @@ from .const import (
     ATTR_CALL_COUNT,
     ATTR_CALLER_ID,
     ATTR_DIRECTION,
+    ATTR_HELD_BY_EXTENSION,
     ATTR_PHONE_CALL_ID,
     ATTR_REMOTE_NUMBER,
     CallState,
@@ -41,7 +42,7 @@ class VoipNowSensorEntityDescription(SensorEntityDescription):
 def _call_attributes(state: ExtensionCallState) -> Mapping[str, Any]:
     """Describe the extension's leading call."""
     call = state.call
-    return {
+    attributes: dict[str, Any] = {
         ATTR_PHONE_CALL_ID: call.phone_call_id if call else None,
         ATTR_DIRECTION: call.direction.value if call else None,
         ATTR_REMOTE_NUMBER: call.remote_number if call else None,
@@ -49,6 +50,10 @@ def _call_attributes(state: ExtensionCallState) -> Mapping[str, Any]:
         ATTR_ANSWERED: call.answered if call else False,
         ATTR_CALL_COUNT: state.call_count,
     }
+    if call is not None and call.held_by_extension is not None:
+        # "I put them on hold" and "they put me on hold" differ.
+        attributes[ATTR_HELD_BY_EXTENSION] = call.held_by_extension
+    return attributes
 
 
 SENSORS: tuple[VoipNowSensorEntityDescription, ...] = (

@@ -60,7 +60,9 @@ def _normalise(text: str) -> str:
     return " ".join(word for word in words if word not in {"the", "a", "an", "my"})
 
 
-def find_targets(targets: Iterable[TransferTarget], text: str) -> list[TransferTarget]:
+def find_targets(
+    targets: Iterable[TransferTarget], text: str, *, partial: bool = True
+) -> list[TransferTarget]:
     """Return the targets a name or number means: exact matches, else partial ones."""
     wanted = _normalise(text)
     candidates = list(targets)
@@ -69,6 +71,6 @@ def find_targets(targets: Iterable[TransferTarget], text: str) -> list[TransferT
         for target in candidates
         if _normalise(target.name) == wanted or target.number == text.strip()
     ]
-    if exact or not wanted:
+    if exact or not wanted or not partial:
         return exact
     return [target for target in candidates if wanted in _normalise(target.name)]

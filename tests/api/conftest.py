@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 import pytest
 
-from custom_components.voipnow.api import VoipNowClient, client as client_module
+from custom_components.voipnow.api import VoipNowClient, transport as client_module
 from voipnow_simulator import VoipNowSimulator
 
 CLIENT_ID = "test-app-id"

@@ -19,14 +19,14 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 import pytest
 
 from custom_components.voipnow.api import (
-    CallEventMethod,
+    CallbackMethod,
     CallEventSubscription,
-    CallEventType,
     CallFlow,
     CallStatus,
     PhoneCall,
     PresenceStatus,
     RegistrationStatus,
+    SubscriptionEventType,
     VoipNowAuthenticationError,
     VoipNowClient,
     VoipNowConnectionError,
@@ -36,8 +36,8 @@ from custom_components.voipnow.api import (
     VoipNowResponseError,
     VoipNowSSLError,
     VoipNowTimeoutError,
-    client as client_module,
     normalize_url,
+    transport as client_module,
 )
 from voipnow_simulator import VoipNowSimulator
 
@@ -131,7 +131,7 @@ OPERATIONS: dict[str, Operation] = {
     "subscribe": Operation(
         "POST",
         lambda c, _: c.async_create_call_event_subscription(
-            extension=EXT_OFFICE, event_type=CallEventType.DIAL_IN, url=HOOK_URL
+            extension=EXT_OFFICE, event_type=SubscriptionEventType.DIAL_IN, url=HOOK_URL
         ),
     ),
     "list_calls": Operation("GET", lambda c, _: c.async_list_calls()),
@@ -693,7 +693,7 @@ def _subscribe(**kwargs: Any) -> Callable[[VoipNowClient], Awaitable[object]]:
     """Build a subscription with valid defaults and some arguments replaced."""
     args: dict[str, Any] = {
         "extension": EXT_OFFICE,
-        "event_type": CallEventType.HANGUP,
+        "event_type": SubscriptionEventType.HANGUP,
         "url": HOOK_URL,
     }
     args.update(kwargs)
@@ -704,7 +704,7 @@ def _unsubscribe(**kwargs: Any) -> Callable[[VoipNowClient], Awaitable[object]]:
     """Build a subscription delete with valid defaults and some arguments replaced."""
     args: dict[str, Any] = {
         "extension": EXT_OFFICE,
-        "event_type": CallEventType.HANGUP,
+        "event_type": SubscriptionEventType.HANGUP,
         "subscription_id": "12",
     }
     args.update(kwargs)
@@ -731,7 +731,10 @@ BAD_INPUTS: list[tuple[str, Callable[[VoipNowClient], Awaitable[object]], str]] 
     ("call id empty", _transfer(phone_call_id=""), "phone_call_id"),
     ("call id slash", _transfer(phone_call_id="../b817"), "phone_call_id"),
     ("call id newline", _hangup(phone_call_id="b817\n"), "phone_call_id"),
-    ("call id too long", _hold(phone_call_id="a" * 65), "phone_call_id"),
+    ("call id too long", _hold(phone_call_id="a" * 256), "phone_call_id"),
+    ("view id too long", _hold(phone_call_view_id="0" * 256), "phone_call_view_id"),
+    ("voicemail public", _transfer(to_voicemail=True, send_call_to="+15551234", transfer_number=OUTSIDE), "send_call_to"),
+    ("subscription id long", _unsubscribe(subscription_id="a" * 256), "subscription_id"),
     ("call id int", _hangup(phone_call_id=42), "phone_call_id"),
     ("transfer user", _transfer(user_id="@all"), "user_id"),
     ("transfer ext", _transfer(extension="front desk"), "extension"),
@@ -763,7 +766,6 @@ BAD_INPUTS: list[tuple[str, Callable[[VoipNowClient], Awaitable[object]], str]] 
     ("view id empty", _hold(phone_call_view_id=""), "phone_call_view_id"),
     ("view id int", _hold(phone_call_view_id=1), "phone_call_view_id"),
     ("view id newline", _hold(phone_call_view_id="01\n"), "phone_call_view_id"),
-    ("hangup number", _hangup(phone_number="call me"), "phone_number"),
     ("make call @self", _make_call(extension="@self"), "extension"),
     ("make call user", _make_call(user_id="owner"), "user_id"),
     ("destination", _make_call(destination="555-1234"), "destination"),
@@ -900,7 +902,9 @@ async def _call_itself(client: VoipNowClient, sim: VoipNowSimulator) -> object:
 async def _unknown_subscription(client: VoipNowClient, sim: VoipNowSimulator) -> object:
     """Delete a subscription that does not exist."""
     return await client.async_delete_call_event_subscription(
-        extension=EXT_OFFICE, event_type=CallEventType.DIAL_IN, subscription_id="999"
+        extension=EXT_OFFICE,
+        event_type=SubscriptionEventType.DIAL_IN,
+        subscription_id="999",
     )
 
 
@@ -1589,10 +1593,10 @@ async def test_make_call_answer_without_id(
 
 
 async def test_hangup(sim: VoipNowSimulator, client: VoipNowClient) -> None:
-    """Hanging up DELETEs the call's own path; the call is gone."""
+    """Hanging up DELETEs the call's own path; the PBX says it hung up (200)."""
     call_id = await ring(sim)
 
-    assert await OPERATIONS["hangup"].run(client, call_id) is None
+    assert await OPERATIONS["hangup"].run(client, call_id) is True
 
     assert call_id not in sim.calls
     (request,) = sim.api_requests()
@@ -1602,23 +1606,14 @@ async def test_hangup(sim: VoipNowSimulator, client: VoipNowClient) -> None:
     assert request.body_text == ""
 
 
-async def test_hangup_one_number(sim: VoipNowSimulator, client: VoipNowClient) -> None:
-    """A phone number narrows the hang-up with the phoneNumber query."""
+async def test_hangup_of_an_ended_call(
+    sim: VoipNowSimulator, client: VoipNowClient
+) -> None:
+    """A 204 means there was nothing to hang up: the client says so."""
     call_id = await ring(sim)
+    await sim.hangup_call(call_id)
 
-    await client.async_hangup_call(
-        extension=EXT_OFFICE, phone_call_id=call_id, phone_number="5550000"
-    )
-    assert call_id in sim.calls
-    await client.async_hangup_call(
-        extension=EXT_OFFICE, phone_call_id=call_id, phone_number=OUTSIDE
-    )
-    assert call_id not in sim.calls
-
-    assert [r.query for r in sim.api_requests()] == [
-        {"phoneNumber": "5550000"},
-        {"phoneNumber": OUTSIDE},
-    ]
+    assert await OPERATIONS["hangup"].run(client, call_id) is False
 
 
 async def test_hold_and_unhold(sim: VoipNowSimulator, client: VoipNowClient) -> None:
@@ -1655,34 +1650,34 @@ async def test_subscription_lifecycle(
     """Subscriptions are created, listed and deleted with the documented shapes."""
     created = await client.async_create_call_event_subscription(
         extension=EXT_OFFICE,
-        event_type=CallEventType.DIAL_IN,
+        event_type=SubscriptionEventType.DIAL_IN,
         url=HOOK_URL,
         note="home-assistant",
     )
     plain = await client.async_create_call_event_subscription(
         extension=EXT_OFFICE,
-        event_type=CallEventType.HANGUP,
+        event_type=SubscriptionEventType.HANGUP,
         url=HOOK_URL,
-        method=CallEventMethod.GET,
+        method=CallbackMethod.GET,
     )
     listed = await client.async_list_call_event_subscriptions(extension=EXT_OFFICE)
     assert created is not None
     assert plain is not None
     await client.async_delete_call_event_subscription(
         extension=EXT_OFFICE,
-        event_type=CallEventType.DIAL_IN,
+        event_type=SubscriptionEventType.DIAL_IN,
         subscription_id=created.id,
     )
 
     assert created == CallEventSubscription(
         id=created.id,
-        type=CallEventType.DIAL_IN,
-        method=CallEventMethod.POST,
+        type=SubscriptionEventType.DIAL_IN,
+        method=CallbackMethod.POST,
         url=HOOK_URL,
         active=True,
         note="home-assistant",
     )
-    assert plain.method is CallEventMethod.GET
+    assert plain.method is CallbackMethod.GET
     assert plain.note is None
     assert listed == [created, plain]
     assert list(sim.subscriptions) == [plain.id]

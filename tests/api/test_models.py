@@ -9,10 +9,10 @@ from multidict import MultiDict
 import pytest
 
 from custom_components.voipnow.api import (
-    CallEventMethod,
+    CallbackMethod,
+    CallEndStatus,
     CallEventPayload,
     CallEventSubscription,
-    CallEventType,
     CallFlow,
     CallStatus,
     Extension,
@@ -21,12 +21,13 @@ from custom_components.voipnow.api import (
     PresenceStatus,
     Registration,
     RegistrationStatus,
+    SubscriptionEventType,
     VoipNowMalformedResponseError,
     same_extension,
     short_extension,
     split_caller_id,
 )
-from custom_components.voipnow.api.models import collection_entries
+from custom_components.voipnow.api.parse import collection_entries
 
 PLUS_3 = timezone(timedelta(hours=3))
 
@@ -251,26 +252,56 @@ def test_call_flow_values(flow: Any, expected: CallFlow) -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
+        # Documented: a date when set, the field missing otherwise.
+        ("2012-06-27T16:08:55+03:00", True),
+        ("2012-06-27T13:08:55Z", True),
+        ("2012-06-27T16:08:55", True),
+        # Any other value is set too, whatever its format.
+        ("not a date", True),
         (True, True),
         (1, True),
-        ("1", True),
-        ("true", True),
-        (" TRUE ", True),
         ("yes", True),
+        ("no", True),
+        # Empty or false-like values mean not set.
+        (None, False),
+        ("", False),
+        ("  ", False),
         (False, False),
         (0, False),
         ("0", False),
         ("false", False),
-        ("", False),
-        ("no", False),
-        (None, False),
     ],
 )
-def test_view_flags(value: Any, expected: bool) -> None:
-    """Flags come as booleans, 0/1 or strings."""
-    parsed = PhoneCallView.from_dict(view(onHold=value, ringing=value, parked=value))
+def test_view_dates_are_present_or_absent(value: Any, expected: bool) -> None:
+    """`onHold`, `ringing`, `parked`, `recording` are dates: present means yes."""
+    parsed = PhoneCallView.from_dict(
+        view(onHold=value, ringing=value, parked=value, recording=value)
+    )
 
-    assert (parsed.on_hold, parsed.ringing, parsed.parked) == (expected,) * 3
+    assert (parsed.on_hold, parsed.ringing, parsed.parked, parsed.recording) == (
+        expected,
+    ) * 4
+
+
+def test_view_without_dates() -> None:
+    """A view that omits the dates is not ringing, on hold, parked or recorded."""
+    parsed = PhoneCallView.from_dict(view())
+
+    assert not (parsed.on_hold or parsed.ringing or parsed.parked or parsed.recording)
+    assert not parsed.holder
+
+
+@pytest.mark.parametrize(
+    ("holder", "expected"),
+    [(1, True), ("1", True), (0, False), ("0", False), ("2", False), (None, False)],
+)
+def test_view_holder(holder: Any, expected: bool) -> None:
+    """`holder` 1 (a Number, or its string) says this party put the call on hold."""
+    parsed = PhoneCallView.from_dict(
+        view(onHold="2012-06-27T16:08:55+03:00", holder=holder)
+    )
+
+    assert parsed.holder is expected
 
 
 @pytest.mark.parametrize(
@@ -297,8 +328,10 @@ def test_view_flags(value: Any, expected: bool) -> None:
             True,
         ),
         # Unparsable, zone-less or odd dates are absent, but still mean "answered".
-        ("2012-06-27 16:08:55", None, True),
-        ("2012-06-27", None, True),
+        # XML Schema dateTime makes the zone optional: kept, in the given zone.
+        ("2012-06-27T16:08:55", datetime(2012, 6, 27, 16, 8, 55, tzinfo=UTC), True),
+        ("2012-06-27 16:08:55", datetime(2012, 6, 27, 16, 8, 55, tzinfo=UTC), True),
+        ("2012-06-27", datetime(2012, 6, 27, tzinfo=UTC), True),
         ("yesterday", None, True),
         ("2012-13-45T99:00:00Z", None, True),
         (1340802535, None, True),
@@ -315,7 +348,7 @@ def test_view_flags(value: Any, expected: bool) -> None:
 def test_answered_dates(
     answered: Any, moment: datetime | None, is_answered: bool
 ) -> None:
-    """Dates with Z, an offset or garbage never break parsing."""
+    """Dates with Z, an offset, no zone or garbage never break parsing."""
     parsed = PhoneCallView.from_dict(view(answered=answered))
     call = PhoneCall.from_dict(
         {"id": "a1", "answered": answered, "published": answered}
@@ -469,32 +502,32 @@ def test_malformed_extension(raw: Any, text: str) -> None:
     [
         (
             {"type": "0", "method": "1", "status": "1"},
-            CallEventType.DIAL_IN,
-            CallEventMethod.POST,
+            SubscriptionEventType.DIAL_IN,
+            CallbackMethod.POST,
             True,
         ),
         (
             {"type": 4, "method": 0, "status": 0},
-            CallEventType.ANSWER_OUT,
-            CallEventMethod.GET,
+            SubscriptionEventType.ANSWER_OUT,
+            CallbackMethod.GET,
             False,
         ),
-        ({"type": "2"}, CallEventType.HANGUP, CallEventMethod.POST, True),
+        ({"type": "2"}, SubscriptionEventType.HANGUP, CallbackMethod.POST, True),
         (
             {"type": "9", "method": "7", "status": "2"},
             None,
-            CallEventMethod.POST,
+            CallbackMethod.POST,
             False,
         ),
-        ({"type": "dial-in", "status": "on"}, None, CallEventMethod.POST, False),
-        ({"type": True}, None, CallEventMethod.POST, True),
-        ({}, None, CallEventMethod.POST, True),
+        ({"type": "dial-in", "status": "on"}, None, CallbackMethod.POST, False),
+        ({"type": True}, None, CallbackMethod.POST, True),
+        ({}, None, CallbackMethod.POST, True),
     ],
 )
 def test_subscription_values(
     raw: dict[str, Any],
-    kind: CallEventType | None,
-    method: CallEventMethod,
+    kind: SubscriptionEventType | None,
+    method: CallbackMethod,
     active: bool,
 ) -> None:
     """Subscription codes parse from strings or numbers; unknown ones are tolerated."""
@@ -646,7 +679,7 @@ def test_short_extension(number: str, short: str) -> None:
 
 
 def test_call_event_payload_ignores_key_case() -> None:
-    """Callback parameters parse whatever the case of their names."""
+    """Parameter names are matched whatever their case; others are ignored."""
     payload = CallEventPayload.from_params(
         MultiDict(
             [
@@ -655,7 +688,6 @@ def test_call_event_payload_ignores_key_case() -> None:
                 ("CallerIdName", " Jane Doe "),
                 ("CalledDID", ""),
                 ("calledextension", "0003*210"),
-                ("CallerExtension", ""),
                 ("CalledNumber", 210),
                 ("callflow", "in"),
                 ("CallStatus", "calling"),
@@ -668,31 +700,102 @@ def test_call_event_payload_ignores_key_case() -> None:
         call_id="b817d2618fe6f1804333",
         caller_number="5551234",
         caller_name="Jane Doe",
-        called_did=None,
-        called_extension="0003*210",
-        caller_extension=None,
         called_number="210",
         flow="IN",
-        status="CALLING",
+        end_status=None,
     )
-    assert payload.extensions() == ("0003*210",)
 
 
 def test_call_event_payload_of_odd_values() -> None:
-    """Values that are not text are ignored; both extensions are named."""
+    """Values that are not text are ignored."""
+    payload = CallEventPayload.from_params(
+        {"CallID": ["a", "b"], "CallerIDNum": True, "CallFlow": None}
+    )
+
+    assert payload == CallEventPayload(
+        call_id=None,
+        caller_number=None,
+        caller_name=None,
+        called_number=None,
+        flow=None,
+        end_status=None,
+    )
+
+
+@pytest.mark.parametrize("spelling", ["CallerIDName", "CallerIDNam", "calleridnam"])
+def test_call_event_payload_caller_name_spellings(spelling: str) -> None:
+    """The caller name comes under both documented spellings."""
+    payload = CallEventPayload.from_params({spelling: "Acme Corp"})
+
+    assert payload.caller_name == "Acme Corp"
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("ANSWER", CallEndStatus.ANSWER),
+        ("answer", CallEndStatus.ANSWER),
+        ("BUSY", CallEndStatus.BUSY),
+        ("NOANSWER", CallEndStatus.NOANSWER),
+        ("NO ANSWER", CallEndStatus.NOANSWER),
+        ("CANCEL", CallEndStatus.CANCEL),
+        ("CONGESTION", CallEndStatus.CONGESTION),
+        ("CHANUNAVAIL", CallEndStatus.CHANUNAVAIL),
+        ("UNKNOWN", CallEndStatus.UNKNOWN),
+        ("SOMETHING NEW", CallEndStatus.UNKNOWN),
+        ("CALLING", None),
+        ("", None),
+    ],
+)
+def test_call_event_payload_end_status(
+    status: str, expected: CallEndStatus | None
+) -> None:
+    """`CallStatus` says how a call ended; CALLING (a dial event) says nothing."""
+    assert CallEventPayload.from_params({"CallStatus": status}).end_status is expected
+
+
+def test_call_event_payload_is_cleaned() -> None:
+    """Control characters go, names are cut to 64 and numbers to 32 characters."""
     payload = CallEventPayload.from_params(
         {
-            "CallID": ["a", "b"],
-            "CallerIDNum": True,
-            "CallerExtension": "0003*211",
-            "CalledExtension": "0003*210",
-            "CallFlow": None,
+            "CallerIDName": "Evil\x00\x1b[31m\u202eCorp" + "x" * 500,
+            "CallerIDNum": "+4021\n5550100" + "9" * 100,
+            "CalledNumber": "\t210\r\n",
+            "CallID": "a" * 1000,
         }
     )
 
-    assert payload.call_id is None
-    assert payload.caller_number is None
-    assert payload.flow is None
-    assert payload.status is None
-    assert payload.extensions() == ("0003*210", "0003*211")
-    assert CallEventPayload.from_params({}).extensions() == ()
+    assert payload.caller_name is not None
+    assert payload.caller_name.startswith("Evil[31mCorp")
+    assert len(payload.caller_name) == 64
+    assert payload.caller_number is not None
+    assert payload.caller_number.startswith("+4021 5550100")
+    assert len(payload.caller_number) == 32
+    assert payload.called_number == "210"
+    assert payload.call_id == "a" * 255
+
+
+def test_dates_without_zone_are_read_in_the_given_zone() -> None:
+    """A zone-less date is the server's local time: read in the zone given."""
+    call = PhoneCall.from_dict(
+        {
+            "id": "a1",
+            "published": "2012-06-27T16:08:50",
+            "answered": "2012-06-27T13:08:55Z",
+            "phoneCallView": [view(answered="2012-06-27T16:08:55")],
+        },
+        PLUS_3,
+    )
+
+    assert call.published == datetime(2012, 6, 27, 16, 8, 50, tzinfo=PLUS_3)
+    # A date with a zone keeps its own.
+    assert call.answered == datetime(2012, 6, 27, 13, 8, 55, tzinfo=UTC)
+    assert call.views[0].answered == datetime(2012, 6, 27, 16, 8, 55, tzinfo=PLUS_3)
+
+
+@pytest.mark.parametrize("spelling", ["links", "link"])
+def test_phone_call_link_spellings(spelling: str) -> None:
+    """`links.self` (documented) and `link.self` (the transfer page) both parse."""
+    call = PhoneCall.from_dict({"id": "a1", spelling: {"self": "https://x/uapi/y"}})
+
+    assert call.id == "a1"

@@ -1,15 +1,24 @@
-"""Client for VoipNow's UnifiedAPI; knows nothing of Home Assistant."""
+"""Client for VoipNow's UnifiedAPI; knows nothing of Home Assistant.
 
-from .client import (
+The public surface: `VoipNowClient` (the endpoints), the typed models it
+returns, the callback payload, the exception tree, and the helpers that
+name numbers and servers.
+"""
+
+from .callback import CallEventPayload
+from .client import VoipNowClient
+from .const import (
     DEFAULT_TIMEOUT,
+    DEFAULT_USER_ID,
+    EVENT_TYPE_REFUSED,
     SELF,
-    VoipNowClient,
-    normalize_url,
-    server_host,
-    validate_call_id,
-    validate_extension,
-    validate_number,
-    validate_user_id,
+    CallbackMethod,
+    CallEndStatus,
+    CallFlow,
+    CallStatus,
+    PresenceStatus,
+    RegistrationStatus,
+    SubscriptionEventType,
 )
 from .exceptions import (
     VoipNowAuthenticationError,
@@ -22,38 +31,42 @@ from .exceptions import (
     VoipNowTimeoutError,
 )
 from .models import (
-    CallEventMethod,
-    CallEventPayload,
     CallEventSubscription,
-    CallEventType,
-    CallFlow,
-    CallStatus,
     Extension,
     PhoneCall,
     PhoneCallView,
-    PresenceStatus,
     Registration,
-    RegistrationStatus,
+)
+from .numbers import (
+    format_caller_id,
     same_extension,
     short_extension,
     split_caller_id,
+    validate_extension,
+    validate_number,
+    validate_object_id,
+    validate_user_id,
 )
+from .urls import is_local_url, normalize_url, server_host
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "DEFAULT_USER_ID",
+    "EVENT_TYPE_REFUSED",
     "SELF",
-    "CallEventMethod",
+    "CallEndStatus",
     "CallEventPayload",
     "CallEventSubscription",
-    "CallEventType",
     "CallFlow",
     "CallStatus",
+    "CallbackMethod",
     "Extension",
     "PhoneCall",
     "PhoneCallView",
     "PresenceStatus",
     "Registration",
     "RegistrationStatus",
+    "SubscriptionEventType",
     "VoipNowAuthenticationError",
     "VoipNowClient",
     "VoipNowConnectionError",
@@ -63,13 +76,15 @@ __all__ = [
     "VoipNowResponseError",
     "VoipNowSSLError",
     "VoipNowTimeoutError",
+    "format_caller_id",
+    "is_local_url",
     "normalize_url",
     "same_extension",
     "server_host",
     "short_extension",
     "split_caller_id",
-    "validate_call_id",
     "validate_extension",
     "validate_number",
+    "validate_object_id",
     "validate_user_id",
 ]

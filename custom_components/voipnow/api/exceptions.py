@@ -57,8 +57,12 @@ class VoipNowMalformedResponseError(VoipNowResponseError):
 class VoipNowInvalidInputError(VoipNowError, ValueError):
     """A value was rejected locally; nothing was sent to the PBX."""
 
-    def __init__(self, field: str, value: object) -> None:
-        """Name the offending field; the value is kept but never printed."""
+    def __init__(self, field: str, value: object, reason: str | None = None) -> None:
+        """Name the offending field; the value is kept but never printed.
+
+        `reason` names a rule more precise than "malformed" that was broken.
+        """
         super().__init__(f"Invalid value for {field}")
         self.field = field
         self.value = value
+        self.reason = reason

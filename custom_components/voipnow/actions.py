@@ -1,0 +1,361 @@
+"""What the actions do, for services, buttons and voice alike.
+
+Each action finds what needs Home Assistant's knowledge (which entry, which
+extension, which call, the other party of a known call), then asks the
+client, which validates every field before anything is sent. Client errors
+become translated Home Assistant errors in one place, `pbx_errors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.util.hass_dict import HassKey
+
+from .api import (
+    DEFAULT_USER_ID,
+    VoipNowAuthenticationError,
+    VoipNowConnectionError,
+    VoipNowError,
+    VoipNowInvalidInputError,
+    VoipNowResponseError,
+)
+from .calls import ExtensionCall
+from .const import (
+    ATTR_CALLER_NAME,
+    ATTR_CONFIG_ENTRY_ID,
+    ATTR_DESTINATION,
+    ATTR_EXTENSION,
+    ATTR_PHONE_CALL_ID,
+    ATTR_REMOTE_NUMBER,
+    ATTR_SEND_CALL_TO,
+    ATTR_TRANSFER_FROM_NUMBER,
+    ATTR_TRANSFER_NUMBER,
+    ATTR_USER_ID,
+    DOMAIN,
+    EVENT_CALL_ACTION,
+    LOGGER,
+)
+from .coordinator import VoipNowCoordinator
+from .targets import transfer_targets
+
+# API error codes that mean "this field is wrong": a validation error naming it.
+API_FIELD_ERRORS: dict[str, str] = {
+    "pc_phonecall_invalid": ATTR_PHONE_CALL_ID,
+    "pc_phonecallviewid_invalid": ATTR_PHONE_CALL_ID,
+    "pc_destination_invalid": ATTR_DESTINATION,
+    "pc_source_invalid": ATTR_EXTENSION,
+    "pc_sendcallto_invalid": ATTR_SEND_CALL_TO,
+    "pc_transfer_from_number_invalid": ATTR_TRANSFER_FROM_NUMBER,
+    "pc_transfer_number_invalid": ATTR_TRANSFER_NUMBER,
+    "user_invalid": ATTR_USER_ID,
+    "extension_invalid": ATTR_EXTENSION,
+}
+# Calls a request is under way for, per entry.
+_IN_FLIGHT: HassKey[set[tuple[str, str]]] = HassKey(f"{DOMAIN}_in_flight")
+
+
+def _error(key: str, **placeholders: str) -> ServiceValidationError:
+    """Build a translated validation error."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+def _failure(key: str, **placeholders: str) -> HomeAssistantError:
+    """Build a translated runtime error."""
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+@callback
+def async_get_coordinator(
+    hass: HomeAssistant, entry_id: str | None
+) -> VoipNowCoordinator:
+    """Return the coordinator of the entry an action is for.
+
+    Without an id, the only loaded VoipNow entry is used.
+    """
+    if entry_id:
+        entry = hass.config_entries.async_get_entry(entry_id)
+        if entry is None or entry.domain != DOMAIN:
+            raise _error("entry_not_found", entry_id=entry_id)
+        if entry.state is not ConfigEntryState.LOADED:
+            raise _error("entry_not_loaded", title=entry.title)
+        coordinator: VoipNowCoordinator = entry.runtime_data
+        return coordinator
+    loaded = hass.config_entries.async_loaded_entries(DOMAIN)
+    if not loaded:
+        raise _error("no_loaded_entry")
+    if len(loaded) > 1:
+        raise _error("entry_required")
+    only: VoipNowCoordinator = loaded[0].runtime_data
+    return only
+
+
+def known_extension(coordinator: VoipNowCoordinator, value: str) -> str:
+    """Return the full number of one of the entry's extensions, or raise."""
+    if (number := coordinator.find_extension(str(value).strip())) is None:
+        raise _error("unknown_extension", extension=str(value)[:64])
+    return number
+
+
+def resolve_call(
+    coordinator: VoipNowCoordinator, extension: str, phone_call_id: str | None
+) -> tuple[str, ExtensionCall | None]:
+    """Return the call to act on: the given id, or the extension's only call.
+
+    Never "no id": VoipNow would then act on every call of the extension.
+    """
+    calls = coordinator.data.state_of(extension).calls
+    if phone_call_id is not None:
+        known = next((c for c in calls if c.phone_call_id == phone_call_id), None)
+        return phone_call_id, known
+    if not calls:
+        raise _error("no_active_call", extension=extension)
+    if len(calls) > 1:
+        raise _error(
+            "multiple_active_calls",
+            extension=extension,
+            count=str(len(calls)),
+            ids=", ".join(c.phone_call_id for c in calls),
+        )
+    return calls[0].phone_call_id, calls[0]
+
+
+@contextmanager
+def acting_on(coordinator: VoipNowCoordinator, phone_call_id: str) -> Iterator[None]:
+    """Refuse a second request for a call while one is under way.
+
+    A double press or two automations at once must not reach the PBX twice.
+    """
+    in_flight = coordinator.hass.data.setdefault(_IN_FLIGHT, set())
+    key = (coordinator.config_entry.entry_id, phone_call_id)
+    if key in in_flight:
+        raise _error("call_busy", phone_call_id=phone_call_id)
+    in_flight.add(key)
+    try:
+        yield
+    finally:
+        in_flight.discard(key)
+
+
+@asynccontextmanager
+async def pbx_errors(coordinator: VoipNowCoordinator) -> AsyncIterator[None]:
+    """Turn the client's errors into translated Home Assistant errors."""
+    try:
+        yield
+    except VoipNowInvalidInputError as err:
+        if err.reason is not None:
+            raise _error(err.reason, **{err.field: str(err.value)[:64]}) from err
+        raise _error(
+            "invalid_field", field=err.field, value=str(err.value)[:64]
+        ) from err
+    except VoipNowAuthenticationError as err:
+        coordinator.config_entry.async_start_reauth(coordinator.hass)
+        raise _failure("auth_failed") from err
+    except VoipNowConnectionError as err:
+        if err.maybe_acted:
+            # The PBX may have done it: say so, show what it did, never retry.
+            coordinator.async_refresh_soon()
+            raise _failure("outcome_unknown", error=str(err)) from err
+        raise _failure("cannot_connect", error=str(err)) from err
+    except VoipNowResponseError as err:
+        status = err.status or 0
+        if 400 <= status < 500 and err.code in API_FIELD_ERRORS:
+            raise _error(err.code, field=API_FIELD_ERRORS[err.code]) from err
+        raise _failure(
+            "request_failed", status=str(err.status or "?"), code=err.code or "unknown"
+        ) from err
+    except VoipNowError as err:
+        raise _failure("request_failed", status="?", code=type(err).__name__) from err
+
+
+def _target_name(
+    coordinator: VoipNowCoordinator, number: str, voicemail: bool
+) -> str | None:
+    """Name where a call went: a configured target, or one of our extensions."""
+    for target in transfer_targets(coordinator.config_entry.options):
+        if target.number == number and target.voicemail == voicemail:
+            return target.name
+    extension = coordinator.find_extension(number)
+    info = coordinator.extensions.get(extension) if extension else None
+    return info.name if info is not None else None
+
+
+@callback
+def _async_fire_action(
+    coordinator: VoipNowCoordinator,
+    extension: str,
+    call: ExtensionCall | None,
+    phone_call_id: str,
+    action: str,
+    target: str | None = None,
+    target_name: str | None = None,
+) -> None:
+    """Tell the event bus (and so the logbook) what an action did to a call."""
+    coordinator.hass.bus.async_fire(
+        EVENT_CALL_ACTION,
+        {
+            ATTR_CONFIG_ENTRY_ID: coordinator.config_entry.entry_id,
+            ATTR_EXTENSION: extension,
+            "action": action,
+            ATTR_PHONE_CALL_ID: phone_call_id,
+            "target": target,
+            "target_name": target_name,
+            ATTR_REMOTE_NUMBER: call.remote_number if call else None,
+            ATTR_CALLER_NAME: call.caller_name if call else None,
+        },
+    )
+
+
+def _call_ended(coordinator: VoipNowCoordinator, phone_call_id: str) -> Exception:
+    """The PBX had no such call to act on: it ended first; catch up with it."""
+    coordinator.async_refresh_soon()
+    return _failure("call_ended", phone_call_id=phone_call_id)
+
+
+async def async_transfer_call(
+    coordinator: VoipNowCoordinator,
+    *,
+    extension: str,
+    send_call_to: str,
+    phone_call_id: str | None = None,
+    transfer_from_number: str | None = None,
+    transfer_number: str | None = None,
+    to_voicemail: bool = False,
+    user_id: str = DEFAULT_USER_ID,
+) -> dict[str, Any]:
+    """Transfer an extension's call (to voicemail: the caller leaves a message)."""
+    number = known_extension(coordinator, extension)
+    call_id, known = resolve_call(coordinator, number, phone_call_id)
+    if to_voicemail and transfer_number is None and known is not None:
+        transfer_number = known.remote_number
+    with acting_on(coordinator, call_id):
+        async with pbx_errors(coordinator):
+            done = await coordinator.client.async_transfer_call(
+                user_id=user_id,
+                extension=number,
+                phone_call_id=call_id,
+                send_call_to=send_call_to,
+                transfer_from_number=transfer_from_number,
+                transfer_number=transfer_number,
+                to_voicemail=to_voicemail,
+            )
+    if not done:
+        raise _call_ended(coordinator, call_id)
+    LOGGER.debug("Transferred call %s of %s", call_id, number)
+    coordinator.async_call_handled(number, call_id)
+    _async_fire_action(
+        coordinator,
+        number,
+        known,
+        call_id,
+        "sent_to_voicemail" if to_voicemail else "transferred",
+        send_call_to,
+        _target_name(coordinator, send_call_to, to_voicemail),
+    )
+    return {ATTR_PHONE_CALL_ID: call_id, ATTR_EXTENSION: number}
+
+
+async def async_hangup_call(
+    coordinator: VoipNowCoordinator,
+    *,
+    extension: str,
+    phone_call_id: str | None = None,
+    user_id: str = DEFAULT_USER_ID,
+) -> dict[str, Any]:
+    """Hang up one call of an extension (never all of them by accident)."""
+    number = known_extension(coordinator, extension)
+    call_id, known = resolve_call(coordinator, number, phone_call_id)
+    with acting_on(coordinator, call_id):
+        async with pbx_errors(coordinator):
+            done = await coordinator.client.async_hangup_call(
+                user_id=user_id, extension=number, phone_call_id=call_id
+            )
+    if not done:
+        raise _call_ended(coordinator, call_id)
+    coordinator.async_call_handled(number, call_id)
+    _async_fire_action(coordinator, number, known, call_id, "hung_up")
+    return {ATTR_PHONE_CALL_ID: call_id, ATTR_EXTENSION: number}
+
+
+async def async_set_hold(
+    coordinator: VoipNowCoordinator,
+    *,
+    extension: str,
+    hold: bool,
+    phone_call_id: str | None = None,
+    user_id: str = DEFAULT_USER_ID,
+) -> dict[str, Any]:
+    """Put the extension's side of a call on hold, or take it off hold."""
+    number = known_extension(coordinator, extension)
+    call_id, known = resolve_call(coordinator, number, phone_call_id)
+    with acting_on(coordinator, call_id):
+        # A view id names a place in the call ("00" the caller, "01" the
+        # callee), not a party: after a transfer the extension may have
+        # changed places, and a remembered id would hold someone else. Ask
+        # the PBX where it is now.
+        async with pbx_errors(coordinator):
+            calls = await coordinator.client.async_list_calls(
+                user_id=user_id, extension=number
+            )
+        view_id = next(
+            (
+                view.id
+                for call in calls
+                if call.id == call_id
+                for view in call.views_of(number)
+                if view.id
+            ),
+            None,
+        )
+        if view_id is None:
+            if known is not None:
+                raise _call_ended(coordinator, call_id)
+            raise _error("call_not_found", phone_call_id=call_id, extension=number)
+        async with pbx_errors(coordinator):
+            done = await coordinator.client.async_set_hold(
+                user_id=user_id,
+                extension=number,
+                phone_call_id=call_id,
+                phone_call_view_id=view_id,
+                hold=hold,
+            )
+    if not done:
+        raise _call_ended(coordinator, call_id)
+    coordinator.async_refresh_soon()
+    return {ATTR_PHONE_CALL_ID: call_id, ATTR_EXTENSION: number}
+
+
+async def async_make_call(
+    coordinator: VoipNowCoordinator,
+    *,
+    extension: str,
+    destination: str,
+    caller_id: str | None = None,
+    wait_for_pickup: int | None = None,
+    user_id: str = DEFAULT_USER_ID,
+) -> dict[str, Any]:
+    """Place a call: the extension's phone rings first, then the destination."""
+    number = known_extension(coordinator, extension)
+    async with pbx_errors(coordinator):
+        call_id = await coordinator.client.async_make_call(
+            user_id=user_id,
+            extension=number,
+            destination=destination,
+            caller_id=caller_id,
+            wait_for_pickup=wait_for_pickup,
+        )
+    coordinator.async_refresh_soon()
+    return {ATTR_PHONE_CALL_ID: call_id, ATTR_EXTENSION: number}

@@ -1,0 +1,410 @@
+"""HTTP to one VoipNow server: OAuth token, timeouts, no replays, paging.
+
+Every request has a timeout; a collection has one overall deadline however
+many pages it takes. A write (PUT, POST, DELETE) is never sent twice by the
+transport: aiohttp's silent replay of a dropped PUT/DELETE is switched off,
+and a failure after the request may have left says so (`maybe_acted`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+import copy
+import json
+import logging
+import math
+import re
+import time
+from typing import Any, Final
+
+import aiohttp
+from yarl import URL
+
+from .const import DEFAULT_TOKEN_LIFETIME, MAX_BODY_BYTES, MAX_PAGES, TOKEN_RENEW_MARGIN
+from .exceptions import (
+    VoipNowAuthenticationError,
+    VoipNowConnectionError,
+    VoipNowError,
+    VoipNowMalformedResponseError,
+    VoipNowResponseError,
+    VoipNowSSLError,
+    VoipNowTimeoutError,
+)
+from .parse import collection_entries
+
+_LOGGER = logging.getLogger(__package__)
+
+# An OAuth bearer token is visible ASCII; anything else cannot go in a header.
+TOKEN_RE: Final = re.compile(r"[\x21-\x7e]{1,4096}")
+# Stands for a body that is not JSON (an HTML error page, a truncated answer).
+NOT_JSON: Final = object()
+
+
+class Transport:
+    """Send requests to one server as one trusted App, sharing one token."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base: URL,
+        client_id: str,
+        client_secret: str,
+        *,
+        timeout: float,
+        collection_timeout: float,
+    ) -> None:
+        """Keep the session, the server and the App's credentials."""
+        self._session = session
+        self.base = base
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self.timeout = timeout
+        self.collection_timeout = collection_timeout
+        self._token: str | None = None
+        self._token_expires = 0.0
+        self._token_lock = asyncio.Lock()
+        # Token requests finished so far, and how the last one failed: callers
+        # that queued behind a failing request share its error instead of each
+        # sending their own (N callers would otherwise wait N timeouts).
+        self._token_requests_done = 0
+        self._token_error: VoipNowError | None = None
+        # Once the PBX refused the App, nothing asks again until the caller
+        # says new credentials are in (a PBX with brute-force protection
+        # would lock the App out).
+        self._refused: VoipNowAuthenticationError | None = None
+
+    # --- authentication -------------------------------------------------
+
+    def invalidate_token(self) -> None:
+        """Forget the cached token and any refusal; the next request asks anew."""
+        self._token = None
+        self._token_expires = 0.0
+        self._refused = None
+
+    def _refuse(self, err: VoipNowAuthenticationError) -> VoipNowAuthenticationError:
+        """Remember that the PBX refused the App; return the error to raise."""
+        self._refused = err
+        self._token = None
+        return err
+
+    async def async_token(self, *, stale: str | None = None) -> str:
+        """Return a valid token, sharing one token request among callers.
+
+        `stale` is a token the PBX just refused: it is not handed out again,
+        but a newer one fetched meanwhile by another caller is.
+        """
+
+        def cached() -> str | None:
+            if (
+                self._token is not None
+                and self._token != stale
+                and time.monotonic() < self._token_expires
+            ):
+                return self._token
+            return None
+
+        if self._refused is not None:
+            raise copy.copy(self._refused) from self._refused
+        if token := cached():
+            return token
+        done = self._token_requests_done
+        async with self._token_lock:
+            if token := cached():
+                return token
+            if self._token_requests_done != done and self._token_error is not None:
+                raise copy.copy(self._token_error) from self._token_error
+            self._token_error = None
+            try:
+                token, lifetime = await self._async_request_token()
+            except VoipNowError as err:
+                self._token_error = err
+                raise
+            finally:
+                self._token_requests_done += 1
+            margin = min(TOKEN_RENEW_MARGIN, lifetime / 10)
+            self._token = token
+            self._token_expires = time.monotonic() + lifetime - margin
+            return token
+
+    async def _async_request_token(self) -> tuple[str, float]:
+        """Ask the token endpoint for a new access token."""
+        base_path = self.base.raw_path.rstrip("/")
+        token_url = self.base.with_path(f"{base_path}/oauth/token.php", encoded=True)
+        form = {
+            "client_id": self._client_id,
+            "client_secret": self._client_secret,
+            "grant_type": "client_credentials",
+            "type": "unifiedapi",
+            # Misspelled on purpose, as in 4PSA's own client.
+            "redirect_uri": str(
+                self.base.with_path(f"{base_path}/ouath/token.php", encoded=True)
+            ),
+        }
+        _LOGGER.debug("Requesting an access token from %s", self.base.host)
+        status, payload = await self.async_send("POST", token_url, data=form)
+        if status in (400, 401, 403):
+            raise self._refuse(
+                VoipNowAuthenticationError(
+                    f"Token request rejected ({error_code(payload) or status})"
+                )
+            )
+        if status >= 300:
+            raise response_error(status, payload, "token request")
+        data = payload if isinstance(payload, Mapping) else {}
+        token = data.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise VoipNowMalformedResponseError("Token answer has no access_token")
+        if not TOKEN_RE.fullmatch(token):
+            # It could not be sent in a header; never echo it.
+            raise VoipNowMalformedResponseError("Token answer has an unusable token")
+        return token, _token_lifetime(data.get("expires_in"))
+
+    # --- sending --------------------------------------------------------
+
+    async def async_send(
+        self,
+        method: str,
+        url: URL,
+        *,
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        data: Mapping[str, str] | None = None,
+        action: bool = False,
+    ) -> tuple[int, Any]:
+        """Send one HTTP request with a timeout; return status and decoded body.
+
+        For an `action` (a write to the PBX), a failure once the request may
+        have left (timeout, dropped connection) is flagged `maybe_acted`.
+        """
+        try:
+            async with asyncio.timeout(self.timeout):
+                async with self._session.request(
+                    _no_replay(method),
+                    url,
+                    headers=headers,
+                    json=json_body,
+                    data=data,
+                    allow_redirects=False,
+                    **_no_replay_options(method),
+                ) as resp:
+                    body = await _read_limited(resp)
+                    status = resp.status
+        except TimeoutError as err:
+            raise VoipNowTimeoutError(
+                f"Timeout after {self.timeout:g}s talking to {self.base.host}",
+                maybe_acted=action,
+            ) from err
+        except aiohttp.ClientConnectorCertificateError as err:
+            # Only an untrusted certificate: turning off verification may help.
+            raise VoipNowSSLError(
+                f"Certificate of {self.base.host} not trusted: {type(err).__name__}"
+            ) from err
+        except aiohttp.ClientError as err:
+            raise VoipNowConnectionError(
+                f"Error talking to {self.base.host}: {_root_cause(err)}",
+                # Refused, DNS, TLS: nothing reached the PBX.
+                maybe_acted=action
+                and not isinstance(err, aiohttp.ClientConnectorError),
+            ) from err
+        if status == 204 or not body.strip():
+            return status, None
+        try:
+            return status, json.loads(body)
+        except (ValueError, RecursionError):
+            # RecursionError: nesting too deep for the decoder, not JSON to us.
+            return status, NOT_JSON
+
+    async def async_api(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+    ) -> tuple[int, Any]:
+        """Call the UnifiedAPI, renewing the token once on a 401."""
+        url = self.base.with_path(
+            self.base.raw_path.rstrip("/") + "/uapi/" + path, encoded=True
+        )
+        if params:
+            url = url.with_query(params)
+        action = method != "GET"
+        token = await self.async_token()
+        _LOGGER.debug("%s /uapi/%s", method, path)
+        status, payload = await self.async_send(
+            method, url, headers=_headers(token), json_body=json_body, action=action
+        )
+        if status == 401:
+            # A 401 means the PBX did not act: renewing and retrying once cannot
+            # duplicate an action.
+            _LOGGER.debug("Token refused, requesting a new one")
+            token = await self.async_token(stale=token)
+            _LOGGER.debug("%s /uapi/%s (new token)", method, path)
+            status, payload = await self.async_send(
+                method, url, headers=_headers(token), json_body=json_body, action=action
+            )
+            if status == 401:
+                raise self._refuse(
+                    VoipNowAuthenticationError("Access denied with a fresh token")
+                )
+        if status >= 300:
+            raise response_error(status, payload, f"{method} /uapi/{path}")
+        return status, payload
+
+    async def async_collection(
+        self, path: str, params: Mapping[str, str], page_size: int
+    ) -> list[Any]:
+        """Read every page of a collection within one overall deadline."""
+        try:
+            async with asyncio.timeout(self.collection_timeout):
+                return await self._async_pages(path, params, page_size)
+        except TimeoutError as err:
+            raise VoipNowTimeoutError(
+                f"Listing {path} took over {self.collection_timeout:g}s"
+            ) from err
+
+    async def _async_pages(
+        self, path: str, params: Mapping[str, str], page_size: int
+    ) -> list[Any]:
+        """Read the pages of a collection one after the other."""
+        entries: list[Any] = []
+        start = 0
+        for _ in range(MAX_PAGES):
+            query = {**params, "count": str(page_size)}
+            if start:
+                query["startIndex"] = str(start)
+            status, payload = await self.async_api("GET", path, params=query)
+            if payload is None and status == 204:
+                return entries
+            if payload is None:
+                # A 200 always has a body: an empty one is a cut-off answer,
+                # not an empty list (that would make every call vanish).
+                raise VoipNowMalformedResponseError("Answer is empty", status=status)
+            if payload is NOT_JSON:
+                raise VoipNowMalformedResponseError("Answer is not JSON", status=status)
+            page = collection_entries(payload, path)
+            entries.extend(page)
+            if isinstance(payload, list) and len(payload) == 1:
+                payload = payload[0]  # a collection wrapped in a list
+            if not page or not isinstance(payload, Mapping):
+                return entries
+            total = payload.get("totalResults")
+            start += len(page)
+            try:
+                if total is not None and start >= int(total):
+                    return entries
+            except (TypeError, ValueError, OverflowError):
+                raise VoipNowMalformedResponseError(
+                    "totalResults is not a number"
+                ) from None
+            paging = payload.get("paging")
+            if total is None and not (
+                isinstance(paging, Mapping) and paging.get("next")
+            ):
+                return entries
+        raise VoipNowMalformedResponseError("Too many pages")
+
+
+def _headers(token: str) -> dict[str, str]:
+    """Return the headers of an API request."""
+    return {"Accept": "application/json", "Authorization": f"Bearer {token}"}
+
+
+def _no_replay(method: str) -> str:
+    """Spell a write method so aiohttp 3.11 never sends it a second time.
+
+    aiohttp silently re-sends PUT and DELETE once when the connection drops
+    before the answer (it treats them as idempotent). For a PBX action that is
+    a second transfer or hang-up. aiohttp 3.11 (Home Assistant 2025.4) compares
+    the method as given, while the request itself is sent upper-cased, so a
+    lower-case spelling sends the same request and opts out of the replay.
+    Newer aiohttp upper-cases first; `_no_replay_options` covers it there.
+    Both are proven by the client's tests on both Home Assistant lines.
+    """
+    return method if method in ("GET", "HEAD") else method.lower()
+
+
+async def _refuse_replay(
+    request: aiohttp.ClientRequest,
+    handler: Callable[[aiohttp.ClientRequest], Awaitable[aiohttp.ClientResponse]],
+) -> aiohttp.ClientResponse:
+    """Client middleware: a dropped write surfaces instead of being re-sent.
+
+    aiohttp only replays on `ClientOSError`/`ServerDisconnectedError`; the
+    same failure as a plain `ClientConnectionError` is raised as is.
+    """
+    try:
+        return await handler(request)
+    except aiohttp.ClientConnectorError:
+        raise  # Never replayed: nothing reached the PBX.
+    except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError) as err:
+        raise aiohttp.ClientConnectionError(type(err).__name__) from err
+
+
+def _root_cause(err: BaseException) -> str:
+    """Name the first aiohttp error of a chain (a refused replay wraps one)."""
+    while isinstance(err.__cause__, aiohttp.ClientError):
+        err = err.__cause__
+    return type(err).__name__
+
+
+# Per-request client middlewares exist from aiohttp 3.12 on.
+_HAS_MIDDLEWARES: Final = hasattr(aiohttp, "ClientMiddlewareType")
+
+
+def _no_replay_options(method: str) -> dict[str, Any]:
+    """Extra request options that stop aiohttp >= 3.12 replaying a write."""
+    if method not in ("PUT", "DELETE") or not _HAS_MIDDLEWARES:
+        return {}
+    return {"middlewares": (_refuse_replay,)}
+
+
+async def _read_limited(resp: aiohttp.ClientResponse) -> str:
+    """Read a response body, refusing bodies larger than MAX_BODY_BYTES."""
+    if resp.content_length is not None and resp.content_length > MAX_BODY_BYTES:
+        raise VoipNowMalformedResponseError("Answer too large", status=resp.status)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_chunked(65536):
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise VoipNowMalformedResponseError("Answer too large", status=resp.status)
+        chunks.append(chunk)
+    return b"".join(chunks).decode("utf-8", errors="replace")
+
+
+def _token_lifetime(raw: Any) -> float:
+    """Read `expires_in`; a missing or unusable value means the usual hour."""
+    if isinstance(raw, bool):
+        return DEFAULT_TOKEN_LIFETIME
+    try:
+        seconds = float(raw)
+    except (TypeError, ValueError, OverflowError):
+        return DEFAULT_TOKEN_LIFETIME
+    if not 0 < seconds < math.inf:
+        return DEFAULT_TOKEN_LIFETIME
+    return seconds
+
+
+def error_code(payload: Any) -> str | None:
+    """Return the error code of an answer: `{"error": {"code"}}` or OAuth's `{"error"}`."""
+    error = payload.get("error") if isinstance(payload, Mapping) else None
+    if isinstance(error, Mapping):
+        error = error.get("code")
+    if isinstance(error, bool) or not isinstance(error, str | int):
+        return None
+    return str(error).strip() or None
+
+
+def response_error(status: int, payload: Any, what: str) -> VoipNowResponseError:
+    """Build the error for a non-2xx answer from its `error` object, if any."""
+    code = error_code(payload)
+    message = f"{what} failed with HTTP {status}"
+    error = payload.get("error") if isinstance(payload, Mapping) else None
+    raw_message = error.get("message") if isinstance(error, Mapping) else None
+    if isinstance(raw_message, str) and raw_message.strip():
+        message = f"{what} failed: {raw_message.strip()[:200]}"
+    if code:
+        message = f"{message} ({code})"
+    return VoipNowResponseError(message, status=status, code=code)
