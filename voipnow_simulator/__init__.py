@@ -4,6 +4,7 @@ from .callbacks import SentCallback
 from .faults import FAULT_KINDS, Fault
 from .middleware import RecordedRequest
 from .model import ApiError, CallEvent, Extension, Party, SimCall, SimCallView
+from .modes import Modes
 from .server import VoipNowSimulator
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "CallEvent",
     "Extension",
     "Fault",
+    "Modes",
     "Party",
     "RecordedRequest",
     "SentCallback",

@@ -9,6 +9,7 @@ import random
 import signal
 import time
 
+from .modes import V5_REFUSAL_STATUSES, parse_event_types
 from .server import VoipNowSimulator
 
 DEMO_EXTENSIONS = {
@@ -63,7 +64,59 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="also send call event callbacks to non-loopback addresses",
     )
+    add_mode_arguments(parser)
     return parser.parse_args(argv)
+
+
+def add_mode_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add one option per server variant (defaults: the documented behaviour)."""
+    modes = parser.add_argument_group("server variants")
+    modes.add_argument(
+        "--event-types",
+        type=parse_event_types,
+        default="0,1,2,3,4",
+        help="event types a subscription may have (3.x servers: 0,1,2)",
+    )
+    modes.add_argument(
+        "--subscription-path",
+        choices=("body", "path"),
+        default="body",
+        help="where a new subscription's type goes (v5 servers: path)",
+    )
+    modes.add_argument(
+        "--v5-refusal-status",
+        type=int,
+        choices=V5_REFUSAL_STATUSES,
+        default=404,
+        help="path mode's answer to a create without the type in the path",
+    )
+    modes.add_argument(
+        "--hangup-status",
+        choices=("documented", "legacy"),
+        default="documented",
+        help="legacy: hangup callbacks say only ANSWER or UNKNOWN",
+    )
+    modes.add_argument(
+        "--naive-dates", action="store_true", help="dates without a time zone"
+    )
+    modes.add_argument(
+        "--time-zone", default=None, help="IANA zone dates are written in"
+    )
+    modes.add_argument(
+        "--long-ids", action="store_true", help="call/subscription ids of 200-255"
+    )
+    modes.add_argument(
+        "--callback-call-ids",
+        choices=("same", "different"),
+        default="same",
+        help="different: callbacks' CallID is not the PhoneCall id",
+    )
+    modes.add_argument(
+        "--caller-name-param",
+        choices=("CallerIDName", "CallerIDNam"),
+        default="CallerIDName",
+        help="spelling of the caller name callback parameter",
+    )
 
 
 async def demo_loop(sim: VoipNowSimulator) -> None:
@@ -76,7 +129,7 @@ async def demo_loop(sim: VoipNowSimulator) -> None:
         for call in list(sim.calls.values()):
             if call.ringing and now - call.ringing_since > RING_TIMEOUT:
                 say(f"missed call {call.id} from {call.caller.caller_id}")
-                await sim.hangup_call(call.id)
+                await sim.ring_out(call.id)
             elif not call.ringing:
                 end = answered_at.setdefault(call.id, now + random.uniform(*TALK_TIME))
                 if now > end:
@@ -100,6 +153,15 @@ async def run(args: argparse.Namespace) -> None:
         org_prefix=args.org_prefix,
         quirks=args.quirks,
         loopback_callbacks_only=not args.remote_callbacks,
+        event_types=args.event_types,
+        subscription_path=args.subscription_path,
+        v5_refusal_status=args.v5_refusal_status,
+        hangup_status=args.hangup_status,
+        naive_dates=args.naive_dates,
+        time_zone=args.time_zone,
+        long_ids=args.long_ids,
+        callback_call_ids=args.callback_call_ids,
+        caller_name_param=args.caller_name_param,
     )
     if args.demo:
         for number, name in DEMO_EXTENSIONS.items():
@@ -120,6 +182,7 @@ async def run(args: argparse.Namespace) -> None:
     say(f"  User id:       {sim.user_id}")
     say(f"  Extensions:    {', '.join(sim.extensions) or '(none)'}")
     say(f"  Control API:   {sim.url}/_sim/state")
+    say(f"  Modes:         {sim.url}/_sim/modes")
     demo = loop.create_task(demo_loop(sim)) if args.demo else None
     try:
         await stop.wait()

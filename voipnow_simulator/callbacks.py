@@ -35,12 +35,9 @@ def is_loopback(url: str) -> bool:
 class CallbackDispatcher:
     """Sends the callbacks of call events, in order, and records each outcome."""
 
-    def __init__(self, pbx: Pbx, *, loopback_only: bool = True) -> None:
+    def __init__(self, pbx: Pbx) -> None:
         """Deliver for the subscriptions of ``pbx``; no session until started."""
         self.pbx = pbx
-        # A test or demo must never make the simulator call out to a real
-        # network, so only loopback URLs are called unless told otherwise.
-        self.loopback_only = loopback_only
         self.blocked = False
         self.sent: list[SentCallback] = []
         self.dropped: list[SentCallback] = []
@@ -107,7 +104,9 @@ class CallbackDispatcher:
         result: int | str
         if self._session is None or self._session.closed:
             result = "simulator not running"
-        elif self.loopback_only and not is_loopback(sub.url):
+        elif self.pbx.modes.loopback_callbacks_only and not is_loopback(sub.url):
+            # A test or demo must never make the simulator call out to a real
+            # network, so only loopback URLs are called unless told otherwise.
             result = "refused: not a loopback address"
         else:
             try:

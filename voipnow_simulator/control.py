@@ -33,6 +33,8 @@ class ControlApi:
         router.add_delete("/_sim/faults", self.clear_faults)
         router.add_post("/_sim/tokens/revoke", self.revoke)
         router.add_post("/_sim/extensions", self.add_extension)
+        router.add_get("/_sim/modes", self.get_modes)
+        router.add_post("/_sim/modes", self.set_modes)
 
     async def incoming(self, request: web.Request) -> web.Response:
         """Ring an extension."""
@@ -57,22 +59,30 @@ class ControlApi:
         return json_response({"id": call_id})
 
     async def call_op(self, request: web.Request) -> web.Response:
-        """Answer, hang up, hold or unhold a call."""
+        """Act on a call: answer, hangup, reject, ring_out, fail, pickup, hold..."""
         sim = self.sim
         call_id, op = request.match_info["id"], request.match_info["op"]
         data = await request.json() if request.can_read_body else {}
         ops = {
             "answer": lambda: sim.answer_call(call_id),
-            "hangup": lambda: sim.hangup_call(call_id),
+            "hangup": lambda: sim.hangup_call(call_id, data.get("status")),
+            "reject": lambda: sim.reject_call(call_id),
+            "ring_out": lambda: sim.ring_out(call_id),
+            "fail": lambda: sim.fail_call(call_id, data.get("status", "CONGESTION")),
+            "pickup": lambda: sim.pickup_call(
+                call_id, str(data.get("extension") or "")
+            ),
             "hold": lambda: sim.hold_call(call_id, data.get("extension")),
             "unhold": lambda: sim.unhold_call(call_id, data.get("extension")),
         }
         if op not in ops:
             return error_response(404, "not_found", f"Unknown operation {op!r}")
+        if call_id not in sim.calls:
+            return error_response(404, "not_found", f"Unknown call {call_id!r}")
         try:
             await ops[op]()
-        except KeyError:
-            return error_response(404, "not_found", f"Unknown call {call_id!r}")
+        except KeyError as err:
+            return error_response(404, "not_found", str(err))
         return json_response({"id": call_id})
 
     async def state(self, request: web.Request) -> web.Response:
@@ -122,3 +132,12 @@ class ControlApi:
             data["extension"], data.get("name", ""), data.get("registered", True)
         )
         return json_response(asdict(ext))
+
+    async def get_modes(self, request: web.Request) -> web.Response:
+        """The server variant being played."""
+        return json_response(self.sim.modes.to_json())
+
+    async def set_modes(self, request: web.Request) -> web.Response:
+        """Change modes (all given ones, or none if one is bad)."""
+        self.sim.set_modes(**await request.json())
+        return json_response(self.sim.modes.to_json())

@@ -1,10 +1,11 @@
-"""PBX state of the simulator: extensions, calls, subscriptions and call events."""
+"""The simulator's data: extensions, subscriptions, calls and their views."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 import re
+import secrets
 import time
 from typing import Any
 
@@ -24,6 +25,17 @@ FLOW_IN = 8
 STATUS_RINGING = 3
 STATUS_OTHER_RINGING = 4
 STATUS_ON_CALL = 5
+
+# CallStatus of hangup callbacks, as the Call Events page lists them.
+HANGUP_ANSWER = "ANSWER"
+HANGUP_BUSY = "BUSY"
+HANGUP_NOANSWER = "NOANSWER"
+HANGUP_CANCEL = "CANCEL"
+FAILURE_STATUSES = frozenset({"CONGESTION", "CHANUNAVAIL"})
+HANGUP_STATUSES = frozenset(
+    {HANGUP_ANSWER, HANGUP_BUSY, HANGUP_NOANSWER, HANGUP_CANCEL, "UNKNOWN"}
+    | FAILURE_STATUSES
+)
 
 # Actions documented for PUT /phoneCalls that the simulator does not implement.
 UNIMPLEMENTED_ACTIONS = frozenset(
@@ -82,6 +94,7 @@ class Subscription:
     url: str
     status: int = 1
     note: str | None = None
+    modified: datetime = field(default_factory=now)
 
     def to_json(self) -> dict[str, Any]:
         """Return the documented JSON shape (strings, null fields omitted)."""
@@ -114,7 +127,10 @@ class Party:
 
 @dataclass
 class SimCallView:
-    """The view of a call from one local extension (PhoneCallView)."""
+    """The view of a call from one local extension (PhoneCallView).
+
+    Dates are set when the view has that state and None otherwise.
+    """
 
     id: str
     extension: str
@@ -123,8 +139,10 @@ class SimCallView:
     caller_id: str
     status: int
     flow: int
-    on_hold: bool
+    ringing: datetime | None
     answered: datetime | None
+    on_hold: datetime | None
+    holder: bool
 
 
 @dataclass
@@ -143,10 +161,19 @@ class SimCall:
     id: str
     caller: Party
     callee: Party
+    # What callbacks call CallID when it is not the PhoneCall id.
+    callback_id: str = ""
+    nonce: str = field(default_factory=lambda: secrets.token_hex(16))
     published: datetime = field(default_factory=now)
+    # The call was answered (by anyone, at any time): stays set.
     answered: datetime | None = None
-    was_answered: bool = False
-    on_hold: set[str] = field(default_factory=set)
+    # When the present callee answered; None while it rings.
+    connected: datetime | None = None
+    # When the present callee started ringing.
+    ringing_at: datetime = field(default_factory=now)
+    # Hold is a call-level fact: since when, and by which extension if known.
+    held_at: datetime | None = None
+    held_by: str | None = None
     did: str = ""
     ringing_since: float = field(default_factory=time.monotonic)
 
@@ -164,8 +191,20 @@ class SimCall:
 
     @property
     def ringing(self) -> bool:
-        """Tell whether the call has not been answered yet."""
-        return self.answered is None
+        """Tell whether the present callee has not answered yet."""
+        return self.connected is None
+
+    @property
+    def was_answered(self) -> bool:
+        """Tell whether anyone ever answered the call."""
+        return self.answered is not None
+
+    @property
+    def on_hold(self) -> set[str]:
+        """Return the extensions holding the call (all local ones if unknown)."""
+        if self.held_at is None:
+            return set()
+        return {self.held_by} if self.held_by else set(self.local_extensions)
 
     @property
     def local_extensions(self) -> list[str]:
@@ -177,14 +216,16 @@ class SimCall:
         return [self.caller, self.callee]
 
     def views(self) -> list[SimCallView]:
-        """Return one view per local party: caller is view "00", callee "01"."""
+        """Return one view per local party: caller is view "00", callee "01".
+
+        Every view carries the caller's caller id: the docs' example of an
+        outgoing call shows the caller's own id on both views.
+        """
         result: list[SimCallView] = []
-        for index, (me, other) in enumerate(
-            ((self.caller, self.callee), (self.callee, self.caller))
-        ):
+        for index, me in enumerate((self.caller, self.callee)):
             if not me.local:
                 continue
-            if self.answered is not None:
+            if self.connected is not None:
                 status = STATUS_ON_CALL
             else:
                 status = STATUS_OTHER_RINGING if index == 0 else STATUS_RINGING
@@ -194,11 +235,13 @@ class SimCall:
                     extension=me.number,
                     source=[self.caller.number],
                     destination=[self.callee.number],
-                    caller_id=other.caller_id,
+                    caller_id=self.caller.caller_id,
                     status=status,
                     flow=self.flow,
-                    on_hold=me.number in self.on_hold,
-                    answered=self.answered,
+                    ringing=self.ringing_at if self.connected is None else None,
+                    answered=self.connected,
+                    on_hold=self.held_at,
+                    holder=self.held_at is not None and self.held_by == me.number,
                 )
             )
         return result
@@ -210,17 +253,3 @@ class SimCall:
     def party(self, number: str) -> Party | None:
         """Return the party with this (normalized) number, if any."""
         return next((p for p in self.parties() if p.number == number), None)
-
-    def event_params(self, flow_in: bool, status: str) -> dict[str, str]:
-        """Return the documented callback parameters for this call."""
-        return {
-            "CallID": self.id,
-            "CallerIDNum": self.caller.number,
-            "CallerIDName": self.caller.name,
-            "CalledDID": self.did,
-            "CalledExtension": self.callee.number if self.callee.local else "",
-            "CallerExtension": self.caller.number if self.caller.local else "",
-            "CalledNumber": self.callee.number,
-            "CallFlow": "IN" if flow_in else "OUT",
-            "CallStatus": status,
-        }

@@ -1,8 +1,10 @@
-"""The simulated PBX's bookkeeping: extensions, calls, subscriptions and events."""
+"""The simulated PBX's bookkeeping: extensions, subscriptions, calls and events."""
 
 from __future__ import annotations
 
+import itertools
 import secrets
+import string
 import time
 from typing import Any
 
@@ -12,24 +14,32 @@ from .model import (
     EVENT_DIAL_IN,
     EVENT_DIAL_OUT,
     EVENT_HANGUP,
+    FAILURE_STATUSES,
+    HANGUP_ANSWER,
+    HANGUP_BUSY,
+    HANGUP_CANCEL,
+    HANGUP_NOANSWER,
+    HANGUP_STATUSES,
     STATUS_RINGING,
-    ApiError,
     CallEvent,
     Extension,
     Party,
     SimCall,
     Subscription,
-    is_valid_number,
     now,
 )
+from .modes import Modes
+
+ALPHANUMERIC = string.ascii_letters + string.digits
 
 
 class Pbx:
     """The simulated PBX: extensions, calls, voicemails and subscriptions."""
 
-    def __init__(self, org_prefix: str) -> None:
+    def __init__(self, org_prefix: str, modes: Modes | None = None) -> None:
         """Create an empty PBX whose extensions use the organization prefix."""
         self.org_prefix = org_prefix
+        self.modes = modes or Modes()
         self.extensions: dict[str, Extension] = {}
         self.calls: dict[str, SimCall] = {}
         self.ended_ids: set[str] = set()
@@ -37,6 +47,8 @@ class Pbx:
         self.subscriptions: dict[str, Subscription] = {}
         self.events: list[CallEvent] = []
         self._next_sub_id = 1
+        # Asterisk-like unique ids ("1717171717.42") for callbacks' CallID.
+        self._channel_ids = itertools.count(1)
 
     # ----------------------------------------------------------- extensions
     def normalize(self, number: str) -> str:
@@ -86,6 +98,18 @@ class Pbx:
             status = max(status, 2) if view.status == STATUS_RINGING else 3
         return status
 
+    # -------------------------------------------------------------- ids
+    def new_id(self, taken: set[str] | dict[str, Any]) -> str:
+        """Return a fresh Object-Id: 20 hex digits, or 200-255 characters."""
+        while True:
+            if self.modes.long_ids:
+                size = 200 + secrets.randbelow(56)
+                new = "".join(secrets.choice(ALPHANUMERIC) for _ in range(size))
+            else:
+                new = secrets.token_hex(10)
+            if new not in taken:
+                return new
+
     # ---------------------------------------------------------------- calls
     def calls_of(self, extensions: list[str]) -> list[SimCall]:
         """Return the calls with a view of any of these extensions."""
@@ -100,153 +124,115 @@ class Pbx:
         self, caller: Party, callee: Party, did: str = ""
     ) -> tuple[SimCall, list[CallEvent]]:
         """Create a ringing call; return it with dial-out and dial-in events."""
-        call_id = secrets.token_hex(10)
-        while call_id in self.calls or call_id in self.ended_ids:
-            call_id = secrets.token_hex(10)
-        call = SimCall(id=call_id, caller=caller, callee=callee, did=did)
+        call_id = self.new_id(self.ended_ids | set(self.calls))
+        channel = f"{int(time.time())}.{next(self._channel_ids)}"
+        call = SimCall(call_id, caller, callee, callback_id=channel, did=did)
         self.calls[call_id] = call
         events: list[CallEvent] = []
         if caller.local:
-            events.append(self._event(EVENT_DIAL_OUT, caller.number, call, "CALLING"))
+            events.append(self.event(EVENT_DIAL_OUT, caller.number, call, "CALLING"))
         if callee.local:
-            events.append(self._event(EVENT_DIAL_IN, callee.number, call, "CALLING"))
+            events.append(self.event(EVENT_DIAL_IN, callee.number, call, "CALLING"))
         return call, events
 
     def answer(self, call: SimCall) -> list[CallEvent]:
         """Answer a ringing call; return answer events (3 callee, 4 caller)."""
-        if call.answered is not None:
+        if call.connected is not None:
             return []
-        call.answered = now()
-        call.was_answered = True
+        call.connected = now()
+        call.answered = call.answered or call.connected
         events: list[CallEvent] = []
         if call.callee.local:
             events.append(
-                self._event(EVENT_ANSWER_IN, call.callee.number, call, "ANSWER")
+                self.event(EVENT_ANSWER_IN, call.callee.number, call, "ANSWER")
             )
         if call.caller.local:
             events.append(
-                self._event(EVENT_ANSWER_OUT, call.caller.number, call, "ANSWER")
+                self.event(EVENT_ANSWER_OUT, call.caller.number, call, "ANSWER")
             )
         return events
 
-    def hangup(self, call: SimCall) -> list[CallEvent]:
-        """Remove a call; return a hangup event for each local party."""
-        events = [self._hangup_event(call, p) for p in call.parties() if p.local]
-        self._end(call)
+    def hangup(self, call: SimCall, status: str | None = None) -> list[CallEvent]:
+        """End a call; return a hangup event for each local party.
+
+        ``status`` is how the call ended (None: ANSWER if the present callee
+        answered, else CANCEL: the caller gave up while it rang).
+        """
+        if status is not None and status not in HANGUP_STATUSES:
+            raise ValueError(f"unknown hangup status {status!r}")
+        final = self.end_status(call, status)
+        events = [self.hangup_event(call, p, final) for p in call.parties() if p.local]
+        self.end(call)
         return events
+
+    def reject(self, call: SimCall) -> list[CallEvent]:
+        """The callee refuses a ringing call (BUSY)."""
+        self._require_ringing(call)
+        return self.hangup(call, HANGUP_BUSY)
+
+    def ring_out(self, call: SimCall) -> list[CallEvent]:
+        """Nobody answers a ringing call until it gives up (NOANSWER)."""
+        self._require_ringing(call)
+        return self.hangup(call, HANGUP_NOANSWER)
+
+    def fail(self, call: SimCall, status: str) -> list[CallEvent]:
+        """The call fails in the network (CONGESTION or CHANUNAVAIL)."""
+        if status not in FAILURE_STATUSES:
+            raise ValueError(f"a failure is one of {sorted(FAILURE_STATUSES)}")
+        return self.hangup(call, status)
+
+    def end_status(self, call: SimCall, status: str | None) -> str:
+        """Return the CallStatus a hangup reports in the present mode."""
+        if self.modes.hangup_status == "legacy":
+            # Older servers only tell an answered call from anything else.
+            return HANGUP_ANSWER if call.was_answered else "UNKNOWN"
+        if status is not None:
+            return status
+        return HANGUP_ANSWER if call.connected is not None else HANGUP_CANCEL
 
     def set_hold(self, call: SimCall, extension: str | None, on_hold: bool) -> None:
-        """Put the view of one extension (or all local views) on or off hold."""
-        targets = [extension] if extension else call.local_extensions
-        for number in targets:
-            if on_hold:
-                call.on_hold.add(number)
-            else:
-                call.on_hold.discard(number)
+        """Put the call on hold (by ``extension``, if known) or take it off."""
+        call.held_at = now() if on_hold else None
+        call.held_by = extension if on_hold else None
 
-    def transfer(
-        self,
-        call: SimCall,
-        send_call_to: str,
-        from_number: str,
-        transfer_number: str | None,
-    ) -> list[CallEvent]:
-        """Blind-transfer the other party to ``send_call_to``; return events."""
-        target = self._check_number(send_call_to, "pc_sendcallto_invalid")
-        if "*" in target and target not in self.extensions:
-            raise ApiError(400, "pc_sendcallto_invalid", "Unknown extension")
-        leaving = self._party_of(call, from_number, "pc_transfer_from_number_invalid")
-        staying = self._other_party(call, leaving, transfer_number)
-        if target in (staying.number, leaving.number):
-            raise ApiError(400, "pc_sendcallto_invalid", "Already in the call")
-        events: list[CallEvent] = []
-        if leaving.local:
-            events.append(self._hangup_event(call, leaving))
-        new_callee = self.party(target)
-        call.caller, call.callee = staying, new_callee
-        call.on_hold.clear()
-        call.did = ""
-        if new_callee.local:
-            call.answered = None
-            call.ringing_since = time.monotonic()
-            events.append(self._event(EVENT_DIAL_IN, target, call, "CALLING"))
-        elif staying.local:
-            call.answered = call.answered or now()
-        else:
-            self._end(call)
-        return events
-
-    def transfer_to_voicemail(
-        self,
-        call: SimCall,
-        send_call_to: str,
-        from_number: str | None,
-        transfer_number: str | None,
-    ) -> list[CallEvent]:
-        """Send a party of the call to an extension's voicemail; return events."""
-        target = self.normalize(str(send_call_to or ""))
-        if target not in self.extensions:
-            raise ApiError(400, "pc_sendcallto_invalid", "Not a phone terminal")
-        if not transfer_number:
-            raise ApiError(400, "pc_transfer_number_invalid", "Missing")
-        staying = self._party_of(call, transfer_number, "pc_transfer_number_invalid")
-        if from_number:
-            self._party_of(call, from_number, "pc_transfer_from_number_invalid")
-        self.voicemails.append(
-            {
-                "call_id": call.id,
-                "extension": target,
-                "caller_number": staying.number,
-                "caller_name": staying.name,
-                "time": now().isoformat(),
-            }
-        )
-        return self.hangup(call)
-
-    def _check_number(self, value: Any, code: str) -> str:
-        """Validate a phone number parameter and return it normalized."""
-        if not isinstance(value, str) or not is_valid_number(value.strip()):
-            raise ApiError(400, code, "Missing or invalid phone number")
-        return self.normalize(value)
-
-    def _party_of(self, call: SimCall, number: Any, code: str) -> Party:
-        """Return the party of the call with this number or raise ``code``."""
-        normalized = self._check_number(number, code)
-        party = call.party(normalized)
-        if party is None:
-            raise ApiError(400, code, "Not a party of the call")
-        return party
-
-    def _other_party(
-        self, call: SimCall, leaving: Party, transfer_number: str | None
-    ) -> Party:
-        """Return the party being transferred (given or the other one)."""
-        code = "pc_transfer_number_invalid"
-        if transfer_number is None or transfer_number == "":
-            return call.callee if leaving is call.caller else call.caller
-        staying = self._party_of(call, transfer_number, code)
-        if staying is leaving:
-            raise ApiError(400, code, "The transferred party cannot transfer")
-        return staying
-
-    def _end(self, call: SimCall) -> None:
+    def end(self, call: SimCall) -> None:
         """Forget a call, remembering its id as ended."""
         self.calls.pop(call.id, None)
         self.ended_ids.add(call.id)
 
-    def _hangup_event(self, call: SimCall, party: Party) -> CallEvent:
+    def hangup_event(self, call: SimCall, party: Party, status: str) -> CallEvent:
         """Build the hangup event of one local party."""
-        status = "ANSWER" if call.was_answered else "UNKNOWN"
-        return self._event(EVENT_HANGUP, party.number, call, status)
+        return self.event(EVENT_HANGUP, party.number, call, status)
 
-    def _event(
+    def event(
         self, event_type: int, extension: str, call: SimCall, status: str
     ) -> CallEvent:
-        """Build and log an event; the flow is IN unless the extension called."""
-        flow_in = extension != call.caller.number
-        event = CallEvent(event_type, extension, call.event_params(flow_in, status))
+        """Build and log an event with the callback parameters of the call."""
+        modes = self.modes
+        caller, callee = call.caller, call.callee
+        params = {
+            "CallID": call.id
+            if modes.callback_call_ids == "same"
+            else call.callback_id,
+            "CallerIDNum": caller.number,
+            modes.caller_name_param: caller.name,
+            "CalledDID": call.did,
+            "CalledExtension": callee.number if callee.local else "",
+            "CallerExtension": caller.number if caller.local else "",
+            "CalledNumber": callee.number,
+            # IN unless the extension is the one that called.
+            "CallFlow": "OUT" if extension == caller.number else "IN",
+            "CallStatus": status,
+        }
+        event = CallEvent(event_type, extension, params)
         self.events.append(event)
         return event
+
+    @staticmethod
+    def _require_ringing(call: SimCall) -> None:
+        """Refuse an operation that only a ringing call allows."""
+        if call.connected is not None:
+            raise ValueError(f"call {call.id} was answered: it no longer rings")
 
     # -------------------------------------------------------- subscriptions
     def add_subscription(
@@ -259,10 +245,12 @@ class Pbx:
         note: str | None,
     ) -> Subscription:
         """Create a subscription with a new unique id."""
-        sub = Subscription(
-            str(self._next_sub_id), extension, event_type, method, url, status, note
-        )
-        self._next_sub_id += 1
+        if self.modes.long_ids:
+            sub_id = self.new_id(self.subscriptions)
+        else:
+            sub_id = str(self._next_sub_id)
+            self._next_sub_id += 1
+        sub = Subscription(sub_id, extension, event_type, method, url, status, note)
         self.subscriptions[sub.id] = sub
         return sub
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from typing import Any
 
 from aiohttp import web
 
 from .callbacks import CallbackDispatcher, SentCallback
 from .control import ControlApi
+from .driving import CallDriving
 from .faults import Fault, FaultInjector
 from .middleware import RecordedRequest, make_middleware
 from .model import CallEvent, Extension, SimCall, Subscription
+from .modes import ALL_EVENT_TYPES, ModeAttribute, Modes
 from .oauth import TOKEN_PATH, TokenEndpoint, TokenStore
 from .pbx import Pbx
 from .render import Renderer
@@ -20,8 +23,24 @@ from .uapi_calls import PhoneCallsApi
 from .uapi_events import ExtensionsApi
 
 
-class VoipNowSimulator:
+class VoipNowSimulator(CallDriving):
     """A fake VoipNow server speaking the documented UnifiedAPI over real HTTP."""
+
+    # Server variants (see `Modes`): each one is a constructor keyword and an
+    # attribute that may be changed at any time, validated on assignment.
+    event_types = ModeAttribute()
+    subscription_path = ModeAttribute()
+    v5_refusal_status = ModeAttribute()
+    hangup_status = ModeAttribute()
+    naive_dates = ModeAttribute()
+    time_zone = ModeAttribute()
+    long_ids = ModeAttribute()
+    callback_call_ids = ModeAttribute()
+    caller_name_param = ModeAttribute()
+    quirks = ModeAttribute()
+    transfer_accepted_202 = ModeAttribute()
+    empty_listing_204 = ModeAttribute()
+    loopback_callbacks_only = ModeAttribute()
 
     def __init__(
         self,
@@ -31,11 +50,22 @@ class VoipNowSimulator:
         user_id: str = "12",
         org_prefix: str = "0003",
         *,
-        quirks: bool = False,
         owner_name: str = "Simulated Organization",
+        quirks: bool = False,
         loopback_callbacks_only: bool = True,
+        event_types: Iterable[int] | str = ALL_EVENT_TYPES,
+        subscription_path: str = "body",
+        v5_refusal_status: int = 404,
+        hangup_status: str = "documented",
+        naive_dates: bool = False,
+        time_zone: str | None = None,
+        long_ids: bool = False,
+        callback_call_ids: str = "same",
+        caller_name_param: str = "CallerIDName",
+        transfer_accepted_202: bool = False,
+        empty_listing_204: bool = False,
     ) -> None:
-        """Configure credentials, user and organization; nothing listens yet.
+        """Configure credentials, user, organization and modes; nothing listens yet.
 
         Callbacks go only to loopback addresses unless told otherwise: a test
         or demo must never make the simulator call out to a real network.
@@ -45,19 +75,30 @@ class VoipNowSimulator:
         self.token_lifetime = token_lifetime
         self.user_id = user_id
         self.owner_name = owner_name
-        self.quirks = quirks
-        self.transfer_accepted_202 = False
-        self.empty_listing_204 = False
+        self.modes = Modes()
+        self.set_modes(
+            quirks=quirks,
+            loopback_callbacks_only=loopback_callbacks_only,
+            event_types=event_types,
+            subscription_path=subscription_path,
+            v5_refusal_status=v5_refusal_status,
+            hangup_status=hangup_status,
+            naive_dates=naive_dates,
+            time_zone=time_zone,
+            long_ids=long_ids,
+            callback_call_ids=callback_call_ids,
+            caller_name_param=caller_name_param,
+            transfer_accepted_202=transfer_accepted_202,
+            empty_listing_204=empty_listing_204,
+        )
         self.page_size = 20
-        self.pbx = Pbx(org_prefix)
+        self.pbx = Pbx(org_prefix, self.modes)
         self.requests: list[RecordedRequest] = []
         self.host = "127.0.0.1"
         self.port = 0
         self.tokens = TokenStore()
         self.faults = FaultInjector()
-        self.callbacks = CallbackDispatcher(
-            self.pbx, loopback_only=loopback_callbacks_only
-        )
+        self.callbacks = CallbackDispatcher(self.pbx)
         self.render = Renderer(self)
         self._runner: web.AppRunner | None = None
         self.closing = asyncio.Event()
@@ -154,72 +195,15 @@ class VoipNowSimulator:
         """Mark an extension's phone as registered or not."""
         self.pbx.extensions[self.pbx.normalize(number)].registered = registered
 
-    def get_call(self, call_id: str) -> SimCall:
-        """Return a current call (KeyError if none)."""
-        return self.pbx.get_call(call_id)
-
     def call_json(
         self, call: SimCall, request: web.Request | None = None
     ) -> dict[str, Any]:
         """Return the PhoneCall JSON of a call as the API would answer it."""
         return self.render.call_json(call, request)
 
-    async def incoming_call(
-        self,
-        extension: str,
-        from_number: str = "5551234",
-        caller_name: str = "",
-        did: str = "",
-    ) -> str:
-        """Ring an extension from an outside number or another extension."""
-        if not self.pbx.is_local(extension):
-            raise KeyError(f"unknown extension {extension!r}")
-        call, events = self.pbx.new_call(
-            self.pbx.party(from_number, caller_name), self.pbx.party(extension), did
-        )
-        await self.callbacks.dispatch(events)
-        return call.id
-
-    async def outgoing_call(self, extension: str, to_number: str) -> str:
-        """Make an extension dial a number (rings it if it is an extension)."""
-        if not self.pbx.is_local(extension):
-            raise KeyError(f"unknown extension {extension!r}")
-        call, events = self.pbx.new_call(
-            self.pbx.party(extension), self.pbx.party(to_number)
-        )
-        await self.callbacks.dispatch(events)
-        return call.id
-
-    async def answer_call(self, call_id: str) -> None:
-        """Answer a ringing call."""
-        await self.callbacks.dispatch(self.pbx.answer(self.get_call(call_id)))
-
-    async def hangup_call(self, call_id: str) -> None:
-        """Hang up a call."""
-        await self.callbacks.dispatch(self.pbx.hangup(self.get_call(call_id)))
-
-    async def hold_call(self, call_id: str, extension: str | None = None) -> None:
-        """Put a view (or all local views) of a call on hold."""
-        ext = self.pbx.normalize(extension) if extension else None
-        self.pbx.set_hold(self.get_call(call_id), ext, True)
-
-    async def unhold_call(self, call_id: str, extension: str | None = None) -> None:
-        """Take a view (or all local views) of a call off hold."""
-        ext = self.pbx.normalize(extension) if extension else None
-        self.pbx.set_hold(self.get_call(call_id), ext, False)
-
-    async def transfer_call(
-        self,
-        call_id: str,
-        send_call_to: str,
-        transfer_from_number: str,
-        transfer_number: str | None = None,
-    ) -> None:
-        """Transfer a call as the API's Transfer action does."""
-        call = self.get_call(call_id)
-        await self.callbacks.dispatch(
-            self.pbx.transfer(call, send_call_to, transfer_from_number, transfer_number)
-        )
+    def set_modes(self, **modes: Any) -> None:
+        """Set several modes at once: all of them, or none if one is bad."""
+        self.modes.update(modes)
 
     # ------------------------------------------------------ tokens / faults
     def revoke_tokens(self) -> None:
@@ -298,16 +282,6 @@ class VoipNowSimulator:
         self.requests.clear()
 
     # ----------------------------------------------------------- callbacks
-    @property
-    def loopback_callbacks_only(self) -> bool:
-        """Tell whether callbacks go only to loopback addresses."""
-        return self.callbacks.loopback_only
-
-    @loopback_callbacks_only.setter
-    def loopback_callbacks_only(self, value: bool) -> None:
-        """Allow or forbid callbacks to non-loopback addresses."""
-        self.callbacks.loopback_only = value
-
     @property
     def callbacks_sent(self) -> list[SentCallback]:
         """Return the callbacks sent (or refused), with their outcome."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
+from . import transfers
 from .model import UNIMPLEMENTED_ACTIONS, ApiError, CallEvent, SimCall, is_valid_number
 from .responses import json_response, read_body
 from .uapi import UapiHandlers
@@ -91,6 +92,7 @@ class PhoneCallsApi(UapiHandlers):
             return json_response([sim.call_json(c, request) for c in calls])
         data = sim.call_json(calls[0], request)
         if sim.transfer_accepted_202 and action.startswith("Transfer"):
+            # The Transfer page's example, verbatim: 202 and a singular `link`.
             short = {k: data[k] for k in ("id", "extension")}
             short["link"] = data.get("link") or data["links"]
             return json_response(short, 202)
@@ -102,16 +104,18 @@ class PhoneCallsApi(UapiHandlers):
         """Apply one action to one call; return the events it caused."""
         pbx = self.sim.pbx
         if action == "Transfer":
-            return pbx.transfer(
+            return transfers.transfer(
+                pbx,
                 call,
-                body.get("sendCallTo"),  # type: ignore[arg-type]
-                body.get("transferFromNumber"),  # type: ignore[arg-type]
+                body.get("sendCallTo"),
+                body.get("transferFromNumber"),
                 body.get("transferNumber"),
             )
         if action == "TransferToVoicemail":
-            return pbx.transfer_to_voicemail(
+            return transfers.transfer_to_voicemail(
+                pbx,
                 call,
-                body.get("sendCallTo"),  # type: ignore[arg-type]
+                body.get("sendCallTo"),
                 body.get("transferFromNumber"),
                 body.get("transferNumber"),
             )
@@ -119,22 +123,33 @@ class PhoneCallsApi(UapiHandlers):
         view = next((v for v in call.views() if v.id == view_id), None)
         if view is None:
             raise ApiError(400, "pc_phonecallviewid_invalid", f"No view {view_id!r}")
+        # Whose view OnHold takes is not documented (the examples hold view
+        # "01" of a call listed under the other party). The simulator makes
+        # the party of the given view the holder; real servers may differ.
         pbx.set_hold(call, view.extension, action == "OnHold")
         return []
 
     async def delete_calls(self, request: web.Request) -> web.Response:
-        """Hang up one call or all calls of the extension."""
+        """Hang up one call or all calls of the extension.
+
+        "Delete PhoneCalls": 200 and "a PhoneCall Id collection of the
+        PhoneCalls that have just been hung up" (Return-Object
+        Array<PhoneCall>; the page's example body is not known), 204 when
+        there was nothing to hang up.
+        """
         pbx = self.sim.pbx
         calls, _ = self._target_calls(request)
         number = request.query.get("phoneNumber")
         if number:
             wanted = pbx.normalize(number)
             calls = [c for c in calls if c.party(wanted) is not None]
+        if not calls:
+            return web.Response(status=204)
         events: list[CallEvent] = []
         for call in calls:
             events += pbx.hangup(call)
         self.sim.callbacks.dispatch_background(events)
-        return web.Response(status=204)
+        return json_response([{"id": call.id} for call in calls])
 
     async def make_call(self, request: web.Request) -> web.Response:
         """Make a call from an extension to a number (``simple``)."""

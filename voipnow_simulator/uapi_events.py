@@ -9,8 +9,39 @@ from urllib.parse import urlparse
 from aiohttp import web
 
 from .model import ApiError, Subscription, now
-from .responses import choice, json_response, read_body
+from .responses import choice, error_response, json_response, read_body
 from .uapi import UapiHandlers
+
+TYPE_NAMES = {
+    0: "DialIn",
+    1: "DialOut",
+    2: "Hangup",
+    3: "Answer incoming call",
+    4: "Answer outgoing call",
+}
+# What "path" mode answers to a create without the type in the path. The v5
+# pages document POST only as `.../phoneCallEvents/{eventType}` and list no
+# answer for any other path; the only documented refusal of an operation is
+# 501 request_not_implemented (3.x "HTTP Return Codes"). 404 and 405 are what
+# web servers usually answer; 400 is the documented code for a missing type.
+V5_REFUSALS = {
+    404: ("not_found", "No resource at this path"),
+    405: ("method_not_allowed", "POST needs the event type in the path"),
+    501: ("request_not_implemented", "The operation is not implemented"),
+    400: ("pcet_type_invalid", "The event type is missing from the path"),
+}
+
+
+def type_error(allowed: frozenset[int], code: str = "pcet_type_invalid") -> ApiError:
+    """Return the documented error for a missing or unsupported event type."""
+    named = [f"{t} for {TYPE_NAMES[t]}" for t in sorted(allowed)]
+    listed = ", ".join(named[:-1]) + f" and {named[-1]}" if len(named) > 1 else named[0]
+    return ApiError(
+        400,
+        code,
+        "Value supplied in type parameter is missing or invalid. The parameter"
+        f" must be set to one of the following value: {listed}.",
+    )
 
 
 class ExtensionsApi(UapiHandlers):
@@ -47,19 +78,31 @@ class ExtensionsApi(UapiHandlers):
             items.append({"extension": number, "status": status, "registration": [reg]})
         return json_response(sim._page(request, items))
 
+    def _event_type(self, raw: Any, code: str = "pcet_type_invalid") -> int:
+        """Return a subscribable event type, else the documented 400."""
+        allowed = self.sim.modes.event_types
+        try:
+            event_type = int(str(raw))
+        except ValueError:
+            raise type_error(allowed, code) from None
+        if raw is None or event_type not in allowed:
+            raise type_error(allowed, code)
+        return event_type
+
     def _sub_fields(
         self, body: dict[str, Any], path_type: str | None, sub: Subscription | None
     ) -> dict[str, Any]:
         """Validate subscription fields (defaults from ``sub`` or documented)."""
-        if (
-            path_type is not None
-            and "type" in body
-            and choice(body["type"], range(5)) != choice(path_type, range(5))
-        ):
-            raise ApiError(400, "fields_invalid", "type differs from the path")
-        raw_type = body.get("type", path_type if sub is None else sub.type)
-        if raw_type is None:
-            raise ApiError(400, "fields_invalid", "type is required")
+        code = "pcet_type_invalid" if sub is None else "pce_type_invalid"
+        if path_type is not None:
+            event_type = self._event_type(path_type)
+            if "type" in body and self._event_type(body["type"]) != event_type:
+                raise ApiError(400, "fields_invalid", "type differs from the path")
+        elif sub is None or "type" in body:
+            # The Update page names the same check pce_type_invalid.
+            event_type = self._event_type(body.get("type"), code)
+        else:
+            event_type = sub.type
         url = body.get("url", sub.url if sub else None)
         try:
             parsed = urlparse(url) if isinstance(url, str) else None
@@ -74,9 +117,10 @@ class ExtensionsApi(UapiHandlers):
         note = body.get("note", sub.note if sub else None)
         if note is not None and not isinstance(note, str):
             raise ApiError(400, "fields_invalid", "note must be a string")
+        method = body.get("method", sub.method if sub else 1)
         return {
-            "event_type": choice(raw_type, range(5)),
-            "method": choice(body.get("method", sub.method if sub else 1), range(2)),
+            "event_type": event_type,
+            "method": choice(method, range(2), "pce_method_invalid"),
             "url": url,
             "status": choice(body.get("status", sub.status if sub else 1), range(2)),
             "note": note,
@@ -101,20 +145,34 @@ class ExtensionsApi(UapiHandlers):
         return self.sim.pbx.subscriptions_for(extensions, event_type)
 
     async def add_subscription(self, request: web.Request) -> web.Response:
-        """Subscribe an HTTP callback to one event type of one extension."""
+        """Subscribe an HTTP callback to one event type of one extension.
+
+        3.x servers take the type in the body (their Create page has no type
+        in the path); v5 servers take it in the path.
+        """
+        modes = self.sim.modes
+        path_type = request.match_info.get("type")
+        if modes.subscription_path == "path" and path_type is None:
+            code, message = V5_REFUSALS[modes.v5_refusal_status]
+            return error_response(modes.v5_refusal_status, code, message)
+        if modes.subscription_path == "body" and path_type is not None:
+            # The path exists (it lists one type), POST on it does not.
+            raise ApiError(501, "request_not_implemented", "POST unsupported")
         self.check_user(request)
         extension = self.resolve(request.match_info["ext"], allow_self=False)[0]
         body = await read_body(request)
-        fields = self._sub_fields(body, request.match_info.get("type"), None)
+        fields = self._sub_fields(body, path_type, None)
         sub = self.sim.pbx.add_subscription(extension, **fields)
-        return json_response(sub.to_json())
+        return json_response(self.sim.render.subscription_json(sub, request))
 
     async def get_subscriptions(self, request: web.Request) -> web.Response:
         """List subscriptions, or return one."""
+        render = self.sim.render
         if "id" in request.match_info:
-            return json_response(self._find_sub(request).to_json())
-        subs = self._listed(request)
-        return json_response(self.sim._page(request, [s.to_json() for s in subs]))
+            sub = self._find_sub(request)
+            return json_response(render.subscription_json(sub, request))
+        items = [render.subscription_json(s, request) for s in self._listed(request)]
+        return json_response(self.sim._page(request, items))
 
     async def put_subscription(self, request: web.Request) -> web.Response:
         """Update a subscription."""
@@ -123,7 +181,8 @@ class ExtensionsApi(UapiHandlers):
         sub.type = fields["event_type"]
         sub.method, sub.url = fields["method"], fields["url"]
         sub.status, sub.note = fields["status"], fields["note"]
-        return json_response(sub.to_json())
+        sub.modified = now()
+        return json_response(self.sim.render.subscription_json(sub, request))
 
     async def delete_subscriptions(self, request: web.Request) -> web.Response:
         """Delete one subscription, or all of the extension (and type)."""

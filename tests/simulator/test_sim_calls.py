@@ -1,4 +1,4 @@
-"""Simulator tests: listing, transferring, holding, making and ending calls."""
+"""Simulator tests: listing, making and hanging up calls; presence."""
 
 from __future__ import annotations
 
@@ -26,6 +26,13 @@ async def test_empty_listing(api: Api) -> None:
     assert (await api.get(f"{CALLS}/@self")).status == 204
 
 
+def _date(value: str) -> datetime:
+    """Parse an XML Schema dateTime that must carry its zone."""
+    parsed = datetime.fromisoformat(value)
+    assert parsed.tzinfo is not None, value
+    return parsed
+
+
 async def test_incoming_call_shape(api: Api) -> None:
     """An outside caller rings an extension: documented PhoneCall shape."""
     sim = api.sim
@@ -37,39 +44,49 @@ async def test_incoming_call_shape(api: Api) -> None:
     assert call["id"] == call_id
     assert call["extension"] == EXT1
     assert call["ownerId"] == "12"
+    assert re.fullmatch(r"[0-9a-f]{32}", call["nonce"])
     assert "answered" not in call
-    assert datetime.fromisoformat(call["published"]).tzinfo is not None
-    assert call["link"]["self"] == f"{sim.url}/uapi/phoneCalls/12/{EXT1}/{call_id}"
-    assert call["phoneCallView"] == [
-        {
-            "id": "01",
-            "extension": EXT1,
-            "source": ["5551234"],
-            "destination": [EXT1],
-            "callerId": "John <5551234>",
-            "status": "3",
-            "flow": "8",
-        }
-    ]
+    _date(call["published"])
+    assert call["links"] == {"self": f"{sim.url}/uapi/phoneCalls/12/{EXT1}/{call_id}"}
+    assert "link" not in call
+    [view] = call["phoneCallView"]
+    ringing = view.pop("ringing")
+    assert _date(ringing) == sim.get_call(call_id).ringing_at
+    assert view == {
+        "id": "01",
+        "extension": EXT1,
+        "source": ["5551234"],
+        "destination": [EXT1],
+        "callerId": "John <5551234>",
+        "status": "3",
+        "flow": "8",
+    }
     assert (await api.get(f"{CALLS}/{EXT2}")).body["totalResults"] == 0
 
     await sim.answer_call(call_id)
-    call = (await api.get(f"{CALLS}/{EXT1}/{call_id}")).body
-    assert call["id"] == call_id
-    assert "answered" in call
-    view = call["phoneCallView"][0]
-    assert (view["status"], "answered" in view) == ("5", True)
+    answered = (await api.get(f"{CALLS}/{EXT1}/{call_id}")).body
+    assert (answered["id"], answered["nonce"]) == (call_id, call["nonce"])
+    [view] = answered["phoneCallView"]
+    assert view["status"] == "5"
+    assert _date(view["answered"]) == _date(answered["answered"])
+    assert "ringing" not in view
+    assert not {"onHold", "holder", "parked", "recording"} & set(view)
 
 
 async def test_local_and_outgoing_calls(api: Api) -> None:
-    """Extension to extension: two views; dialing out: other side ringing."""
+    """Extension to extension: two views; dialing out: other side ringing.
+
+    Both views carry the caller's caller id, as the docs' example does.
+    """
     sim = api.sim
     local = await sim.incoming_call(EXT1, from_number="211")
     views = sim.calls[local].views()
-    assert [(v.id, v.extension, v.status, v.flow) for v in views] == [
-        ("00", EXT2, 4, 2),
-        ("01", EXT1, 3, 2),
+    assert [(v.id, v.extension, v.status, v.flow, v.caller_id) for v in views] == [
+        ("00", EXT2, 4, 2, "Sales <0003*211>"),
+        ("01", EXT1, 3, 2, "Sales <0003*211>"),
     ]
+    listed = (await api.get(f"{CALLS}/{EXT1}/{local}")).body["phoneCallView"]
+    assert all("ringing" in view for view in listed)
     assert [(e.type, e.extension) for e in sim.events] == [(1, EXT2), (0, EXT1)]
     out = await sim.outgoing_call(EXT2, to_number="5559876")
     reply = await api.get(f"{CALLS}/{EXT2}")
@@ -80,6 +97,7 @@ async def test_local_and_outgoing_calls(api: Api) -> None:
         "4",
         ["5559876"],
     )
+    assert view["callerId"] == "Sales <0003*211>"
     assert (await api.get(f"{CALLS}/@self")).body["totalResults"] == 2
     assert (await api.get(f"{CALLS}/{EXT1}")).body["totalResults"] == 1
 
@@ -126,8 +144,10 @@ async def test_quirks_shape(api: Api) -> None:
     assert (view["status"], view["flow"]) == (3, 8)
     assert view["callerID"] == "John Doe <5551234>"
     assert "callerId" not in view
-    assert call["links"]["self"].endswith(call_id)
+    assert call["link"]["self"].endswith(call_id)
+    assert "links" not in call
     assert call["published"].endswith("Z")
+    assert view["ringing"].endswith("Z")
 
 
 async def test_single_call_ended_and_unknown(api: Api) -> None:
@@ -140,164 +160,6 @@ async def test_single_call_ended_and_unknown(api: Api) -> None:
     assert (await api.get(f"{CALLS}/{EXT1}/{call_id}")).status == 204
     reply = await api.get(f"{CALLS}/{EXT1}/00000000000000000000")
     assert (reply.status, reply.body["error"]["code"]) == (400, "pc_phonecall_invalid")
-
-
-async def test_transfer_to_extension(api: Api) -> None:
-    """The transferred caller rings the new extension; the old one leaves."""
-    sim = api.sim
-    call_id = await sim.incoming_call(EXT1, "5551234", "John Doe")
-    await sim.answer_call(call_id)
-    reply = await api.put(
-        f"{CALLS}/{EXT1}/{call_id}",
-        {"action": "Transfer", "sendCallTo": "211", "transferFromNumber": EXT1},
-    )
-    assert reply.status == 200
-    assert reply.body["id"] == call_id
-    assert reply.body["extension"] == EXT2
-    assert "answered" not in reply.body
-    [view] = reply.body["phoneCallView"]
-    assert (view["extension"], view["status"], view["callerId"]) == (
-        EXT2,
-        "3",
-        "John Doe <5551234>",
-    )
-    assert (await api.get(f"{CALLS}/{EXT1}")).body["totalResults"] == 0
-    assert [(e.type, e.extension) for e in sim.events[-2:]] == [(2, EXT1), (0, EXT2)]
-    assert sim.events[-2].params["CallStatus"] == "ANSWER"
-    await sim.answer_call(call_id)
-    assert sim.events[-1].type == 3
-
-
-async def test_transfer_to_public_number(api: Api) -> None:
-    """The documented example: 0003*024 hands 0003*210 over to a public number."""
-    sim = api.sim
-    call_id = await sim.incoming_call(EXT2, from_number=EXT1)
-    await sim.answer_call(call_id)
-    reply = await api.put(
-        f"/uapi/phoneCalls/12/{EXT1}/{call_id}",
-        {
-            "action": "Transfer",
-            "sendCallTo": "3235742879",
-            "transferFromNumber": EXT2,
-            "transferNumber": EXT1,
-        },
-    )
-    assert reply.status == 200
-    [view] = reply.body["phoneCallView"]
-    assert view["extension"] == EXT1
-    assert (view["source"], view["destination"]) == ([EXT1], ["3235742879"])
-    assert view["status"] == "5"
-    assert view["callerId"].endswith("<3235742879>")
-    assert (await api.get(f"{CALLS}/{EXT2}")).body["totalResults"] == 0
-
-    outside = await sim.incoming_call(EXT1, "5551234")
-    body = {"action": "Transfer", "sendCallTo": "+4021555", "transferFromNumber": "210"}
-    reply = await api.put(f"{CALLS}/{EXT1}/{outside}", body)
-    assert reply.status == 200
-    assert reply.body["phoneCallView"] == []
-    assert outside not in sim.calls
-    assert (await api.put(f"{CALLS}/{EXT1}/{outside}", body)).status == 204
-
-
-async def test_transfer_errors(api: Api) -> None:
-    """Each documented 400 code, plus the simulator's own choices."""
-    call_id = await api.sim.incoming_call(EXT1, "5551234")
-    path = f"{CALLS}/{EXT1}/{call_id}"
-    ok = {"action": "Transfer", "sendCallTo": "3334444", "transferFromNumber": EXT1}
-    cases = [
-        ({**ok, "sendCallTo": None}, "pc_sendcallto_invalid"),
-        ({**ok, "sendCallTo": "abc"}, "pc_sendcallto_invalid"),
-        ({**ok, "sendCallTo": "0003*999"}, "pc_sendcallto_invalid"),
-        ({**ok, "sendCallTo": "5551234"}, "pc_sendcallto_invalid"),
-        ({**ok, "transferFromNumber": None}, "pc_transfer_from_number_invalid"),
-        ({**ok, "transferFromNumber": "0003*212"}, "pc_transfer_from_number_invalid"),
-        ({**ok, "transferNumber": "5550000"}, "pc_transfer_number_invalid"),
-        ({**ok, "transferNumber": EXT1}, "pc_transfer_number_invalid"),
-        ({**ok, "action": "Explode"}, "pc_action_invalid"),
-        ({**ok, "action": ["Transfer"]}, "pc_action_invalid"),
-    ]
-    for body, code in cases:
-        reply = await api.put(path, body)
-        assert (reply.status, reply.body["error"]["code"]) == (400, code), body
-    reply = await api.put(path, {**ok, "action": "Park"})
-    assert (reply.status, reply.body["error"]["code"]) == (
-        501,
-        "request_not_implemented",
-    )
-    reply = await api.request("PUT", path, data="not json")
-    assert (reply.status, reply.body["error"]["code"]) == (400, "fields_invalid")
-    reply = await api.put(f"{CALLS}/{EXT1}/ffffffffffffffffffff", ok)
-    assert reply.body["error"]["code"] == "pc_phonecall_invalid"
-    reply = await api.put(f"{CALLS}/{EXT1}/not-a-call!", ok)
-    assert reply.body["error"]["code"] == "pc_phonecall_invalid"
-    assert call_id in api.sim.calls
-
-
-async def test_transfer_202_and_all_calls(api: Api) -> None:
-    """Short 202 answer option; without an id every call of the extension moves."""
-    sim = api.sim
-    sim.transfer_accepted_202 = True
-    first = await sim.incoming_call(EXT1, "5551234")
-    reply = await api.put(
-        f"{CALLS}/{EXT1}/{first}",
-        {"action": "Transfer", "sendCallTo": EXT2, "transferFromNumber": EXT1},
-    )
-    assert reply.status == 202
-    assert reply.body == {
-        "id": first,
-        "extension": EXT2,
-        "link": {"self": f"{sim.url}/uapi/phoneCalls/12/{EXT2}/{first}"},
-    }
-    second = await sim.incoming_call(EXT2, "5559999")
-    body = {"action": "Transfer", "sendCallTo": "210", "transferFromNumber": EXT2}
-    reply = await api.put(f"{CALLS}/{EXT2}", body)
-    assert reply.status == 200
-    assert [c["id"] for c in reply.body] == [first, second]
-    assert {sim.calls[first].callee.number, sim.calls[second].callee.number} == {EXT1}
-    reply = await api.put(f"{CALLS}/{EXT2}", body)
-    assert reply.status == 204
-
-
-async def test_transfer_to_voicemail(api: Api) -> None:
-    """The caller lands in an extension's voicemail and the call is gone."""
-    sim = api.sim
-    call_id = await sim.incoming_call(EXT1, "5551234", "John Doe")
-    path = f"{CALLS}/{EXT1}/{call_id}"
-    base = {"action": "TransferToVoicemail", "sendCallTo": EXT2}
-    reply = await api.put(path, {**base, "sendCallTo": "3334444"})
-    assert reply.body["error"]["code"] == "pc_sendcallto_invalid"
-    reply = await api.put(path, base)
-    assert reply.body["error"]["code"] == "pc_transfer_number_invalid"
-    reply = await api.put(path, {**base, "transferNumber": "5550000"})
-    assert reply.body["error"]["code"] == "pc_transfer_number_invalid"
-    body = {**base, "transferNumber": "5551234", "transferFromNumber": EXT1}
-    reply = await api.put(path, body)
-    assert reply.status == 200
-    assert call_id not in sim.calls
-    assert sim.voicemails[0]["extension"] == EXT2
-    assert sim.voicemails[0]["caller_number"] == "5551234"
-    assert sim.events[-1].type == 2
-    assert sim.events[-1].params["CallStatus"] == "UNKNOWN"
-
-
-async def test_hold(api: Api) -> None:
-    """OnHold/OffHold by phoneCallViewId; Python hold_call/unhold_call."""
-    sim = api.sim
-    call_id = await sim.incoming_call(EXT1, from_number=EXT2)
-    await sim.answer_call(call_id)
-    path = f"{CALLS}/{EXT1}/{call_id}"
-    reply = await api.put(path, {"action": "OnHold", "phoneCallViewId": "01"})
-    views = {v["id"]: v for v in reply.body["phoneCallView"]}
-    assert views["01"]["onHold"] is True
-    assert "onHold" not in views["00"]
-    reply = await api.put(path, {"action": "OffHold", "phoneCallViewId": "01"})
-    assert all("onHold" not in v for v in reply.body["phoneCallView"])
-    reply = await api.put(path, {"action": "OnHold", "phoneCallViewId": "07"})
-    assert reply.body["error"]["code"] == "pc_phonecallviewid_invalid"
-    await sim.hold_call(call_id, extension="211")
-    assert sim.get_call(call_id).view_of(EXT2).on_hold  # type: ignore[union-attr]
-    await sim.unhold_call(call_id)
-    assert not sim.get_call(call_id).on_hold
 
 
 async def test_make_call(api: Api) -> None:
@@ -348,22 +210,33 @@ async def test_make_call(api: Api) -> None:
 
 
 async def test_hangup(api: Api) -> None:
-    """DELETE one call, all calls of an extension, or by phoneNumber."""
+    """DELETE: 200 with the ids hung up; 204 only when nothing was hung up."""
     sim = api.sim
     first = await sim.incoming_call(EXT1, "5551234")
     second = await sim.incoming_call(EXT1, "5559999")
     third = await sim.outgoing_call(EXT2, "5550000")
-    assert (await api.delete(f"{CALLS}/{EXT1}/{first}")).status == 204
+    reply = await api.delete(f"{CALLS}/{EXT1}/{first}")
+    assert (reply.status, reply.body) == (200, [{"id": first}])
     assert first not in sim.calls
-    assert (sim.events[-1].type, sim.events[-1].params["CallStatus"]) == (2, "UNKNOWN")
-    assert (await api.delete(f"{CALLS}/{EXT1}/{first}")).status == 204
+    # The caller gave up while it rang.
+    assert (sim.events[-1].type, sim.events[-1].params["CallStatus"]) == (2, "CANCEL")
+    reply = await api.delete(f"{CALLS}/{EXT1}/{first}")
+    assert (reply.status, reply.text) == (204, "")
     reply = await api.delete(f"{CALLS}/{EXT1}/abcabcabcabcabcabcab")
     assert reply.body["error"]["code"] == "pc_phonecall_invalid"
     params = {"phoneNumber": "5551111"}
     assert (await api.delete(f"{CALLS}/{EXT1}", params=params)).status == 204
+    params = {"phoneNumber": "5551234"}
+    assert (await api.delete(f"{CALLS}/{EXT1}/{second}", params=params)).status == 204
     assert second in sim.calls
+    await sim.answer_call(second)
+    reply = await api.delete(f"{CALLS}/{EXT1}")
+    assert (reply.status, reply.body) == (200, [{"id": second}])
+    assert sim.events[-1].params["CallStatus"] == "ANSWER"
     assert (await api.delete(f"{CALLS}/{EXT1}")).status == 204
     assert list(sim.calls) == [third]
+    reply = await api.delete(f"{CALLS}/@self", params={"phoneNumber": "5550000"})
+    assert (reply.status, reply.body) == (200, [{"id": third}])
 
 
 async def test_presence(api: Api) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import EXT1, EXT2, Api, Receiver
@@ -33,20 +35,26 @@ async def _subscribe(
 
 
 async def test_subscription_crud(api: Api) -> None:
-    """Create (both path styles), list, get, update and delete subscriptions."""
+    """Create, list, get, update and delete subscriptions (documented shape)."""
+    sim = api.sim
     body = {"type": "0", "method": "1", "url": "https://a.example/cb", "note": "n"}
     created = (await api.post(f"{EVENTS}/", body)).body
     assert {k: created[k] for k in ("type", "method", "url", "status", "note")} == {
         **body,
         "status": "1",
     }
-    other = (await api.post(f"{EVENTS}/2", {"url": "http://b.example/cb"})).body
+    assert datetime.fromisoformat(created["modified"]).tzinfo is not None
+    link = f"{sim.url}/uapi/extensions/@me/{EXT1}/phoneCallEvents/0/{created['id']}"
+    assert created["links"] == {"self": link}
+    assert "extension" not in created
+    other = (await api.post(EVENTS, {"type": 2, "url": "http://b.example/cb"})).body
     assert (other["type"], other["method"], other["status"]) == ("2", "1", "1")
     assert other["id"] != created["id"]
     assert "note" not in other
 
     listing = (await api.get(EVENTS)).body
     assert [s["id"] for s in listing["entry"]] == [created["id"], other["id"]]
+    assert listing["entry"][0] == created
     assert (await api.get(f"{EVENTS}/")).body["totalResults"] == 2
     assert [s["id"] for s in (await api.get(f"{EVENTS}/2")).body["entry"]] == [
         other["id"]
@@ -64,6 +72,7 @@ async def test_subscription_crud(api: Api) -> None:
         "0",
         "0",
     )
+    assert reply.body["modified"] >= created["modified"]
     assert (await api.delete(f"{EVENTS}/0/{created['id']}")).status == 204
     reply = await api.get(f"{EVENTS}/0/{created['id']}")
     assert (reply.status, reply.body["error"]["code"]) == (400, "pce_id_invalid")
@@ -81,22 +90,37 @@ async def test_subscription_errors(api: Api) -> None:
     assert reply.body["error"]["code"] == "extension_invalid"
     reply = await api.post("/uapi/extensions/7/210/phoneCallEvents/", good)
     assert reply.body["error"]["code"] == "user_invalid"
-    for bad in (
-        {**good, "type": "5"},
-        {**good, "type": "x"},
-        {**good, "method": "2"},
-        {**good, "status": "3"},
-        {**good, "url": "ftp://a.example/"},
-        {**good, "url": "not a url"},
-        {**good, "url": "http://[::1"},
-        {**good, "url": 5},
-        {k: v for k, v in good.items() if k != "type"},
-        {**good, "note": 5},
+    for bad, code in (
+        ({**good, "type": "5"}, "pcet_type_invalid"),
+        ({**good, "type": "x"}, "pcet_type_invalid"),
+        ({k: v for k, v in good.items() if k != "type"}, "pcet_type_invalid"),
+        ({**good, "method": "2"}, "pce_method_invalid"),
+        ({**good, "status": "3"}, "fields_invalid"),
+        ({**good, "url": "ftp://a.example/"}, "fields_invalid"),
+        ({**good, "url": "not a url"}, "fields_invalid"),
+        ({**good, "url": "http://[::1"}, "fields_invalid"),
+        ({**good, "url": 5}, "fields_invalid"),
+        ({**good, "note": 5}, "fields_invalid"),
     ):
         reply = await api.post(f"{EVENTS}/", bad)
-        assert (reply.status, reply.body["error"]["code"]) == (400, "fields_invalid")
+        assert (reply.status, reply.body["error"]["code"]) == (400, code), bad
+    reply = await api.post(f"{EVENTS}/", {**good, "type": "9"})
+    assert reply.body["error"]["message"] == (
+        "Value supplied in type parameter is missing or invalid. The parameter must"
+        " be set to one of the following value: 0 for DialIn, 1 for DialOut,"
+        " 2 for Hangup, 3 for Answer incoming call and 4 for Answer outgoing call."
+    )
+    sub_id = (await api.post(f"{EVENTS}/", good)).body["id"]
+    reply = await api.put(f"{EVENTS}/0/{sub_id}", {"type": "7"})
+    # The Update page names this check differently from the Create page.
+    assert reply.body["error"]["code"] == "pce_type_invalid"
+    # 3.x creates without the type in the path; POST on the typed path is
+    # an operation that path does not implement.
     reply = await api.post(f"{EVENTS}/1", good)
-    assert reply.body["error"]["code"] == "fields_invalid"
+    assert (reply.status, reply.body["error"]["code"]) == (
+        501,
+        "request_not_implemented",
+    )
     reply = await api.request("POST", f"{EVENTS}/", data="x")
     assert reply.body["error"]["code"] == "fields_invalid"
 
@@ -136,7 +160,7 @@ async def test_callbacks_arrive(api: Api, receiver: Receiver) -> None:
 
     missed = await sim.incoming_call(EXT1, "5559999")
     await sim.hangup_call(missed)
-    assert receiver.on("/post/2")[-1]["form"]["CallStatus"] == "UNKNOWN"
+    assert receiver.on("/post/2")[-1]["form"]["CallStatus"] == "CANCEL"
 
 
 async def test_outgoing_callbacks(api: Api, receiver: Receiver) -> None:

@@ -1,0 +1,146 @@
+"""Server variants the simulator can play: documented defaults and known variants."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ALL_EVENT_TYPES = frozenset(range(5))
+# What a v5 server might answer to a create without the type in the path.
+V5_REFUSAL_STATUSES = (404, 405, 501, 400)
+
+
+def parse_event_types(value: Any) -> frozenset[int]:
+    """Accept ``{0, 1, 2}``, ``["0", "1"]`` or ``"0,1,2"``: a non-empty subset of 0-4."""
+    items: Iterable[Any] = value.split(",") if isinstance(value, str) else value
+    try:
+        types = frozenset(int(str(item).strip()) for item in items)
+    except (TypeError, ValueError):
+        raise ValueError(f"event_types: not a list of numbers: {value!r}") from None
+    if not types or not types <= ALL_EVENT_TYPES:
+        raise ValueError(f"event_types must be a non-empty subset of 0-4: {value!r}")
+    return types
+
+
+def _one_of(*allowed: Any) -> Callable[[Any], Any]:
+    """Return a check that accepts only these values."""
+
+    def check(value: Any) -> Any:
+        """Return the value if allowed, else raise ValueError."""
+        if isinstance(value, bool) or value not in allowed:
+            raise ValueError(f"{value!r} is not one of {allowed!r}")
+        return value
+
+    return check
+
+
+def _flag(value: Any) -> bool:
+    """Accept only a real boolean."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{value!r} is not a boolean")
+    return value
+
+
+def _zone(value: Any) -> str | None:
+    """Accept None (the machine's zone) or an IANA zone name."""
+    if value is None:
+        return None
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}") from None
+    return str(value)
+
+
+_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "event_types": parse_event_types,
+    "subscription_path": _one_of("body", "path"),
+    "v5_refusal_status": _one_of(*V5_REFUSAL_STATUSES),
+    "hangup_status": _one_of("documented", "legacy"),
+    "naive_dates": _flag,
+    "time_zone": _zone,
+    "long_ids": _flag,
+    "callback_call_ids": _one_of("same", "different"),
+    "caller_name_param": _one_of("CallerIDName", "CallerIDNam"),
+    "quirks": _flag,
+    "transfer_accepted_202": _flag,
+    "empty_listing_204": _flag,
+    "loopback_callbacks_only": _flag,
+}
+
+
+@dataclass
+class Modes:
+    """How the simulated server behaves where the docs or real servers differ.
+
+    The defaults follow the documentation; each other value is a variant a
+    real server is known or suspected to show.
+    """
+
+    # Event types a subscription may have: 4PSA's own client uses 3 and 4,
+    # the 3.x pages number only 0-2 (``{0, 1, 2}`` plays a 3.x server).
+    event_types: frozenset[int] = field(default=ALL_EVENT_TYPES)
+    # "body": the 3.x create, type in the body; "path": v5, type in the path.
+    subscription_path: str = "body"
+    # What "path" mode answers to a create without the type in the path.
+    v5_refusal_status: int = 404
+    # "documented": hangups say how the call ended; "legacy": ANSWER/UNKNOWN.
+    hangup_status: str = "documented"
+    # Dates without a zone (server local time), written in ``time_zone``.
+    naive_dates: bool = False
+    time_zone: str | None = None
+    # Call and subscription ids of 200-255 alphanumeric characters.
+    long_ids: bool = False
+    # "different": callbacks' CallID is not the PhoneCall id (the docs never
+    # say it is), but an Asterisk-like unique id.
+    callback_call_ids: str = "same"
+    # One knowledge-base page spells the caller-name parameter CallerIDNam.
+    caller_name_param: str = "CallerIDName"
+    # Numbers as numbers, callerID, link, Z dates, entry keyed by id.
+    quirks: bool = False
+    # Transfers answer the page's short 202 example.
+    transfer_accepted_202: bool = False
+    # Empty call listings answer 204 instead of an empty collection.
+    empty_listing_204: bool = False
+    # Never call a callback URL off this machine.
+    loopback_callbacks_only: bool = True
+
+    def set(self, name: str, value: Any) -> None:
+        """Validate and set one mode (ValueError if the name or value is bad)."""
+        if name not in _CHECKS:
+            raise ValueError(f"unknown mode {name!r}")
+        setattr(self, name, _CHECKS[name](value))
+
+    def update(self, values: dict[str, Any]) -> None:
+        """Set several modes at once: all of them, or none if one is bad."""
+        checked = {}
+        for name, value in values.items():
+            if name not in _CHECKS:
+                raise ValueError(f"unknown mode {name!r}")
+            checked[name] = _CHECKS[name](value)
+        for name, value in checked.items():
+            setattr(self, name, value)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return every mode as JSON (event types as a sorted list)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["event_types"] = sorted(self.event_types)
+        return data
+
+
+class ModeAttribute:
+    """An attribute of the simulator that lives in its ``modes`` (validated)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        """Remember the mode's name."""
+        self.name = name
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
+        """Read the mode."""
+        return self if obj is None else getattr(obj.modes, self.name)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        """Validate and set the mode."""
+        obj.modes.set(self.name, value)
