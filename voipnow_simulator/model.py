@@ -175,11 +175,16 @@ class SimCall:
     held_at: datetime | None = None
     held_by: str | None = None
     did: str = ""
+    # The extension charged when it is not a party (a call made between two
+    # outside numbers on an extension's behalf).
+    charged: str = ""
     ringing_since: float = field(default_factory=time.monotonic)
 
     @property
     def extension(self) -> str:
         """Return the extension charged for the call (the local caller first)."""
+        if self.charged:
+            return self.charged
         return self.caller.number if self.caller.local else self.callee.number
 
     @property

@@ -112,21 +112,26 @@ class Pbx:
 
     # ---------------------------------------------------------------- calls
     def calls_of(self, extensions: list[str]) -> list[SimCall]:
-        """Return the calls with a view of any of these extensions."""
+        """Return the calls of these extensions: a party or the one charged."""
         wanted = set(extensions)
-        return [c for c in self.calls.values() if wanted & set(c.local_extensions)]
+        return [
+            c
+            for c in self.calls.values()
+            if wanted & {*c.local_extensions, c.extension}
+        ]
 
     def get_call(self, call_id: str) -> SimCall:
         """Return a current call or raise KeyError."""
         return self.calls[call_id]
 
     def new_call(
-        self, caller: Party, callee: Party, did: str = ""
+        self, caller: Party, callee: Party, did: str = "", charged: str = ""
     ) -> tuple[SimCall, list[CallEvent]]:
         """Create a ringing call; return it with dial-out and dial-in events."""
         call_id = self.new_id(self.ended_ids | set(self.calls))
         channel = f"{int(time.time())}.{next(self._channel_ids)}"
         call = SimCall(call_id, caller, callee, callback_id=channel, did=did)
+        call.charged = charged
         self.calls[call_id] = call
         events: list[CallEvent] = []
         if caller.local:

@@ -169,7 +169,13 @@ class PhoneCallsApi(UapiHandlers):
         source = _first(views[0].get("source")) or (
             str(charged) if charged is not None else None
         )
-        if source is None or not pbx.is_local(source):
+        # The documented example calls from public numbers on behalf of the
+        # charged extension; without one, the source must be an extension.
+        if (
+            source is None
+            or not is_valid_number(source)
+            or (charged is None and not pbx.is_local(source))
+        ):
             raise ApiError(400, "pc_source_invalid", "source must be an extension")
         destination = _first(views[0].get("destination"))
         caller = pbx.party(source)
@@ -183,6 +189,11 @@ class PhoneCallsApi(UapiHandlers):
         caller_id = views[0].get("callerId") or views[0].get("callerID")
         if isinstance(caller_id, str) and caller_id.partition("<")[0].strip():
             caller.name = caller_id.partition("<")[0].strip()
-        call, events = pbx.new_call(caller, pbx.party(destination))
+        callee = pbx.party(destination)
+        payer = pbx.normalize(str(charged)) if charged is not None else ""
+        # The charged extension shows as the call's `extension` only when it
+        # is not a party; otherwise the local caller comes first, as always.
+        outside = payer not in (caller.number, callee.number)
+        call, events = pbx.new_call(caller, callee, charged=payer if outside else "")
         self.sim.callbacks.dispatch_background(events)
         return json_response([self.sim.call_json(call, request)])

@@ -203,6 +203,17 @@ async def test_make_call(api: Api) -> None:
     for payload, code in bad:
         reply = await api.post(f"{CALLS}/simple", payload)
         assert (reply.status, reply.body["error"]["code"]) == (400, code), payload
+    # Between two outside numbers on an extension's behalf (the docs' example).
+    outside = {
+        "extension": "211",
+        "phoneCallView": [{"source": ["5354353"], "destination": ["5353535"]}],
+    }
+    reply = await api.post(f"{CALLS}/simple", outside)
+    [call] = reply.body
+    assert (call["extension"], call["phoneCallView"]) == (EXT2, [])
+    assert call["id"] in [
+        c["id"] for c in (await api.get(f"{CALLS}/211")).body["entry"]
+    ]
     reply = await api.post(f"{CALLS}/simple", body, params={"waitForPickup": "x"})
     assert reply.body["error"]["code"] == "fields_invalid"
     reply = await api.post("/uapi/phoneCalls/99/simple", body)
