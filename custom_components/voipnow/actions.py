@@ -24,9 +24,11 @@ from .api import (
     VoipNowError,
     VoipNowInvalidInputError,
     VoipNowResponseError,
+    split_caller_id,
 )
 from .calls import ExtensionCall
 from .const import (
+    ATTR_CALLER_ID,
     ATTR_CALLER_NAME,
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DESTINATION,
@@ -37,6 +39,7 @@ from .const import (
     ATTR_TRANSFER_FROM_NUMBER,
     ATTR_TRANSFER_NUMBER,
     ATTR_USER_ID,
+    CONF_ALLOW_ANY_NUMBER,
     DOMAIN,
     EVENT_CALL_ACTION,
     LOGGER,
@@ -181,6 +184,26 @@ async def pbx_errors(coordinator: VoipNowCoordinator) -> AsyncIterator[None]:
         raise _failure("request_failed", status="?", code=type(err).__name__) from err
 
 
+def _check_allowed(
+    coordinator: VoipNowCoordinator, field: str, number: str | None
+) -> None:
+    """Refuse a number outside the PBX's extensions and the transfer targets.
+
+    For requests of users who are not administrators: a public number costs
+    money, and a premium-rate one is toll fraud. Administrators choose the
+    targets; the option "Let non-administrators call any number" lifts this.
+    """
+    if number is None or coordinator.config_entry.options.get(CONF_ALLOW_ANY_NUMBER):
+        return
+    wanted = number.strip()
+    if coordinator.find_extension(wanted) is not None or any(
+        target.number == wanted
+        for target in transfer_targets(coordinator.config_entry.options)
+    ):
+        return
+    raise _error("number_not_allowed", field=field, number=wanted[:32])
+
+
 def _target_name(
     coordinator: VoipNowCoordinator, number: str, voicemail: bool
 ) -> str | None:
@@ -235,9 +258,15 @@ async def async_transfer_call(
     transfer_number: str | None = None,
     to_voicemail: bool = False,
     user_id: str = DEFAULT_USER_ID,
+    restricted: bool = False,
 ) -> dict[str, Any]:
-    """Transfer an extension's call (to voicemail: the caller leaves a message)."""
+    """Transfer an extension's call (to voicemail: the caller leaves a message).
+
+    `restricted`: the request comes from a user who is not an administrator.
+    """
     number = known_extension(coordinator, extension)
+    if restricted:
+        _check_allowed(coordinator, ATTR_SEND_CALL_TO, send_call_to)
     call_id, known = resolve_call(coordinator, number, phone_call_id)
     if to_voicemail and transfer_number is None and known is not None:
         transfer_number = known.remote_number
@@ -346,9 +375,20 @@ async def async_make_call(
     caller_id: str | None = None,
     wait_for_pickup: int | None = None,
     user_id: str = DEFAULT_USER_ID,
+    restricted: bool = False,
 ) -> dict[str, Any]:
-    """Place a call: the extension's phone rings first, then the destination."""
+    """Place a call: the extension's phone rings first, then the destination.
+
+    `restricted`: the request comes from a user who is not an administrator.
+    """
     number = known_extension(coordinator, extension)
+    if restricted:
+        _check_allowed(coordinator, ATTR_DESTINATION, destination)
+        if caller_id is not None:
+            # A presented number is as good as a call to it for fraud.
+            _check_allowed(
+                coordinator, ATTR_CALLER_ID, split_caller_id(caller_id)[1] or caller_id
+            )
     async with pbx_errors(coordinator):
         call_id = await coordinator.client.async_make_call(
             user_id=user_id,

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .api import (
+    MAX_NUMBER,
     CallEndStatus,
     CallEventPayload,
     CallFlow,
@@ -18,6 +19,7 @@ from .api import (
     PhoneCall,
     PhoneCallView,
     SubscriptionEventType,
+    clean_text,
     format_caller_id,
     same_extension,
     short_extension,
@@ -137,7 +139,7 @@ def _remote_number(
     parties = view.source if direction is CallDirection.INCOMING else view.destination
     for number in parties:
         if not same_extension(number, extension):
-            return number
+            return clean_text(number, MAX_NUMBER) or None
     if direction is CallDirection.INCOMING:
         return view.caller_number
     return None

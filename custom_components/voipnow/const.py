@@ -14,6 +14,11 @@ CONF_PUSH: Final = "push"
 # The server identity entities were created under; kept when the URL changes.
 CONF_SERVER_ID: Final = "server_id"
 CONF_TRANSFER_TARGETS: Final = "transfer_targets"
+# Options: non-administrators may send calls to any number (off: only to the
+# PBX's extensions and the transfer targets).
+CONF_ALLOW_ANY_NUMBER: Final = "allow_any_number"
+# Data: the user accepted plain HTTP to a PBX that is not on the local network.
+CONF_ALLOW_INSECURE: Final = "allow_insecure"
 
 DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=10)
 MIN_SCAN_INTERVAL_SECONDS: Final = 5

@@ -84,6 +84,26 @@ MAKE_CALL_SCHEMA = vol.Schema(
 )
 
 
+# A handler gets the entry's coordinator, the fields, and whether the caller
+# is a user who is not an administrator.
+type Handler = Callable[
+    [VoipNowCoordinator, dict[str, Any], bool], Awaitable[ServiceResponse]
+]
+
+
+async def _async_restricted(hass: HomeAssistant, call: ServiceCall) -> bool:
+    """Tell whether an action comes from a user who is not an administrator.
+
+    Automations, scripts and the system call with no user: they are set up
+    by administrators and keep every freedom.
+    """
+    if call.context.user_id is None:
+        return False
+    user = await hass.auth.async_get_user(call.context.user_id)
+    # A user id that names nobody is nobody's administrator.
+    return user is None or not user.is_admin
+
+
 def _resolve_target(
     coordinator: VoipNowCoordinator, send_call_to: str, to_voicemail: bool
 ) -> tuple[str, bool]:
@@ -104,7 +124,7 @@ def _resolve_target(
 
 
 async def _transfer_call(
-    coordinator: VoipNowCoordinator, data: dict[str, Any]
+    coordinator: VoipNowCoordinator, data: dict[str, Any], restricted: bool
 ) -> ServiceResponse:
     """Handle `voipnow.transfer_call`."""
     send_call_to, to_voicemail = _resolve_target(
@@ -119,11 +139,12 @@ async def _transfer_call(
         transfer_number=data.get(ATTR_TRANSFER_NUMBER),
         to_voicemail=to_voicemail,
         user_id=data.get(ATTR_USER_ID, DEFAULT_USER_ID),
+        restricted=restricted,
     )
 
 
 async def _make_call(
-    coordinator: VoipNowCoordinator, data: dict[str, Any]
+    coordinator: VoipNowCoordinator, data: dict[str, Any], restricted: bool
 ) -> ServiceResponse:
     """Handle `voipnow.make_call`."""
     return await async_make_call(
@@ -133,11 +154,12 @@ async def _make_call(
         caller_id=data.get(ATTR_CALLER_ID),
         wait_for_pickup=data.get(ATTR_WAIT_FOR_PICKUP),
         user_id=data.get(ATTR_USER_ID, DEFAULT_USER_ID),
+        restricted=restricted,
     )
 
 
 async def _hangup_call(
-    coordinator: VoipNowCoordinator, data: dict[str, Any]
+    coordinator: VoipNowCoordinator, data: dict[str, Any], restricted: bool
 ) -> ServiceResponse:
     """Handle `voipnow.hangup_call`."""
     return await async_hangup_call(
@@ -148,13 +170,11 @@ async def _hangup_call(
     )
 
 
-def _hold(
-    hold: bool,
-) -> Callable[[VoipNowCoordinator, dict[str, Any]], Awaitable[ServiceResponse]]:
+def _hold(hold: bool) -> Handler:
     """Build the handler of `voipnow.hold_call` or `voipnow.unhold_call`."""
 
     async def handler(
-        coordinator: VoipNowCoordinator, data: dict[str, Any]
+        coordinator: VoipNowCoordinator, data: dict[str, Any], restricted: bool
     ) -> ServiceResponse:
         return await async_set_hold(
             coordinator,
@@ -171,16 +191,11 @@ def _hold(
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the VoipNow actions."""
 
-    def register(
-        name: str,
-        handler: Callable[[VoipNowCoordinator, dict[str, Any]], Awaitable[Any]],
-        schema: vol.Schema,
-    ) -> None:
+    def register(name: str, handler: Handler, schema: vol.Schema) -> None:
         async def service(call: ServiceCall) -> ServiceResponse:
             data = dict(call.data)
             coordinator = async_get_coordinator(hass, data.get(ATTR_CONFIG_ENTRY_ID))
-            result: ServiceResponse = await handler(coordinator, data)
-            return result
+            return await handler(coordinator, data, await _async_restricted(hass, call))
 
         hass.services.async_register(
             DOMAIN,

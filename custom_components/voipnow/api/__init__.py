@@ -38,6 +38,9 @@ from .models import (
     Registration,
 )
 from .numbers import (
+    MAX_NAME,
+    MAX_NUMBER,
+    clean_text,
     format_caller_id,
     same_extension,
     short_extension,
@@ -53,6 +56,8 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "DEFAULT_USER_ID",
     "EVENT_TYPE_REFUSED",
+    "MAX_NAME",
+    "MAX_NUMBER",
     "SELF",
     "CallEndStatus",
     "CallEventPayload",
@@ -76,6 +81,7 @@ __all__ = [
     "VoipNowResponseError",
     "VoipNowSSLError",
     "VoipNowTimeoutError",
+    "clean_text",
     "format_caller_id",
     "is_local_url",
     "normalize_url",

@@ -10,24 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
-import unicodedata
+from typing import Any
 
 from .const import CallEndStatus
-from .numbers import MAX_OBJECT_ID
-
-MAX_NAME: Final = 64
-MAX_NUMBER: Final = 32
-
-
-def clean_text(value: str, limit: int) -> str:
-    """Remove control and format characters, collapse spaces, cut to `limit`."""
-    kept = "".join(
-        " " if char.isspace() else char
-        for char in value[: limit * 4]
-        if char.isspace() or not unicodedata.category(char).startswith("C")
-    )
-    return " ".join(kept.split())[:limit].strip()
+from .numbers import MAX_NAME, MAX_NUMBER, MAX_OBJECT_ID, clean_text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

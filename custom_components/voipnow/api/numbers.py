@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import re
 from typing import Final
+import unicodedata
 
 from .const import SELF
 from .exceptions import VoipNowInvalidInputError
 
 MAX_OBJECT_ID: Final = 255
+# Callers choose their names: what reaches a state or a voice answer is cut.
+MAX_NAME: Final = 64
+MAX_NUMBER: Final = 32
 # Used with `fullmatch`: `$` would let a trailing newline through.
 USER_ID_RE: Final = re.compile(r"@me|@viewer|@owner|[0-9]{1,20}")
 EXTENSION_RE: Final = re.compile(r"(?=[0-9*]*[0-9])[0-9*]{1,32}")
@@ -78,8 +82,18 @@ def same_extension(left: str, right: str) -> bool:
     return short_extension(left) == short_extension(right)
 
 
+def clean_text(value: str, limit: int) -> str:
+    """Remove control and format characters, collapse spaces, cut to `limit`."""
+    kept = "".join(
+        " " if char.isspace() else char
+        for char in value[: limit * 4]
+        if char.isspace() or not unicodedata.category(char).startswith("C")
+    )
+    return " ".join(kept.split())[:limit].strip()
+
+
 def split_caller_id(caller_id: str | None) -> tuple[str | None, str | None]:
-    """Split `John Doe <3334444>` into (name, number).
+    """Split `John Doe <3334444>` into (name, number), both cleaned and cut.
 
     A bare value is a number when it looks like one (`3334444`, `+4021`,
     `0003*210`), else a name (`Anonymous`).
@@ -88,13 +102,14 @@ def split_caller_id(caller_id: str | None) -> tuple[str | None, str | None]:
         return None, None
     caller_id = caller_id[:MAX_CALLER_ID]
     if match := _CALLER_ID_RE.match(caller_id):
-        return (match["name"].strip() or None), (match["number"].strip() or None)
-    bare = caller_id.strip()
-    if not bare:
-        return None, None
-    if _BARE_NUMBER_RE.fullmatch(bare):
-        return None, bare
-    return bare, None
+        name, number = match["name"], match["number"]
+    elif _BARE_NUMBER_RE.fullmatch(caller_id.strip()):
+        name, number = "", caller_id
+    else:
+        name, number = caller_id, ""
+    return (clean_text(name, MAX_NAME) or None), (
+        clean_text(number, MAX_NUMBER) or None
+    )
 
 
 def format_caller_id(name: str | None, number: str | None) -> str | None:

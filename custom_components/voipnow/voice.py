@@ -1,0 +1,195 @@
+"""What a spoken sentence names: an extension, a call, a transfer target.
+
+Voice reaches only what the user chose: extensions whose call-state sensor is
+exposed to the assistant that asks (the others are "not found"), and as
+destinations only those extensions and the transfer targets, never any
+number said (an LLM prompt could otherwise send calls to a premium line).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+import re
+
+from homeassistant.components.homeassistant.exposed_entities import async_should_expose
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+
+from .api import short_extension
+from .calls import ExtensionCall
+from .const import DOMAIN
+from .coordinator import VoipNowCoordinator
+from .targets import find_targets, transfer_targets
+
+_NUMBER_RE = re.compile(r"\+?[0-9*]*[0-9][0-9*]*")
+_STAR_RE = re.compile(r"\bstar\b")
+# "transfer Office's call": the sentence's wildcard keeps the apostrophe.
+_POSSESSIVE_RE = re.compile("['\u2019]s?$")
+_PREFIXES = ("the ", "extension ", "phone ")
+
+
+class UnresolvedError(Exception):
+    """A slot could not be resolved; the message is spoken."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveCall:
+    """A call some extension of some loaded entry takes part in."""
+
+    coordinator: VoipNowCoordinator
+    extension: str
+    call: ExtensionCall
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceScope:
+    """The extensions one assistant may reach (all, when none asks)."""
+
+    hass: HomeAssistant
+    assistant: str | None
+
+    def extensions(self) -> Iterator[tuple[VoipNowCoordinator, str]]:
+        """Yield every reachable extension of every loaded entry."""
+        registry = er.async_get(self.hass)
+        for entry in self.hass.config_entries.async_loaded_entries(DOMAIN):
+            coordinator: VoipNowCoordinator = entry.runtime_data
+            for number in coordinator.extensions:
+                if self._exposed(registry, coordinator, number):
+                    yield coordinator, number
+
+    def _exposed(
+        self, registry: er.EntityRegistry, coordinator: VoipNowCoordinator, number: str
+    ) -> bool:
+        """Tell whether the extension's call-state sensor is exposed."""
+        if self.assistant is None:
+            return True
+        entity_id = registry.async_get_entity_id(
+            Platform.SENSOR,
+            DOMAIN,
+            f"{coordinator.device_identifier(number)}_call_state",
+        )
+        return entity_id is not None and async_should_expose(
+            self.hass, self.assistant, entity_id
+        )
+
+    def named(self, text: str | None) -> list[tuple[VoipNowCoordinator, str]]:
+        """Return the reachable extensions a spoken text names (all for None)."""
+        return [
+            (coordinator, number)
+            for coordinator, number in self.extensions()
+            if text is None or matches_extension(coordinator, number, text)
+        ]
+
+
+def extension_label(coordinator: VoipNowCoordinator, number: str) -> str:
+    """Say an extension the way people name it."""
+    info = coordinator.extensions.get(number)
+    if info is not None and info.name:
+        return info.name
+    return f"extension {short_extension(number)}"
+
+
+def spoken_number(text: str) -> str | None:
+    """Read a number as said or typed (`+1 555 123 4567`, `0003 star 100`)."""
+    compact = "".join(_STAR_RE.sub("*", text.casefold()).split())
+    return compact if _NUMBER_RE.fullmatch(compact) else None
+
+
+def _spoken_extension(text: str) -> str:
+    """Fold how an extension was said: `Extension 210`, `the office`, `Office's`."""
+    wanted = _POSSESSIVE_RE.sub("", text.strip().casefold())
+    for prefix in _PREFIXES:
+        wanted = wanted.removeprefix(prefix).strip()
+    return wanted
+
+
+def matches_extension(coordinator: VoipNowCoordinator, number: str, text: str) -> bool:
+    """Tell whether spoken text names an extension.
+
+    By number, said with "star" or typed (`0003 star 210`, `0003*210`), by
+    its short number (`210`), by the name the PBX gives it, or by its
+    device's name in Home Assistant.
+    """
+    wanted = _spoken_extension(text)
+    said = spoken_number(wanted)
+    if said is not None and said in {number, short_extension(number)}:
+        return True
+    whole = _POSSESSIVE_RE.sub("", text.strip().casefold()).removeprefix("the ")
+    names = {name.casefold() for name in _names(coordinator, number)}
+    return bool(names & {wanted, whole.strip()})
+
+
+def _names(coordinator: VoipNowCoordinator, number: str) -> list[str]:
+    """Return the names an extension goes by: the PBX's and its device's."""
+    names: list[str] = []
+    info = coordinator.extensions.get(number)
+    if info is not None and info.name:
+        names.append(info.name)
+    device = dr.async_get(coordinator.hass).async_get_device(
+        identifiers={(DOMAIN, coordinator.device_identifier(number))}
+    )
+    if device is not None:
+        names.extend(name for name in (device.name_by_user, device.name) if name)
+    return names
+
+
+def find_call(scope: VoiceScope, extension_text: str | None) -> ActiveCall:
+    """Find the call to act on: on the named extension, or the only one there is."""
+    named = scope.named(extension_text)
+    if extension_text and not named:
+        raise UnresolvedError(f"I don't know an extension called {extension_text}.")
+    candidates = [
+        ActiveCall(coordinator, number, call)
+        for coordinator, number in named
+        if (call := coordinator.data.state_of(number).call) is not None
+    ]
+    if not candidates:
+        if extension_text:
+            labels = " or ".join(extension_label(c, n) for c, n in named)
+            raise UnresolvedError(f"There is no call on {labels}.")
+        raise UnresolvedError("There is no call right now.")
+    if len(candidates) > 1:
+        labels = ", ".join(
+            extension_label(c.coordinator, c.extension) for c in candidates
+        )
+        raise UnresolvedError(f"Several phones have calls ({labels}). Which extension?")
+    return candidates[0]
+
+
+def who(call: ExtensionCall) -> str:
+    """Say who is on the other end of a call."""
+    if call.caller_name and call.remote_number:
+        return f"{call.caller_name} ({call.remote_number})"
+    return call.caller_name or call.remote_number or "an unknown caller"
+
+
+def resolve_target(
+    scope: VoiceScope, active: ActiveCall, text: str
+) -> tuple[str, str, bool]:
+    """Turn a spoken target into (label, number, to voicemail)."""
+    coordinator = active.coordinator
+    targets = transfer_targets(coordinator.config_entry.options)
+    number = spoken_number(text)
+    matches = find_targets(targets, text) or (
+        find_targets(targets, number) if number else []
+    )
+    if len(matches) == 1:
+        return matches[0].name, matches[0].number, matches[0].voicemail
+    if len(matches) > 1:
+        names = " or ".join(target.name for target in matches)
+        raise UnresolvedError(f"{text} could mean {names}. Which one?")
+    extensions = [
+        extension
+        for owner, extension in scope.named(text)
+        if owner is coordinator and extension != active.extension
+    ]
+    if len(extensions) == 1:
+        return extension_label(coordinator, extensions[0]), extensions[0], False
+    if number:
+        raise UnresolvedError(
+            f"{number} is not one of your transfer targets. "
+            "Add it in the VoipNow options to transfer calls there by voice."
+        )
+    raise UnresolvedError(f"I don't know a transfer target called {text}.")
