@@ -14,7 +14,6 @@ from homeassistant.config_entries import (
 from homeassistant.const import (
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
-    CONF_SCAN_INTERVAL,
     CONF_URL,
     CONF_VERIFY_SSL,
 )
@@ -22,13 +21,6 @@ from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
-    SelectOptionDict,
-    SelectSelector,
-    SelectSelectorConfig,
-    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -41,21 +33,12 @@ from .api import (
     VoipNowInvalidInputError,
     VoipNowResponseError,
     VoipNowSSLError,
+    is_local_url,
     normalize_url,
     server_host,
-    validate_number,
 )
-from .const import (
-    CONF_PUSH,
-    CONF_SERVER_ID,
-    CONF_TRANSFER_TARGETS,
-    DEFAULT_SCAN_INTERVAL,
-    DOMAIN,
-    LOGGER,
-    MAX_SCAN_INTERVAL_SECONDS,
-    MIN_SCAN_INTERVAL_SECONDS,
-)
-from .targets import TransferTarget, transfer_targets
+from .const import CONF_ALLOW_INSECURE, CONF_SERVER_ID, DOMAIN, LOGGER
+from .options_flow import VoipNowOptionsFlow
 from .validation import vol
 
 CONF_NEW_TARGET_NAME = "new_target_name"
@@ -86,7 +69,27 @@ def _connection_schema(defaults: Mapping[str, Any]) -> vol.Schema:
             vol.Required(
                 CONF_VERIFY_SSL, default=defaults.get(CONF_VERIFY_SSL, True)
             ): BooleanSelector(),
+            vol.Required(
+                CONF_ALLOW_INSECURE, default=defaults.get(CONF_ALLOW_INSECURE, False)
+            ): BooleanSelector(),
         }
+    )
+
+
+def _insecure(data: Mapping[str, Any]) -> bool:
+    """Tell whether the App's secret would cross a network in clear.
+
+    Plain HTTP is fine to a PBX on the local network; elsewhere the user must
+    have ticked "Allow an unencrypted connection" in the same form.
+    """
+    try:
+        url = normalize_url(data[CONF_URL])
+    except VoipNowInvalidInputError:
+        return False  # reported as an invalid URL by the check
+    return (
+        url.scheme == "http"
+        and not is_local_url(url)
+        and not data.get(CONF_ALLOW_INSECURE, False)
     )
 
 
@@ -95,8 +98,16 @@ class VoipNowConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
 
-    async def _async_check(self, data: Mapping[str, Any]) -> dict[str, str]:
-        """Fetch a token and list the extensions; return the form's errors."""
+    async def _async_check(
+        self, data: Mapping[str, Any], *, new_address: bool = True
+    ) -> dict[str, str]:
+        """Fetch a token and list the extensions; return the form's errors.
+
+        A new address in plain HTTP to a PBX off the local network is refused
+        before anything (the secret above all) is sent.
+        """
+        if new_address and _insecure(data):
+            return {CONF_URL: "insecure_url"}
         try:
             client = VoipNowClient(
                 async_get_clientsession(self.hass, verify_ssl=data[CONF_VERIFY_SSL]),
@@ -162,7 +173,7 @@ class VoipNowConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             data = {**entry.data, CONF_CLIENT_SECRET: user_input[CONF_CLIENT_SECRET]}
-            if not (errors := await self._async_check(data)):
+            if not (errors := await self._async_check(data, new_address=False)):
                 return self.async_update_reload_and_abort(
                     entry, data_updates={CONF_CLIENT_SECRET: data[CONF_CLIENT_SECRET]}
                 )
@@ -222,137 +233,3 @@ class VoipNowConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
         """Return the options flow."""
         return VoipNowOptionsFlow()
-
-
-class VoipNowOptionsFlow(OptionsFlow):
-    """Tune polling and push, and manage the named transfer targets."""
-
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Ask for the polling interval, push, and transfer targets.
-
-        Existing targets are kept by leaving them selected; one new target can
-        be added per visit.
-        """
-        options = self.config_entry.options
-        targets = transfer_targets(options)
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            kept = [
-                t for t in targets if t.key in user_input.get(CONF_TRANSFER_TARGETS, [])
-            ]
-            try:
-                if new := _new_target(user_input, kept):
-                    kept.append(new)
-            except _TargetError as err:
-                errors[err.field] = err.error
-            else:
-                return self.async_create_entry(
-                    data={
-                        **options,
-                        CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
-                        CONF_PUSH: user_input[CONF_PUSH],
-                        CONF_TRANSFER_TARGETS: [t.as_option() for t in kept],
-                    }
-                )
-        defaults = user_input or {}
-        schema: dict[Any, Any] = {
-            vol.Required(
-                CONF_SCAN_INTERVAL,
-                default=defaults.get(
-                    CONF_SCAN_INTERVAL,
-                    options.get(
-                        CONF_SCAN_INTERVAL, int(DEFAULT_SCAN_INTERVAL.total_seconds())
-                    ),
-                ),
-            ): NumberSelector(
-                NumberSelectorConfig(
-                    min=MIN_SCAN_INTERVAL_SECONDS,
-                    max=MAX_SCAN_INTERVAL_SECONDS,
-                    step=1,
-                    unit_of_measurement="s",
-                    mode=NumberSelectorMode.BOX,
-                )
-            ),
-            vol.Required(
-                CONF_PUSH, default=defaults.get(CONF_PUSH, options.get(CONF_PUSH, True))
-            ): BooleanSelector(),
-        }
-        if targets:
-            schema[
-                vol.Optional(
-                    CONF_TRANSFER_TARGETS,
-                    default=defaults.get(
-                        CONF_TRANSFER_TARGETS, [t.key for t in targets]
-                    ),
-                )
-            ] = SelectSelector(
-                SelectSelectorConfig(
-                    options=[
-                        SelectOptionDict(
-                            value=t.key,
-                            label=f"{t.name} → {'voicemail ' if t.voicemail else ''}{t.number}",
-                        )
-                        for t in targets
-                    ],
-                    multiple=True,
-                    mode=SelectSelectorMode.LIST,
-                )
-            )
-        schema.update(
-            {
-                vol.Optional(
-                    CONF_NEW_TARGET_NAME,
-                    description={"suggested_value": defaults.get(CONF_NEW_TARGET_NAME)},
-                ): _TEXT,
-                vol.Optional(
-                    CONF_NEW_TARGET_NUMBER,
-                    description={
-                        "suggested_value": defaults.get(CONF_NEW_TARGET_NUMBER)
-                    },
-                ): _TEXT,
-                vol.Optional(
-                    CONF_NEW_TARGET_VOICEMAIL,
-                    default=defaults.get(CONF_NEW_TARGET_VOICEMAIL, False),
-                ): BooleanSelector(),
-            }
-        )
-        return self.async_show_form(
-            step_id="init", data_schema=vol.Schema(schema), errors=errors
-        )
-
-
-class _TargetError(Exception):
-    """A new transfer target is incomplete or invalid."""
-
-    def __init__(self, field: str, error: str) -> None:
-        """Remember which field is wrong and why."""
-        super().__init__(error)
-        self.field = field
-        self.error = error
-
-
-def _new_target(
-    user_input: Mapping[str, Any], existing: list[TransferTarget]
-) -> TransferTarget | None:
-    """Build the new transfer target the form describes, if any."""
-    name = str(user_input.get(CONF_NEW_TARGET_NAME) or "").strip()
-    number = str(user_input.get(CONF_NEW_TARGET_NUMBER) or "").strip().replace(" ", "")
-    voicemail = bool(user_input.get(CONF_NEW_TARGET_VOICEMAIL))
-    if not name and not number:
-        return None
-    if not name:
-        raise _TargetError(CONF_NEW_TARGET_NAME, "target_name_missing")
-    try:
-        validate_number(CONF_NEW_TARGET_NUMBER, number)
-    except VoipNowInvalidInputError:
-        raise _TargetError(CONF_NEW_TARGET_NUMBER, "invalid_target_number") from None
-    if voicemail and number.startswith("+"):
-        raise _TargetError(CONF_NEW_TARGET_NUMBER, "voicemail_needs_extension")
-    target = TransferTarget(name=name, number=number, voicemail=voicemail)
-    if any(
-        t.name.casefold() == name.casefold() or t.key == target.key for t in existing
-    ):
-        raise _TargetError(CONF_NEW_TARGET_NAME, "target_exists")
-    return target

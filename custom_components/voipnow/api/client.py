@@ -36,6 +36,7 @@ from .exceptions import (
 from .models import CallEventSubscription, Extension, PhoneCall
 from .numbers import (
     validate_extension,
+    validate_mailbox,
     validate_number,
     validate_object_id,
     validate_user_id,
@@ -173,11 +174,7 @@ class VoipNowClient:
             "sendCallTo": validate_number("send_call_to", send_call_to),
         }
         if to_voicemail:
-            if send_call_to.startswith("+"):
-                # The mailbox is an extension's: a public number has none.
-                raise VoipNowInvalidInputError(
-                    "send_call_to", send_call_to, "voicemail_needs_extension"
-                )
+            validate_mailbox("send_call_to", send_call_to)
             if transfer_number is None:
                 raise VoipNowInvalidInputError(
                     "transfer_number", transfer_number, "transfer_number_required"

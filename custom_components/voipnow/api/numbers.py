@@ -63,6 +63,17 @@ def validate_number(field: str, number: str) -> str:
     return number
 
 
+def validate_mailbox(field: str, number: str) -> str:
+    """Check where a voicemail transfer goes: an extension (its mailbox).
+
+    A public number has no mailbox on the PBX.
+    """
+    validate_number(field, number)
+    if number.startswith("+"):
+        raise VoipNowInvalidInputError(field, number, "voicemail_needs_extension")
+    return number
+
+
 def short_extension(number: str) -> str:
     """Return the part after the organization prefix: `0003*210` -> `210`."""
     return number.rsplit("*", 1)[-1]

@@ -1,0 +1,232 @@
+"""Options: polling and push, who may call what, and the transfer targets.
+
+A menu leads to one form per subject; each form saves the options at once,
+and the entry reloads only when an option changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.const import CONF_SCAN_INTERVAL, CONF_WEBHOOK_ID
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+)
+
+from .api import VoipNowInvalidInputError, validate_mailbox, validate_number
+from .const import (
+    CONF_ALLOW_ANY_NUMBER,
+    CONF_PUSH,
+    CONF_TRANSFER_TARGETS,
+    DEFAULT_SCAN_INTERVAL,
+    MAX_SCAN_INTERVAL_SECONDS,
+    MIN_SCAN_INTERVAL_SECONDS,
+)
+from .push_url import async_delete_cloudhook
+from .targets import TransferTarget, transfer_targets
+from .validation import vol
+
+CONF_NEW_TARGET_NAME = "new_target_name"
+CONF_NEW_TARGET_NUMBER = "new_target_number"
+CONF_NEW_TARGET_VOICEMAIL = "new_target_voicemail"
+CONF_RENEW_CALLBACK = "renew_callback"
+
+_TEXT = TextSelector(TextSelectorConfig(autocomplete="off"))
+MENU = ["settings", "transfer_targets"]
+
+
+class VoipNowOptionsFlow(OptionsFlow):
+    """Tune polling, push and permissions; manage the transfer targets."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Offer the subjects."""
+        return self.async_show_menu(step_id="init", menu_options=MENU)
+
+    async def async_step_settings(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the polling interval, push, permissions, a new callback address."""
+        options = self.config_entry.options
+        if user_input is not None:
+            if user_input.pop(CONF_RENEW_CALLBACK, False):
+                await self._async_renew_callback()
+            return self.async_create_entry(
+                data={
+                    **options,
+                    CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
+                    CONF_PUSH: user_input[CONF_PUSH],
+                    CONF_ALLOW_ANY_NUMBER: user_input[CONF_ALLOW_ANY_NUMBER],
+                }
+            )
+        schema = {
+            vol.Required(
+                CONF_SCAN_INTERVAL,
+                default=options.get(
+                    CONF_SCAN_INTERVAL, int(DEFAULT_SCAN_INTERVAL.total_seconds())
+                ),
+            ): NumberSelector(
+                NumberSelectorConfig(
+                    min=MIN_SCAN_INTERVAL_SECONDS,
+                    max=MAX_SCAN_INTERVAL_SECONDS,
+                    step=1,
+                    unit_of_measurement="s",
+                    mode=NumberSelectorMode.BOX,
+                )
+            ),
+            vol.Required(CONF_PUSH, default=options.get(CONF_PUSH, True)): (
+                BooleanSelector()
+            ),
+            vol.Required(
+                CONF_ALLOW_ANY_NUMBER, default=options.get(CONF_ALLOW_ANY_NUMBER, False)
+            ): BooleanSelector(),
+            vol.Required(CONF_RENEW_CALLBACK, default=False): BooleanSelector(),
+        }
+        return self.async_show_form(step_id="settings", data_schema=vol.Schema(schema))
+
+    async def _async_renew_callback(self) -> None:
+        """Give the entry a new webhook id; the reload moves the subscriptions.
+
+        The old address stops working at once (its webhook is unregistered
+        with the reload), and the old Home Assistant Cloud hook is deleted.
+        """
+        entry = self.config_entry
+        old = entry.data.get(CONF_WEBHOOK_ID)
+        self.hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_WEBHOOK_ID: _new_webhook_id()}
+        )
+        if old:
+            await async_delete_cloudhook(self.hass, old)
+        self.hass.config_entries.async_schedule_reload(entry.entry_id)
+
+    async def async_step_transfer_targets(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Keep, remove or add transfer targets.
+
+        Existing targets are kept by leaving them selected; one new target can
+        be added per visit.
+        """
+        options = self.config_entry.options
+        targets = transfer_targets(options)
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            kept = [
+                t for t in targets if t.key in user_input.get(CONF_TRANSFER_TARGETS, [])
+            ]
+            try:
+                if new := _new_target(user_input, kept):
+                    kept.append(new)
+            except _TargetError as err:
+                errors[err.field] = err.error
+            else:
+                return self.async_create_entry(
+                    data={
+                        **options,
+                        CONF_TRANSFER_TARGETS: [t.as_option() for t in kept],
+                    }
+                )
+        return self.async_show_form(
+            step_id="transfer_targets",
+            data_schema=_targets_schema(targets, user_input or {}),
+            errors=errors,
+        )
+
+
+def _new_webhook_id() -> str:
+    """Return a fresh webhook id (the secret part of the callback address)."""
+    from homeassistant.components import webhook
+
+    return webhook.async_generate_id()
+
+
+def _targets_schema(
+    targets: tuple[TransferTarget, ...], defaults: Mapping[str, Any]
+) -> vol.Schema:
+    """Build the transfer targets form: the existing ones, and a new one."""
+    schema: dict[Any, Any] = {}
+    if targets:
+        schema[
+            vol.Optional(
+                CONF_TRANSFER_TARGETS,
+                default=defaults.get(CONF_TRANSFER_TARGETS, [t.key for t in targets]),
+            )
+        ] = SelectSelector(
+            SelectSelectorConfig(
+                options=[
+                    SelectOptionDict(
+                        value=t.key,
+                        label=f"{t.name} → {'voicemail ' if t.voicemail else ''}{t.number}",
+                    )
+                    for t in targets
+                ],
+                multiple=True,
+                mode=SelectSelectorMode.LIST,
+            )
+        )
+    schema.update(
+        {
+            vol.Optional(
+                CONF_NEW_TARGET_NAME,
+                description={"suggested_value": defaults.get(CONF_NEW_TARGET_NAME)},
+            ): _TEXT,
+            vol.Optional(
+                CONF_NEW_TARGET_NUMBER,
+                description={"suggested_value": defaults.get(CONF_NEW_TARGET_NUMBER)},
+            ): _TEXT,
+            vol.Optional(
+                CONF_NEW_TARGET_VOICEMAIL,
+                default=defaults.get(CONF_NEW_TARGET_VOICEMAIL, False),
+            ): BooleanSelector(),
+        }
+    )
+    return vol.Schema(schema)
+
+
+class _TargetError(Exception):
+    """A new transfer target is incomplete or invalid."""
+
+    def __init__(self, field: str, error: str) -> None:
+        """Remember which field is wrong and why."""
+        super().__init__(error)
+        self.field = field
+        self.error = error
+
+
+def _new_target(
+    user_input: Mapping[str, Any], existing: list[TransferTarget]
+) -> TransferTarget | None:
+    """Build the new transfer target the form describes, if any."""
+    name = str(user_input.get(CONF_NEW_TARGET_NAME) or "").strip()
+    number = str(user_input.get(CONF_NEW_TARGET_NUMBER) or "").strip().replace(" ", "")
+    voicemail = bool(user_input.get(CONF_NEW_TARGET_VOICEMAIL))
+    if not name and not number:
+        return None
+    if not name:
+        raise _TargetError(CONF_NEW_TARGET_NAME, "target_name_missing")
+    try:
+        (validate_mailbox if voicemail else validate_number)(
+            CONF_NEW_TARGET_NUMBER, number
+        )
+    except VoipNowInvalidInputError as err:
+        raise _TargetError(
+            CONF_NEW_TARGET_NUMBER, err.reason or "invalid_target_number"
+        ) from None
+    target = TransferTarget(name=name, number=number, voicemail=voicemail)
+    if any(
+        t.name.casefold() == name.casefold() or t.key == target.key for t in existing
+    ):
+        raise _TargetError(CONF_NEW_TARGET_NAME, "target_exists")
+    return target
