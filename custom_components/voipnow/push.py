@@ -34,6 +34,7 @@ from .api import (
 from .calls import pushed_call
 from .const import DOMAIN, LOGGER
 from .push_url import (
+    BodyTooLargeError,
     async_callback_base_url,
     async_clear_issues,
     async_delete_cloudhook,
@@ -296,8 +297,11 @@ class VoipNowPush:
         try:
             params = await read_callback(request)
         except ValueError as err:
+            # Not a warning: whoever has the URL could fill the log with them.
             LOGGER.debug("Refused a VoipNow callback: %s", err)
-            return web.Response(status=400)
+            return web.Response(
+                status=413 if isinstance(err, BodyTooLargeError) else 400
+            )
         # Our own markers come from the subscription's URL, never from the body.
         kind = _BY_MARKER.get(request.query.get(QUERY_EVENT, ""))
         if kind is None:

@@ -29,6 +29,10 @@ ISSUE_NO_URL: Final = "no_reachable_url"
 ISSUE_INSECURE_URL: Final = "insecure_callback_url"
 
 
+class BodyTooLargeError(ValueError):
+    """A callback's body is longer than any VoipNow callback can be."""
+
+
 def _issue_id(kind: str, entry: ConfigEntry) -> str:
     """Return the id of one entry's repair issue of one kind."""
     return f"{kind}_{entry.entry_id}"
@@ -152,10 +156,10 @@ async def read_callback(request: web.Request) -> dict[str, Any]:
     form or JSON object; nesting too deep for the decoder is refused too.
     """
     if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise ValueError("body too large")
+        raise BodyTooLargeError("body too large")
     raw = await _async_read_body(request.content)
     if raw is None:
-        raise ValueError("body too large")
+        raise BodyTooLargeError("body too large")
     if not raw.strip():
         return {}
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 import logging
 from pathlib import Path
 import re
@@ -12,6 +13,7 @@ import socket
 import ssl
 import time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 from aiohttp import web
@@ -23,7 +25,6 @@ from custom_components.voipnow.api import (
     CallEventSubscription,
     CallFlow,
     CallStatus,
-    PhoneCall,
     PresenceStatus,
     RegistrationStatus,
     SubscriptionEventType,
@@ -733,8 +734,16 @@ BAD_INPUTS: list[tuple[str, Callable[[VoipNowClient], Awaitable[object]], str]] 
     ("call id newline", _hangup(phone_call_id="b817\n"), "phone_call_id"),
     ("call id too long", _hold(phone_call_id="a" * 256), "phone_call_id"),
     ("view id too long", _hold(phone_call_view_id="0" * 256), "phone_call_view_id"),
-    ("voicemail public", _transfer(to_voicemail=True, send_call_to="+15551234", transfer_number=OUTSIDE), "send_call_to"),
-    ("subscription id long", _unsubscribe(subscription_id="a" * 256), "subscription_id"),
+    (
+        "voicemail public",
+        _transfer(to_voicemail=True, send_call_to="+15551234", transfer_number=OUTSIDE),
+        "send_call_to",
+    ),
+    (
+        "subscription id long",
+        _unsubscribe(subscription_id="a" * 256),
+        "subscription_id",
+    ),
     ("call id int", _hangup(phone_call_id=42), "phone_call_id"),
     ("transfer user", _transfer(user_id="@all"), "user_id"),
     ("transfer ext", _transfer(extension="front desk"), "extension"),
@@ -1071,9 +1080,7 @@ async def test_unreadable_answer_to_an_action(
     call_id = await ring(sim)
     sim.inject_fault(fault, path_prefix="/uapi")
 
-    result = await OPERATIONS["transfer"].run(client, call_id)
-
-    assert result == PhoneCall(id=call_id, extension=EXT_OFFICE)
+    assert await OPERATIONS["transfer"].run(client, call_id) is True
     sim.inject_fault(fault, path_prefix="/uapi")
     assert await OPERATIONS["make_call"].run(client, call_id) is None
     sim.inject_fault(fault, path_prefix="/uapi")
@@ -1185,14 +1192,13 @@ async def test_transfer_body_and_path(
     assert request.query == {}
     assert request.json == body
     assert request.headers["Content-Type"] == "application/json"
-    assert isinstance(result, PhoneCall)
-    assert result.id == call_id
+    assert result is True
 
 
 async def test_transfer_moves_the_call(
     sim: VoipNowSimulator, client: VoipNowClient
 ) -> None:
-    """A transfer answered 200 returns the updated call, now ringing elsewhere."""
+    """A transfer answered 200 moves the call: it now rings elsewhere."""
     call_id = await ring(sim)
 
     result = await client.async_transfer_call(
@@ -1202,11 +1208,13 @@ async def test_transfer_moves_the_call(
         send_call_to=EXT_SALES,
     )
 
+    assert result is True
     assert sim.api_requests()[0].path == f"/uapi/phoneCalls/12/{EXT_OFFICE}/{call_id}"
-    assert result is not None
-    assert [view.extension for view in result.views] == [EXT_SALES]
-    assert result.views[0].status is CallStatus.RINGING
-    assert result.views[0].caller_name == "Jane Doe"
+    (call,) = await client.async_list_calls()
+    assert call.id == call_id
+    assert [view.extension for view in call.views] == [EXT_SALES]
+    assert call.views[0].status is CallStatus.RINGING
+    assert call.views[0].caller_name == "Jane Doe"
 
 
 async def test_transfer_to_voicemail_reaches_it(
@@ -1225,12 +1233,12 @@ async def test_transfer_to_voicemail_reaches_it(
 async def test_transfer_of_an_ended_call_is_none(
     sim: VoipNowSimulator, client: VoipNowClient
 ) -> None:
-    """204 (the call ended before the transfer) returns None."""
+    """204 (the call ended before the transfer) says nothing was done."""
     call_id = await ring(sim)
     await sim.hangup_call(call_id)
 
-    assert await OPERATIONS["transfer"].run(client, call_id) is None
-    assert await OPERATIONS["hold"].run(client, call_id) is None
+    assert await OPERATIONS["transfer"].run(client, call_id) is False
+    assert await OPERATIONS["hold"].run(client, call_id) is False
 
 
 @pytest.mark.parametrize("quirks", [False, True])
@@ -1242,10 +1250,10 @@ async def test_transfer_accepted_202(
     sim.quirks = quirks
     call_id = await ring(sim)
 
-    result = await OPERATIONS["transfer"].run(client, call_id)
-
-    # The short shape names the extension now charged: the one it rings.
-    assert result == PhoneCall(id=call_id, extension=EXT_SALES)
+    assert await OPERATIONS["transfer"].run(client, call_id) is True
+    assert [view.extension for view in (await client.async_list_calls())[0].views] == [
+        EXT_SALES
+    ]
 
 
 async def test_list_calls_reads_every_page(
@@ -1617,21 +1625,23 @@ async def test_hangup_of_an_ended_call(
 
 
 async def test_hold_and_unhold(sim: VoipNowSimulator, client: VoipNowClient) -> None:
-    """OnHold and OffHold PUT the party view id and return the updated call."""
+    """OnHold and OffHold PUT the party view id; the listing shows the hold."""
     call_id = await ring(sim)
 
-    held = await OPERATIONS["hold"].run(client, call_id)
-    assert sim.get_call(call_id).on_hold == {EXT_OFFICE}
+    assert await OPERATIONS["hold"].run(client, call_id) is True
+    (held,) = await client.async_list_calls()
+    assert sim.get_call(call_id).held_by == EXT_OFFICE
     released = await client.async_set_hold(
         extension=EXT_OFFICE, phone_call_id=call_id, phone_call_view_id="01", hold=False
     )
+    (after,) = await client.async_list_calls()
 
-    assert isinstance(held, PhoneCall)
     assert held.views[0].on_hold
-    assert isinstance(released, PhoneCall)
-    assert not released.views[0].on_hold
-    assert sim.get_call(call_id).on_hold == set()
-    assert [(r.method, r.path, r.json) for r in sim.api_requests()] == [
+    assert held.views[0].holder
+    assert released is True
+    assert not after.views[0].on_hold
+    assert sim.get_call(call_id).held_by is None
+    assert [(r.method, r.path, r.json) for r in sim.api_requests("PUT")] == [
         (
             "PUT",
             f"/uapi/phoneCalls/@me/{EXT_OFFICE}/{call_id}",
@@ -1648,21 +1658,20 @@ async def test_subscription_lifecycle(
     sim: VoipNowSimulator, client: VoipNowClient
 ) -> None:
     """Subscriptions are created, listed and deleted with the documented shapes."""
-    created = await client.async_create_call_event_subscription(
+    await client.async_create_call_event_subscription(
         extension=EXT_OFFICE,
         event_type=SubscriptionEventType.DIAL_IN,
         url=HOOK_URL,
         note="home-assistant",
     )
-    plain = await client.async_create_call_event_subscription(
+    await client.async_create_call_event_subscription(
         extension=EXT_OFFICE,
         event_type=SubscriptionEventType.HANGUP,
         url=HOOK_URL,
         method=CallbackMethod.GET,
     )
     listed = await client.async_list_call_event_subscriptions(extension=EXT_OFFICE)
-    assert created is not None
-    assert plain is not None
+    created, plain = listed
     await client.async_delete_call_event_subscription(
         extension=EXT_OFFICE,
         event_type=SubscriptionEventType.DIAL_IN,
@@ -1679,7 +1688,6 @@ async def test_subscription_lifecycle(
     )
     assert plain.method is CallbackMethod.GET
     assert plain.note is None
-    assert listed == [created, plain]
     assert list(sim.subscriptions) == [plain.id]
     create, create_plain, listing, delete = sim.api_requests()
     events = f"/uapi/extensions/@me/{EXT_OFFICE}/phoneCallEvents"
@@ -1882,3 +1890,88 @@ async def test_secrets_never_leak(
             assert token not in text
     assert "/uapi/phoneCalls" in caplog.text
     assert repr(client) == f"VoipNowClient(url='{sim.url}/')"
+
+
+# --- documented variants of the subscription API ------------------------------
+
+
+@pytest.mark.parametrize("refusal", [404, 405, 501, 400])
+async def test_subscription_type_in_the_path(
+    sim: VoipNowSimulator, client: VoipNowClient, refusal: int
+) -> None:
+    """A v5 server wants the type in the path: learnt once, then used directly."""
+    sim.modes.update({"subscription_path": "path", "v5_refusal_status": refusal})
+
+    for kind in (SubscriptionEventType.DIAL_IN, SubscriptionEventType.HANGUP):
+        await client.async_create_call_event_subscription(
+            extension=EXT_OFFICE, event_type=kind, url=HOOK_URL
+        )
+
+    events = f"/uapi/extensions/@me/{EXT_OFFICE}/phoneCallEvents"
+    assert [r.path for r in sim.api_requests("POST")] == [
+        f"{events}/",
+        f"{events}/0",
+        f"{events}/2",
+    ]
+    assert client.event_type_in_path is True
+    assert sorted(sub.type for sub in sim.subscriptions.values()) == [0, 2]
+
+
+async def test_unknown_event_type_is_refused_as_documented(
+    sim: VoipNowSimulator, client: VoipNowClient
+) -> None:
+    """A 3.x server refuses type 3 with `pcet_type_invalid`; the body form stays."""
+    sim.modes.update({"event_types": [0, 1, 2]})
+
+    with pytest.raises(VoipNowResponseError) as exc_info:
+        await client.async_create_call_event_subscription(
+            extension=EXT_OFFICE,
+            event_type=SubscriptionEventType.ANSWER_IN,
+            url=HOOK_URL,
+        )
+
+    assert exc_info.value.code == "pcet_type_invalid"
+    assert client.event_type_in_path is False
+    assert len(sim.api_requests("POST")) == 1
+
+
+async def test_long_ids_are_used_as_they_are(
+    sim: VoipNowSimulator, client: VoipNowClient
+) -> None:
+    """Object ids of up to 255 characters reach every path they belong in."""
+    sim.modes.update({"long_ids": True})
+    call_id = await ring(sim)
+    await client.async_create_call_event_subscription(
+        extension=EXT_OFFICE, event_type=SubscriptionEventType.HANGUP, url=HOOK_URL
+    )
+    (sub,) = await client.async_list_call_event_subscriptions(extension=EXT_OFFICE)
+
+    assert 200 <= len(call_id) <= 255
+    assert 200 <= len(sub.id) <= 255
+    assert await OPERATIONS["hold"].run(client, call_id) is True
+    await client.async_delete_call_event_subscription(
+        extension=EXT_OFFICE,
+        event_type=SubscriptionEventType.HANGUP,
+        subscription_id=sub.id,
+    )
+    assert await OPERATIONS["hangup"].run(client, call_id) is True
+    assert sim.subscriptions == {}
+
+
+@pytest.mark.parametrize("zone", ["Europe/Bucharest", "America/New_York"])
+async def test_dates_without_zone_read_in_the_servers_zone(
+    sim: VoipNowSimulator, session: aiohttp.ClientSession, zone: str
+) -> None:
+    """A server writing local times without a zone: the client places them."""
+    sim.modes.update({"naive_dates": True, "time_zone": zone})
+    client = make_client(session, sim.url, time_zone=ZoneInfo(zone))
+    await ring(sim)
+
+    (call,) = await client.async_list_calls()
+
+    published = sim.call_json(next(iter(sim.calls.values())))["published"]
+    assert datetime.fromisoformat(published).tzinfo is None
+    assert call.published is not None
+    assert call.published.tzinfo == ZoneInfo(zone)
+    # The zone-less time, read in the server's zone, is now.
+    assert abs((datetime.now(UTC) - call.published).total_seconds()) < 60

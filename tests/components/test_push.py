@@ -34,7 +34,8 @@ from custom_components.voipnow.const import (
     PUSH_SCAN_INTERVAL,
 )
 from custom_components.voipnow.diagnostics import async_get_config_entry_diagnostics
-from custom_components.voipnow.push import SUBSCRIBE_RETRY, _pbx_is_local, async_note
+from custom_components.voipnow.api.urls import is_local_host
+from custom_components.voipnow.push import SUBSCRIBE_RETRY, async_note
 from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, entry_data
 from voipnow_simulator import VoipNowSimulator
 
@@ -61,7 +62,7 @@ EXTENSIONS = (EXT_OFFICE, EXT_KITCHEN, EXT_GARAGE)
 NEW_EXTENSION = "0003*213"
 WEBHOOK_ID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 EVENTS_PREFIX = "/uapi/extensions/@me/0003"
-PATCH_LOCAL = "custom_components.voipnow.push._pbx_is_local"
+PATCH_LOCAL = "custom_components.voipnow.push_url.is_local_url"
 CLOUDHOOK = "https://hooks.nabu.casa/voipnow-test-cloudhook"
 
 
@@ -119,7 +120,16 @@ async def async_options(
     """Save the options form with push turned on or off."""
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SCAN_INTERVAL: 10, CONF_PUSH: push}
+        result["flow_id"], {"next_step_id": "settings"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_SCAN_INTERVAL: 10,
+            CONF_PUSH: push,
+            "allow_any_number": False,
+            "renew_callback": False,
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done(wait_background_tasks=True)
@@ -561,7 +571,7 @@ async def test_local_pbx_without_any_url(
     entry.add_to_hass(hass)
 
     with patch(
-        "custom_components.voipnow.push.get_url", side_effect=NoURLAvailableError
+        "custom_components.voipnow.push_url.get_url", side_effect=NoURLAvailableError
     ):
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done(wait_background_tasks=True)
@@ -591,26 +601,29 @@ async def test_local_pbx_without_any_url(
 )
 def test_pbx_is_local(host: str, local: bool) -> None:
     """Only a PBX on the local network is given Home Assistant's internal URL."""
-    assert _pbx_is_local(host) is local
+    assert is_local_host(host) is local
 
 
 # --- the webhook ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("variant", ["form", "json", "query"])
+@pytest.mark.parametrize("variant", ["form", "json"])
 async def test_webhook_variants(
-    hass: HomeAssistant, simulator: VoipNowSimulator, http: TestClient, variant: str
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    http: TestClient,
+    variant: str,
 ) -> None:
-    """The documented form POST, a JSON body and a GET query are all accepted."""
+    """The documented form POST and a JSON body are accepted."""
+    freezer.move_to("2026-11-30 12:00:00+00:00")
     events = record_bus_events(hass)
     target = webhook_target(simulator, EXT_OFFICE, 0)
 
     if variant == "form":
         response = await http.post(target, data=RING)
-    elif variant == "json":
-        response = await http.post(target, json=RING)
     else:
-        response = await http.get(str(URL(target).update_query(RING)))
+        response = await http.post(target, json=RING)
 
     assert response.status == 200
     assert events == [
@@ -623,6 +636,7 @@ async def test_webhook_variants(
             "remote_number": "5551234",
             "caller_id": "John Doe <5551234>",
             "caller_name": "John Doe",
+            "first_seen": "2026-11-30T12:00:00+00:00",
         }
     ]
     assert hass.states.get(OFFICE_CALL_STATE).state == "ringing"
@@ -697,6 +711,7 @@ async def test_webhook_refuses_malformed_callbacks(
     status: int,
 ) -> None:
     """Oversized or malformed callbacks are refused with a 4xx, nothing fired."""
+    caplog.set_level(logging.DEBUG, "custom_components.voipnow")
     events = record_bus_events(hass)
     target = URL(webhook_target(simulator, EXT_OFFICE, 0))
     merged = {**target.query, **query}
@@ -767,7 +782,9 @@ async def test_secrets_never_logged(
     push_diagnostics = entry.runtime_data.push.as_diagnostics()
     assert push_diagnostics == {
         "url_known": True,
-        "healthy": True,
+        "working": True,
+        "event_types": [0, 1, 2, 3, 4],
+        "event_type_in_path": False,
         "subscribed_extensions": sorted(EXTENSIONS),
         "failed_extensions": [],
         "last_error": "VoipNowResponseError, HTTP 500, internal_server_error",
@@ -860,6 +877,8 @@ async def test_lost_callbacks_fall_back_to_polling(
     await async_poll(hass, freezer)
     assert calls_requests(simulator) == polls
     await simulator.hangup_call(call_id)
+    # The hangup callback asks for a listing at once, which confirms the end.
+    await async_settle(hass)
     assert bus_types(events)[-1] == "missed"
     assert len(events) == 5
 
