@@ -97,7 +97,7 @@ class Subscription:
     modified: datetime = field(default_factory=now)
 
     def to_json(self) -> dict[str, Any]:
-        """Return the documented JSON shape (strings, null fields omitted)."""
+        """Return the control API's view (the API answers through `Renderer`)."""
         data: dict[str, Any] = {
             "id": self.id,
             "extension": self.extension,

@@ -101,6 +101,7 @@ class VoipNowSimulator(CallDriving):
         self.callbacks = CallbackDispatcher(self.pbx)
         self.render = Renderer(self)
         self._runner: web.AppRunner | None = None
+        # Set when going offline: delayed (faulty) answers stop waiting.
         self.closing = asyncio.Event()
 
     # ------------------------------------------------------------ lifecycle
