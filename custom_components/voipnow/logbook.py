@@ -1,4 +1,4 @@
-"""Describe call events and call actions in the logbook, so that it reads as a call log.
+"""Describe call events and actions in the logbook, so that it reads as a call log.
 
 The texts are the `common` section of the translations, read from Home
 Assistant's translation cache in its configured language (the cache lays
@@ -84,9 +84,10 @@ def describe_call(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str
     """Say who called or was called, and what became of the call."""
     kind = clean(data.get("type"))
     caller = _caller(data) or _unknown(hass)
+    outcome = clean(data.get(ATTR_OUTCOME))
     key: str | None = None
-    if kind == CallEventType.ENDED and data.get(ATTR_OUTCOME) in _NAMED_OUTCOMES:
-        key = f"logbook_ended_{data[ATTR_OUTCOME]}"
+    if kind == CallEventType.ENDED and outcome in _NAMED_OUTCOMES:
+        key = f"logbook_ended_{outcome}"
     elif kind in _CALL_EVENT_TYPES:
         key = f"logbook_{kind}"
     message = key and _translate(hass, "common", key, caller=caller)
@@ -154,9 +155,12 @@ def _extension(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str]:
     if entity_id := _call_entity_id(hass, data.get(ATTR_CONFIG_ENTRY_ID), extension):
         described[LOGBOOK_ENTRY_ENTITY_ID] = entity_id
         entity = er.async_get(hass).async_get(entity_id)
-        if entity and entity.device_id:
-            if device := dr.async_get(hass).async_get(entity.device_id):
-                name = device.name_by_user or device.name
+        if (
+            entity
+            and entity.device_id
+            and (device := dr.async_get(hass).async_get(entity.device_id))
+        ):
+            name = device.name_by_user or device.name
     described[LOGBOOK_ENTRY_NAME] = (
         name
         or _translate(hass, "device", "extension.name", number=extension)
