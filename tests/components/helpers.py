@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.voipnow.const import DEFAULT_SCAN_INTERVAL
@@ -42,3 +44,18 @@ def calls_requests(simulator: VoipNowSimulator) -> int:
 def presence_requests(simulator: VoipNowSimulator) -> int:
     """Count the requests listing the extensions that the PBX received."""
     return len(simulator.api_requests("GET", PRESENCE_PATH))
+
+
+async def async_open_options(
+    hass: HomeAssistant, entry_id: str, step: str
+) -> ConfigFlowResult:
+    """Open the options and pick one subject from its menu."""
+    result = await hass.config_entries.options.async_init(entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "init"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": step}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == step
+    return result

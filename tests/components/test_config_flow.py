@@ -21,7 +21,6 @@ from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER, ConfigEntry
 from homeassistant.const import (
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
-    CONF_SCAN_INTERVAL,
     CONF_URL,
     CONF_VERIFY_SSL,
     STATE_UNAVAILABLE,
@@ -35,15 +34,15 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.voipnow.api import VoipNowClient, VoipNowConnectionError
 from custom_components.voipnow.config_flow import unique_id_for
 from custom_components.voipnow.const import (
+    CONF_ALLOW_INSECURE,
     CONF_PUSH,
     CONF_SERVER_ID,
-    CONF_TRANSFER_TARGETS,
     DOMAIN,
 )
 from tests.conftest import CLIENT_ID, CLIENT_SECRET
 from voipnow_simulator import VoipNowSimulator
 
-from .helpers import CALLS_PATH, OFFICE_CALL_STATE, async_poll, calls_requests
+from .helpers import OFFICE_CALL_STATE, async_poll, calls_requests
 
 STRINGS = json.loads(
     Path(__file__)
@@ -214,6 +213,7 @@ async def test_user_flow(
         CONF_CLIENT_ID: CLIENT_ID,
         CONF_CLIENT_SECRET: CLIENT_SECRET,
         CONF_VERIFY_SSL: True,
+        CONF_ALLOW_INSECURE: False,
     }
     assert result["result"].unique_id == server_unique_id(simulator)
     # The PBX was asked for a token and for the extensions.
@@ -671,179 +671,3 @@ async def test_reconfigure_to_another_entrys_address(
     assert result["reason"] == "already_configured"
     assert flow_entry.data[CONF_URL] == simulator.url
     assert flow_entry.unique_id == server_unique_id(simulator)
-
-
-async def test_options_scan_interval_applies_without_restart(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    simulator: VoipNowSimulator,
-    init_integration: MockConfigEntry,
-) -> None:
-    """A new polling interval takes effect as soon as the options are saved."""
-    result = await hass.config_entries.options.async_init(init_integration.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
-    assert_translated(result, "options")
-
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SCAN_INTERVAL: 30, CONF_PUSH: False}
-    )
-    await hass.async_block_till_done()
-
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert init_integration.options[CONF_SCAN_INTERVAL] == 30
-    assert init_integration.state is ConfigEntryState.LOADED
-    assert init_integration.runtime_data.update_interval == timedelta(seconds=30)
-
-    # The PBX sees the calls listed every 30 seconds, not every 10.
-    simulator.clear_requests()
-    await async_poll(hass, freezer, timedelta(seconds=10))
-    await async_poll(hass, freezer, timedelta(seconds=10))
-    assert len(simulator.api_requests("GET", CALLS_PATH)) == 0
-    await async_poll(hass, freezer, timedelta(seconds=10))
-    assert len(simulator.api_requests("GET", CALLS_PATH)) == 1
-
-
-RECEPTION = {"name": "Reception", "number": "0003*100", "voicemail": False}
-
-
-@pytest.fixture
-def options_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
-    """Return an entry (not set up) with one transfer target in its options."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="127.0.0.1",
-        unique_id=server_unique_id(simulator),
-        data=user_input(simulator),
-        options={
-            CONF_SCAN_INTERVAL: 15,
-            CONF_PUSH: False,
-            CONF_TRANSFER_TARGETS: [RECEPTION],
-        },
-    )
-
-
-async def test_options_add_and_remove_targets(
-    hass: HomeAssistant, options_entry: MockConfigEntry
-) -> None:
-    """Targets are added one per visit and removed by unticking them."""
-    options_entry.add_to_hass(hass)
-    result = await hass.config_entries.options.async_init(options_entry.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    assert_translated(result, "options")
-    schema = {str(key): key for key in result["data_schema"].schema}
-    assert schema[CONF_SCAN_INTERVAL].default() == 15
-    assert schema[CONF_TRANSFER_TARGETS].default() == ["transfer_0003*100"]
-
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {
-            CONF_SCAN_INTERVAL: 15,
-            CONF_PUSH: False,
-            CONF_TRANSFER_TARGETS: ["transfer_0003*100"],
-            "new_target_name": " Mobile ",
-            "new_target_number": "+1 555 1234",
-        },
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert options_entry.options[CONF_TRANSFER_TARGETS] == [
-        RECEPTION,
-        {"name": "Mobile", "number": "+15551234", "voicemail": False},
-    ]
-
-    # Untick Reception, add a voicemail target.
-    result = await hass.config_entries.options.async_init(options_entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {
-            CONF_SCAN_INTERVAL: 15,
-            CONF_PUSH: False,
-            CONF_TRANSFER_TARGETS: ["transfer_+15551234"],
-            "new_target_name": "Office voicemail",
-            "new_target_number": "0003*210",
-            "new_target_voicemail": True,
-        },
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert options_entry.options[CONF_TRANSFER_TARGETS] == [
-        {"name": "Mobile", "number": "+15551234", "voicemail": False},
-        {"name": "Office voicemail", "number": "0003*210", "voicemail": True},
-    ]
-
-
-async def test_options_without_targets(
-    hass: HomeAssistant, flow_entry: MockConfigEntry
-) -> None:
-    """Without targets the form asks only for polling, push and a new target."""
-    flow_entry.add_to_hass(hass)
-    result = await hass.config_entries.options.async_init(flow_entry.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    assert CONF_TRANSFER_TARGETS not in {
-        str(key) for key in result["data_schema"].schema
-    }
-
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SCAN_INTERVAL: 10, CONF_PUSH: True}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert flow_entry.options == {
-        CONF_SCAN_INTERVAL: 10,
-        CONF_PUSH: True,
-        CONF_TRANSFER_TARGETS: [],
-    }
-
-
-@pytest.mark.parametrize(
-    ("new_target", "error"),
-    [
-        ({"new_target_number": "0003*101"}, {"new_target_name": "target_name_missing"}),
-        (
-            {"new_target_name": "Sales", "new_target_number": "sales"},
-            {"new_target_number": "invalid_target_number"},
-        ),
-        (
-            {
-                "new_target_name": "Sales",
-                "new_target_number": "+15550000",
-                "new_target_voicemail": True,
-            },
-            {"new_target_number": "voicemail_needs_extension"},
-        ),
-        (
-            {"new_target_name": "reception", "new_target_number": "0003*101"},
-            {"new_target_name": "target_exists"},
-        ),
-        (
-            {"new_target_name": "Front desk", "new_target_number": "0003*100"},
-            {"new_target_name": "target_exists"},
-        ),
-    ],
-    ids=["no_name", "bad_number", "voicemail_public", "same_name", "same_number"],
-)
-async def test_options_new_target_error_recovers(
-    hass: HomeAssistant,
-    options_entry: MockConfigEntry,
-    new_target: dict[str, Any],
-    error: dict[str, str],
-) -> None:
-    """A wrong new target shows an error, keeps what was typed, and can be fixed."""
-    options_entry.add_to_hass(hass)
-    result = await hass.config_entries.options.async_init(options_entry.entry_id)
-    typed = {
-        CONF_SCAN_INTERVAL: 20,
-        CONF_PUSH: False,
-        CONF_TRANSFER_TARGETS: ["transfer_0003*100"],
-        **new_target,
-    }
-
-    result = await hass.config_entries.options.async_configure(result["flow_id"], typed)
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == error
-    assert_translated(result, "options")
-    schema = {str(key): key for key in result["data_schema"].schema}
-    assert schema[CONF_SCAN_INTERVAL].default() == 20
-
-    fixed = {**typed, "new_target_name": "Sales", "new_target_number": "0003*101"}
-    result = await hass.config_entries.options.async_configure(result["flow_id"], fixed)
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert options_entry.options[CONF_TRANSFER_TARGETS][-1]["name"] == "Sales"

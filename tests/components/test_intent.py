@@ -12,6 +12,7 @@ import shutil
 from typing import Any
 
 from homeassistant.components import conversation
+from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import intent, llm
 from homeassistant.setup import async_setup_component
@@ -43,6 +44,12 @@ TARGETS: list[dict[str, Any]] = [
     {"name": "Old desk", "number": "0003*100", "voicemail": False},
 ]
 
+CALL_STATES = [
+    "sensor.extension_0003_210_call_state",
+    "sensor.extension_0003_211_call_state",
+    "sensor.extension_0003_212_call_state",
+]
+
 type Converse = Callable[[str], Awaitable[conversation.ConversationResult]]
 
 
@@ -70,6 +77,9 @@ async def converse(
     shutil.copy(SENTENCES, custom_sentences / "voipnow.yaml")
     assert await async_setup_component(hass, "homeassistant", {})
     assert await async_setup_component(hass, "conversation", {})
+    # Voice reaches the extensions whose call state the user exposed.
+    for entity_id in CALL_STATES:
+        async_expose_entity(hass, conversation.DOMAIN, entity_id, True)
 
     async def _converse(text: str) -> conversation.ConversationResult:
         """Say a sentence to Assist and wait for what it started."""

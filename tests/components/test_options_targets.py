@@ -18,6 +18,8 @@ from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS
 from tests.conftest import EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
+from .helpers import async_open_options
+
 RECEPTION = {"name": "Reception", "number": EXT_KITCHEN, "voicemail": False}
 MOBILE = {"name": "Mobile", "number": "+15551234567", "voicemail": False}
 OFFICE_VOICEMAIL = {"name": "Office", "number": EXT_OFFICE, "voicemail": True}
@@ -51,9 +53,7 @@ async def async_submit(
     hass: HomeAssistant, entry: MockConfigEntry, **fields: Any
 ) -> ConfigFlowResult:
     """Open the options and submit them with these fields (the rest as shown)."""
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
+    result = await async_open_options(hass, entry.entry_id, "transfer_targets")
     return await hass.config_entries.options.async_configure(result["flow_id"], fields)
 
 
@@ -110,9 +110,9 @@ async def test_add_targets_one_by_one(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
 
+    # The other options are left as they were.
     assert init_integration.options == {
         CONF_PUSH: False,
-        CONF_SCAN_INTERVAL: 10,
         CONF_TRANSFER_TARGETS: [RECEPTION, MOBILE, OFFICE_VOICEMAIL],
     }
     assert button_names(hass, EXT_OFFICE) == [
@@ -140,7 +140,9 @@ async def test_form_lists_the_targets(
         hass, mock_config_entry, [RECEPTION, OFFICE_VOICEMAIL]
     )
 
-    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    result = await async_open_options(
+        hass, mock_config_entry.entry_id, "transfer_targets"
+    )
 
     schema = result["data_schema"].schema
     [targets_key] = [key for key in schema if key == CONF_TRANSFER_TARGETS]
@@ -159,7 +161,9 @@ async def test_form_without_targets_has_no_list(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     """With no targets yet, the form only offers to add one."""
-    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await async_open_options(
+        hass, init_integration.entry_id, "transfer_targets"
+    )
 
     assert CONF_TRANSFER_TARGETS not in result["data_schema"].schema
 
@@ -222,7 +226,9 @@ async def test_new_target_errors_recover(
 ) -> None:
     """A wrong new target shows the error on its field; fixing it saves the entry."""
     await async_setup_with_targets(hass, mock_config_entry, [RECEPTION])
-    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    result = await async_open_options(
+        hass, mock_config_entry.entry_id, "transfer_targets"
+    )
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], fields
@@ -370,16 +376,29 @@ async def test_renamed_target_keeps_its_buttons(
 async def test_other_options_are_saved_with_the_targets(
     hass: HomeAssistant, simulator: VoipNowSimulator, mock_config_entry: MockConfigEntry
 ) -> None:
-    """Polling interval and push are saved; an empty visit keeps the targets."""
+    """Saving the settings keeps the targets; saving the targets keeps the settings."""
     await async_setup_with_targets(hass, mock_config_entry, [RECEPTION])
 
-    result = await async_submit(hass, mock_config_entry, scan_interval=30, push=False)
+    result = await async_open_options(hass, mock_config_entry.entry_id, "settings")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_SCAN_INTERVAL: 30,
+            CONF_PUSH: False,
+            "allow_any_number": False,
+            "renew_callback": False,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    result = await async_submit(hass, mock_config_entry)
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert mock_config_entry.options == {
         CONF_PUSH: False,
         CONF_SCAN_INTERVAL: 30,
+        "allow_any_number": False,
         CONF_TRANSFER_TARGETS: [RECEPTION],
     }
     assert hass.states.get(OFFICE_TO_RECEPTION) is not None

@@ -27,6 +27,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
+from custom_components.voipnow.api.urls import is_local_host
 from custom_components.voipnow.const import (
     CONF_PUSH,
     DOMAIN,
@@ -34,7 +35,6 @@ from custom_components.voipnow.const import (
     PUSH_SCAN_INTERVAL,
 )
 from custom_components.voipnow.diagnostics import async_get_config_entry_diagnostics
-from custom_components.voipnow.api.urls import is_local_host
 from custom_components.voipnow.push import SUBSCRIBE_RETRY, async_note
 from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, entry_data
 from voipnow_simulator import VoipNowSimulator

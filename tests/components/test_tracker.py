@@ -20,11 +20,7 @@ from custom_components.voipnow.calls import (
     summarise,
 )
 from custom_components.voipnow.const import CallDirection, CallOutcome, CallState
-from custom_components.voipnow.tracker import (
-    MAX_TRACKED_CALLS,
-    CallEvent,
-    CallTracker,
-)
+from custom_components.voipnow.tracker import MAX_TRACKED_CALLS, CallEvent, CallTracker
 
 OFFICE = "0003*210"
 KITCHEN = "0003*211"

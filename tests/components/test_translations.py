@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.voipnow import services
+from custom_components.voipnow import actions
 
 PACKAGE = Path(__file__).parents[2] / "custom_components" / "voipnow"
 STRINGS: dict[str, Any] = json.loads(
@@ -119,7 +119,7 @@ def test_exception_translations(
         assert _placeholders(STRINGS["exceptions"][key]["message"]) == placeholders
 
 
-@pytest.mark.parametrize("key", sorted(services.API_FIELD_ERRORS))
+@pytest.mark.parametrize("key", sorted(actions.API_FIELD_ERRORS))
 def test_api_error_translations(key: str) -> None:
     """Every PBX error code that actions translate has its message."""
     assert _placeholders(STRINGS["exceptions"][key]["message"]) == {"field"}
