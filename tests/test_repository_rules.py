@@ -513,6 +513,65 @@ def test_placeholder_check_catches() -> None:
     ]
 
 
+# --- Every key the code names has a text --------------------------------------
+
+
+def _flow_error_keys(modules: Mapping[str, ast.Module]) -> set[str]:
+    """Find the errors the flows can show: `{"base": "x"}`, `{CONF_URL: "x"}`."""
+    found: set[str] = set()
+    for module in ("config_flow.py", "options_flow.py"):
+        for node in ast.walk(modules[module]):
+            if isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values, strict=True):
+                    if (isinstance(key, ast.Name) and key.id.startswith("CONF_")) or (
+                        isinstance(key, ast.Constant) and key.value == "base"
+                    ):
+                        found.update(_strings(value))
+            elif isinstance(node, ast.Call) and _func_name(node) == "_TargetError":
+                found.update(_strings(node.args[1]) if len(node.args) == 2 else [])
+    return found
+
+
+def missing_texts(strings: Mapping[str, Any], uses: list[Use]) -> list[str]:
+    """Say which keys the code names that have no text in en.json."""
+    texts = flatten(strings)
+    missing = []
+    for use in uses:
+        if use.key is None:
+            continue
+        name = f"{use.section}.{use.key}"
+        if not any(path == name or path.startswith(f"{name}.") for path in texts):
+            missing.append(f"{use.module}: {name}")
+    return missing
+
+
+def test_used_keys_have_texts() -> None:
+    """Every exception, issue, device, entity and step the code names has a text."""
+    assert {use.section for use in USES} >= {
+        "device",
+        "entity.sensor",
+        "exceptions",
+        "config.step",
+        "options.step",
+    }
+    assert missing_texts(EN, USES) == []
+    errors = _flow_error_keys(MODULES)
+    assert {"invalid_auth", "insecure_url", "target_exists"} <= errors
+    assert (
+        sorted(errors - EN["config"]["error"].keys() - EN["options"]["error"].keys())
+        == []
+    )
+
+
+def test_missing_text_check_catches() -> None:
+    """A key raised without a text is reported."""
+    uses = translation_uses(
+        {"actions.py": ast.parse('raise _error("no_such_text", extension=x)')}
+    )
+
+    assert missing_texts(EN, uses) == ["actions.py: exceptions.no_such_text"]
+
+
 # --- Entity translation keys -------------------------------------------------
 
 

@@ -25,6 +25,8 @@ from .api import (
     VoipNowInvalidInputError,
     VoipNowResponseError,
     split_caller_id,
+    validate_extension,
+    validate_object_id,
 )
 from .calls import ExtensionCall
 from .const import (
@@ -106,10 +108,21 @@ def async_get_coordinator(
     return only
 
 
+def _invalid(err: VoipNowInvalidInputError) -> ServiceValidationError:
+    """Build the translated error for a value the client's rules refuse."""
+    if err.reason is not None:
+        return _error(err.reason, **{err.field: str(err.value)[:64]})
+    return _error("invalid_field", field=err.field, value=str(err.value)[:64])
+
+
 def known_extension(coordinator: VoipNowCoordinator, value: str) -> str:
     """Return the full number of one of the entry's extensions, or raise."""
-    if (number := coordinator.find_extension(str(value).strip())) is None:
-        raise _error("unknown_extension", extension=str(value)[:64])
+    try:
+        validate_extension(value, allow_self=False)
+    except VoipNowInvalidInputError as err:
+        raise _invalid(err) from None
+    if (number := coordinator.find_extension(value)) is None:
+        raise _error("unknown_extension", extension=value)
     return number
 
 
@@ -122,6 +135,10 @@ def resolve_call(
     """
     calls = coordinator.data.state_of(extension).calls
     if phone_call_id is not None:
+        try:
+            validate_object_id(ATTR_PHONE_CALL_ID, phone_call_id)
+        except VoipNowInvalidInputError as err:
+            raise _invalid(err) from None
         known = next((c for c in calls if c.phone_call_id == phone_call_id), None)
         return phone_call_id, known
     if not calls:
@@ -159,11 +176,7 @@ async def pbx_errors(coordinator: VoipNowCoordinator) -> AsyncIterator[None]:
     try:
         yield
     except VoipNowInvalidInputError as err:
-        if err.reason is not None:
-            raise _error(err.reason, **{err.field: str(err.value)[:64]}) from err
-        raise _error(
-            "invalid_field", field=err.field, value=str(err.value)[:64]
-        ) from err
+        raise _invalid(err) from err
     except VoipNowAuthenticationError as err:
         coordinator.config_entry.async_start_reauth(coordinator.hass)
         raise _failure("auth_failed") from err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -16,6 +16,8 @@ from syrupy.matchers import path_type
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
+from .push_helpers import async_settle, async_setup_push, push_entry
+
 # Call ids and times change with every run: the snapshot keeps their type.
 # (Time is not frozen here: the diagnostics download imports modules that do
 # not load under freezegun.)
@@ -23,7 +25,7 @@ RANDOM_VALUES = path_type(
     {
         r"calls\.\d+\.id": (str,),
         r"states\..+\.phone_call_id": (str,),
-        r".*\.(published|answered|expires)": (str,),
+        r".*\.(published|answered|expires|first_seen)": (str,),
     },
     regex=True,
     strict=False,
@@ -33,21 +35,25 @@ RANDOM_VALUES = path_type(
 async def test_diagnostics(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
+    hass_client_no_auth: ClientSessionGenerator,
     simulator: VoipNowSimulator,
-    mock_config_entry: MockConfigEntry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """Diagnostics show extensions, calls and states, with credentials redacted."""
+    """Diagnostics show push, extensions, calls and states, secrets redacted.
+
+    Taken with push on, against a 3.x server that knows event types 0-2 only.
+    """
+    simulator.set_modes(event_types=[0, 1, 2])
+    # Before the HTTP server starts (it takes no new routes after).
+    assert await async_setup_component(hass, "diagnostics", {})
+    entry = push_entry(simulator)
+    await async_setup_push(hass, hass_client_no_auth, entry)
     call_id = await simulator.outgoing_call(EXT_OFFICE, EXT_KITCHEN)
     await simulator.answer_call(call_id)
     await simulator.incoming_call(EXT_KITCHEN, "5559876", caller_name="Jane Roe")
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await async_settle(hass)
 
-    diagnostics = await get_diagnostics_for_config_entry(
-        hass, hass_client, mock_config_entry
-    )
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
 
     assert diagnostics == snapshot(matcher=RANDOM_VALUES)
     text = json.dumps(diagnostics)
@@ -56,6 +62,8 @@ async def test_diagnostics(
     assert simulator.host not in text
     assert "voip.example.test" not in text
     assert diagnostics["entry"]["data"]["client_secret"] == "**REDACTED**"
+    assert diagnostics["push"]["event_types"] == [0, 1, 2]
+    assert entry.data["webhook_id"] not in text
     # Callers are personal data.
     assert "5559876" not in text
     assert "Jane Roe" not in text

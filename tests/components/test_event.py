@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 from unittest.mock import patch
 
@@ -10,6 +11,7 @@ from homeassistant.const import STATE_UNKNOWN, Platform
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -179,9 +181,13 @@ async def test_outgoing_call(hass: HomeAssistant, simulator: VoipNowSimulator) -
     await hass.async_block_till_done(wait_background_tasks=True)
 
     await simulator.hangup_call(call_id)
+    # The hangup callback asks for a listing, which confirms the end.
+    await hass.async_block_till_done(wait_background_tasks=True)
 
     assert fired(states) == ["outgoing_call", "ended"]
     assert states[1].attributes["direction"] == "outgoing"
+    # Nobody answered: the caller gave up (CANCEL in the hangup callback).
+    assert states[1].attributes["outcome"] == "cancelled"
 
 
 @pytest.mark.usefixtures("push_integration")
@@ -197,6 +203,7 @@ async def test_call_events_on_the_bus(
     await simulator.hangup_call(call_id)
     await hass.async_block_till_done(wait_background_tasks=True)
 
+    first_seen = events[0]["first_seen"]
     assert events == [
         {
             "config_entry_id": "01JVOIPNOWPUSHENTRY0000000",
@@ -204,9 +211,19 @@ async def test_call_events_on_the_bus(
             "type": kind,
             "phone_call_id": call_id,
             **JOHN,
+            "first_seen": first_seen,
+            **extra,
         }
-        for kind in ("incoming_call", "answered", "ended")
+        for kind, extra in (
+            ("incoming_call", {}),
+            ("answered", {}),
+            ("ended", {"outcome": "answered"}),
+        )
     ]
+    # When Home Assistant first heard of the call, for every event of it.
+    assert abs(datetime.fromisoformat(first_seen) - dt_util.utcnow()) < timedelta(
+        seconds=5
+    )
 
 
 @pytest.mark.usefixtures("push_integration")

@@ -399,7 +399,7 @@ async def test_hold_reads_the_view_from_the_pbx_first(
 async def test_hold_outgoing_call_of_local_caller(
     hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
 ) -> None:
-    """The caller's view is "00"; only the extension's side goes on hold."""
+    """The caller's view is "00"; both sides show on hold, and who held it."""
     call_id = await simulator.outgoing_call(EXT_OFFICE, EXT_KITCHEN)
     await simulator.answer_call(call_id)
     await entry.runtime_data.async_refresh()
@@ -412,9 +412,16 @@ async def test_hold_outgoing_call_of_local_caller(
 
     [put] = sent(simulator, mark, "PUT")
     assert put.json == {"action": "OnHold", "phoneCallViewId": "00"}
-    assert simulator.get_call(call_id).on_hold == {EXT_OFFICE}
-    assert hass.states.get(OFFICE_CALL_STATE).state == "on_hold"
-    assert hass.states.get(KITCHEN_CALL_STATE).state == "on_call"
+    assert simulator.get_call(call_id).held_by == EXT_OFFICE
+    # A call on hold is on hold for both parties (every view has `onHold`);
+    # `holder` says which one put it there.
+    office = hass.states.get(OFFICE_CALL_STATE)
+    kitchen = hass.states.get(KITCHEN_CALL_STATE)
+    assert (office.state, office.attributes["held_by_extension"]) == ("on_hold", True)
+    assert (kitchen.state, kitchen.attributes["held_by_extension"]) == (
+        "on_hold",
+        False,
+    )
 
 
 async def test_hold_after_the_parties_changed_places(

@@ -123,6 +123,17 @@ class VoipNowClient:
         """Seconds one request may take."""
         return self._transport.timeout
 
+    @request_timeout.setter
+    def request_timeout(self, seconds: float) -> None:
+        """Change how long one request may take (from the next request on)."""
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, int | float)
+            or not 0 < seconds < math.inf
+        ):
+            raise VoipNowInvalidInputError("request_timeout", seconds)
+        self._transport.timeout = float(seconds)
+
     async def async_authenticate(self) -> None:
         """Fetch a token now, raising if the credentials are rejected."""
         self._transport.invalidate_token()
