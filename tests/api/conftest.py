@@ -33,6 +33,7 @@ EXT_OFFICE = "0003*210"
 EXT_SALES = "0003*211"
 EXT_GARAGE = "0003*212"
 OUTSIDE = "5551234"
+HOOK_URL = "https://ha.example.com/api/webhook/0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 # Short enough to keep timeout tests fast, long enough for a loaded machine.
 TIMEOUT = 0.3
 SCRIPTED_TOKEN = "scripted-access-token-0123456789"
@@ -261,3 +262,19 @@ async def tls_server(
     await server.start(ssl_context=context)
     yield server, cert
     await server.stop()
+
+
+async def ring(
+    sim: VoipNowSimulator,
+    extension: str = EXT_OFFICE,
+    from_number: str = OUTSIDE,
+    *,
+    answer: bool = True,
+) -> str:
+    """Ring an extension from outside (and answer); return the call id."""
+    call_id = await sim.incoming_call(
+        extension, from_number=from_number, caller_name="Jane Doe"
+    )
+    if answer:
+        await sim.answer_call(call_id)
+    return call_id

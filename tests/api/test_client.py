@@ -48,6 +48,7 @@ from .conftest import (
     EXT_GARAGE,
     EXT_OFFICE,
     EXT_SALES,
+    HOOK_URL,
     OUTSIDE,
     SCRIPTED_TOKEN,
     TIMEOUT,
@@ -55,27 +56,11 @@ from .conftest import (
     ScriptedServer,
     json_answer,
     make_client,
+    ring,
     text_answer,
 )
 
-HOOK_URL = "https://ha.example.com/api/webhook/0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 EMPTY_LISTING = {"entry": [], "startIndex": 0, "totalResults": 0, "itemsPerPage": 0}
-
-
-async def ring(
-    sim: VoipNowSimulator,
-    extension: str = EXT_OFFICE,
-    from_number: str = OUTSIDE,
-    *,
-    answer: bool = True,
-) -> str:
-    """Ring an extension from outside (and answer); return the call id."""
-    call_id = await sim.incoming_call(
-        extension, from_number=from_number, caller_name="Jane Doe"
-    )
-    if answer:
-        await sim.answer_call(call_id)
-    return call_id
 
 
 def bearer_tokens(sim: VoipNowSimulator) -> list[str]:
