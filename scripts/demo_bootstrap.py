@@ -14,11 +14,14 @@ ones its frontend uses, so it keeps working when the storage formats change.
         With Home Assistant running: create the demo owner if there is none
         yet (onboarding), log in, add the VoipNow integration for the PBX
         through its config flow, add the transfer targets through its options
-        flow, and wait until the entities the dashboard shows exist.  Every
-        step is skipped when already done, so a second run takes a moment.
+        flow, wait until the entities the dashboard shows exist, and expose
+        the extensions' call states to Assist (voice reaches only exposed
+        extensions).  Every step is skipped when already done, so a second
+        run takes a moment.
 
-Only the standard library is used.  The browser test reuses `prepare_config`
-and `create_owner`.
+The standard library does all but the websocket call that exposes entities
+(aiohttp, which Home Assistant itself needs).  The browser test reuses
+`prepare_config` and `create_owner`.
 """
 
 from __future__ import annotations
@@ -277,6 +280,14 @@ def add_transfer_targets(
             json_body={"handler": entry_id},
         )
         flow = expect(status, body, "starting the VoipNow options flow")
+        # The options open on a menu: pick the transfer targets.
+        status, body = request(
+            "POST",
+            f"{ha}/api/config/config_entries/options/flow/{flow['flow_id']}",
+            token=token,
+            json_body={"next_step_id": "transfer_targets"},
+        )
+        expect(status, body, "opening the transfer targets")
         status, body = request(
             "POST",
             f"{ha}/api/config/config_entries/options/flow/{flow['flow_id']}",
@@ -290,6 +301,35 @@ def add_transfer_targets(
         result = expect(status, body, f"adding the transfer target {target['name']}")
         if result.get("type") != "create_entry":
             raise BootstrapError(f"adding the target {target['name']} failed: {result}")
+
+
+def expose_to_assist(ha: str, token: str, entity_ids: Iterable[str]) -> None:
+    """Expose entities to Assist through Home Assistant's websocket API."""
+    import asyncio
+
+    import aiohttp
+
+    async def expose() -> None:
+        url = ha.replace("http", "ws", 1) + "/api/websocket"
+        async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+            await ws.receive_json()  # auth_required
+            await ws.send_json({"type": "auth", "access_token": token})
+            if (await ws.receive_json()).get("type") != "auth_ok":
+                raise BootstrapError("the websocket API refused the token")
+            await ws.send_json(
+                {
+                    "id": 1,
+                    "type": "homeassistant/expose_entity",
+                    "assistants": ["conversation"],
+                    "entity_ids": sorted(entity_ids),
+                    "should_expose": True,
+                }
+            )
+            answer = await ws.receive_json()
+            if not answer.get("success"):
+                raise BootstrapError(f"exposing the call states failed: {answer}")
+
+    asyncio.run(expose())
 
 
 def wait_for_entry(ha: str, token: str, timeout: float) -> dict[str, Any]:
@@ -361,6 +401,13 @@ def configure(args: argparse.Namespace) -> None:
             f"WARNING: the dashboard shows entities that do not exist: "
             f"{', '.join(sorted(missing))}"
         )
+    call_states = {
+        entity_id
+        for entity_id in wanted
+        if entity_id.startswith("sensor.") and entity_id.endswith("_call_state")
+    }
+    if call_states:
+        expose_to_assist(ha, token, call_states)
     say(f"VoipNow entry {entry['title']!r} loaded")
 
 
