@@ -398,10 +398,9 @@ async def async_make_call(
     if restricted:
         _check_allowed(coordinator, ATTR_DESTINATION, destination)
         if caller_id is not None:
-            # A presented number is as good as a call to it for fraud.
-            _check_allowed(
-                coordinator, ATTR_CALLER_ID, split_caller_id(caller_id)[1] or caller_id
-            )
+            # Presenting someone's number is as much fraud as calling it; a
+            # name alone presents the extension's own number.
+            _check_allowed(coordinator, ATTR_CALLER_ID, split_caller_id(caller_id)[1])
     async with pbx_errors(coordinator):
         call_id = await coordinator.client.async_make_call(
             user_id=user_id,

@@ -38,6 +38,7 @@ from custom_components.voipnow.api import (
     VoipNowSSLError,
     VoipNowTimeoutError,
     normalize_url,
+    split_caller_id,
     transport as client_module,
 )
 from voipnow_simulator import VoipNowSimulator
@@ -1960,3 +1961,35 @@ async def test_dates_without_zone_read_in_the_servers_zone(
     assert call.published.tzinfo == ZoneInfo(zone)
     # The zone-less time, read in the server's zone, is now.
     assert abs((datetime.now(UTC) - call.published).total_seconds()) < 60
+
+
+async def test_one_deadline_for_a_whole_collection(
+    sim: VoipNowSimulator, session: aiohttp.ClientSession
+) -> None:
+    """Pages that each come in time still fail once the whole listing is too slow."""
+    client = make_client(
+        session, sim.url, page_size=1, request_timeout=5, collection_timeout=0.6
+    )
+    for number in range(4):
+        await ring(sim, from_number=f"555000{number}", answer=False)
+    sim.inject_fault("delay", count=None, path_prefix="/uapi/phoneCalls", delay=0.25)
+
+    with pytest.raises(VoipNowTimeoutError) as err:
+        await client.async_list_calls()
+
+    assert "took over 0.6s" in str(err.value)
+    # It gave up on the third page, well before the pages' own timeouts.
+    assert len(sim.api_requests("GET")) < 4
+    sim.clear_faults()
+    await sim.go_offline()
+    await sim.go_online()
+
+
+def test_huge_caller_id_is_cut_before_parsing() -> None:
+    """A 16,000-character caller id is read as its first characters only."""
+    huge = "A" * 16_000 + " <5551234>"
+
+    name, number = split_caller_id(huge)
+
+    assert name == "A" * 64
+    assert number is None

@@ -671,3 +671,67 @@ async def test_reconfigure_to_another_entrys_address(
     assert result["reason"] == "already_configured"
     assert flow_entry.data[CONF_URL] == simulator.url
     assert flow_entry.unique_id == server_unique_id(simulator)
+
+
+@pytest.mark.parametrize("step", ["user", "reconfigure"])
+async def test_plain_http_to_a_remote_pbx_needs_consent(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    flow_entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
+    step: str,
+) -> None:
+    """http:// to a PBX off the local network: refused, unless the user agrees."""
+    if step == "user":
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_USER}
+        )
+    else:
+        flow_entry.add_to_hass(hass)
+        result = await flow_entry.start_reconfigure_flow(hass)
+    remote = "http://voip.example.com"
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(simulator, **{CONF_URL: remote})
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_URL: "insecure_url"}
+    assert_translated(result)
+    # Nothing was sent anywhere, the secret least of all.
+    assert simulator.requests == []
+
+    # Ticking "Allow an unencrypted connection" lets the same address through
+    # (here the simulator, taken for a remote server).
+    with patch(
+        "custom_components.voipnow.config_flow.is_local_url", return_value=False
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            user_input(simulator, **{CONF_ALLOW_INSECURE: True}),
+        )
+
+    if step == "user":
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert result["data"][CONF_ALLOW_INSECURE] is True
+    else:
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "reconfigure_successful"
+        assert flow_entry.data[CONF_ALLOW_INSECURE] is True
+    assert simulator.token_requests
+
+
+async def test_plain_http_on_the_local_network_is_fine(
+    hass: HomeAssistant, simulator: VoipNowSimulator, mock_setup_entry: AsyncMock
+) -> None:
+    """A PBX on the LAN (here 127.0.0.1) needs no consent for plain HTTP."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(simulator)
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_URL].startswith("http://127.0.0.1")

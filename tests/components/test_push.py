@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any
 from unittest.mock import AsyncMock, Mock, patch
 
+from aiohttp import ClientResponseError
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant import components
@@ -497,9 +498,19 @@ async def test_repair_issue_goes_with_push(
     [
         (True, AsyncMock(return_value=CLOUDHOOK), 15),
         (True, AsyncMock(side_effect=CloudNotConnected), 0),
+        (True, AsyncMock(side_effect=TimeoutError), 0),
+        (True, AsyncMock(side_effect=ClientResponseError(Mock(), (), status=502)), 0),
+        (True, AsyncMock(side_effect=ValueError("no cloud user")), 0),
         (False, AsyncMock(return_value=CLOUDHOOK), 0),
     ],
-    ids=["connected", "not_connected", "no_subscription"],
+    ids=[
+        "connected",
+        "not_connected",
+        "timeout",
+        "http_error",
+        "value_error",
+        "no_subscription",
+    ],
 )
 async def test_cloudhook_when_no_other_url(
     hass: HomeAssistant,
@@ -527,6 +538,8 @@ async def test_cloudhook_when_no_other_url(
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done(wait_background_tasks=True)
 
+    # Whatever went wrong with the cloud, the entry loads and polls.
+    assert entry.state is ConfigEntryState.LOADED
     ours = await async_ours(hass, simulator)
     assert len(ours) == subscribed
     assert all(sub.url.startswith(f"{CLOUDHOOK}?") for sub in ours)

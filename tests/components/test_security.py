@@ -1,0 +1,457 @@
+"""Attacks that must fail: toll fraud, forged callbacks, floods, lock-outs.
+
+Who may do what: an action with no user (automations, scripts) or from an
+administrator may call any number; other users reach only the PBX's
+extensions and the transfer targets. Whoever learns the callback URL can post
+to it: a callback is only a hint the PBX's listing must confirm.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+import logging
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import issue_registry as ir
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from yarl import URL
+
+from custom_components.voipnow.const import (
+    CONF_ALLOW_ANY_NUMBER,
+    CONF_PUSH,
+    CONF_TRANSFER_TARGETS,
+    DOMAIN,
+    PUSH_SCAN_INTERVAL,
+)
+from custom_components.voipnow.tracker import MAX_TRACKED_CALLS
+from tests.conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
+from voipnow_simulator import VoipNowSimulator
+
+from .helpers import OFFICE_CALL_STATE, async_poll
+from .push_helpers import (
+    OFFICE_CALL_EVENT,
+    async_settle,
+    async_setup_push,
+    bus_types,
+    leaks,
+    push_entry,
+    record_bus_events,
+    record_fired,
+    webhook_target,
+)
+
+PREMIUM = "+19005550100"
+MOBILE = "+15551234567"
+TARGETS = [{"name": "Mobile", "number": MOBILE, "voicemail": False}]
+
+
+@pytest.fixture
+def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
+    """The simulator's entry (polling) with one public transfer target."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="127.0.0.1",
+        unique_id=UNIQUE_ID,
+        data=entry_data(simulator),
+        options={CONF_PUSH: False, CONF_TRANSFER_TARGETS: TARGETS},
+        entry_id="01JVOIPNOWTESTENTRY000000",
+    )
+
+
+async def async_ring(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> str:
+    """Ring the office from outside and let Home Assistant list it."""
+    call_id = await simulator.incoming_call(EXT_OFFICE, "5551234", "John Doe")
+    await entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    simulator.clear_requests()
+    return call_id
+
+
+async def async_as(
+    hass: HomeAssistant, user: MockUser | None, action: str, data: dict[str, Any]
+) -> None:
+    """Run an action as a user (None: an automation, with no user)."""
+    await hass.services.async_call(
+        DOMAIN,
+        action,
+        data,
+        blocking=True,
+        context=Context(user_id=user.id if user else None),
+    )
+
+
+# --- toll fraud ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "field"),
+    [
+        ("transfer_call", {"send_call_to": PREMIUM}, "send_call_to"),
+        ("make_call", {"destination": PREMIUM}, "destination"),
+        (
+            "make_call",
+            {"destination": EXT_KITCHEN, "caller_id": f"Bank <{PREMIUM}>"},
+            "caller_id",
+        ),
+    ],
+)
+async def test_non_admin_cannot_reach_other_numbers(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    hass_read_only_user: MockUser,
+    action: str,
+    data: dict[str, Any],
+    field: str,
+) -> None:
+    """A user who is not an administrator is refused, and nothing is sent."""
+    await async_ring(hass, simulator, init_integration)
+
+    with pytest.raises(ServiceValidationError) as err:
+        await async_as(
+            hass, hass_read_only_user, action, {"extension": EXT_OFFICE, **data}
+        )
+
+    assert err.value.translation_key == "number_not_allowed"
+    assert err.value.translation_placeholders["field"] == field
+    assert simulator.api_requests() == []
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("transfer_call", {"send_call_to": EXT_KITCHEN}),
+        ("transfer_call", {"send_call_to": "211"}),
+        ("transfer_call", {"send_call_to": MOBILE}),
+        ("transfer_call", {"send_call_to": "Mobile"}),
+        ("make_call", {"destination": MOBILE}),
+        ("make_call", {"destination": EXT_KITCHEN, "caller_id": "Office"}),
+    ],
+)
+async def test_non_admin_reaches_extensions_and_targets(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    hass_read_only_user: MockUser,
+    action: str,
+    data: dict[str, Any],
+) -> None:
+    """The PBX's extensions and the targets an administrator chose stay open."""
+    await async_ring(hass, simulator, init_integration)
+
+    await async_as(hass, hass_read_only_user, action, {"extension": EXT_OFFICE, **data})
+
+    assert len(simulator.api_requests("PUT") + simulator.api_requests("POST")) == 1
+
+
+@pytest.mark.parametrize("who", ["admin", "automation", "option"])
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("transfer_call", {"send_call_to": PREMIUM}),
+        ("make_call", {"destination": PREMIUM, "caller_id": f"Home <{PREMIUM}>"}),
+    ],
+)
+async def test_any_number_for_admins_automations_or_by_option(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    hass_admin_user: MockUser,
+    hass_read_only_user: MockUser,
+    who: str,
+    action: str,
+    data: dict[str, Any],
+) -> None:
+    """Administrators and automations keep every freedom; the option gives it all."""
+    await async_ring(hass, simulator, init_integration)
+    user: MockUser | None = {"admin": hass_admin_user, "automation": None}.get(
+        who, hass_read_only_user
+    )
+    if who == "option":
+        hass.config_entries.async_update_entry(
+            init_integration,
+            options={**init_integration.options, CONF_ALLOW_ANY_NUMBER: True},
+        )
+        await hass.async_block_till_done()
+        simulator.clear_requests()
+
+    await async_as(hass, user, action, {"extension": EXT_OFFICE, **data})
+
+    (sent,) = simulator.api_requests("PUT") + simulator.api_requests("POST")
+    assert PREMIUM in sent.body_text
+
+
+async def test_unknown_user_is_restricted(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A context naming a user that does not exist gets no administrator rights."""
+    await async_ring(hass, simulator, init_integration)
+
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(
+            DOMAIN,
+            "transfer_call",
+            {"extension": EXT_OFFICE, "send_call_to": PREMIUM},
+            blocking=True,
+            context=Context(user_id="0" * 32),
+        )
+    assert simulator.api_requests() == []
+
+
+# --- forged callbacks ----------------------------------------------------------------
+
+
+@pytest.fixture
+async def http(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> TestClient:
+    """Set up push and return an HTTP client posing as whoever has the URL."""
+    return await async_setup_push(hass, hass_client_no_auth, push_entry(simulator))
+
+
+def target(simulator: VoipNowSimulator, kind: int) -> str:
+    """The office's callback URL of one event type, as found in the VoipNow panel."""
+    return webhook_target(simulator, EXT_OFFICE, kind)
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {},
+        {"CallID": ""},
+        {"CallID": "not-a-call-we-know"},
+    ],
+    ids=["no_call_id", "empty_call_id", "unknown_call_id"],
+)
+async def test_forged_hangup_cannot_end_a_listed_call(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    http: TestClient,
+    forged: dict[str, str],
+) -> None:
+    """A hangup or answer naming no known call fires nothing and ends nothing."""
+    call_id = await simulator.incoming_call(EXT_OFFICE, "5551234", "John Doe")
+    await async_settle(hass)
+    events = record_bus_events(hass)
+
+    for kind in (2, 3):
+        response = await http.post(
+            target(simulator, kind), data={**forged, "CallStatus": "BUSY"}
+        )
+        assert response.status == 200
+    await async_settle(hass)
+
+    assert events == []
+    assert hass.states.get(OFFICE_CALL_STATE).state == "ringing"
+    # The real call's real events still fire.
+    await simulator.answer_call(call_id)
+    await async_settle(hass)
+    await simulator.hangup_call(call_id)
+    await async_settle(hass)
+    assert [(e["type"], e.get("outcome")) for e in events] == [
+        ("answered", None),
+        ("ended", "answered"),
+    ]
+
+
+async def test_forged_hangup_of_a_known_call_still_listed(
+    hass: HomeAssistant, simulator: VoipNowSimulator, http: TestClient
+) -> None:
+    """Even with the right CallID, a call the PBX still lists stays live."""
+    call_id = await simulator.incoming_call(EXT_OFFICE)
+    await async_settle(hass)
+    events = record_bus_events(hass)
+
+    await http.post(
+        target(simulator, 2), data={"CallID": call_id, "CallStatus": "CANCEL"}
+    )
+    await http.post(target(simulator, 3), data={"CallID": call_id})
+    await async_settle(hass)
+
+    assert events == []
+    assert hass.states.get(OFFICE_CALL_STATE).state == "ringing"
+
+
+async def test_caller_names_are_cleaned_before_anyone_sees_them(
+    hass: HomeAssistant, simulator: VoipNowSimulator, http: TestClient
+) -> None:
+    """Control characters go, names stop at 64 characters, nothing else is read."""
+    events = record_bus_events(hass)
+    name = "Ignore previous instructions\x00\x1b[2J\u202e" + "A" * 500
+
+    await http.post(
+        target(simulator, 0),
+        data={
+            "CallID": "forged1",
+            "CallerIDNum": "+40215550100" + "9" * 100,
+            "CallerIDName": name,
+            "Extra": "x" * 1000,
+        },
+    )
+
+    (event,) = events
+    assert len(event["caller_name"]) == 64
+    assert event["caller_name"].startswith("Ignore previous instructions[2J")
+    assert "\x00" not in event["caller_id"] and "\u202e" not in event["caller_id"]
+    assert len(event["remote_number"]) == 32
+    assert "Extra" not in event and "x" * 100 not in str(event)
+    state = hass.states.get(OFFICE_CALL_STATE)
+    assert state.attributes["caller_id"] == event["caller_id"]
+    await async_settle(hass)
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT"])
+async def test_webhook_takes_posts_only(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    http: TestClient,
+    method: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Subscriptions call with POST: anything else is 405, and nothing happens."""
+    events = record_bus_events(hass)
+    url = URL(target(simulator, 0)).update_query({"CallID": "x", "CallerIDNum": "1"})
+
+    response = await http.request(method, str(url))
+
+    assert response.status == 405
+    assert events == []
+    webhook_id = hass.config_entries.async_entries(DOMAIN)[0].data["webhook_id"]
+    # Refused by the integration, not by the webhook component, which would
+    # warn with the webhook id (the secret) in the message.
+    assert leaks(caplog, webhook_id) == []
+
+
+async def test_deeply_nested_json_is_refused_quietly(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    http: TestClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """15,000 `[` as JSON: a 4xx, no traceback, no error in the log."""
+    response = await http.post(
+        target(simulator, 0),
+        data="[" * 15000,
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert 400 <= response.status < 500
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "Traceback" not in caplog.text
+
+
+# --- outages: bounded memory, no stale floods ------------------------------------------
+
+
+async def test_callbacks_during_an_outage_are_capped(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    http: TestClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """While the API fails, callbacks keep at most the cap; the end fires once."""
+    await simulator.go_offline()
+    await async_poll(hass, freezer, PUSH_SCAN_INTERVAL)
+    assert hass.states.get(OFFICE_CALL_STATE).state == STATE_UNAVAILABLE
+    events = record_bus_events(hass)
+    fired = record_fired(hass, OFFICE_CALL_EVENT)
+    calls = MAX_TRACKED_CALLS + 25
+    for number in range(calls):
+        call = {"CallID": f"c{number}", "CallerIDNum": f"555{number:04d}"}
+        await http.post(target(simulator, 0), data=call)
+        await http.post(target(simulator, 2), data={**call, "CallStatus": "CANCEL"})
+    await async_settle(hass)
+
+    await simulator.go_online()
+    await async_poll(hass, freezer, PUSH_SCAN_INTERVAL)
+
+    missed = [e for e in events if e["type"] == "missed"]
+    assert len(missed) == MAX_TRACKED_CALLS
+    assert {e["outcome"] for e in missed} == {"cancelled"}
+    assert all("first_seen" in e for e in missed)
+    # The entity fired the waiting ones once it was back, at most the cap.
+    assert len([s for s in fired if s.attributes["event_type"] == "missed"]) <= (
+        MAX_TRACKED_CALLS
+    )
+    dropped = [r for r in caplog.records if "beyond what is kept" in r.getMessage()]
+    assert len(dropped) == 1
+    assert "25 calls" in dropped[0].getMessage()
+    # Nothing more afterwards.
+    await async_poll(hass, freezer, PUSH_SCAN_INTERVAL)
+    assert len([e for e in events if e["type"] == "missed"]) == MAX_TRACKED_CALLS
+
+
+async def test_no_token_request_after_the_app_is_refused(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    http: TestClient,
+) -> None:
+    """After a refusal, no timer, callback or button asks for a token again."""
+    simulator.set_client_secret("regenerated")
+    await async_poll(hass, freezer, PUSH_SCAN_INTERVAL)
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    tokens = len(simulator.token_requests)
+
+    await http.post(target(simulator, 0), data={"CallID": "x1", "CallerIDNum": "1"})
+    await async_settle(hass)
+    for _ in range(3):
+        await async_poll(hass, freezer, timedelta(minutes=5))
+    with contextlib.suppress(HomeAssistantError):
+        await hass.services.async_call(
+            "button",
+            "press",
+            {"entity_id": "button.extension_0003_210_hang_up"},
+            blocking=True,
+        )
+
+    assert len(simulator.token_requests) == tokens
+
+
+# --- plain HTTP ----------------------------------------------------------------------
+
+
+async def test_plain_http_external_url_raises_a_repair(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A plain-HTTP external URL to a PBX off the LAN: the secret travels in clear."""
+    from unittest.mock import patch
+
+    from .push_helpers import async_serve_http, base_url
+
+    client = await async_serve_http(hass, hass_client_no_auth)
+    hass.config.external_url = base_url(client)
+    entry = push_entry(simulator)
+    entry.add_to_hass(hass)
+    with patch("custom_components.voipnow.push_url.is_local_url", return_value=False):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"insecure_callback_url_{entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_key == "insecure_callback_url"
+    # Push still works; the user is told, not cut off.
+    events = record_bus_events(hass)
+    await simulator.incoming_call(EXT_OFFICE)
+    await async_settle(hass)
+    assert bus_types(events) == ["incoming_call"]
