@@ -198,8 +198,8 @@ def test_key_check_catches() -> None:
 
 # --- Placeholders are filled by the code -------------------------------------
 
-# actions.py builds its translated errors with these: `_error("key", name=...)`.
-RAISE_HELPERS = frozenset({"_error", "_failure"})
+# errors.py builds translated errors with these: `validation_error("key", name=...)`.
+RAISE_HELPERS = frozenset({"validation_error", "runtime_error"})
 # Placeholders the scan cannot see being filled, by text, each with the reason.
 NOT_SEEN_BY_THE_SCAN: dict[str, frozenset[str]] = {
     # api/numbers.py `validate_mailbox(field, number)` raises it for the field
@@ -445,9 +445,9 @@ def test_scan_finds_the_code() -> None:
 BAD_CODE = {
     "actions.py": """
 def act(err):
-    raise _error("no_active_call", extension=extension)
-    raise _failure("cannot_connect")
-    raise _error(err.reason, **{err.field: str(err.value)})
+    raise validation_error("no_active_call", extension=extension)
+    raise runtime_error("cannot_connect")
+    raise validation_error(err.reason, **{err.field: str(err.value)})
 """,
     "api/client.py": """
 raise VoipNowInvalidInputError("send_call_to", number, "voicemail_needs_extension")
@@ -566,7 +566,7 @@ def test_used_keys_have_texts() -> None:
 def test_missing_text_check_catches() -> None:
     """A key raised without a text is reported."""
     uses = translation_uses(
-        {"actions.py": ast.parse('raise _error("no_such_text", extension=x)')}
+        {"actions.py": ast.parse('raise validation_error("no_such_text", extension=x)')}
     )
 
     assert missing_texts(EN, uses) == ["actions.py: exceptions.no_such_text"]

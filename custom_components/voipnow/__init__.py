@@ -20,8 +20,10 @@ from homeassistant.util import dt as dt_util
 from .api import VoipNowClient
 from .const import CONF_PUSH, DOMAIN
 from .coordinator import VoipNowConfigEntry, VoipNowCoordinator
-from .push import VoipNowPush, async_delete_cloudhook, async_delete_subscriptions
+from .push import VoipNowPush
+from .push_url import async_delete_cloudhook
 from .services import async_setup_services
+from .subscriptions import async_delete_subscriptions
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,

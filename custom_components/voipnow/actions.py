@@ -8,22 +8,17 @@ become translated Home Assistant errors in one place, `pbx_errors`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.util.hass_dict import HassKey
 
 from .api import (
     DEFAULT_USER_ID,
-    VoipNowAuthenticationError,
-    VoipNowConnectionError,
-    VoipNowError,
     VoipNowInvalidInputError,
-    VoipNowResponseError,
     split_caller_id,
     validate_extension,
     validate_object_id,
@@ -38,49 +33,17 @@ from .const import (
     ATTR_PHONE_CALL_ID,
     ATTR_REMOTE_NUMBER,
     ATTR_SEND_CALL_TO,
-    ATTR_TRANSFER_FROM_NUMBER,
-    ATTR_TRANSFER_NUMBER,
-    ATTR_USER_ID,
     CONF_ALLOW_ANY_NUMBER,
     DOMAIN,
     EVENT_CALL_ACTION,
     LOGGER,
 )
 from .coordinator import VoipNowCoordinator
+from .errors import call_ended, invalid_input, pbx_errors, validation_error
 from .targets import transfer_targets
 
-# API error codes that mean "this field is wrong": a validation error naming it.
-API_FIELD_ERRORS: dict[str, str] = {
-    "pc_phonecall_invalid": ATTR_PHONE_CALL_ID,
-    "pc_phonecallviewid_invalid": ATTR_PHONE_CALL_ID,
-    "pc_destination_invalid": ATTR_DESTINATION,
-    "pc_source_invalid": ATTR_EXTENSION,
-    "pc_sendcallto_invalid": ATTR_SEND_CALL_TO,
-    "pc_transfer_from_number_invalid": ATTR_TRANSFER_FROM_NUMBER,
-    "pc_transfer_number_invalid": ATTR_TRANSFER_NUMBER,
-    "user_invalid": ATTR_USER_ID,
-    "extension_invalid": ATTR_EXTENSION,
-}
 # Calls a request is under way for, per entry.
 _IN_FLIGHT: HassKey[set[tuple[str, str]]] = HassKey(f"{DOMAIN}_in_flight")
-
-
-def _error(key: str, **placeholders: str) -> ServiceValidationError:
-    """Build a translated validation error."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
-
-
-def _failure(key: str, **placeholders: str) -> HomeAssistantError:
-    """Build a translated runtime error."""
-    return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
 
 
 @callback
@@ -94,25 +57,18 @@ def async_get_coordinator(
     if entry_id:
         entry = hass.config_entries.async_get_entry(entry_id)
         if entry is None or entry.domain != DOMAIN:
-            raise _error("entry_not_found", entry_id=entry_id)
+            raise validation_error("entry_not_found", entry_id=entry_id)
         if entry.state is not ConfigEntryState.LOADED:
-            raise _error("entry_not_loaded", title=entry.title)
+            raise validation_error("entry_not_loaded", title=entry.title)
         coordinator: VoipNowCoordinator = entry.runtime_data
         return coordinator
     loaded = hass.config_entries.async_loaded_entries(DOMAIN)
     if not loaded:
-        raise _error("no_loaded_entry")
+        raise validation_error("no_loaded_entry")
     if len(loaded) > 1:
-        raise _error("entry_required")
+        raise validation_error("entry_required")
     only: VoipNowCoordinator = loaded[0].runtime_data
     return only
-
-
-def _invalid(err: VoipNowInvalidInputError) -> ServiceValidationError:
-    """Build the translated error for a value the client's rules refuse."""
-    if err.reason is not None:
-        return _error(err.reason, **{err.field: str(err.value)[:64]})
-    return _error("invalid_field", field=err.field, value=str(err.value)[:64])
 
 
 def known_extension(coordinator: VoipNowCoordinator, value: str) -> str:
@@ -120,9 +76,9 @@ def known_extension(coordinator: VoipNowCoordinator, value: str) -> str:
     try:
         validate_extension(value, allow_self=False)
     except VoipNowInvalidInputError as err:
-        raise _invalid(err) from None
+        raise invalid_input(err) from None
     if (number := coordinator.find_extension(value)) is None:
-        raise _error("unknown_extension", extension=value)
+        raise validation_error("unknown_extension", extension=value)
     return number
 
 
@@ -138,13 +94,13 @@ def resolve_call(
         try:
             validate_object_id(ATTR_PHONE_CALL_ID, phone_call_id)
         except VoipNowInvalidInputError as err:
-            raise _invalid(err) from None
+            raise invalid_input(err) from None
         known = next((c for c in calls if c.phone_call_id == phone_call_id), None)
         return phone_call_id, known
     if not calls:
-        raise _error("no_active_call", extension=extension)
+        raise validation_error("no_active_call", extension=extension)
     if len(calls) > 1:
-        raise _error(
+        raise validation_error(
             "multiple_active_calls",
             extension=extension,
             count=str(len(calls)),
@@ -162,39 +118,12 @@ def acting_on(coordinator: VoipNowCoordinator, phone_call_id: str) -> Iterator[N
     in_flight = coordinator.hass.data.setdefault(_IN_FLIGHT, set())
     key = (coordinator.config_entry.entry_id, phone_call_id)
     if key in in_flight:
-        raise _error("call_busy", phone_call_id=phone_call_id)
+        raise validation_error("call_busy", phone_call_id=phone_call_id)
     in_flight.add(key)
     try:
         yield
     finally:
         in_flight.discard(key)
-
-
-@asynccontextmanager
-async def pbx_errors(coordinator: VoipNowCoordinator) -> AsyncIterator[None]:
-    """Turn the client's errors into translated Home Assistant errors."""
-    try:
-        yield
-    except VoipNowInvalidInputError as err:
-        raise _invalid(err) from err
-    except VoipNowAuthenticationError as err:
-        coordinator.config_entry.async_start_reauth(coordinator.hass)
-        raise _failure("auth_failed") from err
-    except VoipNowConnectionError as err:
-        if err.maybe_acted:
-            # The PBX may have done it: say so, show what it did, never retry.
-            coordinator.async_refresh_soon()
-            raise _failure("outcome_unknown", error=str(err)) from err
-        raise _failure("cannot_connect", error=str(err)) from err
-    except VoipNowResponseError as err:
-        status = err.status or 0
-        if 400 <= status < 500 and err.code in API_FIELD_ERRORS:
-            raise _error(err.code, field=API_FIELD_ERRORS[err.code]) from err
-        raise _failure(
-            "request_failed", status=str(err.status or "?"), code=err.code or "unknown"
-        ) from err
-    except VoipNowError as err:
-        raise _failure("request_failed", status="?", code=type(err).__name__) from err
 
 
 def _check_allowed(
@@ -214,7 +143,7 @@ def _check_allowed(
         for target in transfer_targets(coordinator.config_entry.options)
     ):
         return
-    raise _error("number_not_allowed", field=field, number=wanted[:32])
+    raise validation_error("number_not_allowed", field=field, number=wanted[:32])
 
 
 def _target_name(
@@ -255,12 +184,6 @@ def _async_fire_action(
     )
 
 
-def _call_ended(coordinator: VoipNowCoordinator, phone_call_id: str) -> Exception:
-    """The PBX had no such call to act on: it ended first; catch up with it."""
-    coordinator.async_refresh_soon()
-    return _failure("call_ended", phone_call_id=phone_call_id)
-
-
 async def async_transfer_call(
     coordinator: VoipNowCoordinator,
     *,
@@ -295,7 +218,7 @@ async def async_transfer_call(
                 to_voicemail=to_voicemail,
             )
     if not done:
-        raise _call_ended(coordinator, call_id)
+        raise call_ended(coordinator, call_id)
     LOGGER.debug("Transferred call %s of %s", call_id, number)
     coordinator.async_call_handled(number, call_id)
     _async_fire_action(
@@ -326,7 +249,7 @@ async def async_hangup_call(
                 user_id=user_id, extension=number, phone_call_id=call_id
             )
     if not done:
-        raise _call_ended(coordinator, call_id)
+        raise call_ended(coordinator, call_id)
     coordinator.async_call_handled(number, call_id)
     _async_fire_action(coordinator, number, known, call_id, "hung_up")
     return {ATTR_PHONE_CALL_ID: call_id, ATTR_EXTENSION: number}
@@ -364,8 +287,10 @@ async def async_set_hold(
         )
         if view_id is None:
             if known is not None:
-                raise _call_ended(coordinator, call_id)
-            raise _error("call_not_found", phone_call_id=call_id, extension=number)
+                raise call_ended(coordinator, call_id)
+            raise validation_error(
+                "call_not_found", phone_call_id=call_id, extension=number
+            )
         async with pbx_errors(coordinator):
             done = await coordinator.client.async_set_hold(
                 user_id=user_id,
@@ -375,7 +300,7 @@ async def async_set_hold(
                 hold=hold,
             )
     if not done:
-        raise _call_ended(coordinator, call_id)
+        raise call_ended(coordinator, call_id)
     coordinator.async_refresh_soon()
     return {ATTR_PHONE_CALL_ID: call_id, ATTR_EXTENSION: number}
 

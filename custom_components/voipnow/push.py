@@ -1,70 +1,43 @@
 """Push: VoipNow's PhoneCallEvents callbacks into a Home Assistant webhook.
 
-Every extension is subscribed to each call event type the PBX accepts, with a
-POST to this entry's webhook. Each subscription's URL carries the event type
-and the extension in its query, because the callback body does not say which
-subscription fired. The webhook URL is the only secret (VoipNow does not sign
-callbacks), so it is never logged; and since it can leak, a callback is only
-a hint (see `tracker`).
+This module owns the webhook and whether push works; `subscriptions` keeps
+the PBX's subscriptions, `push_url` picks the address. The webhook URL is
+the only secret (VoipNow does not sign callbacks), so it is never logged;
+and since it can leak, a callback is only a hint (see `tracker`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
-import logging
-import time
 from typing import TYPE_CHECKING, Any, Final
 
 from aiohttp import web
 from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import instance_id
-from yarl import URL
 
-from .api import (
-    EVENT_TYPE_REFUSED,
-    CallEventPayload,
-    CallEventSubscription,
-    SubscriptionEventType,
-    VoipNowClient,
-    VoipNowError,
-    VoipNowResponseError,
-)
+from .api import CallEventPayload
 from .calls import pushed_call
 from .const import DOMAIN, LOGGER
 from .push_url import (
     BodyTooLargeError,
     async_callback_base_url,
     async_clear_issues,
-    async_delete_cloudhook,
     read_callback,
+)
+from .subscriptions import (
+    ANSWER_TYPES,
+    MARKERS,
+    QUERY_EVENT,
+    QUERY_EXTENSION,
+    Subscriptions,
+    async_note,
 )
 from .tracker import CallEvent, CallEventType
 
 if TYPE_CHECKING:
     from .coordinator import VoipNowCoordinator
 
-NOTE_PREFIX: Final = "home-assistant-voipnow"
-QUERY_EVENT: Final = "ha_event"
-QUERY_EXTENSION: Final = "ha_extension"
-# A failed subscription is tried again after this long (its calls are polled).
-SUBSCRIBE_RETRY: Final = timedelta(minutes=5)
-
-# The marker each subscription's URL carries, by VoipNow's event type.
-MARKERS: Final[dict[SubscriptionEventType, str]] = {
-    SubscriptionEventType.DIAL_IN: "dial_in",
-    SubscriptionEventType.DIAL_OUT: "dial_out",
-    SubscriptionEventType.HANGUP: "hangup",
-    SubscriptionEventType.ANSWER_IN: "answer_in",
-    SubscriptionEventType.ANSWER_OUT: "answer_out",
-}
 _BY_MARKER: Final = {marker: kind for kind, marker in MARKERS.items()}
-_ANSWER_TYPES: Final = frozenset(
-    {SubscriptionEventType.ANSWER_IN, SubscriptionEventType.ANSWER_OUT}
-)
-
-__all__ = ["VoipNowPush", "async_delete_cloudhook", "async_delete_subscriptions"]
 
 
 class VoipNowPush:
@@ -77,20 +50,12 @@ class VoipNowPush:
         self.hass = hass
         self.coordinator = coordinator
         self.webhook_id = webhook_id
-        self.url: str | None = None
-        self.subscribed: set[str] = set()
-        # Event types the PBX refused as unknown (a 3.x server knows 0-2):
-        # not asked again until the entry is reloaded.
-        self.unsupported: set[SubscriptionEventType] = set()
-        # When each extension's subscription last failed.
-        self._failed_at: dict[str, float] = {}
-        self.last_error: str | None = None
+        # Set once a URL the PBX can call is known.
+        self.subscriptions: Subscriptions | None = None
         self.callbacks_received = 0
         # A listing found an event push should have brought since the last
         # callback: push is not working, whatever it looked like.
         self._missed = False
-        self._syncing = False
-        self._note = ""
 
     async def async_start(self) -> bool:
         """Register the webhook, find a URL the PBX can call, and subscribe.
@@ -109,17 +74,37 @@ class VoipNowPush:
             # component, which would log the webhook id (the secret).
             allowed_methods=("POST", "GET", "PUT"),
         )
-        self._note = await async_note(self.hass, entry.entry_id)
-        self.url = await async_callback_base_url(self.hass, entry, self.webhook_id)
-        if self.url is None:
+        url = await async_callback_base_url(self.hass, entry, self.webhook_id)
+        if url is None:
             return False
+        self.subscriptions = Subscriptions(
+            self.hass,
+            self.coordinator.client,
+            url,
+            await async_note(self.hass, entry.entry_id),
+        )
         entry.async_on_unload(
             self.coordinator.async_add_listener(self._async_check_subscriptions)
         )
         entry.async_create_background_task(
-            self.hass, self.async_sync(), f"{DOMAIN} subscribe"
+            self.hass, self._async_sync(), f"{DOMAIN} subscribe"
         )
         return True
+
+    @callback
+    def _async_check_subscriptions(self) -> None:
+        """Subscribe extensions a listing shows for the first time (or again)."""
+        if self.subscriptions is not None and self.subscriptions.due(
+            self.coordinator.extensions
+        ):
+            self.coordinator.config_entry.async_create_background_task(
+                self.hass, self._async_sync(), f"{DOMAIN} subscribe", eager_start=False
+            )
+
+    async def _async_sync(self) -> None:
+        """Subscribe the extensions of the latest listing."""
+        if self.subscriptions is not None:
+            await self.subscriptions.async_sync(self.coordinator.extensions)
 
     @callback
     def async_stop(self) -> None:
@@ -134,22 +119,17 @@ class VoipNowPush:
     # --- health (read by the coordinator) ---------------------------------
 
     @property
-    def event_types(self) -> list[SubscriptionEventType]:
-        """The event types this entry subscribes to."""
-        return [kind for kind in MARKERS if kind not in self.unsupported]
-
-    @property
     def working(self) -> bool:
         """Push works: every extension is subscribed and callbacks do arrive.
 
         Until the first callback, nothing shows the PBX can reach the URL
         (a firewall, a wrong external URL), so polling keeps its pace.
         """
-        failing = self._failed_at.keys() & self.coordinator.extensions.keys()
+        subscriptions = self.subscriptions
         return (
-            self.url is not None
-            and not failing
-            and bool(self.subscribed)
+            subscriptions is not None
+            and not subscriptions.failing(self.coordinator.extensions)
+            and bool(subscriptions.subscribed)
             and self.callbacks_received > 0
             and not self._missed
         )
@@ -160,7 +140,9 @@ class VoipNowPush:
         Answers count only where the PBX sends answer callbacks (a 3.x server
         does not: its answers are learnt from listings and hangups).
         """
-        answers = not self.unsupported >= _ANSWER_TYPES
+        answers = self.subscriptions is None or not (
+            self.subscriptions.unsupported >= ANSWER_TYPES
+        )
         unheralded = [
             event
             for event in events
@@ -171,108 +153,6 @@ class VoipNowPush:
             LOGGER.debug("A listing found call events before push did")
         if unheralded:
             self._missed = True
-
-    # --- subscriptions ----------------------------------------------------
-
-    @property
-    def failed(self) -> set[str]:
-        """Extensions whose subscription failed lately (not yet due for a retry)."""
-        now = time.monotonic()
-        retry = SUBSCRIBE_RETRY.total_seconds()
-        return {ext for ext, at in self._failed_at.items() if now - at < retry}
-
-    @callback
-    def _async_check_subscriptions(self) -> None:
-        """Subscribe extensions a listing shows for the first time (or again)."""
-        extensions = self.coordinator.extensions
-        self.subscribed.intersection_update(extensions)
-        if self._syncing:
-            return
-        if any(ext not in self.subscribed | self.failed for ext in extensions):
-            self.coordinator.config_entry.async_create_background_task(
-                self.hass, self.async_sync(), f"{DOMAIN} subscribe", eager_start=False
-            )
-
-    async def async_sync(self) -> None:
-        """Make sure each extension has exactly our subscriptions (one sync at once).
-
-        Ours are recognised by their note; stale ones (another URL, a type we
-        did not ask for, duplicates, an entry that no longer exists) are
-        deleted, missing ones created. An extension that fails is polled,
-        tried again later, and warned about once.
-        """
-        if self.url is None or self._syncing:
-            return
-        self._syncing = True
-        try:
-            for extension in list(self.coordinator.extensions):
-                if extension in self.subscribed:
-                    continue
-                await self._async_sync_one(self.url, extension)
-        finally:
-            self._syncing = False
-
-    async def _async_sync_one(self, base: str, extension: str) -> None:
-        """Subscribe one extension; note a failure instead of raising it."""
-        try:
-            await self._async_sync_extension(base, extension)
-        except VoipNowError as err:
-            self.last_error = _describe(err)
-            LOGGER.log(
-                logging.DEBUG if extension in self._failed_at else logging.WARNING,
-                "Could not subscribe extension %s to call events (%s): "
-                "its calls are polled",
-                extension,
-                self.last_error,
-            )
-            self._failed_at[extension] = time.monotonic()
-        else:
-            if self._failed_at.pop(extension, None) is not None:
-                LOGGER.info("Extension %s is subscribed to call events", extension)
-            self.subscribed.add(extension)
-
-    async def _async_sync_extension(self, base: str, extension: str) -> None:
-        """Reuse, replace or create the subscriptions of one extension."""
-        client = self.coordinator.client
-        existing = await client.async_list_call_event_subscriptions(extension=extension)
-        missing = set(self.event_types)
-        for sub in existing:
-            if sub.note != self._note:
-                if _stale_note(self.hass, sub.note, self._note):
-                    await _async_delete(client, extension, sub)
-                continue
-            if (
-                sub.type in missing
-                and sub.active
-                and _same_url(sub.url, self.subscription_url(base, extension, sub.type))
-            ):
-                missing.discard(sub.type)
-                continue
-            await _async_delete(client, extension, sub)
-        for kind in sorted(missing):
-            try:
-                await client.async_create_call_event_subscription(
-                    extension=extension,
-                    event_type=kind,
-                    url=self.subscription_url(base, extension, kind),
-                    note=self._note,
-                )
-            except VoipNowResponseError as err:
-                if err.code not in EVENT_TYPE_REFUSED or kind not in _ANSWER_TYPES:
-                    raise
-                # A 3.x server documents 0-2 only: working as documented.
-                LOGGER.debug("The PBX has no call event type %s", int(kind))
-                self.unsupported.add(kind)
-
-    def subscription_url(
-        self, base: str, extension: str, kind: SubscriptionEventType
-    ) -> str:
-        """Return the URL one extension's subscription to one event calls."""
-        return str(
-            URL(base).update_query(
-                {QUERY_EVENT: MARKERS[kind], QUERY_EXTENSION: extension}
-            )
-        )
 
     # --- callbacks --------------------------------------------------------
 
@@ -322,92 +202,18 @@ class VoipNowPush:
 
     def as_diagnostics(self) -> dict[str, Any]:
         """Describe push without its secret URL."""
+        subscriptions = self.subscriptions
         return {
-            "url_known": self.url is not None,
+            "url_known": subscriptions is not None,
             "working": self.working,
-            "event_types": [int(kind) for kind in self.event_types],
+            "event_types": [int(kind) for kind in subscriptions.event_types]
+            if subscriptions
+            else [],
             "event_type_in_path": self.coordinator.client.event_type_in_path,
-            "subscribed_extensions": sorted(self.subscribed),
-            "failed_extensions": sorted(self._failed_at),
-            "last_error": self.last_error,
+            "subscribed_extensions": sorted(subscriptions.subscribed)
+            if subscriptions
+            else [],
+            "failed_extensions": sorted(subscriptions.failed) if subscriptions else [],
+            "last_error": subscriptions.last_error if subscriptions else None,
             "callbacks_received": self.callbacks_received,
         }
-
-
-async def async_note(hass: HomeAssistant, entry_id: str) -> str:
-    """Return the note that marks one entry's subscriptions.
-
-    It names this Home Assistant and the entry, so two entries whose Apps see
-    the same extensions never take each other's subscriptions for stale.
-    """
-    return f"{NOTE_PREFIX} {await instance_id.async_get(hass)} {entry_id}"
-
-
-def _stale_note(hass: HomeAssistant, note: str | None, ours: str) -> bool:
-    """Tell whether a note marks a subscription of a vanished entry of ours.
-
-    Same Home Assistant instance, an entry id this instance no longer has:
-    nobody else will ever delete it. Another instance's stay.
-    """
-    prefix = ours.rsplit(" ", 1)[0] + " "
-    if not note or not note.startswith(prefix):
-        return False
-    entry_id = note.removeprefix(prefix)
-    return hass.config_entries.async_get_entry(entry_id) is None
-
-
-async def _async_delete(
-    client: VoipNowClient, extension: str, sub: CallEventSubscription
-) -> None:
-    """Delete one subscription (one without a known type cannot be addressed)."""
-    if sub.type is None:
-        return
-    await client.async_delete_call_event_subscription(
-        extension=extension, event_type=sub.type, subscription_id=sub.id
-    )
-
-
-async def async_delete_subscriptions(
-    hass: HomeAssistant,
-    client: VoipNowClient,
-    entry_id: str,
-    extensions: Iterable[str] | None = None,
-) -> None:
-    """Delete every subscription of an entry (push off, entry removed).
-
-    Failures are logged, not raised: the PBX may already be gone.
-    """
-    note = await async_note(hass, entry_id)
-    try:
-        if extensions is None:
-            extensions = [ext.number for ext in await client.async_list_extensions()]
-        for extension in extensions:
-            for sub in await client.async_list_call_event_subscriptions(
-                extension=extension
-            ):
-                if sub.note == note:
-                    await _async_delete(client, extension, sub)
-    except VoipNowError as err:
-        LOGGER.warning("Could not delete the call event subscriptions: %s", err)
-
-
-def _describe(err: VoipNowError) -> str:
-    """Name an error without its message: a PBX may echo the secret URL in it."""
-    parts = [type(err).__name__]
-    if isinstance(err, VoipNowResponseError):
-        if err.status is not None:
-            parts.append(f"HTTP {err.status}")
-        if err.code:
-            parts.append(err.code)
-    return ", ".join(parts)
-
-
-def _same_url(stored: str, wanted: str) -> bool:
-    """Compare a subscription's URL with ours, whatever encoding the PBX kept."""
-    try:
-        first, second = URL(stored), URL(wanted)
-    except ValueError:
-        return False
-    return first.with_query(None) == second.with_query(None) and sorted(
-        first.query.items()
-    ) == sorted(second.query.items())

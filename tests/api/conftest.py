@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 import pytest
 
-from custom_components.voipnow.api import VoipNowClient, transport as client_module
+from custom_components.voipnow.api import VoipNowClient, auth as auth_module
 from voipnow_simulator import VoipNowSimulator
 
 CLIENT_ID = "test-app-id"
@@ -104,7 +104,7 @@ class FakeClock:
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     """Give the client a clock of its own (the event loop keeps the real one)."""
     fake = FakeClock()
-    monkeypatch.setattr(client_module, "time", fake)
+    monkeypatch.setattr(auth_module, "time", fake)
     return fake
 
 

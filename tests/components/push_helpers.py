@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
 from custom_components.voipnow.const import CONF_PUSH, DOMAIN, EVENT_CALL
-from custom_components.voipnow.push import async_note
+from custom_components.voipnow.subscriptions import async_note
 from tests.conftest import UNIQUE_ID, entry_data
 from voipnow_simulator import VoipNowSimulator
 from voipnow_simulator.model import Subscription

@@ -24,7 +24,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.voipnow.const import DOMAIN, PUSH_SCAN_INTERVAL
-from custom_components.voipnow.push import SUBSCRIBE_RETRY
+from custom_components.voipnow.subscriptions import SUBSCRIBE_RETRY
 from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 

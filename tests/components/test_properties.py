@@ -26,13 +26,13 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 
-from custom_components.voipnow.actions import API_FIELD_ERRORS
 from custom_components.voipnow.api.numbers import (
     OBJECT_ID_RE as CALL_ID_RE,
     PHONE_NUMBER_RE,
     USER_ID_RE,
 )
 from custom_components.voipnow.const import DOMAIN
+from custom_components.voipnow.errors import API_FIELD_ERRORS
 from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import RecordedRequest, VoipNowSimulator
 

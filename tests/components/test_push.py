@@ -36,7 +36,7 @@ from custom_components.voipnow.const import (
     PUSH_SCAN_INTERVAL,
 )
 from custom_components.voipnow.diagnostics import async_get_config_entry_diagnostics
-from custom_components.voipnow.push import SUBSCRIBE_RETRY, async_note
+from custom_components.voipnow.subscriptions import SUBSCRIBE_RETRY, async_note
 from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, entry_data
 from voipnow_simulator import VoipNowSimulator
 

@@ -18,9 +18,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 import yaml
 
-from custom_components.voipnow.actions import API_FIELD_ERRORS, pbx_errors
 from custom_components.voipnow.api import VoipNowError, VoipNowInvalidInputError
 from custom_components.voipnow.const import CONF_PUSH, DOMAIN
+from custom_components.voipnow.errors import API_FIELD_ERRORS, pbx_errors
 from tests.conftest import CLIENT_ID, EXT_KITCHEN, EXT_OFFICE, entry_data
 from voipnow_simulator import RecordedRequest, VoipNowSimulator
 

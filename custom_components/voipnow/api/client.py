@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, tzinfo
-from enum import IntEnum
 import logging
 import math
-import secrets
 from typing import Any
 
 import aiohttp
 
+from . import requests
 from .const import (
     DEFAULT_COLLECTION_TIMEOUT,
     DEFAULT_PAGE_SIZE,
@@ -26,7 +25,6 @@ from .const import (
     SELF,
     CallbackMethod,
     SubscriptionEventType,
-    TransferAction,
 )
 from .exceptions import (
     VoipNowInvalidInputError,
@@ -34,16 +32,10 @@ from .exceptions import (
     VoipNowResponseError,
 )
 from .models import CallEventSubscription, Extension, PhoneCall
-from .numbers import (
-    validate_extension,
-    validate_mailbox,
-    validate_number,
-    validate_object_id,
-    validate_user_id,
-)
+from .numbers import validate_extension, validate_object_id, validate_user_id
 from .parse import collection_entries
 from .transport import NOT_JSON, Transport
-from .urls import normalize_url, server_host, valid_callback_url
+from .urls import normalize_url, server_host
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -136,12 +128,12 @@ class VoipNowClient:
 
     async def async_authenticate(self) -> None:
         """Fetch a token now, raising if the credentials are rejected."""
-        self._transport.invalidate_token()
-        await self._transport.async_token()
+        self._transport.tokens.invalidate_token()
+        await self._transport.tokens.async_token()
 
     def invalidate_token(self) -> None:
         """Forget the cached token; the next request fetches a new one."""
-        self._transport.invalidate_token()
+        self._transport.tokens.invalidate_token()
 
     async def _async_list[T](
         self, path: str, parse: Callable[[Any, tzinfo], T], **params: str
@@ -173,33 +165,17 @@ class VoipNowClient:
         """Transfer one call; return False when the PBX had no call to act on.
 
         A call id is required: without one VoipNow transfers every call of the
-        extension. Optional fields are omitted, never sent empty. A plain
-        transfer is made by the extension unless `transfer_from_number` says
-        otherwise; voicemail needs the party to send there (`transfer_number`).
+        extension.
         """
-        path = _call_path(user_id, extension, phone_call_id)
-        body: dict[str, str] = {
-            "action": (
-                TransferAction.TO_VOICEMAIL if to_voicemail else TransferAction.TRANSFER
-            ).value,
-            "sendCallTo": validate_number("send_call_to", send_call_to),
-        }
-        if to_voicemail:
-            validate_mailbox("send_call_to", send_call_to)
-            if transfer_number is None:
-                raise VoipNowInvalidInputError(
-                    "transfer_number", transfer_number, "transfer_number_required"
-                )
-        elif transfer_from_number is None:
-            transfer_from_number = extension
-        if transfer_from_number is not None:
-            body["transferFromNumber"] = validate_number(
-                "transfer_from_number", transfer_from_number
-            )
-        if transfer_number is not None:
-            body["transferNumber"] = validate_number("transfer_number", transfer_number)
-        status, _ = await self._transport.async_api("PUT", path, json_body=body)
-        return status != 204
+        path = requests.call_path(user_id, extension, phone_call_id)
+        body = requests.transfer_body(
+            extension=extension,
+            send_call_to=send_call_to,
+            transfer_from_number=transfer_from_number,
+            transfer_number=transfer_number,
+            to_voicemail=to_voicemail,
+        )
+        return await self._async_act("PUT", path, body)
 
     async def async_set_hold(
         self,
@@ -211,25 +187,23 @@ class VoipNowClient:
         user_id: str = DEFAULT_USER_ID,
     ) -> bool:
         """Put one view of a call on hold, or take it off; False if no call."""
-        path = _call_path(user_id, extension, phone_call_id)
-        body = {
-            "action": "OnHold" if hold else "OffHold",
-            "phoneCallViewId": validate_object_id(
-                "phone_call_view_id", phone_call_view_id
-            ),
-        }
-        status, _ = await self._transport.async_api("PUT", path, json_body=body)
-        return status != 204
+        path = requests.call_path(user_id, extension, phone_call_id)
+        return await self._async_act(
+            "PUT", path, requests.hold_body(phone_call_view_id, hold)
+        )
 
     async def async_hangup_call(
         self, *, extension: str, phone_call_id: str, user_id: str = DEFAULT_USER_ID
     ) -> bool:
-        """Hang up one call (never all calls of the extension).
+        """Hang up one call (never all calls of the extension); False if none."""
+        path = requests.call_path(user_id, extension, phone_call_id)
+        return await self._async_act("DELETE", path)
 
-        Return False when the PBX had nothing to hang up (204: it had ended).
-        """
-        path = _call_path(user_id, extension, phone_call_id)
-        status, _ = await self._transport.async_api("DELETE", path)
+    async def _async_act(
+        self, method: str, path: str, body: dict[str, str] | None = None
+    ) -> bool:
+        """Send an action on a call; 204 means there was no call to act on."""
+        status, _ = await self._transport.async_api(method, path, json_body=body)
         return status != 204
 
     async def async_make_call(
@@ -245,32 +219,15 @@ class VoipNowClient:
 
         Return the new call's id when the PBX reports one.
         """
-        validate_user_id(user_id)
-        validate_extension(extension, allow_self=False)
-        view: dict[str, Any] = {
-            "source": [extension],
-            "destination": [validate_number("destination", destination)],
-        }
-        if caller_id is not None:
-            if not isinstance(caller_id, str) or not caller_id.strip():
-                raise VoipNowInvalidInputError("caller_id", caller_id)
-            view["callerId"] = caller_id.strip()
-        params = None
-        if wait_for_pickup is not None:
-            if (
-                isinstance(wait_for_pickup, bool)
-                or not isinstance(wait_for_pickup, int)
-                or not 0 < wait_for_pickup <= 300
-            ):
-                raise VoipNowInvalidInputError("wait_for_pickup", wait_for_pickup)
-            params = {"waitForPickup": str(wait_for_pickup)}
-        body = {
-            "extension": extension,
-            "phoneCallView": [view],
-            "nonce": secrets.token_hex(8),
-        }
+        path, params, body = requests.make_call_request(
+            user_id=user_id,
+            extension=extension,
+            destination=destination,
+            caller_id=caller_id,
+            wait_for_pickup=wait_for_pickup,
+        )
         _, payload = await self._transport.async_api(
-            "POST", f"phoneCalls/{user_id}/simple", params=params, json_body=body
+            "POST", path, params=params, json_body=body
         )
         call = _first_resource(
             payload, lambda raw: PhoneCall.from_dict(raw, self._zone)
@@ -293,7 +250,7 @@ class VoipNowClient:
     ) -> list[CallEventSubscription]:
         """List the PhoneCallEvents subscriptions of one extension."""
         return await self._async_list(
-            _events_path(user_id, extension), CallEventSubscription.from_dict
+            requests.events_path(user_id, extension), CallEventSubscription.from_dict
         )
 
     async def async_create_call_event_subscription(
@@ -314,33 +271,23 @@ class VoipNowClient:
         A type the server does not know raises `VoipNowResponseError` with
         a code in `EVENT_TYPE_REFUSED`.
         """
-        path = _events_path(user_id, extension)
-        kind = _enum_input(SubscriptionEventType, event_type, "event_type")
-        how = _enum_input(CallbackMethod, method, "method")
-        if not valid_callback_url(url):
-            # The callback URL is a secret: it is not kept in the error.
-            raise VoipNowInvalidInputError("url", "<redacted>")
-        if note is not None and not isinstance(note, str):
-            raise VoipNowInvalidInputError("note", note)
-        body = {
-            "type": str(int(kind)),
-            "method": str(int(how)),
-            "url": url,
-            "status": "1",
-        }
-        if note:
-            body["note"] = note
+        path = requests.events_path(user_id, extension)
+        body = requests.subscription_body(
+            event_type=event_type, url=url, note=note, method=method
+        )
         if not self.event_type_in_path:
             try:
                 await self._transport.async_api("POST", f"{path}/", json_body=body)
             except VoipNowResponseError as err:
-                if not _wants_type_in_path(err, kind):
+                if not _wants_type_in_path(err, SubscriptionEventType(event_type)):
                     raise
                 _LOGGER.debug("The PBX wants the event type in the path (v5)")
                 self.event_type_in_path = True
             else:
                 return
-        await self._transport.async_api("POST", f"{path}/{int(kind)}", json_body=body)
+        await self._transport.async_api(
+            "POST", f"{path}/{body['type']}", json_body=body
+        )
 
     async def async_delete_call_event_subscription(
         self,
@@ -351,29 +298,12 @@ class VoipNowClient:
         user_id: str = DEFAULT_USER_ID,
     ) -> None:
         """Delete one PhoneCallEvents subscription."""
-        path = _events_path(user_id, extension)
-        kind = _enum_input(SubscriptionEventType, event_type, "event_type")
+        path = requests.events_path(user_id, extension)
+        kind = requests.enum_input(SubscriptionEventType, event_type, "event_type")
         validate_object_id("subscription_id", subscription_id)
         await self._transport.async_api(
             "DELETE", f"{path}/{int(kind)}/{subscription_id}"
         )
-
-
-def _call_path(user_id: str, extension: str, phone_call_id: str) -> str:
-    """Build `phoneCalls/{user}/{extension}/{id}` from validated segments."""
-    return (
-        f"phoneCalls/{validate_user_id(user_id)}/"
-        f"{validate_extension(extension)}/"
-        f"{validate_object_id('phone_call_id', phone_call_id)}"
-    )
-
-
-def _events_path(user_id: str, extension: str) -> str:
-    """Build the PhoneCallEvents path of one extension (never `@self`)."""
-    return (
-        f"extensions/{validate_user_id(user_id)}/"
-        f"{validate_extension(extension, allow_self=False)}/phoneCallEvents"
-    )
 
 
 def _wants_type_in_path(err: VoipNowResponseError, kind: SubscriptionEventType) -> bool:
@@ -389,16 +319,6 @@ def _wants_type_in_path(err: VoipNowResponseError, kind: SubscriptionEventType) 
         and err.code in EVENT_TYPE_REFUSED
         and kind <= SubscriptionEventType.HANGUP
     )
-
-
-def _enum_input[E: IntEnum](enum: type[E], value: Any, field: str) -> E:
-    """Check a caller's enum argument (a member or its number)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise VoipNowInvalidInputError(field, value)
-    try:
-        return enum(value)
-    except ValueError:
-        raise VoipNowInvalidInputError(field, value) from None
 
 
 def _first_resource[T](payload: Any, parse: Callable[[Any], T]) -> T | None:

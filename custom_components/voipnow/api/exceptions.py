@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 
 class VoipNowError(Exception):
     """Base class for every error raised by the client."""
@@ -66,3 +69,26 @@ class VoipNowInvalidInputError(VoipNowError, ValueError):
         self.field = field
         self.value = value
         self.reason = reason
+
+
+def error_code(payload: Any) -> str | None:
+    """Return the error code of an answer: `{"error": {"code"}}` or OAuth's `{"error"}`."""
+    error = payload.get("error") if isinstance(payload, Mapping) else None
+    if isinstance(error, Mapping):
+        error = error.get("code")
+    if isinstance(error, bool) or not isinstance(error, str | int):
+        return None
+    return str(error).strip() or None
+
+
+def response_error(status: int, payload: Any, what: str) -> VoipNowResponseError:
+    """Build the error for a non-2xx answer from its `error` object, if any."""
+    code = error_code(payload)
+    message = f"{what} failed with HTTP {status}"
+    error = payload.get("error") if isinstance(payload, Mapping) else None
+    raw_message = error.get("message") if isinstance(error, Mapping) else None
+    if isinstance(raw_message, str) and raw_message.strip():
+        message = f"{what} failed: {raw_message.strip()[:200]}"
+    if code:
+        message = f"{message} ({code})"
+    return VoipNowResponseError(message, status=status, code=code)

@@ -10,26 +10,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
-import copy
 import json
 import logging
-import math
 import re
-import time
 from typing import Any, Final
 
 import aiohttp
 from yarl import URL
 
-from .const import DEFAULT_TOKEN_LIFETIME, MAX_BODY_BYTES, MAX_PAGES, TOKEN_RENEW_MARGIN
+from .auth import TokenSource
+from .const import MAX_BODY_BYTES, MAX_PAGES
 from .exceptions import (
     VoipNowAuthenticationError,
     VoipNowConnectionError,
-    VoipNowError,
     VoipNowMalformedResponseError,
-    VoipNowResponseError,
     VoipNowSSLError,
     VoipNowTimeoutError,
+    response_error,
 )
 from .parse import collection_entries
 
@@ -57,108 +54,9 @@ class Transport:
         """Keep the session, the server and the App's credentials."""
         self._session = session
         self.base = base
-        self._client_id = client_id
-        self._client_secret = client_secret
         self.timeout = timeout
         self.collection_timeout = collection_timeout
-        self._token: str | None = None
-        self._token_expires = 0.0
-        self._token_lock = asyncio.Lock()
-        # Token requests finished so far, and how the last one failed: callers
-        # that queued behind a failing request share its error instead of each
-        # sending their own (N callers would otherwise wait N timeouts).
-        self._token_requests_done = 0
-        self._token_error: VoipNowError | None = None
-        # Once the PBX refused the App, nothing asks again until the caller
-        # says new credentials are in (a PBX with brute-force protection
-        # would lock the App out).
-        self._refused: VoipNowAuthenticationError | None = None
-
-    # --- authentication -------------------------------------------------
-
-    def invalidate_token(self) -> None:
-        """Forget the cached token and any refusal; the next request asks anew."""
-        self._token = None
-        self._token_expires = 0.0
-        self._refused = None
-
-    def _refuse(self, err: VoipNowAuthenticationError) -> VoipNowAuthenticationError:
-        """Remember that the PBX refused the App; return the error to raise."""
-        self._refused = err
-        self._token = None
-        return err
-
-    async def async_token(self, *, stale: str | None = None) -> str:
-        """Return a valid token, sharing one token request among callers.
-
-        `stale` is a token the PBX just refused: it is not handed out again,
-        but a newer one fetched meanwhile by another caller is.
-        """
-
-        def cached() -> str | None:
-            if (
-                self._token is not None
-                and self._token != stale
-                and time.monotonic() < self._token_expires
-            ):
-                return self._token
-            return None
-
-        if self._refused is not None:
-            raise copy.copy(self._refused) from self._refused
-        if token := cached():
-            return token
-        done = self._token_requests_done
-        async with self._token_lock:
-            if token := cached():
-                return token
-            if self._token_requests_done != done and self._token_error is not None:
-                raise copy.copy(self._token_error) from self._token_error
-            self._token_error = None
-            try:
-                token, lifetime = await self._async_request_token()
-            except VoipNowError as err:
-                self._token_error = err
-                raise
-            finally:
-                self._token_requests_done += 1
-            margin = min(TOKEN_RENEW_MARGIN, lifetime / 10)
-            self._token = token
-            self._token_expires = time.monotonic() + lifetime - margin
-            return token
-
-    async def _async_request_token(self) -> tuple[str, float]:
-        """Ask the token endpoint for a new access token."""
-        base_path = self.base.raw_path.rstrip("/")
-        token_url = self.base.with_path(f"{base_path}/oauth/token.php", encoded=True)
-        form = {
-            "client_id": self._client_id,
-            "client_secret": self._client_secret,
-            "grant_type": "client_credentials",
-            "type": "unifiedapi",
-            # Misspelled on purpose, as in 4PSA's own client.
-            "redirect_uri": str(
-                self.base.with_path(f"{base_path}/ouath/token.php", encoded=True)
-            ),
-        }
-        _LOGGER.debug("Requesting an access token from %s", self.base.host)
-        status, payload = await self.async_send("POST", token_url, data=form)
-        if status in (400, 401, 403):
-            raise self._refuse(
-                VoipNowAuthenticationError(
-                    f"Token request rejected ({error_code(payload) or status})"
-                )
-            )
-        if status >= 300:
-            raise response_error(status, payload, "token request")
-        data = payload if isinstance(payload, Mapping) else {}
-        token = data.get("access_token")
-        if not isinstance(token, str) or not token:
-            raise VoipNowMalformedResponseError("Token answer has no access_token")
-        if not TOKEN_RE.fullmatch(token):
-            # It could not be sent in a header; never echo it.
-            raise VoipNowMalformedResponseError("Token answer has an unusable token")
-        return token, _token_lifetime(data.get("expires_in"))
+        self.tokens = TokenSource(self, client_id, client_secret)
 
     # --- sending --------------------------------------------------------
 
@@ -230,7 +128,7 @@ class Transport:
         if params:
             url = url.with_query(params)
         action = method != "GET"
-        token = await self.async_token()
+        token = await self.tokens.async_token()
         _LOGGER.debug("%s /uapi/%s", method, path)
         status, payload = await self.async_send(
             method, url, headers=_headers(token), json_body=json_body, action=action
@@ -239,13 +137,13 @@ class Transport:
             # A 401 means the PBX did not act: renewing and retrying once cannot
             # duplicate an action.
             _LOGGER.debug("Token refused, requesting a new one")
-            token = await self.async_token(stale=token)
+            token = await self.tokens.async_token(stale=token)
             _LOGGER.debug("%s /uapi/%s (new token)", method, path)
             status, payload = await self.async_send(
                 method, url, headers=_headers(token), json_body=json_body, action=action
             )
             if status == 401:
-                raise self._refuse(
+                raise self.tokens.refuse(
                     VoipNowAuthenticationError("Access denied with a fresh token")
                 )
         if status >= 300:
@@ -372,39 +270,3 @@ async def _read_limited(resp: aiohttp.ClientResponse) -> str:
             raise VoipNowMalformedResponseError("Answer too large", status=resp.status)
         chunks.append(chunk)
     return b"".join(chunks).decode("utf-8", errors="replace")
-
-
-def _token_lifetime(raw: Any) -> float:
-    """Read `expires_in`; a missing or unusable value means the usual hour."""
-    if isinstance(raw, bool):
-        return DEFAULT_TOKEN_LIFETIME
-    try:
-        seconds = float(raw)
-    except (TypeError, ValueError, OverflowError):
-        return DEFAULT_TOKEN_LIFETIME
-    if not 0 < seconds < math.inf:
-        return DEFAULT_TOKEN_LIFETIME
-    return seconds
-
-
-def error_code(payload: Any) -> str | None:
-    """Return the error code of an answer: `{"error": {"code"}}` or OAuth's `{"error"}`."""
-    error = payload.get("error") if isinstance(payload, Mapping) else None
-    if isinstance(error, Mapping):
-        error = error.get("code")
-    if isinstance(error, bool) or not isinstance(error, str | int):
-        return None
-    return str(error).strip() or None
-
-
-def response_error(status: int, payload: Any, what: str) -> VoipNowResponseError:
-    """Build the error for a non-2xx answer from its `error` object, if any."""
-    code = error_code(payload)
-    message = f"{what} failed with HTTP {status}"
-    error = payload.get("error") if isinstance(payload, Mapping) else None
-    raw_message = error.get("message") if isinstance(error, Mapping) else None
-    if isinstance(raw_message, str) and raw_message.strip():
-        message = f"{what} failed: {raw_message.strip()[:200]}"
-    if code:
-        message = f"{message} ({code})"
-    return VoipNowResponseError(message, status=status, code=code)

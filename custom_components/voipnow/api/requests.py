@@ -1,0 +1,158 @@
+"""What the client sends: checked values in the documented paths and bodies.
+
+Every builder raises `VoipNowInvalidInputError` before anything is sent, and
+fills the defaults the pages give (a transfer is made by the extension,
+optional fields are omitted rather than sent empty).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+import secrets
+from typing import Any
+
+from .const import CallbackMethod, SubscriptionEventType, TransferAction
+from .exceptions import VoipNowInvalidInputError
+from .numbers import (
+    validate_extension,
+    validate_mailbox,
+    validate_number,
+    validate_object_id,
+    validate_user_id,
+)
+from .urls import valid_callback_url
+
+MAX_WAIT_FOR_PICKUP = 300
+
+
+def call_path(user_id: str, extension: str, phone_call_id: str) -> str:
+    """Build `phoneCalls/{user}/{extension}/{id}` from checked segments."""
+    return (
+        f"phoneCalls/{validate_user_id(user_id)}/"
+        f"{validate_extension(extension)}/"
+        f"{validate_object_id('phone_call_id', phone_call_id)}"
+    )
+
+
+def events_path(user_id: str, extension: str) -> str:
+    """Build the PhoneCallEvents path of one extension (never `@self`)."""
+    return (
+        f"extensions/{validate_user_id(user_id)}/"
+        f"{validate_extension(extension, allow_self=False)}/phoneCallEvents"
+    )
+
+
+def transfer_body(
+    *,
+    extension: str,
+    send_call_to: str,
+    transfer_from_number: str | None,
+    transfer_number: str | None,
+    to_voicemail: bool,
+) -> dict[str, str]:
+    """Build a Transfer or TransferToVoicemail action.
+
+    A plain transfer is made by the extension unless `transfer_from_number`
+    names another party; voicemail needs an extension's mailbox and the
+    party to send there (`transfer_number`).
+    """
+    action = TransferAction.TO_VOICEMAIL if to_voicemail else TransferAction.TRANSFER
+    body = {
+        "action": action.value,
+        "sendCallTo": validate_number("send_call_to", send_call_to),
+    }
+    if to_voicemail:
+        validate_mailbox("send_call_to", send_call_to)
+        if transfer_number is None:
+            raise VoipNowInvalidInputError(
+                "transfer_number", transfer_number, "transfer_number_required"
+            )
+    elif transfer_from_number is None:
+        transfer_from_number = extension
+    if transfer_from_number is not None:
+        body["transferFromNumber"] = validate_number(
+            "transfer_from_number", transfer_from_number
+        )
+    if transfer_number is not None:
+        body["transferNumber"] = validate_number("transfer_number", transfer_number)
+    return body
+
+
+def hold_body(phone_call_view_id: str, hold: bool) -> dict[str, str]:
+    """Build an OnHold or OffHold action on one view of a call."""
+    return {
+        "action": "OnHold" if hold else "OffHold",
+        "phoneCallViewId": validate_object_id("phone_call_view_id", phone_call_view_id),
+    }
+
+
+def make_call_request(
+    *,
+    user_id: str,
+    extension: str,
+    destination: str,
+    caller_id: str | None,
+    wait_for_pickup: int | None,
+) -> tuple[str, dict[str, str] | None, dict[str, Any]]:
+    """Build the path, query and body of a simple call (`POST …/simple`)."""
+    validate_user_id(user_id)
+    validate_extension(extension, allow_self=False)
+    view: dict[str, Any] = {
+        "source": [extension],
+        "destination": [validate_number("destination", destination)],
+    }
+    if caller_id is not None:
+        if not isinstance(caller_id, str) or not caller_id.strip():
+            raise VoipNowInvalidInputError("caller_id", caller_id)
+        view["callerId"] = caller_id.strip()
+    params = None
+    if wait_for_pickup is not None:
+        if (
+            isinstance(wait_for_pickup, bool)
+            or not isinstance(wait_for_pickup, int)
+            or not 0 < wait_for_pickup <= MAX_WAIT_FOR_PICKUP
+        ):
+            raise VoipNowInvalidInputError("wait_for_pickup", wait_for_pickup)
+        params = {"waitForPickup": str(wait_for_pickup)}
+    body = {
+        "extension": extension,
+        "phoneCallView": [view],
+        "nonce": secrets.token_hex(8),
+    }
+    return f"phoneCalls/{user_id}/simple", params, body
+
+
+def subscription_body(
+    *,
+    event_type: SubscriptionEventType,
+    url: str,
+    note: str | None,
+    method: CallbackMethod,
+) -> dict[str, str]:
+    """Build a PhoneCallEvent (the type is in the body, as the 3.x pages say)."""
+    kind = enum_input(SubscriptionEventType, event_type, "event_type")
+    how = enum_input(CallbackMethod, method, "method")
+    if not valid_callback_url(url):
+        # The callback URL is a secret: it is not kept in the error.
+        raise VoipNowInvalidInputError("url", "<redacted>")
+    if note is not None and not isinstance(note, str):
+        raise VoipNowInvalidInputError("note", note)
+    body = {
+        "type": str(int(kind)),
+        "method": str(int(how)),
+        "url": url,
+        "status": "1",
+    }
+    if note:
+        body["note"] = note
+    return body
+
+
+def enum_input[E: IntEnum](enum: type[E], value: Any, field: str) -> E:
+    """Check a caller's enum argument (a member or its number)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise VoipNowInvalidInputError(field, value)
+    try:
+        return enum(value)
+    except ValueError:
+        raise VoipNowInvalidInputError(field, value) from None

@@ -1,0 +1,104 @@
+"""One place that turns the client's errors into translated Home Assistant errors.
+
+Bad input is a `ServiceValidationError`; a failure at run time a
+`HomeAssistantError`; both name a key of the `exceptions` translations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+
+from .api import (
+    VoipNowAuthenticationError,
+    VoipNowConnectionError,
+    VoipNowError,
+    VoipNowInvalidInputError,
+    VoipNowResponseError,
+)
+from .const import (
+    ATTR_DESTINATION,
+    ATTR_EXTENSION,
+    ATTR_PHONE_CALL_ID,
+    ATTR_SEND_CALL_TO,
+    ATTR_TRANSFER_FROM_NUMBER,
+    ATTR_TRANSFER_NUMBER,
+    ATTR_USER_ID,
+    DOMAIN,
+)
+from .coordinator import VoipNowCoordinator
+
+# API error codes that mean "this field is wrong": a validation error naming it.
+API_FIELD_ERRORS: dict[str, str] = {
+    "pc_phonecall_invalid": ATTR_PHONE_CALL_ID,
+    "pc_phonecallviewid_invalid": ATTR_PHONE_CALL_ID,
+    "pc_destination_invalid": ATTR_DESTINATION,
+    "pc_source_invalid": ATTR_EXTENSION,
+    "pc_sendcallto_invalid": ATTR_SEND_CALL_TO,
+    "pc_transfer_from_number_invalid": ATTR_TRANSFER_FROM_NUMBER,
+    "pc_transfer_number_invalid": ATTR_TRANSFER_NUMBER,
+    "user_invalid": ATTR_USER_ID,
+    "extension_invalid": ATTR_EXTENSION,
+}
+
+
+def validation_error(key: str, **placeholders: str) -> ServiceValidationError:
+    """Build a translated validation error."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+def runtime_error(key: str, **placeholders: str) -> HomeAssistantError:
+    """Build a translated runtime error."""
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+def invalid_input(err: VoipNowInvalidInputError) -> ServiceValidationError:
+    """Build the translated error for a value the client's rules refuse."""
+    if err.reason is not None:
+        return validation_error(err.reason, **{err.field: str(err.value)[:64]})
+    return validation_error("invalid_field", field=err.field, value=str(err.value)[:64])
+
+
+@asynccontextmanager
+async def pbx_errors(coordinator: VoipNowCoordinator) -> AsyncIterator[None]:
+    """Turn the client's errors into translated Home Assistant errors."""
+    try:
+        yield
+    except VoipNowInvalidInputError as err:
+        raise invalid_input(err) from err
+    except VoipNowAuthenticationError as err:
+        coordinator.config_entry.async_start_reauth(coordinator.hass)
+        raise runtime_error("auth_failed") from err
+    except VoipNowConnectionError as err:
+        if err.maybe_acted:
+            # The PBX may have done it: say so, show what it did, never retry.
+            coordinator.async_refresh_soon()
+            raise runtime_error("outcome_unknown", error=str(err)) from err
+        raise runtime_error("cannot_connect", error=str(err)) from err
+    except VoipNowResponseError as err:
+        status = err.status or 0
+        if 400 <= status < 500 and err.code in API_FIELD_ERRORS:
+            raise validation_error(err.code, field=API_FIELD_ERRORS[err.code]) from err
+        raise runtime_error(
+            "request_failed", status=str(err.status or "?"), code=err.code or "unknown"
+        ) from err
+    except VoipNowError as err:
+        raise runtime_error(
+            "request_failed", status="?", code=type(err).__name__
+        ) from err
+
+
+def call_ended(coordinator: VoipNowCoordinator, phone_call_id: str) -> Exception:
+    """The PBX had no such call to act on: it ended first; catch up with it."""
+    coordinator.async_refresh_soon()
+    return runtime_error("call_ended", phone_call_id=phone_call_id)
