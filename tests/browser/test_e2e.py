@@ -84,7 +84,9 @@ def add_reception_target(page: Page, ha: HomeAssistant) -> None:
     page.goto(f"{ha.url}/config/integrations/integration/voipnow")
     expect(page.get_by_text("4 devices").first).to_be_visible()
     page.get_by_role("button", name="Configure").click()
+    # The options open on a menu of subjects.
     expect(page.get_by_text("VoipNow options")).to_be_visible()
+    page.get_by_text("Transfer targets").first.click()
     page.get_by_label("New target: name").fill("Reception")
     page.get_by_label("New target: number").fill(RECEPTION)
     page.get_by_role("button", name="Submit").click()
