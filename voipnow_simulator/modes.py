@@ -67,6 +67,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "quirks": _flag,
     "transfer_accepted_202": _flag,
     "empty_listing_204": _flag,
+    "presence_names": _flag,
     "loopback_callbacks_only": _flag,
 }
 
@@ -104,6 +105,9 @@ class Modes:
     transfer_accepted_202: bool = False
     # Empty call listings answer 204 instead of an empty collection.
     empty_listing_204: bool = False
+    # Presence entries carry the extension's `name` (the pages show none; a
+    # server that adds it lets voice use names).
+    presence_names: bool = False
     # Never call a callback URL off this machine.
     loopback_callbacks_only: bool = True
 

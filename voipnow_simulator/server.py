@@ -40,6 +40,7 @@ class VoipNowSimulator(CallDriving):
     quirks = ModeAttribute()
     transfer_accepted_202 = ModeAttribute()
     empty_listing_204 = ModeAttribute()
+    presence_names = ModeAttribute()
     loopback_callbacks_only = ModeAttribute()
 
     def __init__(

@@ -75,7 +75,11 @@ class ExtensionsApi(UapiHandlers):
             else:
                 reg = {"registration": render.num(-1)}
             status = render.num(sim.pbx.presence_status(number))
-            items.append({"extension": number, "status": status, "registration": [reg]})
+            item = {"extension": number, "status": status, "registration": [reg]}
+            if sim.modes.presence_names and ext.name:
+                # Not in the documented presence: a server that adds names.
+                item["name"] = ext.name
+            items.append(item)
         return json_response(sim._page(request, items))
 
     def _event_type(self, raw: Any, code: str = "pcet_type_invalid") -> int:

@@ -63,7 +63,7 @@ class VoipNowBinarySensorEntity(VoipNowExtensionEntity, BinarySensorEntity):
 
     entity_description: VoipNowBinarySensorEntityDescription
 
-    def _snapshot(self) -> object:
+    def _shown(self) -> object:
         """Only what is shown matters, not the presence or registration expiry."""
         return self.is_on
 

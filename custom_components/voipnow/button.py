@@ -128,7 +128,7 @@ class VoipNowButtonEntity(VoipNowExtensionEntity, ButtonEntity):
         if description.placeholders:
             self._attr_translation_placeholders = description.placeholders
 
-    def _snapshot(self) -> object:
+    def _shown(self) -> object:
         """A button only shows availability."""
         return None
 

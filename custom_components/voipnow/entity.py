@@ -42,24 +42,24 @@ class VoipNowExtensionEntity(CoordinatorEntity[VoipNowCoordinator]):
             configuration_url=coordinator.client.base_url,
         )
 
-    _written: tuple[object, ...] | None = None
+    _last_shown: tuple[object, ...] | None = None
 
-    def _snapshot(self) -> object:
+    def _shown(self) -> object:
         """What this entity shows; the state is written only when it changes."""
         return self.call_state
 
     async def async_added_to_hass(self) -> None:
         """Remember what the first state shows, so the next poll can compare."""
         await super().async_added_to_hass()
-        self._written = (self.available, self._snapshot())
+        self._last_shown = (self.available, self._shown())
 
     @callback
     def _handle_coordinator_update(self) -> None:
         """Skip writing the state of an extension whose picture is unchanged."""
-        snapshot = (self.available, self._snapshot())
-        if snapshot == self._written:
+        shown = (self.available, self._shown())
+        if shown == self._last_shown:
             return
-        self._written = snapshot
+        self._last_shown = shown
         super()._handle_coordinator_update()
 
     @property

@@ -53,7 +53,7 @@ class VoipNowCallEventEntity(VoipNowExtensionEntity, EventEntity):
         # for when the entity is available again (the newest MAX_WAITING).
         self._waiting: deque[CallEvent] = deque(maxlen=MAX_WAITING)
 
-    def _snapshot(self) -> object:
+    def _shown(self) -> object:
         """Only availability changes with the coordinator; events come apart."""
         return None
 

@@ -93,7 +93,7 @@ class VoipNowSensorEntity(VoipNowExtensionEntity, SensorEntity):
     # The call id changes with every call: keep it out of the history database.
     _unrecorded_attributes = frozenset({ATTR_PHONE_CALL_ID, ATTR_CALLER_ID})
 
-    def _snapshot(self) -> object:
+    def _shown(self) -> object:
         """What the sensor shows: a change elsewhere in the calls writes nothing."""
         return (self.native_value, self.extra_state_attributes)
 

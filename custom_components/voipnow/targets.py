@@ -36,22 +36,15 @@ class TransferTarget:
 
 
 def transfer_targets(options: Mapping[str, Any]) -> tuple[TransferTarget, ...]:
-    """Read the targets from an entry's options, skipping damaged items."""
-    targets: list[TransferTarget] = []
-    raw = options.get(CONF_TRANSFER_TARGETS) or []
-    if not isinstance(raw, list):
-        return ()
-    for item in raw:
-        if not isinstance(item, Mapping):
-            continue
-        name, number = item.get(CONF_NAME), item.get(CONF_NUMBER)
-        if isinstance(name, str) and name and isinstance(number, str) and number:
-            targets.append(
-                TransferTarget(
-                    name=name, number=number, voicemail=bool(item.get(CONF_VOICEMAIL))
-                )
-            )
-    return tuple(targets)
+    """Read the targets the options flow stored in an entry's options."""
+    return tuple(
+        TransferTarget(
+            name=item[CONF_NAME],
+            number=item[CONF_NUMBER],
+            voicemail=item[CONF_VOICEMAIL],
+        )
+        for item in options.get(CONF_TRANSFER_TARGETS, ())
+    )
 
 
 def _normalise(text: str) -> str:

@@ -20,6 +20,7 @@ from pytest_homeassistant_custom_component.common import (
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS, DOMAIN
+from tests.components.helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE
 from tests.conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
 from voipnow_simulator import RecordedRequest, VoipNowSimulator
 
@@ -43,9 +44,12 @@ KITCHEN_TO_RECEPTION = "button.extension_0003_211_transfer_to_reception"
 
 
 @pytest.fixture(autouse=True)
-def button_platform_only() -> Generator[None]:
-    """Load only the button platform."""
-    with patch("custom_components.voipnow.PLATFORMS", [Platform.BUTTON]):
+def button_platform_only(request: pytest.FixtureRequest) -> Generator[None]:
+    """Load the button platform, and the call-state sensors where a test reads them."""
+    platforms = [Platform.BUTTON]
+    if request.node.get_closest_marker("call_states"):
+        platforms.append(Platform.SENSOR)
+    with patch("custom_components.voipnow.PLATFORMS", platforms):
         yield
 
 
@@ -162,6 +166,7 @@ async def test_no_button_transfers_to_its_own_extension(
     assert hass.states.get(OFFICE_TO_OWN_VOICEMAIL) is not None
 
 
+@pytest.mark.call_states
 @pytest.mark.parametrize("answer", [False, True], ids=["ringing", "answered"])
 async def test_transfer_to_reception(
     hass: HomeAssistant,
@@ -188,8 +193,9 @@ async def test_transfer_to_reception(
     assert call.local_extensions == [EXT_KITCHEN]
     assert call.ringing
     # Home Assistant re-read the calls right after the press.
-    assert init_integration.runtime_data.data.state_of(EXT_KITCHEN).state == "ringing"
-    assert init_integration.runtime_data.data.state_of(EXT_OFFICE).call is None
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.get(KITCHEN_CALL_STATE).state == "ringing"
+    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
 
 
 async def test_double_press_transfers_once(
@@ -291,6 +297,7 @@ async def test_send_to_own_voicemail(
     assert [v["call_id"] for v in simulator.voicemails] == [call_id]
 
 
+@pytest.mark.call_states
 @pytest.mark.parametrize("answer", [False, True], ids=["ringing", "answered"])
 async def test_hang_up(
     hass: HomeAssistant,
@@ -309,7 +316,8 @@ async def test_hang_up(
         f"{CALLS_PREFIX}{EXT_OFFICE}/{call_id}",
     )
     assert call_id not in simulator.calls
-    assert init_integration.runtime_data.data.state_of(EXT_OFFICE).call is None
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
 
 
 async def test_buttons_act_on_the_leading_call(
@@ -354,6 +362,7 @@ async def test_press_without_a_call(
     assert actions(simulator) == []
 
 
+@pytest.mark.call_states
 async def test_call_ended_before_the_press(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
@@ -369,7 +378,7 @@ async def test_call_ended_before_the_press(
     assert err.value.translation_key == "call_ended"
     assert len(actions(simulator)) == 1
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert init_integration.runtime_data.data.state_of(EXT_OFFICE).call is None
+    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
 
 
 async def test_pbx_refuses_the_target(

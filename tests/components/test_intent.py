@@ -506,29 +506,16 @@ async def test_extension_names_are_not_in_the_simulator_presence(
 async def named_extensions(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    monkeypatch: pytest.MonkeyPatch,
     init_integration: MockConfigEntry,
 ) -> None:
     """Make the simulator's presence carry the extensions' names, as `name`.
 
-    The simulator leaves names out of presence (the client reads `name` or
-    `extensionName` when a PBX sends them); this stands in for a PBX that does.
+    The documented presence has no names (the client reads `name` or
+    `extensionName` when a PBX sends them); this plays a PBX that does.
     """
-    page = simulator._page
-
-    def _page_with_names(request: Any, items: list[Any]) -> dict[str, Any]:
-        if request.path.endswith("/presence"):
-            items = [
-                {**item, "name": simulator.extensions[item["extension"]].name}
-                for item in items
-            ]
-        return page(request, items)
-
-    monkeypatch.setattr(simulator, "_page", _page_with_names)
-    coordinator = init_integration.runtime_data
-    coordinator._extensions = None  # list the extensions again
-    await coordinator.async_refresh()
-    assert coordinator.extensions[EXT_KITCHEN].name == "Kitchen"
+    simulator.set_modes(presence_names=True)
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
 
 
 @pytest.mark.usefixtures("named_extensions")

@@ -402,32 +402,3 @@ async def test_other_options_are_saved_with_the_targets(
         CONF_TRANSFER_TARGETS: [RECEPTION],
     }
     assert hass.states.get(OFFICE_TO_RECEPTION) is not None
-
-
-@pytest.mark.parametrize(
-    "targets",
-    [
-        pytest.param("Reception", id="not_a_list"),
-        pytest.param(
-            [
-                "Reception",
-                {"name": "Reception"},
-                {"name": "", "number": EXT_KITCHEN},
-                {"name": "Mobile", "number": 15551234567},
-                None,
-            ],
-            id="damaged_items",
-        ),
-    ],
-)
-async def test_damaged_targets_are_skipped(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    mock_config_entry: MockConfigEntry,
-    targets: Any,
-) -> None:
-    """Hand-edited options that make no target still load, with Hang up only."""
-    await async_setup_with_targets(hass, mock_config_entry, targets)
-
-    assert mock_config_entry.state is ConfigEntryState.LOADED
-    assert button_names(hass, EXT_OFFICE) == ["Extension 0003*210 Hang up"]

