@@ -24,6 +24,7 @@ from .api import (
     VoipNowError,
     same_extension,
 )
+from .call_event import CallEvent
 from .calls import IDLE, ExtensionCallState, PushedCall, call_states, summarise
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
@@ -36,7 +37,7 @@ from .const import (
     LOGGER,
     PUSH_SCAN_INTERVAL,
 )
-from .tracker import CallEvent, CallTracker
+from .tracker import CallTracker
 
 type VoipNowConfigEntry = ConfigEntry[VoipNowCoordinator]
 

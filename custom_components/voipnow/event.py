@@ -9,9 +9,10 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
+from .call_event import CallEvent, CallEventType
 from .coordinator import VoipNowConfigEntry, VoipNowCoordinator
 from .entity import VoipNowExtensionEntity, async_add_extension_entities
-from .tracker import MAX_TRACKED_CALLS, CallEvent, CallEventType
+from .tracker import MAX_TRACKED_CALLS
 
 PARALLEL_UPDATES = 0
 MAX_WAITING = MAX_TRACKED_CALLS

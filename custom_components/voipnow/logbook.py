@@ -22,6 +22,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.translation import async_get_cached_translations
 
+from .call_event import CallEventType
 from .const import (
     ATTR_CALLER_NAME,
     ATTR_CONFIG_ENTRY_ID,
@@ -35,7 +36,6 @@ from .const import (
 )
 from .coordinator import VoipNowCoordinator
 from .event import EVENTS
-from .tracker import CallEventType
 
 # Callers choose their names: one line of at most this many characters.
 MAX_TEXT: Final = 64

@@ -16,6 +16,7 @@ from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant, callback
 
 from .api import CallEventPayload
+from .call_event import CallEvent, CallEventType
 from .calls import pushed_call
 from .const import DOMAIN, LOGGER
 from .push_url import (
@@ -32,7 +33,6 @@ from .subscriptions import (
     Subscriptions,
     async_note,
 )
-from .tracker import CallEvent, CallEventType
 
 if TYPE_CHECKING:
     from .coordinator import VoipNowCoordinator

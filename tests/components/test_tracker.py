@@ -13,6 +13,7 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 
 from custom_components.voipnow.api import CallEndStatus, SubscriptionEventType
+from custom_components.voipnow.call_event import CallEvent
 from custom_components.voipnow.calls import (
     ExtensionCall,
     ExtensionCallState,
@@ -20,7 +21,7 @@ from custom_components.voipnow.calls import (
     summarise,
 )
 from custom_components.voipnow.const import CallDirection, CallOutcome, CallState
-from custom_components.voipnow.tracker import MAX_TRACKED_CALLS, CallEvent, CallTracker
+from custom_components.voipnow.tracker import MAX_TRACKED_CALLS, CallTracker
 
 OFFICE = "0003*210"
 KITCHEN = "0003*211"

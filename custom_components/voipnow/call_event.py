@@ -1,0 +1,62 @@
+"""A call event: what automations, the event entities and the logbook receive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from .const import (
+    ATTR_CALLER_ID,
+    ATTR_CALLER_NAME,
+    ATTR_DIRECTION,
+    ATTR_FIRST_SEEN,
+    ATTR_OUTCOME,
+    ATTR_PHONE_CALL_ID,
+    ATTR_REMOTE_NUMBER,
+    CallDirection,
+    CallOutcome,
+)
+
+
+class CallEventType(StrEnum):
+    """The call events automations see."""
+
+    INCOMING_CALL = "incoming_call"
+    OUTGOING_CALL = "outgoing_call"
+    ANSWERED = "answered"
+    MISSED = "missed"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallEvent:
+    """One event of one call of one extension."""
+
+    extension: str
+    type: CallEventType
+    phone_call_id: str | None
+    direction: CallDirection
+    remote_number: str | None
+    caller_id: str | None
+    caller_name: str | None
+    first_seen: datetime
+    # How the call ended (`ended` and `missed` only).
+    outcome: CallOutcome | None = None
+    # A callback announced this (internal: tells whether push works).
+    heralded: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the event data automations get."""
+        data = {
+            ATTR_PHONE_CALL_ID: self.phone_call_id,
+            ATTR_DIRECTION: self.direction.value,
+            ATTR_REMOTE_NUMBER: self.remote_number,
+            ATTR_CALLER_ID: self.caller_id,
+            ATTR_CALLER_NAME: self.caller_name,
+            ATTR_FIRST_SEEN: self.first_seen.isoformat(),
+        }
+        if self.outcome is not None:
+            data[ATTR_OUTCOME] = self.outcome.value
+        return data
