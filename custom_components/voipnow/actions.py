@@ -8,7 +8,7 @@ become translated Home Assistant errors in one place, `pbx_errors`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -126,6 +126,22 @@ def acting_on(coordinator: VoipNowCoordinator, phone_call_id: str) -> Iterator[N
         in_flight.discard(key)
 
 
+async def _async_act(
+    coordinator: VoipNowCoordinator,
+    call_id: str,
+    send: Callable[[], Awaitable[bool]],
+) -> None:
+    """Act on one call once: one request at a time, errors translated.
+
+    `send` returns False when the PBX had no such call: it ended first.
+    """
+    with acting_on(coordinator, call_id):
+        async with pbx_errors(coordinator):
+            done = await send()
+    if not done:
+        raise call_ended(coordinator, call_id)
+
+
 def _check_allowed(
     coordinator: VoipNowCoordinator, field: str, number: str | None
 ) -> None:
@@ -206,19 +222,19 @@ async def async_transfer_call(
     call_id, known = resolve_call(coordinator, number, phone_call_id)
     if to_voicemail and transfer_number is None and known is not None:
         transfer_number = known.remote_number
-    with acting_on(coordinator, call_id):
-        async with pbx_errors(coordinator):
-            done = await coordinator.client.async_transfer_call(
-                user_id=user_id,
-                extension=number,
-                phone_call_id=call_id,
-                send_call_to=send_call_to,
-                transfer_from_number=transfer_from_number,
-                transfer_number=transfer_number,
-                to_voicemail=to_voicemail,
-            )
-    if not done:
-        raise call_ended(coordinator, call_id)
+    await _async_act(
+        coordinator,
+        call_id,
+        lambda: coordinator.client.async_transfer_call(
+            user_id=user_id,
+            extension=number,
+            phone_call_id=call_id,
+            send_call_to=send_call_to,
+            transfer_from_number=transfer_from_number,
+            transfer_number=transfer_number,
+            to_voicemail=to_voicemail,
+        ),
+    )
     LOGGER.debug("Transferred call %s of %s", call_id, number)
     coordinator.async_call_handled(number, call_id)
     _async_fire_action(
@@ -243,13 +259,13 @@ async def async_hangup_call(
     """Hang up one call of an extension (never all of them by accident)."""
     number = known_extension(coordinator, extension)
     call_id, known = resolve_call(coordinator, number, phone_call_id)
-    with acting_on(coordinator, call_id):
-        async with pbx_errors(coordinator):
-            done = await coordinator.client.async_hangup_call(
-                user_id=user_id, extension=number, phone_call_id=call_id
-            )
-    if not done:
-        raise call_ended(coordinator, call_id)
+    await _async_act(
+        coordinator,
+        call_id,
+        lambda: coordinator.client.async_hangup_call(
+            user_id=user_id, extension=number, phone_call_id=call_id
+        ),
+    )
     coordinator.async_call_handled(number, call_id)
     _async_fire_action(coordinator, number, known, call_id, "hung_up")
     return {ATTR_PHONE_CALL_ID: call_id, ATTR_EXTENSION: number}
@@ -266,15 +282,15 @@ async def async_set_hold(
     """Put the extension's side of a call on hold, or take it off hold."""
     number = known_extension(coordinator, extension)
     call_id, known = resolve_call(coordinator, number, phone_call_id)
-    with acting_on(coordinator, call_id):
+
+    async def hold_view() -> bool:
         # A view id names a place in the call ("00" the caller, "01" the
         # callee), not a party: after a transfer the extension may have
         # changed places, and a remembered id would hold someone else. Ask
         # the PBX where it is now.
-        async with pbx_errors(coordinator):
-            calls = await coordinator.client.async_list_calls(
-                user_id=user_id, extension=number
-            )
+        calls = await coordinator.client.async_list_calls(
+            user_id=user_id, extension=number
+        )
         view_id = next(
             (
                 view.id
@@ -285,22 +301,19 @@ async def async_set_hold(
             ),
             None,
         )
-        if view_id is None:
-            if known is not None:
-                raise call_ended(coordinator, call_id)
+        if view_id is None and known is None:
             raise validation_error(
                 "call_not_found", phone_call_id=call_id, extension=number
             )
-        async with pbx_errors(coordinator):
-            done = await coordinator.client.async_set_hold(
-                user_id=user_id,
-                extension=number,
-                phone_call_id=call_id,
-                phone_call_view_id=view_id,
-                hold=hold,
-            )
-    if not done:
-        raise call_ended(coordinator, call_id)
+        return view_id is not None and await coordinator.client.async_set_hold(
+            user_id=user_id,
+            extension=number,
+            phone_call_id=call_id,
+            phone_call_view_id=view_id,
+            hold=hold,
+        )
+
+    await _async_act(coordinator, call_id, hold_view)
     coordinator.async_refresh_soon()
     return {ATTR_PHONE_CALL_ID: call_id, ATTR_EXTENSION: number}
 

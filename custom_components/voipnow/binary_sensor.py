@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .api import Extension
-from .coordinator import VoipNowConfigEntry, VoipNowCoordinator
+from .coordinator import VoipNowConfigEntry
 from .entity import VoipNowExtensionEntity, async_add_extension_entities
 
 PARALLEL_UPDATES = 0
@@ -47,15 +47,9 @@ async def async_setup_entry(
 ) -> None:
     """Add the binary sensors of every extension."""
 
-    def _entities(
-        coordinator: VoipNowCoordinator, extension: str
-    ) -> list[VoipNowBinarySensorEntity]:
-        return [
-            VoipNowBinarySensorEntity(coordinator, extension, description)
-            for description in BINARY_SENSORS
-        ]
-
-    async_add_extension_entities(entry, async_add_entities, _entities)
+    async_add_extension_entities(
+        entry, async_add_entities, VoipNowBinarySensorEntity, BINARY_SENSORS
+    )
 
 
 class VoipNowBinarySensorEntity(VoipNowExtensionEntity, BinarySensorEntity):

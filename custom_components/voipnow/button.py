@@ -78,16 +78,13 @@ async def async_setup_entry(
 
     _async_remove_stale_buttons(hass, entry, {d.key for d in descriptions}, _wanted)
 
-    def _entities(
-        coordinator: VoipNowCoordinator, extension: str
-    ) -> list[VoipNowButtonEntity]:
-        return [
-            VoipNowButtonEntity(coordinator, extension, description)
-            for description in descriptions
-            if _wanted(extension, description.key)
-        ]
-
-    async_add_extension_entities(entry, async_add_entities, _entities)
+    async_add_extension_entities(
+        entry,
+        async_add_entities,
+        VoipNowButtonEntity,
+        descriptions,
+        lambda extension, description: _wanted(extension, description.key),
+    )
 
 
 @callback

@@ -78,13 +78,19 @@ class VoipNowExtensionEntity(CoordinatorEntity[VoipNowCoordinator]):
         return self.coordinator.data.state_of(self.extension)
 
 
-def async_add_extension_entities(
+def async_add_extension_entities[D: EntityDescription](
     entry: VoipNowConfigEntry,
     async_add_entities: AddEntitiesCallback,
-    factory: Callable[[VoipNowCoordinator, str], Iterable[VoipNowExtensionEntity]],
+    entity_class: Callable[[VoipNowCoordinator, str, D], VoipNowExtensionEntity],
+    descriptions: Iterable[D],
+    wanted: Callable[[str, D], bool] = lambda extension, description: True,
 ) -> None:
-    """Add a platform's entities for every extension, now and when new ones appear."""
+    """Add one entity per description for every extension, now and when new ones appear.
+
+    `wanted` leaves out the descriptions an extension should not have.
+    """
     coordinator = entry.runtime_data
+    descriptions = tuple(descriptions)
     known: set[str] = set()
 
     @callback
@@ -96,7 +102,10 @@ def async_add_extension_entities(
             return
         known.update(new)
         async_add_entities(
-            entity for ext in new for entity in factory(coordinator, ext)
+            entity_class(coordinator, extension, description)
+            for extension in new
+            for description in descriptions
+            if wanted(extension, description)
         )
 
     _async_add_new()

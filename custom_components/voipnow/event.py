@@ -31,12 +31,9 @@ async def async_setup_entry(
 ) -> None:
     """Add the call event entity of every extension."""
 
-    def _entities(
-        coordinator: VoipNowCoordinator, extension: str
-    ) -> list[VoipNowCallEventEntity]:
-        return [VoipNowCallEventEntity(coordinator, extension, EVENTS)]
-
-    async_add_extension_entities(entry, async_add_entities, _entities)
+    async_add_extension_entities(
+        entry, async_add_entities, VoipNowCallEventEntity, (EVENTS,)
+    )
 
 
 class VoipNowCallEventEntity(VoipNowExtensionEntity, EventEntity):

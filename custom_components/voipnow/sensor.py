@@ -25,7 +25,7 @@ from .const import (
     ATTR_REMOTE_NUMBER,
     CallState,
 )
-from .coordinator import VoipNowConfigEntry, VoipNowCoordinator
+from .coordinator import VoipNowConfigEntry
 from .entity import VoipNowExtensionEntity, async_add_extension_entities
 
 PARALLEL_UPDATES = 0
@@ -75,15 +75,9 @@ async def async_setup_entry(
 ) -> None:
     """Add the sensors of every extension."""
 
-    def _entities(
-        coordinator: VoipNowCoordinator, extension: str
-    ) -> list[VoipNowSensorEntity]:
-        return [
-            VoipNowSensorEntity(coordinator, extension, description)
-            for description in SENSORS
-        ]
-
-    async_add_extension_entities(entry, async_add_entities, _entities)
+    async_add_extension_entities(
+        entry, async_add_entities, VoipNowSensorEntity, SENSORS
+    )
 
 
 class VoipNowSensorEntity(VoipNowExtensionEntity, SensorEntity):
