@@ -7,7 +7,7 @@ models; `transport` owns the HTTP, the token and the timeouts.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 import logging
 import math
 from typing import Any
@@ -23,6 +23,7 @@ from .const import (
     EVENT_TYPE_REFUSED,
     MAX_PAGE_SIZE,
     SELF,
+    AgentStatus,
     CallbackMethod,
     SubscriptionEventType,
 )
@@ -31,7 +32,7 @@ from .exceptions import (
     VoipNowMalformedResponseError,
     VoipNowResponseError,
 )
-from .models import CallEventSubscription, Extension, PhoneCall
+from .models import CallEventSubscription, Extension, PhoneCall, QueueAgent
 from .numbers import validate_extension, validate_object_id, validate_user_id
 from .parse import collection_entries
 from .transport import NOT_JSON, Transport
@@ -242,6 +243,46 @@ class VoipNowClient:
         """List the user's extensions with presence and registration."""
         path = f"extensions/{validate_user_id(user_id)}/{SELF}/presence"
         return await self._async_list(path, Extension.from_dict)
+
+    # --- call history and queues -------------------------------------------
+
+    async def async_list_call_records(
+        self, *, since: datetime, until: datetime, user_id: str = DEFAULT_USER_ID
+    ) -> list[PhoneCall]:
+        """List the calls that started between two times (the CDR, all pages).
+
+        Times are sent in the server's local time without a zone, as 4PSA's
+        own client does; records outside the window are dropped, whichever
+        date the server filtered on (the pages disagree).
+        """
+        params = requests.period(since, until, self._zone)
+        records = await self._async_list(
+            f"cdr/{validate_user_id(user_id)}", PhoneCall.from_dict, **params
+        )
+        return [
+            record
+            for record in records
+            if record.published is None or since <= record.published <= until
+        ]
+
+    async def async_list_queue_agents(
+        self, *, queue: str, user_id: str = DEFAULT_USER_ID
+    ) -> list[QueueAgent]:
+        """List the agents of one call queue and their status."""
+        path = requests.queue_path(user_id, queue)
+        return await self._async_list(path, QueueAgent.from_dict)
+
+    async def async_set_queue_agent_status(
+        self,
+        *,
+        queue: str,
+        agent: str,
+        status: AgentStatus,
+        user_id: str = DEFAULT_USER_ID,
+    ) -> None:
+        """Log an agent in or out of a queue, or pause it."""
+        path, body = requests.queue_agent_update(user_id, queue, agent, status)
+        await self._transport.async_api("PUT", path, json_body=body)
 
     # --- PhoneCallEvents subscriptions ------------------------------------
 

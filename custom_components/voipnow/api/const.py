@@ -40,6 +40,25 @@ class CallFlow(IntEnum):
     INCOMING_PUBLIC = 8
 
 
+class Disposition(IntEnum):
+    """How a call ended, as the CDR and a view's `disposition` say."""
+
+    ANSWERED = 0
+    BUSY = 1
+    FAILED = 2
+    NO_ANSWER = 3
+    UNKNOWN = 4
+    NOT_ALLOWED = 5
+
+
+class AgentStatus(IntEnum):
+    """A call-queue agent's status (QueueAgents)."""
+
+    LOGGED_OUT = 0
+    ONLINE = 1
+    PAUSED = 2
+
+
 class PresenceStatus(IntEnum):
     """Presence of an extension."""
 

@@ -13,9 +13,11 @@ from typing import Any
 
 from . import parse
 from .const import (
+    AgentStatus,
     CallbackMethod,
     CallFlow,
     CallStatus,
+    Disposition,
     PresenceStatus,
     RegistrationStatus,
     SubscriptionEventType,
@@ -47,6 +49,8 @@ class PhoneCallView:
     holder: bool = False
     parked: bool = False
     recording: bool = False
+    # How the call ended for this party (CDR records).
+    disposition: Disposition | None = None
 
     @classmethod
     def from_dict(cls, raw: Any, zone: tzinfo = UTC) -> PhoneCallView:
@@ -73,6 +77,9 @@ class PhoneCallView:
             holder=parse.loose_int(data.get("holder")) == 1,
             parked=parse.present(data, "parked"),
             recording=parse.present(data, "recording"),
+            disposition=parse.code(data, "disposition", Disposition.UNKNOWN)
+            if data.get("disposition") is not None
+            else None,
         )
 
     @property
@@ -202,4 +209,23 @@ class CallEventSubscription:
             # Subscriptions are active unless the PBX says otherwise.
             active=status is None or parse.loose_int(status) == 1,
             note=parse.optional_str(data, "note", "phoneCallEvent"),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QueueAgent:
+    """An agent of a call queue: an extension (or a remote number) and its status."""
+
+    number: str
+    # None when the PBX reports a status the documentation does not list.
+    status: AgentStatus | None
+
+    @classmethod
+    def from_dict(cls, raw: Any, zone: tzinfo = UTC) -> QueueAgent:
+        """Parse a QueueAgent object."""
+        data = parse.mapping(raw, "queueAgent")
+        status = parse.loose_int(data.get("status"))
+        return cls(
+            number=parse.required_str(data, "agentNumber", "queueAgent"),
+            status=AgentStatus(status) if status in list(AgentStatus) else None,
         )

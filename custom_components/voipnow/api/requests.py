@@ -7,11 +7,12 @@ optional fields are omitted rather than sent empty).
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from enum import IntEnum
 import secrets
 from typing import Any
 
-from .const import CallbackMethod, SubscriptionEventType, TransferAction
+from .const import AgentStatus, CallbackMethod, SubscriptionEventType, TransferAction
 from .exceptions import VoipNowInvalidInputError
 from .numbers import (
     validate_extension,
@@ -156,3 +157,33 @@ def enum_input[E: IntEnum](enum: type[E], value: Any, field: str) -> E:
         return enum(value)
     except ValueError:
         raise VoipNowInvalidInputError(field, value) from None
+
+
+def period(since: datetime, until: datetime, zone: tzinfo) -> dict[str, str]:
+    """Build the CDR's `startDate`/`endDate`: local times of the server, no zone."""
+    for field, moment in (("since", since), ("until", until)):
+        if not isinstance(moment, datetime) or moment.tzinfo is None:
+            raise VoipNowInvalidInputError(field, moment)
+    if since > until:
+        raise VoipNowInvalidInputError("since", since, "since_after_until")
+    return {
+        "startDate": since.astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S"),
+        "endDate": until.astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+
+
+def queue_path(user_id: str, queue: str) -> str:
+    """Build a queue's agents path (a queue is named by its number, never @self)."""
+    return (
+        f"extensions/{validate_user_id(user_id)}/"
+        f"{validate_extension(queue, allow_self=False)}/queue/agents"
+    )
+
+
+def queue_agent_update(
+    user_id: str, queue: str, agent: str, status: AgentStatus
+) -> tuple[str, dict[str, str]]:
+    """Build the path and body that set one agent's status (sent as a string)."""
+    kind = enum_input(AgentStatus, status, "status")
+    agent = validate_number("agent", agent)
+    return f"{queue_path(user_id, queue)}/{agent}", {"status": str(int(kind))}
