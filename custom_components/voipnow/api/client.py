@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 import logging
-import math
 from typing import Any
 
 import aiohttp
@@ -20,30 +19,20 @@ from .const import (
     DEFAULT_PAGE_SIZE,
     DEFAULT_TIMEOUT,
     DEFAULT_USER_ID,
-    EVENT_TYPE_REFUSED,
     MAX_PAGE_SIZE,
     SELF,
     AgentStatus,
     CallbackMethod,
     SubscriptionEventType,
 )
-from .exceptions import (
-    VoipNowInvalidInputError,
-    VoipNowMalformedResponseError,
-    VoipNowResponseError,
-)
+from .exceptions import VoipNowInvalidInputError, VoipNowResponseError
 from .models import CallEventSubscription, Extension, PhoneCall, QueueAgent
 from .numbers import validate_extension, validate_object_id, validate_user_id
-from .parse import collection_entries
-from .transport import NOT_JSON, Transport
+from .parse import first_resource
+from .transport import Transport
 from .urls import normalize_url, server_host
 
 _LOGGER = logging.getLogger(__package__)
-
-# How a server that wants the event type in the path (the v5 pages) may
-# refuse a subscription posted without it: no route (404), a method not
-# allowed there (405), not implemented (501). None is documented.
-_WANTS_TYPE_IN_PATH = frozenset({404, 405, 501})
 
 
 class VoipNowClient:
@@ -66,16 +55,8 @@ class VoipNowClient:
         `time_zone` is where dates the server sends without a zone are read
         (XML Schema dateTime makes the zone optional).
         """
-        for name, value in (
-            ("request_timeout", request_timeout),
-            ("collection_timeout", collection_timeout),
-        ):
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int | float)
-                or not 0 < value < math.inf
-            ):
-                raise VoipNowInvalidInputError(name, value)
+        requests.seconds("request_timeout", request_timeout)
+        requests.seconds("collection_timeout", collection_timeout)
         if (
             isinstance(page_size, bool)
             or not isinstance(page_size, int)
@@ -119,13 +100,7 @@ class VoipNowClient:
     @request_timeout.setter
     def request_timeout(self, seconds: float) -> None:
         """Change how long one request may take (from the next request on)."""
-        if (
-            isinstance(seconds, bool)
-            or not isinstance(seconds, int | float)
-            or not 0 < seconds < math.inf
-        ):
-            raise VoipNowInvalidInputError("request_timeout", seconds)
-        self._transport.timeout = float(seconds)
+        self._transport.timeout = requests.seconds("request_timeout", seconds)
 
     async def async_authenticate(self) -> None:
         """Fetch a token now, raising if the credentials are rejected."""
@@ -230,9 +205,7 @@ class VoipNowClient:
         _, payload = await self._transport.async_api(
             "POST", path, params=params, json_body=body
         )
-        call = _first_resource(
-            payload, lambda raw: PhoneCall.from_dict(raw, self._zone)
-        )
+        call = first_resource(payload, lambda raw: PhoneCall.from_dict(raw, self._zone))
         return call.id if call else None
 
     # --- extensions and presence ----------------------------------------
@@ -320,7 +293,9 @@ class VoipNowClient:
             try:
                 await self._transport.async_api("POST", f"{path}/", json_body=body)
             except VoipNowResponseError as err:
-                if not _wants_type_in_path(err, SubscriptionEventType(event_type)):
+                if not requests.wants_type_in_path(
+                    err, SubscriptionEventType(event_type)
+                ):
                     raise
                 _LOGGER.debug("The PBX wants the event type in the path (v5)")
                 self.event_type_in_path = True
@@ -345,34 +320,3 @@ class VoipNowClient:
         await self._transport.async_api(
             "DELETE", f"{path}/{int(kind)}/{subscription_id}"
         )
-
-
-def _wants_type_in_path(err: VoipNowResponseError, kind: SubscriptionEventType) -> bool:
-    """Tell whether a refused subscription shows the server wants the v5 form.
-
-    Either no such route or method, or a type every version documents (0-2)
-    refused as unknown: the server did not read it from the body.
-    """
-    if err.status in _WANTS_TYPE_IN_PATH:
-        return True
-    return (
-        err.status == 400
-        and err.code in EVENT_TYPE_REFUSED
-        and kind <= SubscriptionEventType.HANGUP
-    )
-
-
-def _first_resource[T](payload: Any, parse: Callable[[Any], T]) -> T | None:
-    """Parse the resource a successful write returns, tolerating odd shapes.
-
-    The PBX has already acted when it answers 2xx, so an answer we cannot read
-    must not look like a failure (a caller would retry and act twice).
-    """
-    if payload is None or payload is NOT_JSON:
-        return None
-    try:
-        entries = collection_entries(payload, "answer")
-        return parse(entries[0] if entries else payload)
-    except VoipNowMalformedResponseError:
-        _LOGGER.debug("Could not read the answer to a successful request")
-        return None

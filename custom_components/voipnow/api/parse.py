@@ -9,7 +9,7 @@ raises `VoipNowMalformedResponseError` for anything it cannot use, never
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 from enum import IntEnum
 from typing import Any
@@ -167,3 +167,20 @@ def collection_entries(payload: Any, what: str) -> list[Any]:
             return collection_entries(payload[0], what)
         return payload
     return items(mapping(payload, what).get("entry"), f"{what}.entry")
+
+
+def first_resource[T](payload: Any, parse: Callable[[Any], T]) -> T | None:
+    """Parse the resource a successful write returns, tolerating odd shapes.
+
+    The PBX has already acted when it answers 2xx, so an answer that cannot
+    be read must not look like a failure (a caller would retry and act twice).
+    `payload` is None for an empty answer; anything not JSON is not a Mapping
+    or list and reads as nothing.
+    """
+    if not isinstance(payload, Mapping | list):
+        return None
+    try:
+        entries = collection_entries(payload, "answer")
+        return parse(entries[0] if entries else payload)
+    except VoipNowMalformedResponseError:
+        return None

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 from enum import IntEnum
+import math
 import secrets
 from typing import Any
 
-from .const import AgentStatus, CallbackMethod, SubscriptionEventType, TransferAction
-from .exceptions import VoipNowInvalidInputError
+from .const import (
+    EVENT_TYPE_REFUSED,
+    AgentStatus,
+    CallbackMethod,
+    SubscriptionEventType,
+    TransferAction,
+)
+from .exceptions import VoipNowInvalidInputError, VoipNowResponseError
 from .numbers import (
     validate_extension,
     validate_mailbox,
@@ -24,6 +31,10 @@ from .numbers import (
 from .urls import valid_callback_url
 
 MAX_WAIT_FOR_PICKUP = 300
+# How a server that wants the event type in the path (the v5 pages) may
+# refuse a subscription posted without it: no route (404), a method not
+# allowed there (405), not implemented (501). None is documented.
+_WANTS_TYPE_IN_PATH = frozenset({404, 405, 501})
 
 
 def call_path(user_id: str, extension: str, phone_call_id: str) -> str:
@@ -187,3 +198,27 @@ def queue_agent_update(
     kind = enum_input(AgentStatus, status, "status")
     agent = validate_number("agent", agent)
     return f"{queue_path(user_id, queue)}/{agent}", {"status": str(int(kind))}
+
+
+def wants_type_in_path(err: VoipNowResponseError, kind: SubscriptionEventType) -> bool:
+    """Tell whether a refused subscription shows the server wants the v5 form.
+
+    Either no such route or method, or a type every version documents (0-2)
+    refused as unknown: the server did not read it from the body.
+    """
+    if err.status in _WANTS_TYPE_IN_PATH:
+        return True
+    return (
+        err.status == 400
+        and err.code in EVENT_TYPE_REFUSED
+        and kind <= SubscriptionEventType.HANGUP
+    )
+
+
+def seconds(field: str, value: Any) -> float:
+    """Check a positive, finite number of seconds."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise VoipNowInvalidInputError(field, value)
+    if not 0 < value < math.inf:
+        raise VoipNowInvalidInputError(field, value)
+    return float(value)
