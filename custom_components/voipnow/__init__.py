@@ -19,7 +19,8 @@ from homeassistant.util import dt as dt_util
 
 from .api import VoipNowClient
 from .const import CONF_PUSH, DOMAIN
-from .coordinator import VoipNowConfigEntry, VoipNowCoordinator
+from .coordinator import VoipNowConfigEntry, VoipNowCoordinator, VoipNowRuntime
+from .history import VoipNowHistory, async_remove_history
 from .push import VoipNowPush
 from .push_url import async_delete_cloudhook
 from .services import async_setup_services
@@ -47,9 +48,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> b
         hass.config_entries.async_update_entry(
             entry, data={**entry.data, CONF_WEBHOOK_ID: webhook.async_generate_id()}
         )
-    coordinator = VoipNowCoordinator(hass, entry, _client(hass, entry))
+    client = _client(hass, entry)
+    coordinator = VoipNowCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = coordinator
+    history = VoipNowHistory(hass, entry, client, lambda: coordinator.extensions)
+    await history.async_load()
+    # The history is not needed for calls: a PBX without CDR still loads.
+    await history.async_refresh()
+    entry.runtime_data = VoipNowRuntime(calls=coordinator, history=history)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     if entry.options.get(CONF_PUSH, True):
         push = VoipNowPush(hass, coordinator, entry.data[CONF_WEBHOOK_ID])
@@ -81,6 +87,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> 
 async def async_remove_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> None:
     """Delete this entry's call event subscriptions (and cloudhook)."""
     await async_delete_subscriptions(hass, _client(hass, entry), entry.entry_id)
+    await async_remove_history(hass, entry.entry_id)
     if CONF_WEBHOOK_ID in entry.data:
         await async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
 
@@ -94,7 +101,7 @@ async def _async_options_updated(
     reload the entry themselves. When push is turned off, our subscriptions
     are taken back from the PBX.
     """
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.calls
     if entry.options == coordinator.options:
         return
     if coordinator.options.get(CONF_PUSH, True) and not entry.options.get(

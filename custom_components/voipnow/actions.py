@@ -38,7 +38,7 @@ from .const import (
     EVENT_CALL_ACTION,
     LOGGER,
 )
-from .coordinator import VoipNowCoordinator
+from .coordinator import VoipNowCoordinator, VoipNowRuntime
 from .errors import call_ended, invalid_input, pbx_errors, validation_error
 from .targets import transfer_targets
 
@@ -47,10 +47,8 @@ _IN_FLIGHT: HassKey[set[tuple[str, str]]] = HassKey(f"{DOMAIN}_in_flight")
 
 
 @callback
-def async_get_coordinator(
-    hass: HomeAssistant, entry_id: str | None
-) -> VoipNowCoordinator:
-    """Return the coordinator of the entry an action is for.
+def async_get_runtime(hass: HomeAssistant, entry_id: str | None) -> VoipNowRuntime:
+    """Return what the entry an action is for holds.
 
     Without an id, the only loaded VoipNow entry is used.
     """
@@ -60,14 +58,14 @@ def async_get_coordinator(
             raise validation_error("entry_not_found", entry_id=entry_id)
         if entry.state is not ConfigEntryState.LOADED:
             raise validation_error("entry_not_loaded", title=entry.title)
-        coordinator: VoipNowCoordinator = entry.runtime_data
-        return coordinator
+        runtime: VoipNowRuntime = entry.runtime_data
+        return runtime
     loaded = hass.config_entries.async_loaded_entries(DOMAIN)
     if not loaded:
         raise validation_error("no_loaded_entry")
     if len(loaded) > 1:
         raise validation_error("entry_required")
-    only: VoipNowCoordinator = loaded[0].runtime_data
+    only: VoipNowRuntime = loaded[0].runtime_data
     return only
 
 

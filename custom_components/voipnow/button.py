@@ -15,8 +15,12 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from .actions import async_hangup_call, async_transfer_call
 from .api import same_extension
 from .const import DOMAIN
-from .coordinator import VoipNowConfigEntry, VoipNowCoordinator
-from .entity import VoipNowExtensionEntity, async_add_extension_entities
+from .coordinator import VoipNowConfigEntry, VoipNowCoordinator, VoipNowRuntime
+from .entity import (
+    VoipNowExtensionEntity,
+    VoipNowHistoryEntity,
+    async_add_extension_entities,
+)
 from .targets import TransferTarget, transfer_targets
 
 PARALLEL_UPDATES = 1
@@ -76,7 +80,9 @@ async def async_setup_entry(
     def _wanted(extension: str, key: str) -> bool:
         return not same_extension(ringing.get(key, ""), extension)
 
-    _async_remove_stale_buttons(hass, entry, {d.key for d in descriptions}, _wanted)
+    _async_remove_stale_buttons(
+        hass, entry, {d.key for d in descriptions} | {CLEAR_MISSED.key}, _wanted
+    )
 
     async_add_extension_entities(
         entry,
@@ -84,6 +90,9 @@ async def async_setup_entry(
         VoipNowButtonEntity,
         descriptions,
         lambda extension, description: _wanted(extension, description.key),
+    )
+    async_add_extension_entities(
+        entry, async_add_entities, VoipNowClearMissedButton, (CLEAR_MISSED,)
     )
 
 
@@ -100,7 +109,7 @@ def _async_remove_stale_buttons(
     no `_`, so the id splits exactly.
     """
     registry = er.async_get(hass)
-    prefix = f"{entry.runtime_data.server_id}_"
+    prefix = f"{entry.runtime_data.calls.server_id}_"
     for reg_entry in er.async_entries_for_config_entry(registry, entry.entry_id):
         if reg_entry.domain != Platform.BUTTON or reg_entry.platform != DOMAIN:
             continue
@@ -116,12 +125,12 @@ class VoipNowButtonEntity(VoipNowExtensionEntity, ButtonEntity):
 
     def __init__(
         self,
-        coordinator: VoipNowCoordinator,
+        runtime: VoipNowRuntime,
         extension: str,
         description: VoipNowButtonEntityDescription,
     ) -> None:
         """Name the button after its target."""
-        super().__init__(coordinator, extension, description)
+        super().__init__(runtime, extension, description)
         if description.placeholders:
             self._attr_translation_placeholders = description.placeholders
 
@@ -136,3 +145,16 @@ class VoipNowButtonEntity(VoipNowExtensionEntity, ButtonEntity):
             self.extension,
             _leading_call(self.coordinator, self.extension),
         )
+
+
+CLEAR_MISSED = ButtonEntityDescription(
+    key="clear_missed_calls", translation_key="clear_missed_calls"
+)
+
+
+class VoipNowClearMissedButton(VoipNowHistoryEntity, ButtonEntity):
+    """Clear the extension's missed-call badge, as a phone does."""
+
+    async def async_press(self) -> None:
+        """Start counting missed calls from now."""
+        self.coordinator.async_clear([self.extension])

@@ -53,6 +53,7 @@ ATTR_CALL_COUNT: Final = "call_count"
 ATTR_OUTCOME: Final = "outcome"
 ATTR_FIRST_SEEN: Final = "first_seen"
 ATTR_HELD_BY_EXTENSION: Final = "held_by_extension"
+ATTR_LAST_MISSED: Final = "last_missed"
 
 
 class CallState(StrEnum):

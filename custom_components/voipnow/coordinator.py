@@ -37,9 +37,8 @@ from .const import (
     LOGGER,
     PUSH_SCAN_INTERVAL,
 )
+from .history import VoipNowHistory
 from .tracker import CallTracker
-
-type VoipNowConfigEntry = ConfigEntry[VoipNowCoordinator]
 
 
 class PushHealth(Protocol):
@@ -76,12 +75,12 @@ class VoipNowData:
 class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
     """Poll the PBX: all calls in one request per cycle, extensions less often."""
 
-    config_entry: VoipNowConfigEntry
+    config_entry: ConfigEntry
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: VoipNowConfigEntry,
+        entry: ConfigEntry,
         client: VoipNowClient,
     ) -> None:
         """Set up the coordinator with the interval from the options."""
@@ -305,3 +304,14 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
     def device_identifier(self, extension: str) -> str:
         """Return the stable device identifier of an extension."""
         return f"{self.server_id}_{extension}"
+
+
+@dataclass(slots=True)
+class VoipNowRuntime:
+    """What a loaded entry holds: its calls and its call history."""
+
+    calls: VoipNowCoordinator
+    history: VoipNowHistory
+
+
+type VoipNowConfigEntry = ConfigEntry[VoipNowRuntime]

@@ -44,7 +44,8 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: VoipNowConfigEntry
 ) -> dict[str, Any]:
     """Return what helps debugging: options, extensions, calls and states."""
-    coordinator = entry.runtime_data
+    runtime = entry.runtime_data
+    coordinator = runtime.calls
     data = coordinator.data
     return {
         "entry": async_redact_data(
@@ -65,6 +66,7 @@ async def async_get_config_entry_diagnostics(
             ),
         },
         "push": coordinator.push.as_diagnostics() if coordinator.push else None,
+        "history": runtime.history.as_diagnostics(),
         "extensions": _redacted([asdict(ext) for ext in data.extensions.values()]),
         "calls": _redacted([asdict(call) for call in data.calls]),
         "states": _redacted(

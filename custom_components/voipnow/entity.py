@@ -1,37 +1,45 @@
-"""Base entity of an extension of the VoipNow PBX."""
+"""Base entities of an extension of the VoipNow PBX; its device is the extension."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.helpers.update_coordinator import (
+    CoordinatorEntity,
+    DataUpdateCoordinator,
+)
 
 from .api import Extension
 from .calls import ExtensionCallState
 from .const import DOMAIN
-from .coordinator import VoipNowConfigEntry, VoipNowCoordinator
+from .coordinator import VoipNowConfigEntry, VoipNowCoordinator, VoipNowRuntime
+from .history import ExtensionHistory, HistoryData, VoipNowHistory
 
 
-class VoipNowExtensionEntity(CoordinatorEntity[VoipNowCoordinator]):
-    """An entity of one extension; its device is the extension."""
+class VoipNowEntity[C: DataUpdateCoordinator[Any]](CoordinatorEntity[C]):
+    """An entity of one extension, fed by one of the entry's coordinators."""
 
     _attr_has_entity_name = True
+    _last_shown: tuple[object, ...] | None = None
 
     def __init__(
         self,
-        coordinator: VoipNowCoordinator,
+        runtime: VoipNowRuntime,
+        coordinator: C,
         extension: str,
         description: EntityDescription,
     ) -> None:
         """Bind the entity to an extension, with a unique id stable across installs."""
         super().__init__(coordinator)
+        self.calls = runtime.calls
         self.entity_description = description
         self.extension = extension
-        identifier = coordinator.device_identifier(extension)
+        identifier = self.calls.device_identifier(extension)
         self._attr_unique_id = f"{identifier}_{description.key}"
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, identifier)},
@@ -39,17 +47,15 @@ class VoipNowExtensionEntity(CoordinatorEntity[VoipNowCoordinator]):
             translation_placeholders={"number": extension},
             manufacturer="4PSA",
             model="VoipNow extension",
-            configuration_url=coordinator.client.base_url,
+            configuration_url=self.calls.client.base_url,
         )
-
-    _last_shown: tuple[object, ...] | None = None
 
     def _shown(self) -> object:
         """What this entity shows; the state is written only when it changes."""
-        return self.call_state
+        return None
 
     async def async_added_to_hass(self) -> None:
-        """Remember what the first state shows, so the next poll can compare."""
+        """Remember what the first state shows, so the next update can compare."""
         await super().async_added_to_hass()
         self._last_shown = (self.available, self._shown())
 
@@ -64,8 +70,22 @@ class VoipNowExtensionEntity(CoordinatorEntity[VoipNowCoordinator]):
 
     @property
     def available(self) -> bool:
-        """Available while the PBX answers and still lists the extension."""
-        return super().available and self.extension in self.coordinator.extensions
+        """Available while its source answers and the PBX lists the extension."""
+        return super().available and self.extension in self.calls.extensions
+
+
+class VoipNowExtensionEntity(VoipNowEntity[VoipNowCoordinator]):
+    """An entity of what an extension does now (the calls coordinator)."""
+
+    def __init__(
+        self, runtime: VoipNowRuntime, extension: str, description: EntityDescription
+    ) -> None:
+        """Feed the entity from the entry's calls."""
+        super().__init__(runtime, runtime.calls, extension, description)
+
+    def _shown(self) -> object:
+        """What this entity shows: by default, the extension's calls."""
+        return self.call_state
 
     @property
     def extension_info(self) -> Extension | None:
@@ -78,10 +98,32 @@ class VoipNowExtensionEntity(CoordinatorEntity[VoipNowCoordinator]):
         return self.coordinator.data.state_of(self.extension)
 
 
+class VoipNowHistoryEntity(VoipNowEntity[VoipNowHistory]):
+    """An entity of an extension's call history (the CDR)."""
+
+    def __init__(
+        self, runtime: VoipNowRuntime, extension: str, description: EntityDescription
+    ) -> None:
+        """Feed the entity from the entry's call history."""
+        super().__init__(runtime, runtime.history, extension, description)
+
+    @property
+    def history(self) -> ExtensionHistory | None:
+        """The extension's missed calls and last call, once read."""
+        # None until the first successful read of the CDR.
+        data: HistoryData | None = self.coordinator.data
+        return data.get(self.extension) if data is not None else None
+
+    @property
+    def available(self) -> bool:
+        """Available once the history of the extension has been read."""
+        return super().available and self.history is not None
+
+
 def async_add_extension_entities[D: EntityDescription](
     entry: VoipNowConfigEntry,
     async_add_entities: AddEntitiesCallback,
-    entity_class: Callable[[VoipNowCoordinator, str, D], VoipNowExtensionEntity],
+    entity_class: Callable[[VoipNowRuntime, str, D], VoipNowEntity[Any]],
     descriptions: Iterable[D],
     wanted: Callable[[str, D], bool] = lambda extension, description: True,
 ) -> None:
@@ -89,24 +131,25 @@ def async_add_extension_entities[D: EntityDescription](
 
     `wanted` leaves out the descriptions an extension should not have.
     """
-    coordinator = entry.runtime_data
+    runtime = entry.runtime_data
+    calls = runtime.calls
     descriptions = tuple(descriptions)
     known: set[str] = set()
 
     @callback
     def _async_add_new() -> None:
         # An extension that went away and came back gets fresh entities.
-        known.intersection_update(coordinator.extensions)
-        new = [ext for ext in coordinator.extensions if ext not in known]
+        known.intersection_update(calls.extensions)
+        new = [ext for ext in calls.extensions if ext not in known]
         if not new:
             return
         known.update(new)
         async_add_entities(
-            entity_class(coordinator, extension, description)
+            entity_class(runtime, extension, description)
             for extension in new
             for description in descriptions
             if wanted(extension, description)
         )
 
     _async_add_new()
-    entry.async_on_unload(coordinator.async_add_listener(_async_add_new))
+    entry.async_on_unload(calls.async_add_listener(_async_add_new))

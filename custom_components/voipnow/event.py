@@ -10,7 +10,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .call_event import CallEvent, CallEventType
-from .coordinator import VoipNowConfigEntry, VoipNowCoordinator
+from .coordinator import VoipNowConfigEntry, VoipNowRuntime
 from .entity import VoipNowExtensionEntity, async_add_extension_entities
 from .tracker import MAX_TRACKED_CALLS
 
@@ -41,12 +41,12 @@ class VoipNowCallEventEntity(VoipNowExtensionEntity, EventEntity):
 
     def __init__(
         self,
-        coordinator: VoipNowCoordinator,
+        runtime: VoipNowRuntime,
         extension: str,
         description: EventEntityDescription,
     ) -> None:
         """Bind the entity to an extension; no event is waiting yet."""
-        super().__init__(coordinator, extension, description)
+        super().__init__(runtime, extension, description)
         # Events of calls that ended while the PBX could not be listed, kept
         # for when the entity is available again (the newest MAX_WAITING).
         self._waiting: deque[CallEvent] = deque(maxlen=MAX_WAITING)

@@ -179,7 +179,7 @@ def _call_entity_id(hass: HomeAssistant, entry_id: Any, extension: str) -> str |
         return None
     registry = er.async_get(hass)
     if entry.state is ConfigEntryState.LOADED:
-        coordinator: VoipNowCoordinator = entry.runtime_data
+        coordinator: VoipNowCoordinator = entry.runtime_data.calls
         unique_id = f"{coordinator.device_identifier(extension)}_{EVENTS.key}"
         return registry.async_get_entity_id(Platform.EVENT, DOMAIN, unique_id)
     # Not loaded (the PBX is down, the entry is disabled): the server identity

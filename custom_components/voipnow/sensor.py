@@ -1,32 +1,44 @@
-"""Call-state sensor of each extension."""
+"""Sensors of each extension: its call state, missed calls and last call."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
+    SensorStateClass,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.typing import StateType
 
+from .call_records import HistoryCall
 from .calls import ExtensionCallState
 from .const import (
     ATTR_ANSWERED,
     ATTR_CALL_COUNT,
     ATTR_CALLER_ID,
+    ATTR_CALLER_NAME,
     ATTR_DIRECTION,
     ATTR_HELD_BY_EXTENSION,
+    ATTR_LAST_MISSED,
+    ATTR_OUTCOME,
     ATTR_PHONE_CALL_ID,
     ATTR_REMOTE_NUMBER,
     CallState,
 )
 from .coordinator import VoipNowConfigEntry
-from .entity import VoipNowExtensionEntity, async_add_extension_entities
+from .entity import (
+    VoipNowExtensionEntity,
+    VoipNowHistoryEntity,
+    async_add_extension_entities,
+)
+from .history import ExtensionHistory
 
 PARALLEL_UPDATES = 0
 
@@ -78,6 +90,9 @@ async def async_setup_entry(
     async_add_extension_entities(
         entry, async_add_entities, VoipNowSensorEntity, SENSORS
     )
+    async_add_extension_entities(
+        entry, async_add_entities, VoipNowHistorySensorEntity, HISTORY_SENSORS
+    )
 
 
 class VoipNowSensorEntity(VoipNowExtensionEntity, SensorEntity):
@@ -100,3 +115,81 @@ class VoipNowSensorEntity(VoipNowExtensionEntity, SensorEntity):
     def extra_state_attributes(self) -> Mapping[str, Any]:
         """Return the attributes."""
         return self.entity_description.attributes_fn(self.call_state)
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoipNowHistorySensorEntityDescription(SensorEntityDescription):
+    """Describes a sensor of an extension's call history."""
+
+    value_fn: Callable[[ExtensionHistory], StateType | datetime]
+    attributes_fn: Callable[[ExtensionHistory], Mapping[str, Any]]
+
+
+def _call_summary(call: HistoryCall | None, *, outcome: bool) -> dict[str, Any]:
+    """Describe a finished call in a sensor's attributes."""
+    summary = {
+        ATTR_DIRECTION: call.direction.value if call else None,
+        ATTR_REMOTE_NUMBER: call.remote_number if call else None,
+        ATTR_CALLER_NAME: call.caller_name if call else None,
+    }
+    if outcome:
+        summary[ATTR_OUTCOME] = call.outcome.value if call else None
+    return summary
+
+
+def _missed_attributes(history: ExtensionHistory) -> Mapping[str, Any]:
+    """Describe the last missed call: when, from which number, from whom."""
+    last = history.last_missed
+    return {
+        ATTR_LAST_MISSED: last.started.isoformat() if last else None,
+        ATTR_REMOTE_NUMBER: last.remote_number if last else None,
+        ATTR_CALLER_NAME: last.caller_name if last else None,
+    }
+
+
+HISTORY_SENSORS: tuple[VoipNowHistorySensorEntityDescription, ...] = (
+    VoipNowHistorySensorEntityDescription(
+        key="missed_calls",
+        translation_key="missed_calls",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda history: history.missed_count,
+        attributes_fn=_missed_attributes,
+    ),
+    VoipNowHistorySensorEntityDescription(
+        key="last_call",
+        translation_key="last_call",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda history: (
+            history.last_call.started if history.last_call else None
+        ),
+        attributes_fn=lambda history: _call_summary(history.last_call, outcome=True),
+    ),
+)
+
+
+class VoipNowHistorySensorEntity(VoipNowHistoryEntity, SensorEntity):
+    """A sensor of an extension's call history."""
+
+    entity_description: VoipNowHistorySensorEntityDescription
+    # Who called is personal: the recorder keeps the count and the time only.
+    _unrecorded_attributes = frozenset(
+        {ATTR_REMOTE_NUMBER, ATTR_CALLER_NAME, ATTR_LAST_MISSED}
+    )
+
+    def _shown(self) -> object:
+        """What the sensor shows."""
+        return (self.native_value, self.extra_state_attributes)
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """Return the state."""
+        if (history := self.history) is None:
+            return None
+        return self.entity_description.value_fn(history)
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Return the attributes."""
+        if (history := self.history) is None:
+            return None
+        return self.entity_description.attributes_fn(history)

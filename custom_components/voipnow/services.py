@@ -19,7 +19,7 @@ from homeassistant.core import (
 from homeassistant.helpers import config_validation as cv
 
 from .actions import (
-    async_get_coordinator,
+    async_get_runtime,
     async_hangup_call,
     async_make_call,
     async_set_hold,
@@ -40,7 +40,13 @@ from .const import (
     ATTR_WAIT_FOR_PICKUP,
     DOMAIN,
 )
-from .coordinator import VoipNowCoordinator
+from .coordinator import VoipNowCoordinator, VoipNowRuntime
+from .history_actions import (
+    MAX_LIMIT,
+    HistoryQuery,
+    async_clear_missed_calls,
+    async_get_call_history,
+)
 from .targets import find_targets, transfer_targets
 from .validation import vol
 
@@ -49,6 +55,8 @@ SERVICE_MAKE_CALL = "make_call"
 SERVICE_HANGUP_CALL = "hangup_call"
 SERVICE_HOLD_CALL = "hold_call"
 SERVICE_UNHOLD_CALL = "unhold_call"
+SERVICE_CLEAR_MISSED_CALLS = "clear_missed_calls"
+SERVICE_GET_CALL_HISTORY = "get_call_history"
 
 _TEXT = vol.All(cv.string, vol.Length(min=1, max=64))
 # Ids the PBX hands out are 1 to 255 characters.
@@ -84,10 +92,10 @@ MAKE_CALL_SCHEMA = vol.Schema(
 )
 
 
-# A handler gets the entry's coordinator, the fields, and whether the caller
-# is a user who is not an administrator.
+# A handler gets what the entry holds, the fields, and whether the caller is a
+# user who is not an administrator.
 type Handler = Callable[
-    [VoipNowCoordinator, dict[str, Any], bool], Awaitable[ServiceResponse]
+    [VoipNowRuntime, dict[str, Any], bool], Awaitable[ServiceResponse]
 ]
 
 
@@ -102,6 +110,54 @@ async def _async_restricted(hass: HomeAssistant, call: ServiceCall) -> bool:
     user = await hass.auth.async_get_user(call.context.user_id)
     # A user id that names nobody is nobody's administrator.
     return user is None or not user.is_admin
+
+
+CLEAR_MISSED_SCHEMA = vol.Schema(
+    {
+        vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Optional(ATTR_EXTENSION): _TEXT,
+    }
+)
+CALL_HISTORY_SCHEMA = vol.Schema(
+    {
+        vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Optional(ATTR_EXTENSION): _TEXT,
+        vol.Optional("since"): cv.datetime,
+        vol.Optional("until"): cv.datetime,
+        vol.Optional("outcome", default="any"): vol.In(["missed", "answered", "any"]),
+        vol.Optional("direction", default="any"): vol.In(
+            ["incoming", "outgoing", "any"]
+        ),
+        vol.Optional("limit", default=20): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=MAX_LIMIT)
+        ),
+    }
+)
+
+
+async def _clear_missed_calls(
+    runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
+) -> ServiceResponse:
+    """Handle `voipnow.clear_missed_calls`."""
+    async_clear_missed_calls(runtime, data.get(ATTR_EXTENSION))
+    return None
+
+
+async def _get_call_history(
+    runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
+) -> ServiceResponse:
+    """Handle `voipnow.get_call_history`."""
+    return await async_get_call_history(
+        runtime,
+        HistoryQuery(
+            since=data.get("since"),
+            until=data.get("until"),
+            extension=data.get(ATTR_EXTENSION),
+            outcome=data["outcome"],
+            direction=data["direction"],
+            limit=data["limit"],
+        ),
+    )
 
 
 def _resolve_target(
@@ -124,9 +180,10 @@ def _resolve_target(
 
 
 async def _transfer_call(
-    coordinator: VoipNowCoordinator, data: dict[str, Any], restricted: bool
+    runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
 ) -> ServiceResponse:
     """Handle `voipnow.transfer_call`."""
+    coordinator = runtime.calls
     send_call_to, to_voicemail = _resolve_target(
         coordinator, data[ATTR_SEND_CALL_TO], data[ATTR_TO_VOICEMAIL]
     )
@@ -144,11 +201,11 @@ async def _transfer_call(
 
 
 async def _make_call(
-    coordinator: VoipNowCoordinator, data: dict[str, Any], restricted: bool
+    runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
 ) -> ServiceResponse:
     """Handle `voipnow.make_call`."""
     return await async_make_call(
-        coordinator,
+        runtime.calls,
         extension=data[ATTR_EXTENSION],
         destination=data[ATTR_DESTINATION],
         caller_id=data.get(ATTR_CALLER_ID),
@@ -159,11 +216,11 @@ async def _make_call(
 
 
 async def _hangup_call(
-    coordinator: VoipNowCoordinator, data: dict[str, Any], restricted: bool
+    runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
 ) -> ServiceResponse:
     """Handle `voipnow.hangup_call`."""
     return await async_hangup_call(
-        coordinator,
+        runtime.calls,
         extension=data[ATTR_EXTENSION],
         phone_call_id=data.get(ATTR_PHONE_CALL_ID),
         user_id=data.get(ATTR_USER_ID, DEFAULT_USER_ID),
@@ -174,10 +231,10 @@ def _hold(hold: bool) -> Handler:
     """Build the handler of `voipnow.hold_call` or `voipnow.unhold_call`."""
 
     async def handler(
-        coordinator: VoipNowCoordinator, data: dict[str, Any], restricted: bool
+        runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
     ) -> ServiceResponse:
         return await async_set_hold(
-            coordinator,
+            runtime.calls,
             extension=data[ATTR_EXTENSION],
             hold=hold,
             phone_call_id=data.get(ATTR_PHONE_CALL_ID),
@@ -191,18 +248,19 @@ def _hold(hold: bool) -> Handler:
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the VoipNow actions."""
 
-    def register(name: str, handler: Handler, schema: vol.Schema) -> None:
+    def register(
+        name: str,
+        handler: Handler,
+        schema: vol.Schema,
+        supports: SupportsResponse = SupportsResponse.OPTIONAL,
+    ) -> None:
         async def service(call: ServiceCall) -> ServiceResponse:
             data = dict(call.data)
-            coordinator = async_get_coordinator(hass, data.get(ATTR_CONFIG_ENTRY_ID))
-            return await handler(coordinator, data, await _async_restricted(hass, call))
+            runtime = async_get_runtime(hass, data.get(ATTR_CONFIG_ENTRY_ID))
+            return await handler(runtime, data, await _async_restricted(hass, call))
 
         hass.services.async_register(
-            DOMAIN,
-            name,
-            service,
-            schema=schema,
-            supports_response=SupportsResponse.OPTIONAL,
+            DOMAIN, name, service, schema=schema, supports_response=supports
         )
 
     register(SERVICE_TRANSFER_CALL, _transfer_call, TRANSFER_CALL_SCHEMA)
@@ -210,3 +268,10 @@ def async_setup_services(hass: HomeAssistant) -> None:
     register(SERVICE_HANGUP_CALL, _hangup_call, _CALL_SCHEMA)
     register(SERVICE_HOLD_CALL, _hold(True), _CALL_SCHEMA)
     register(SERVICE_UNHOLD_CALL, _hold(False), _CALL_SCHEMA)
+    register(SERVICE_CLEAR_MISSED_CALLS, _clear_missed_calls, CLEAR_MISSED_SCHEMA)
+    register(
+        SERVICE_GET_CALL_HISTORY,
+        _get_call_history,
+        CALL_HISTORY_SCHEMA,
+        SupportsResponse.ONLY,
+    )

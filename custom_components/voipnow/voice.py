@@ -54,7 +54,7 @@ class VoiceScope:
         """Yield every reachable extension of every loaded entry."""
         registry = er.async_get(self.hass)
         for entry in self.hass.config_entries.async_loaded_entries(DOMAIN):
-            coordinator: VoipNowCoordinator = entry.runtime_data
+            coordinator: VoipNowCoordinator = entry.runtime_data.calls
             for number in coordinator.extensions:
                 if self._exposed(registry, coordinator, number):
                     yield coordinator, number

@@ -78,7 +78,7 @@ async def async_ring(
     call_id = await simulator.incoming_call(extension, CALLER, "John Doe")
     if answer:
         await simulator.answer_call(call_id)
-    await entry.runtime_data.async_refresh()
+    await entry.runtime_data.calls.async_refresh()
     await hass.async_block_till_done()
     simulator.clear_requests()
     return call_id

@@ -618,7 +618,7 @@ async def test_reconfigure_new_address_keeps_entities(
     assert after is not None
     assert (after.unique_id, after.device_id) == (before.unique_id, before.device_id)
     await moved_simulator.incoming_call("0003*210", from_number="5551234")
-    await flow_entry.runtime_data.async_refresh()
+    await flow_entry.runtime_data.calls.async_refresh()
     await hass.async_block_till_done()
     assert hass.states.get(OFFICE_CALL_STATE).state == "ringing"
 

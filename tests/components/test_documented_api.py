@@ -86,7 +86,7 @@ async def test_hold_is_a_date_and_holder_says_who(
     await simulator.answer_call(call_id)
     await simulator.hold_call(call_id, EXT_KITCHEN)
 
-    await entry.runtime_data.async_refresh()
+    await entry.runtime_data.calls.async_refresh()
     await hass.async_block_till_done()
 
     listing = simulator.call_json(simulator.get_call(call_id))
@@ -97,7 +97,7 @@ async def test_hold_is_a_date_and_holder_says_who(
     assert (kitchen.state, kitchen.attributes["held_by_extension"]) == ("on_hold", True)
 
     await simulator.unhold_call(call_id)
-    await entry.runtime_data.async_refresh()
+    await entry.runtime_data.calls.async_refresh()
     await hass.async_block_till_done()
     office = hass.states.get(OFFICE_CALL_STATE)
     assert office.state == "on_call"
@@ -120,7 +120,7 @@ async def test_unknown_status_with_a_ringing_date_is_ringing(
         body=f'{{"entry": [{_json(body)}], "totalResults": 1}}',
     )
 
-    await init_integration.runtime_data.async_refresh()
+    await init_integration.runtime_data.calls.async_refresh()
     await hass.async_block_till_done()
 
     assert body["phoneCallView"][0]["ringing"]
@@ -163,7 +163,7 @@ async def test_server_with_event_types_0_to_2(
     ]
     assert ours_warned(caplog) == []
     assert issue_registry.issues == {}
-    push = entry.runtime_data.push
+    push = entry.runtime_data.calls.push
     assert push is not None
     assert push.as_diagnostics()["event_types"] == [0, 1, 2]
     assert push.as_diagnostics()["failed_extensions"] == []
@@ -317,7 +317,7 @@ async def test_picked_up_elsewhere_is_not_missed(
 
     await simulator.pickup_call(call_id, EXT_KITCHEN)
     await async_settle(hass)
-    await entry.runtime_data.async_refresh()
+    await entry.runtime_data.calls.async_refresh()
     await hass.async_block_till_done()
 
     office = [
@@ -363,7 +363,7 @@ async def test_hangup_of_an_ended_call_says_so(
 ) -> None:
     """DELETE answers 204: the action, the button and voice say it had ended."""
     call_id = await simulator.incoming_call(EXT_OFFICE)
-    await init_integration.runtime_data.async_refresh()
+    await init_integration.runtime_data.calls.async_refresh()
     await hass.async_block_till_done()
     # The PBX ends it; Home Assistant has not listed the calls since.
     simulator.block_callbacks()
@@ -390,7 +390,7 @@ async def test_hangup_button_of_an_ended_call(
 ) -> None:
     """The Hang up button says the call had ended, rather than succeeding."""
     call_id = await simulator.incoming_call(EXT_OFFICE)
-    await init_integration.runtime_data.async_refresh()
+    await init_integration.runtime_data.calls.async_refresh()
     await hass.async_block_till_done()
     simulator.block_callbacks()
     await simulator.hangup_call(call_id)
@@ -452,7 +452,7 @@ async def test_dates_without_zone_are_kept(
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
 
-    (call,) = mock_config_entry.runtime_data.data.calls
+    (call,) = mock_config_entry.runtime_data.calls.data.calls
     assert call.published is not None
     assert call.published.tzinfo == ZoneInfo("Europe/Bucharest")
     assert abs(datetime.now(ZoneInfo("UTC")) - call.published) < timedelta(minutes=1)
@@ -483,7 +483,7 @@ async def test_v5_server_wants_the_type_in_the_path(
     assert len(posts) == 16
     assert posts[0].endswith("/phoneCallEvents/")
     assert all(not path.endswith("/") for path in posts[1:])
-    assert entry.runtime_data.push.as_diagnostics()["event_type_in_path"] is True
+    assert entry.runtime_data.calls.push.as_diagnostics()["event_type_in_path"] is True
     events = record_bus_events(hass)
     await simulator.incoming_call(EXT_GARAGE)
     await async_settle(hass)
@@ -579,7 +579,7 @@ async def test_outgoing_call_never_shows_the_extensions_own_caller_id(
     """Both views carry the caller's id: the caller's sensor does not show it."""
     call_id = await simulator.outgoing_call(EXT_OFFICE, EXT_KITCHEN)
     await simulator.answer_call(call_id)
-    await init_integration.runtime_data.async_refresh()
+    await init_integration.runtime_data.calls.async_refresh()
     await hass.async_block_till_done()
 
     views = simulator.call_json(simulator.get_call(call_id))["phoneCallView"]

@@ -107,7 +107,7 @@ async def async_ring(
     call_id = await simulator.incoming_call(extension, caller, caller_name)
     if answer:
         await simulator.answer_call(call_id)
-    await entry.runtime_data.async_refresh()
+    await entry.runtime_data.calls.async_refresh()
     await hass.async_block_till_done()
     simulator.clear_requests()
     return call_id
@@ -196,7 +196,7 @@ async def test_who_is_calling(
     assert speech(await converse("who's calling")) == f"{WHO} is calling extension 210."
 
     await simulator.answer_call(call_id)
-    await init_integration.runtime_data.async_refresh()
+    await init_integration.runtime_data.calls.async_refresh()
     result = await converse("who is on the line")
     assert speech(result) == f"Extension 210 is on a call with {WHO}."
     assert actions(simulator) == []
@@ -227,7 +227,7 @@ async def test_a_phone_dialing_out_is_not_called(
 ) -> None:
     """Office dialing out is nobody calling."""
     await simulator.outgoing_call(EXT_OFFICE, "5559876")
-    await init_integration.runtime_data.async_refresh()
+    await init_integration.runtime_data.calls.async_refresh()
 
     assert speech(await converse("who is calling")) == "Nobody is calling."
 
@@ -494,7 +494,7 @@ async def test_extension_names_are_not_in_the_simulator_presence(
     """The simulator's presence has no names, so "kitchen" is not a known target."""
     await async_ring(hass, simulator, init_integration)
     assert simulator.extensions[EXT_KITCHEN].name == "Kitchen"
-    assert init_integration.runtime_data.extensions[EXT_KITCHEN].name is None
+    assert init_integration.runtime_data.calls.extensions[EXT_KITCHEN].name is None
 
     result = await converse("transfer the call to kitchen")
 

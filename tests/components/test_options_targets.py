@@ -58,12 +58,16 @@ async def async_submit(
 
 
 def button_names(hass: HomeAssistant, extension: str) -> list[str]:
-    """The friendly names of an extension's buttons, as a dashboard shows them."""
+    """The friendly names of an extension's call buttons, as a dashboard shows them.
+
+    The *Clear missed calls* button every extension has is left out.
+    """
     prefix = f"button.extension_{extension.replace('*', '_')}_"
     return sorted(
         state.name
         for state in hass.states.async_all(Platform.BUTTON)
         if state.entity_id.startswith(prefix)
+        and not state.entity_id.endswith("_clear_missed_calls")
     )
 
 

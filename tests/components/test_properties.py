@@ -214,7 +214,7 @@ class ActionRunner:
             await self.simulator.hangup_call(call_id)
         call_id = await self.simulator.incoming_call(EXT_OFFICE, CALLER)
         await self.simulator.answer_call(call_id)
-        await self.entry.runtime_data.async_refresh()
+        await self.entry.runtime_data.calls.async_refresh()
         await self.hass.async_block_till_done()
         self.simulator.clear_requests()
         data = {

@@ -791,7 +791,7 @@ async def test_secrets_never_logged(
         await http.post(str(target.update_query(params)), **kwargs)
     await hass.async_block_till_done(wait_background_tasks=True)
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
-    push_diagnostics = entry.runtime_data.push.as_diagnostics()
+    push_diagnostics = entry.runtime_data.calls.push.as_diagnostics()
     assert push_diagnostics == {
         "url_known": True,
         "working": True,

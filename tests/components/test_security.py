@@ -71,7 +71,7 @@ async def async_ring(
 ) -> str:
     """Ring the office from outside and let Home Assistant list it."""
     call_id = await simulator.incoming_call(EXT_OFFICE, "5551234", "John Doe")
-    await entry.runtime_data.async_refresh()
+    await entry.runtime_data.calls.async_refresh()
     await hass.async_block_till_done()
     simulator.clear_requests()
     return call_id

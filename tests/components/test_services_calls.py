@@ -402,7 +402,7 @@ async def test_hold_outgoing_call_of_local_caller(
     """The caller's view is "00"; both sides show on hold, and who held it."""
     call_id = await simulator.outgoing_call(EXT_OFFICE, EXT_KITCHEN)
     await simulator.answer_call(call_id)
-    await entry.runtime_data.async_refresh()
+    await entry.runtime_data.calls.async_refresh()
     mark = len(simulator.requests)
 
     await async_act(

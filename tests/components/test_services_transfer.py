@@ -547,7 +547,7 @@ async def test_timeout_is_not_retried(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A PBX that answers too late: one PUT, a runtime error, no second attempt."""
-    entry.runtime_data.client.request_timeout = 0.3
+    entry.runtime_data.calls.client.request_timeout = 0.3
     call_id = await async_active_call(hass, simulator, entry)
     simulator.inject_fault(
         "delay", count=None, path_prefix=call_path(call_id), delay=30

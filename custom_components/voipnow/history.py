@@ -1,0 +1,274 @@
+"""Call history from VoipNow's CDR: missed-call badges and each extension's last call.
+
+One CDR request (paged when needed) covers every extension of the entry. It
+runs every 5 minutes, and shortly after a call of the entry ends (a burst of
+ended calls makes one request). The missed-call counts are kept across
+restarts; at startup the CDR since the last sync brings in the calls missed
+while Home Assistant was away. Each call counts once, whether it was learnt
+from a call event or from the CDR.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.storage import Store
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .api import VoipNowAuthenticationError, VoipNowClient, VoipNowError
+from .call_records import HistoryCall, event_call, history_calls, same_call
+from .const import ATTR_CONFIG_ENTRY_ID, DOMAIN, EVENT_CALL, LOGGER
+
+HISTORY_INTERVAL: Final = timedelta(minutes=5)
+# After a call ends, the CDR is read once the burst is over (and the PBX has
+# written its record).
+AFTER_CALL_DELAY: Final = 15.0
+# Each sync reads again this far back: records can be written late.
+OVERLAP: Final = timedelta(minutes=10)
+# However long Home Assistant was away, one sync reads at most this much.
+MAX_WINDOW: Final = timedelta(days=31)
+# Missed calls remembered per extension (the count goes on beyond them).
+MAX_REMEMBERED: Final = 100
+STORE_VERSION: Final = 1
+
+
+@dataclass(slots=True)
+class ExtensionHistory:
+    """What one extension's history shows: its missed calls and its last call."""
+
+    cleared: datetime
+    missed: list[HistoryCall] = field(default_factory=list)
+    # Missed calls counted beyond those remembered.
+    overflow: int = 0
+    last_call: HistoryCall | None = None
+
+    @property
+    def missed_count(self) -> int:
+        """How many incoming calls nobody answered since the badge was cleared."""
+        return self.overflow + len(self.missed)
+
+    @property
+    def last_missed(self) -> HistoryCall | None:
+        """The most recent missed call, if any is remembered."""
+        return max(self.missed, key=lambda call: call.started, default=None)
+
+    def take(self, call: HistoryCall, *, from_cdr: bool) -> None:
+        """Count a finished call once; the CDR corrects what events guessed."""
+        if self.last_call is None or call.started >= self.last_call.started:
+            self.last_call = call
+        known = next((m for m in self.missed if same_call(m, call)), None)
+        if known is not None:
+            self.missed.remove(known)
+            if call.missed or not from_cdr:
+                self.missed.append(call if from_cdr else known)
+            return
+        if call.missed and call.started >= self.cleared:
+            self.missed.append(call)
+            self.missed.sort(key=lambda missed: missed.started)
+            while len(self.missed) > MAX_REMEMBERED:
+                self.missed.pop(0)
+                self.overflow += 1
+
+
+type HistoryData = Mapping[str, ExtensionHistory]
+
+
+class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
+    """Read the CDR and keep each extension's missed calls and last call."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        client: VoipNowClient,
+        extensions: Callable[[], Iterable[str]],
+    ) -> None:
+        """Set up the history of an entry; nothing is read yet."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} history {client.host}",
+            update_interval=HISTORY_INTERVAL,
+            request_refresh_debouncer=Debouncer(
+                hass, LOGGER, cooldown=AFTER_CALL_DELAY, immediate=False
+            ),
+            always_update=False,
+        )
+        self.client = client
+        self._extensions = extensions
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORE_VERSION, _store_key(entry.entry_id)
+        )
+        self._histories: dict[str, ExtensionHistory] = {}
+        self._synced: datetime | None = None
+        self._started = dt_util.utcnow()
+
+    async def async_load(self) -> None:
+        """Read what was kept across restarts; listen to the entry's call events."""
+        stored = await self._store.async_load() or {}
+        self._synced = _parse(stored.get("synced"))
+        for number, data in (stored.get("extensions") or {}).items():
+            history = ExtensionHistory(
+                cleared=_parse(data.get("cleared")) or self._started,
+                overflow=int(data.get("overflow") or 0),
+                last_call=HistoryCall.from_store(data.get("last_call") or {}),
+            )
+            history.missed = [
+                call
+                for item in data.get("missed") or []
+                if (call := HistoryCall.from_store(item)) is not None
+            ]
+            self._histories[number] = history
+        entry_id = self.config_entry.entry_id if self.config_entry else ""
+
+        @callback
+        def _of_this_entry(data: Mapping[str, Any]) -> bool:
+            return data.get(ATTR_CONFIG_ENTRY_ID) == entry_id
+
+        unsubscribe = self.hass.bus.async_listen(
+            EVENT_CALL, self._async_on_call_event, event_filter=_of_this_entry
+        )
+        if self.config_entry is not None:
+            self.config_entry.async_on_unload(unsubscribe)
+
+    def _history(self, extension: str) -> ExtensionHistory:
+        """Return (or start) one extension's history; it counts from now on."""
+        if extension not in self._histories:
+            self._histories[extension] = ExtensionHistory(cleared=self._started)
+        return self._histories[extension]
+
+    async def _async_update_data(self) -> HistoryData:
+        """Read the CDR since the last sync and count what it shows."""
+        now = dt_util.utcnow()
+        extensions = list(self._extensions())
+        since = max(
+            (self._synced or self._oldest_cleared(extensions)) - OVERLAP,
+            now - MAX_WINDOW,
+        )
+        try:
+            records = await self.client.async_list_call_records(since=since, until=now)
+        except VoipNowAuthenticationError as err:
+            # The calls coordinator asks for new credentials; the history waits.
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="auth_failed"
+            ) from err
+        except VoipNowError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="history_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        for call in sorted(
+            history_calls(records, extensions), key=lambda call: call.started
+        ):
+            self._history(call.extension).take(call, from_cdr=True)
+        self._synced = now
+        self._async_save()
+        return self._snapshot(extensions)
+
+    def _oldest_cleared(self, extensions: Iterable[str]) -> datetime:
+        """When the oldest badge of these extensions was cleared."""
+        return min(self._history(extension).cleared for extension in extensions)
+
+    def _snapshot(self, extensions: Iterable[str]) -> HistoryData:
+        """Return copies of the histories, for entities to compare and read."""
+        snapshot: dict[str, ExtensionHistory] = {}
+        for number in extensions:
+            history = self._history(number)
+            snapshot[number] = ExtensionHistory(
+                cleared=history.cleared,
+                missed=list(history.missed),
+                overflow=history.overflow,
+                last_call=history.last_call,
+            )
+        return snapshot
+
+    @callback
+    def _async_on_call_event(self, event: Event[Mapping[str, Any]]) -> None:
+        """Count a call that ended now, and read the CDR once the burst is over."""
+        if event.data.get("type") not in ("ended", "missed"):
+            return
+        call = event_call(event.data)
+        if call is None:
+            return
+        self._history(call.extension).take(call, from_cdr=False)
+        self._async_save()
+        if self.data is not None:
+            self.async_set_updated_data(self._snapshot(self.data))
+        self.hass.async_create_task(self.async_request_refresh(), eager_start=True)
+
+    @callback
+    def async_clear(self, extensions: Iterable[str]) -> None:
+        """Clear the missed-call badges of some extensions, as a phone does."""
+        now = dt_util.utcnow()
+        for extension in extensions:
+            history = self._history(extension)
+            history.cleared = now
+            history.missed.clear()
+            history.overflow = 0
+        self._async_save()
+        if self.data is not None:
+            self.async_set_updated_data(self._snapshot(self.data))
+
+    async def async_read(self, since: datetime, until: datetime) -> list[HistoryCall]:
+        """Read the CDR of a period for the `get_call_history` action."""
+        records = await self.client.async_list_call_records(since=since, until=until)
+        return history_calls(records, self._extensions())
+
+    def as_diagnostics(self) -> dict[str, Any]:
+        """Describe the history without who called."""
+        return {
+            "last_update_success": self.last_update_success,
+            "synced": self._synced.isoformat() if self._synced else None,
+            "missed_counts": {
+                number: history.missed_count
+                for number, history in self._histories.items()
+            },
+        }
+
+    @callback
+    def _async_save(self) -> None:
+        """Keep the counts across restarts (written a little later, in one go)."""
+        self._store.async_delay_save(self._to_store, 5)
+
+    def _to_store(self) -> dict[str, Any]:
+        """Return what is kept across restarts."""
+        return {
+            "synced": self._synced.isoformat() if self._synced else None,
+            "extensions": {
+                number: {
+                    "cleared": history.cleared.isoformat(),
+                    "overflow": history.overflow,
+                    "missed": [call.to_store() for call in history.missed],
+                    "last_call": history.last_call.to_store()
+                    if history.last_call
+                    else None,
+                }
+                for number, history in self._histories.items()
+            },
+        }
+
+
+async def async_remove_history(hass: HomeAssistant, entry_id: str) -> None:
+    """Forget the history kept for an entry that is removed."""
+    await Store[dict[str, Any]](
+        hass, STORE_VERSION, _store_key(entry_id)
+    ).async_remove()
+
+
+def _store_key(entry_id: str) -> str:
+    """Name the file that keeps one entry's history."""
+    return f"{DOMAIN}.history.{entry_id}"
+
+
+def _parse(value: Any) -> datetime | None:
+    """Read a kept time."""
+    return dt_util.parse_datetime(value) if isinstance(value, str) else None

@@ -1,0 +1,81 @@
+"""What the call-history actions do: clear the badges, read the CDR of a period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from homeassistant.util import dt as dt_util
+
+from .actions import known_extension
+from .call_records import HistoryCall
+from .const import CallDirection, CallOutcome
+from .coordinator import VoipNowRuntime
+from .errors import pbx_errors, validation_error
+
+DEFAULT_PERIOD: Final = timedelta(hours=24)
+MAX_LIMIT: Final = 200
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HistoryQuery:
+    """Which finished calls `get_call_history` returns."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    extension: str | None = None
+    outcome: str = "any"
+    direction: str = "any"
+    limit: int = 20
+
+    def wants(self, call: HistoryCall, extension: str | None) -> bool:
+        """Tell whether a call answers the query."""
+        if extension is not None and call.extension != extension:
+            return False
+        if self.direction != "any" and call.direction is not CallDirection(
+            self.direction
+        ):
+            return False
+        if self.outcome == "missed":
+            return call.missed
+        if self.outcome == "answered":
+            return call.outcome is CallOutcome.ANSWERED
+        return True
+
+
+def async_clear_missed_calls(runtime: VoipNowRuntime, extension: str | None) -> None:
+    """Clear one extension's missed-call badge, or every extension's."""
+    extensions = (
+        [known_extension(runtime.calls, extension)]
+        if extension is not None
+        else list(runtime.calls.extensions)
+    )
+    runtime.history.async_clear(extensions)
+
+
+async def async_get_call_history(
+    runtime: VoipNowRuntime, query: HistoryQuery
+) -> dict[str, Any]:
+    """Read the CDR of a period: the calls that answer the query, newest first."""
+    extension = (
+        known_extension(runtime.calls, query.extension) if query.extension else None
+    )
+    until = dt_util.as_utc(query.until) if query.until else dt_util.utcnow()
+    since = dt_util.as_utc(query.since) if query.since else until - DEFAULT_PERIOD
+    if since >= until:
+        raise validation_error(
+            "invalid_period", since=since.isoformat(), until=until.isoformat()
+        )
+    if not 1 <= query.limit <= MAX_LIMIT:
+        raise validation_error(
+            "invalid_field", field="limit", value=str(query.limit)[:64]
+        )
+    async with pbx_errors(runtime.calls):
+        calls = await runtime.history.async_read(since, until)
+    found = sorted(
+        (call for call in calls if query.wants(call, extension)),
+        key=lambda call: call.started,
+        reverse=True,
+    )
+    return {"calls": [call.as_dict() for call in found[: query.limit]]}
