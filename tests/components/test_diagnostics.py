@@ -25,7 +25,7 @@ RANDOM_VALUES = path_type(
     {
         r"calls\.\d+\.id": (str,),
         r"states\..+\.phone_call_id": (str,),
-        r".*\.(published|answered|expires|first_seen)": (str,),
+        r".*\.(published|answered|expires|first_seen|synced)": (str,),
     },
     regex=True,
     strict=False,
