@@ -34,6 +34,9 @@ AFTER_CALL_DELAY: Final = 15.0
 OVERLAP: Final = timedelta(minutes=10)
 # However long Home Assistant was away, one sync reads at most this much.
 MAX_WINDOW: Final = timedelta(days=31)
+# The first sync of an entry reads back this far, for each extension's last
+# call (its missed calls count from the entry's first day on).
+FIRST_LOOKBACK: Final = timedelta(hours=24)
 # Missed calls remembered per extension (the count goes on beyond them).
 MAX_REMEMBERED: Final = 100
 STORE_VERSION: Final = 1
@@ -69,7 +72,9 @@ class ExtensionHistory:
             if call.missed or not from_cdr:
                 self.missed.append(call if from_cdr else known)
             return
-        if call.missed and call.started >= self.cleared:
+        # Records are dated to the second: a call of the second the badge
+        # was cleared in counts.
+        if call.missed and call.started >= self.cleared.replace(microsecond=0):
             self.missed.append(call)
             self.missed.sort(key=lambda missed: missed.started)
             while len(self.missed) > MAX_REMEMBERED:
@@ -150,7 +155,7 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         now = dt_util.utcnow()
         extensions = list(self._extensions())
         since = max(
-            (self._synced or self._oldest_cleared(extensions)) - OVERLAP,
+            self._synced - OVERLAP if self._synced else now - FIRST_LOOKBACK,
             now - MAX_WINDOW,
         )
         try:
@@ -173,10 +178,6 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         self._synced = now
         self._async_save()
         return self._snapshot(extensions)
-
-    def _oldest_cleared(self, extensions: Iterable[str]) -> datetime:
-        """When the oldest badge of these extensions was cleared."""
-        return min(self._history(extension).cleared for extension in extensions)
 
     def _snapshot(self, extensions: Iterable[str]) -> HistoryData:
         """Return copies of the histories, for entities to compare and read."""
@@ -201,9 +202,19 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
             return
         self._history(call.extension).take(call, from_cdr=False)
         self._async_save()
-        if self.data is not None:
-            self.async_set_updated_data(self._snapshot(self.data))
+        self._async_show()
         self.hass.async_create_task(self.async_request_refresh(), eager_start=True)
+
+    @callback
+    def _async_show(self) -> None:
+        """Show what changed now, without moving the next read of the CDR.
+
+        (`async_set_updated_data` would cancel the read a finished call asked
+        for, and put the next one off by five minutes.)
+        """
+        if self.data is not None:
+            self.data = self._snapshot(self.data)
+            self.async_update_listeners()
 
     @callback
     def async_clear(self, extensions: Iterable[str]) -> None:
@@ -215,8 +226,7 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
             history.missed.clear()
             history.overflow = 0
         self._async_save()
-        if self.data is not None:
-            self.async_set_updated_data(self._snapshot(self.data))
+        self._async_show()
 
     async def async_read(self, since: datetime, until: datetime) -> list[HistoryCall]:
         """Read the CDR of a period for the `get_call_history` action."""

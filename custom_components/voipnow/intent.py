@@ -10,6 +10,7 @@ from __future__ import annotations
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv, intent
+from homeassistant.util import dt as dt_util
 
 from .actions import async_hangup_call, async_transfer_call
 from .const import CallDirection, CallState
@@ -26,6 +27,9 @@ from .voice import (
 INTENT_TRANSFER = "VoipNowTransferCall"
 INTENT_HANGUP = "VoipNowHangUp"
 INTENT_WHO_IS_CALLING = "VoipNowWhoIsCalling"
+INTENT_MISSED_CALLS = "VoipNowMissedCalls"
+# Missed callers said by name, the most recent first.
+MAX_SAID = 3
 
 
 async def async_setup_intents(hass: HomeAssistant) -> None:
@@ -33,6 +37,7 @@ async def async_setup_intents(hass: HomeAssistant) -> None:
     intent.async_register(hass, TransferCallIntentHandler())
     intent.async_register(hass, HangUpIntentHandler())
     intent.async_register(hass, WhoIsCallingIntentHandler())
+    intent.async_register(hass, MissedCallsIntentHandler())
 
 
 class _VoipNowIntentHandler(intent.IntentHandler):
@@ -154,3 +159,64 @@ class WhoIsCallingIntentHandler(_VoipNowIntentHandler):
         if talking:
             return ". ".join(talking) + "."
         return "Nobody is calling."
+
+
+class MissedCallsIntentHandler(_VoipNowIntentHandler):
+    """Say how many calls were missed, and who called."""
+
+    intent_type = INTENT_MISSED_CALLS
+    description = (
+        "Tells how many calls nobody answered on the phones of the VoipNow "
+        "phone system since their missed-call badge was last cleared, and "
+        "who the most recent callers were. Set `period` to `today` for "
+        "today's missed calls only, and `extension` for one phone."
+    )
+    slot_schema = {  # noqa: RUF012 - the base class declares it so
+        vol.Optional("extension"): cv.string,
+        vol.Optional("period"): vol.In(["today"]),
+    }
+
+    async def _async_run(self, scope: VoiceScope, slots: dict[str, str]) -> str:
+        """Count the missed calls of the named phones (or all) and name callers."""
+        extension_text = slots.get("extension")
+        named = scope.named(extension_text)
+        if extension_text and not named:
+            raise UnresolvedError(f"I don't know an extension called {extension_text}.")
+        today = slots.get("period") == "today"
+        since = dt_util.start_of_local_day() if today else None
+        histories = [
+            data[number]
+            for coordinator, number in named
+            if (data := coordinator.config_entry.runtime_data.history.data)
+            and number in data
+        ]
+        if not histories:
+            raise UnresolvedError("The call history is not available right now.")
+        missed = [
+            call
+            for history in histories
+            for call in history.missed
+            if since is None or call.started >= since
+        ]
+        count = len(missed) + (
+            0 if today else sum(history.overflow for history in histories)
+        )
+        where = (
+            f" on {extension_label(*named[0])}"
+            if extension_text and len(named) == 1
+            else ""
+        )
+        when = " today" if today else ""
+        if not count:
+            return f"No missed calls{where}{when}."
+        recent = sorted(missed, key=lambda call: call.started, reverse=True)
+        callers = list(dict.fromkeys(who(call) for call in recent))[:MAX_SAID]
+        calls = "1 missed call" if count == 1 else f"{count} missed calls"
+        return f"{calls}{where}{when}, from {_and(callers)}."
+
+
+def _and(items: list[str]) -> str:
+    """Say a list: `A`, `A and B`, `A, B and C`."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 import re
+from typing import Protocol
 
 from homeassistant.components.homeassistant.exposed_entities import async_should_expose
 from homeassistant.const import Platform
@@ -158,8 +159,20 @@ def find_call(scope: VoiceScope, extension_text: str | None) -> ActiveCall:
     return candidates[0]
 
 
-def who(call: ExtensionCall) -> str:
-    """Say who is on the other end of a call."""
+class _Party(Protocol):
+    """Anything that names the other party of a call."""
+
+    @property
+    def caller_name(self) -> str | None:
+        """The other party's name, when known."""
+
+    @property
+    def remote_number(self) -> str | None:
+        """The other party's number, when known."""
+
+
+def who(call: _Party) -> str:
+    """Say who is (or was) on the other end of a call."""
     if call.caller_name and call.remote_number:
         return f"{call.caller_name} ({call.remote_number})"
     return call.caller_name or call.remote_number or "an unknown caller"

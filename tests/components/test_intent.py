@@ -7,10 +7,12 @@ installed the way a user does: copied into `<config>/custom_sentences/en/`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 import shutil
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import conversation
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.core import Context, HomeAssistant
@@ -23,6 +25,7 @@ import voluptuous as vol
 from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS, DOMAIN
 from custom_components.voipnow.intent import (
     INTENT_HANGUP,
+    INTENT_MISSED_CALLS,
     INTENT_TRANSFER,
     INTENT_WHO_IS_CALLING,
 )
@@ -683,3 +686,110 @@ async def test_callers_name_is_the_cleaned_one(
     name = said.split(" (")[0]
     assert len(name) <= 64
     assert "\x1b" not in said
+
+
+async def async_missed(
+    simulator: VoipNowSimulator,
+    extension: str,
+    number: str,
+    name: str,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A caller gives up on an extension; a minute passes."""
+    call_id = await simulator.incoming_call(extension, number, name)
+    await simulator.hangup_call(call_id)
+    freezer.tick(timedelta(minutes=1))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "answer"),
+    [
+        (
+            "any missed calls",
+            (
+                "3 missed calls, from Acme Corp (+40215550100), "
+                "5550199 and John Doe (5551234)."
+            ),
+        ),
+        ("who called", None),
+        ("did anyone call", None),
+        ("how many missed calls do I have", None),
+        (
+            "who called extension 211",
+            "1 missed call on extension 211, from 5550199.",
+        ),
+        (
+            "any missed calls on 0003 star 210",
+            (
+                "2 missed calls on extension 210, "
+                "from Acme Corp (+40215550100) and John Doe (5551234)."
+            ),
+        ),
+        ("who called extension 212 today", "No missed calls on extension 212 today."),
+    ],
+)
+async def test_missed_calls(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+    sentence: str,
+    answer: str | None,
+) -> None:
+    """Voice counts the missed calls and names the latest callers."""
+    await async_missed(simulator, EXT_OFFICE, CALLER, CALLER_NAME, freezer)
+    await async_missed(simulator, EXT_KITCHEN, "5550199", "", freezer)
+    await async_missed(simulator, EXT_OFFICE, "+40215550100", "Acme Corp", freezer)
+    await init_integration.runtime_data.history.async_refresh()
+
+    result = await converse(sentence)
+
+    assert speech(result) == (
+        answer
+        or "3 missed calls, from Acme Corp (+40215550100), "
+        "5550199 and John Doe (5551234)."
+    )
+
+
+async def test_missed_calls_today_and_cleared(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+) -> None:
+    """`today` counts from midnight; a cleared badge counts from zero."""
+    await async_missed(simulator, EXT_OFFICE, CALLER, CALLER_NAME, freezer)
+    freezer.tick(timedelta(days=1))
+    await async_missed(simulator, EXT_OFFICE, "5550199", "", freezer)
+    await init_integration.runtime_data.history.async_refresh()
+
+    assert speech(await converse("who called today")) == (
+        "1 missed call today, from 5550199."
+    )
+    assert speech(await converse("any missed calls")).startswith("2 missed calls")
+
+    await hass.services.async_call(DOMAIN, "clear_missed_calls", {}, blocking=True)
+    assert speech(await converse("any missed calls")) == "No missed calls."
+
+
+async def test_missed_calls_of_unexposed_phones_are_not_told(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+) -> None:
+    """Callers of an extension not exposed to the assistant stay private."""
+    async_expose_entity(hass, conversation.DOMAIN, CALL_STATES[0], False)
+    await async_missed(simulator, EXT_OFFICE, CALLER, CALLER_NAME, freezer)
+    await init_integration.runtime_data.history.async_refresh()
+
+    said = speech(await converse("who called"))
+
+    assert said == "No missed calls."
+    response = await intent.async_handle(
+        hass, "test", INTENT_MISSED_CALLS, {}, assistant=conversation.DOMAIN
+    )
+    assert CALLER_NAME not in speech(response)

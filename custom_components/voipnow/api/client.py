@@ -7,7 +7,7 @@ models; `transport` owns the HTTP, the token and the timeouts.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 import logging
 from typing import Any
 
@@ -33,6 +33,8 @@ from .transport import Transport
 from .urls import normalize_url, server_host
 
 _LOGGER = logging.getLogger(__package__)
+# Any server's local time is within this of any other zone's.
+ZONE_MARGIN = timedelta(hours=14)
 
 
 class VoipNowClient:
@@ -225,10 +227,12 @@ class VoipNowClient:
         """List the calls that started between two times (the CDR, all pages).
 
         Times are sent in the server's local time without a zone, as 4PSA's
-        own client does; records outside the window are dropped, whichever
-        date the server filtered on (the pages disagree).
+        own client does. Which zone that is can only be guessed, and the
+        pages disagree on which date the server filters on: the PBX is asked
+        for a wider window, and records outside the one wanted are dropped
+        by their own (zoned) start time.
         """
-        params = requests.period(since, until, self._zone)
+        params = requests.period(since - ZONE_MARGIN, until + ZONE_MARGIN, self._zone)
         records = await self._async_list(
             f"cdr/{validate_user_id(user_id)}", PhoneCall.from_dict, **params
         )
