@@ -9,7 +9,8 @@ import random
 import signal
 import time
 
-from .modes import V5_REFUSAL_STATUSES, parse_event_types
+from .modes import CDR_MISSING_STATUSES, V5_REFUSAL_STATUSES, parse_event_types
+from .queues import check_status
 from .server import VoipNowSimulator
 
 DEMO_EXTENSIONS = {
@@ -25,6 +26,8 @@ DEMO_CALLERS = [
     ("5550199", ""),
     ("5550142", "Dr. Ada Lovelace"),
 ]
+# The demo's queue: Reception is logged in, Sales is not.
+DEMO_QUEUE = ("0003*300", "Sales", {"0003*210": 1, "0003*211": 0})
 RING_TIMEOUT = 30.0
 CALL_INTERVAL = 45.0
 TALK_TIME = (60.0, 180.0)
@@ -33,6 +36,25 @@ TALK_TIME = (60.0, 180.0)
 def say(text: str) -> None:
     """Print a line to stdout at once."""
     print(text, flush=True)  # noqa: T201
+
+
+QueueSpec = tuple[str, str, dict[str, int]]
+
+
+def parse_queue(value: str) -> QueueSpec:
+    """Read ``NUMBER:NAME:AGENT[=STATUS],...`` (status 0 logged out by default)."""
+    number, _, rest = value.partition(":")
+    name, _, listed = rest.partition(":")
+    agents: dict[str, int] = {}
+    try:
+        for item in filter(None, (a.strip() for a in listed.split(","))):
+            agent, _, status = item.partition("=")
+            agents[agent.strip()] = check_status(int(status or 0))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad queue agents: {value!r}") from None
+    if not number.strip():
+        raise argparse.ArgumentTypeError(f"a queue needs a number: {value!r}")
+    return number.strip(), name.strip(), agents
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -52,6 +74,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--extensions", default="", help="comma-separated extensions, e.g. 0003*210"
+    )
+    parser.add_argument(
+        "--queue",
+        action="append",
+        type=parse_queue,
+        default=[],
+        metavar="NUMBER:NAME:AGENTS",
+        help="a queue, e.g. '0003*300:Sales:0003*210=1,0003*211' (repeatable)",
     )
     parser.add_argument(
         "--quirks", action="store_true", help="numbers, callerID, entry objects"
@@ -117,6 +147,38 @@ def add_mode_arguments(parser: argparse.ArgumentParser) -> None:
         default="CallerIDName",
         help="spelling of the caller name callback parameter",
     )
+    modes.add_argument(
+        "--sort-order-words",
+        choices=("any", "short", "long"),
+        default="any",
+        help="sortOrder words taken: short asc/desc (v5), long ascending/descending",
+    )
+    modes.add_argument(
+        "--no-cdr",
+        dest="cdr_available",
+        action="store_false",
+        help="a PBX without the CDR service",
+    )
+    modes.add_argument(
+        "--cdr-missing-status",
+        type=int,
+        choices=CDR_MISSING_STATUSES,
+        default=404,
+        help="what --no-cdr answers on /uapi/cdr",
+    )
+    for option, choices, text in (
+        ("--cdr-entry", ("object", "list"), "CDR entry keyed by call id or a list"),
+        ("--cdr-parties", ("string", "list"), "CDR view source/destination shape"),
+        ("--cdr-sort-default", ("desc", "asc"), "CDR order without sortOrder"),
+        ("--cdr-date-field", ("published", "answered"), "date startDate/endDate bound"),
+        ("--queue-list", ("object", "wrapped"), "QueueAgents listing (v5: wrapped)"),
+        (
+            "--queue-update-answer",
+            ("object", "array", "204"),
+            "answer of an agent update",
+        ),
+    ):
+        modes.add_argument(option, choices=choices, default=choices[0], help=text)
 
 
 async def demo_loop(sim: VoipNowSimulator) -> None:
@@ -162,12 +224,23 @@ async def run(args: argparse.Namespace) -> None:
         long_ids=args.long_ids,
         callback_call_ids=args.callback_call_ids,
         caller_name_param=args.caller_name_param,
+        sort_order_words=args.sort_order_words,
+        cdr_available=args.cdr_available,
+        cdr_missing_status=args.cdr_missing_status,
+        cdr_entry=args.cdr_entry,
+        cdr_parties=args.cdr_parties,
+        cdr_sort_default=args.cdr_sort_default,
+        cdr_date_field=args.cdr_date_field,
+        queue_list=args.queue_list,
+        queue_update_answer=args.queue_update_answer,
     )
     if args.demo:
         for number, name in DEMO_EXTENSIONS.items():
             sim.add_extension(number, name=name)
     for number in filter(None, (n.strip() for n in args.extensions.split(","))):
         sim.add_extension(number, name=DEMO_EXTENSIONS.get(number, ""))
+    for number, name, agents in ([DEMO_QUEUE] if args.demo else []) + args.queue:
+        sim.add_queue(number, name, agents)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -181,6 +254,7 @@ async def run(args: argparse.Namespace) -> None:
     say(f"  Client secret: {sim.client_secret}")
     say(f"  User id:       {sim.user_id}")
     say(f"  Extensions:    {', '.join(sim.extensions) or '(none)'}")
+    say(f"  Queues:        {', '.join(sim.queues) or '(none)'}")
     say(f"  Control API:   {sim.url}/_sim/state")
     say(f"  Modes:         {sim.url}/_sim/modes")
     demo = loop.create_task(demo_loop(sim)) if args.demo else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -35,6 +36,11 @@ class ControlApi:
         router.add_post("/_sim/extensions", self.add_extension)
         router.add_get("/_sim/modes", self.get_modes)
         router.add_post("/_sim/modes", self.set_modes)
+        router.add_post("/_sim/cdr", self.add_cdr_record)
+        router.add_post("/_sim/queues", self.add_queue)
+        router.add_delete("/_sim/queues/{number}", self.remove_queue)
+        router.add_post("/_sim/queues/{number}/agents/{agent}", self.set_agent)
+        router.add_delete("/_sim/queues/{number}/agents/{agent}", self.remove_agent)
 
     async def incoming(self, request: web.Request) -> web.Response:
         """Ring an extension."""
@@ -86,7 +92,7 @@ class ControlApi:
         return json_response({"id": call_id})
 
     async def state(self, request: web.Request) -> web.Response:
-        """Extensions, calls, subscriptions and voicemails."""
+        """Extensions, calls, subscriptions, voicemails, queues and call history."""
         pbx = self.sim.pbx
         return json_response(
             {
@@ -94,6 +100,8 @@ class ControlApi:
                 "calls": [self.sim.call_json(c, request) for c in pbx.calls.values()],
                 "subscriptions": [s.to_json() for s in pbx.subscriptions.values()],
                 "voicemails": pbx.voicemails,
+                "queues": [q.to_json() for q in self.sim.queues.values()],
+                "cdr": [record.to_json() for record in pbx.cdr],
             }
         )
 
@@ -141,3 +149,58 @@ class ControlApi:
         """Change modes (all given ones, or none if one is bad)."""
         self.sim.set_modes(**await request.json())
         return json_response(self.sim.modes.to_json())
+
+    async def add_cdr_record(self, request: web.Request) -> web.Response:
+        """Seed a call that ended before (times as ISO 8601, zone-less: server's)."""
+        data = await request.json()
+        times = {
+            key: datetime.fromisoformat(data[key]) if data.get(key) else None
+            for key in ("started", "answered")
+        }
+        try:
+            record = self.sim.add_cdr_record(
+                data["extension"],
+                data["number"],
+                name=data.get("name", ""),
+                direction=data.get("direction", "incoming"),
+                disposition=data.get("disposition"),
+                **times,
+            )
+        except KeyError as err:
+            return error_response(404, "not_found", str(err))
+        return json_response(record.to_json())
+
+    async def add_queue(self, request: web.Request) -> web.Response:
+        """Add (or replace) a queue: number, name and agents (agent -> status)."""
+        data = await request.json()
+        queue = self.sim.add_queue(
+            data["number"], data.get("name", ""), data.get("agents")
+        )
+        return json_response(queue.to_json())
+
+    async def remove_queue(self, request: web.Request) -> web.Response:
+        """Remove a queue."""
+        try:
+            self.sim.remove_queue(request.match_info["number"])
+        except KeyError as err:
+            return error_response(404, "not_found", str(err))
+        return web.Response(status=204)
+
+    async def set_agent(self, request: web.Request) -> web.Response:
+        """Set an agent's status as its phone's feature code would: {"status": 1}."""
+        number, agent = request.match_info["number"], request.match_info["agent"]
+        status = (await request.json())["status"]
+        try:
+            self.sim.set_agent_status(number, agent, status)
+        except KeyError as err:
+            return error_response(404, "not_found", str(err))
+        return json_response(self.sim.pbx.queue_book.get(number).to_json())
+
+    async def remove_agent(self, request: web.Request) -> web.Response:
+        """Take an agent out of a queue."""
+        number, agent = request.match_info["number"], request.match_info["agent"]
+        try:
+            self.sim.remove_agent(number, agent)
+        except KeyError as err:
+            return error_response(404, "not_found", str(err))
+        return web.Response(status=204)

@@ -41,6 +41,8 @@ class CallDriving:
         """Make an extension dial a number (rings it if it is an extension)."""
         if not self.pbx.is_local(extension):
             raise KeyError(f"unknown extension {extension!r}")
+        if self.pbx.queue_book.number(to_number) is not None:
+            raise ValueError("this simulator cannot call a queue")
         call, events = self.pbx.new_call(
             self.pbx.party(extension), self.pbx.party(to_number)
         )

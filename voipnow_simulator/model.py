@@ -155,6 +155,16 @@ class CallEvent:
 
 
 @dataclass
+class CallLeg:
+    """One caller-callee pairing of a call; a transfer or pickup starts the next."""
+
+    caller: Party
+    callee: Party
+    # When this callee answered; None if it never did.
+    answered: datetime | None
+
+
+@dataclass
 class SimCall:
     """A call now in the system, between a caller and a callee."""
 
@@ -179,6 +189,9 @@ class SimCall:
     # outside numbers on an extension's behalf).
     charged: str = ""
     ringing_since: float = field(default_factory=time.monotonic)
+    # The pairings the call went through before the present one: its CDR
+    # record shows a view per local party of each.
+    earlier_legs: list[CallLeg] = field(default_factory=list)
 
     @property
     def extension(self) -> str:
@@ -215,6 +228,14 @@ class SimCall:
     def local_extensions(self) -> list[str]:
         """Return the local extensions taking part in the call."""
         return [p.number for p in (self.caller, self.callee) if p.local]
+
+    def legs(self) -> list[CallLeg]:
+        """Return every pairing so far, the present one last."""
+        return [*self.earlier_legs, CallLeg(self.caller, self.callee, self.connected)]
+
+    def close_leg(self) -> None:
+        """Remember the present pairing before a party is replaced."""
+        self.earlier_legs.append(CallLeg(self.caller, self.callee, self.connected))
 
     def parties(self) -> list[Party]:
         """Return caller and callee."""

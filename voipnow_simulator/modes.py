@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 ALL_EVENT_TYPES = frozenset(range(5))
 # What a v5 server might answer to a create without the type in the path.
 V5_REFUSAL_STATUSES = (404, 405, 501, 400)
+# What a PBX without the CDR service might answer on /uapi/cdr.
+CDR_MISSING_STATUSES = (404, 501)
 
 
 def parse_event_types(value: Any) -> frozenset[int]:
@@ -69,6 +71,15 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "empty_listing_204": _flag,
     "presence_names": _flag,
     "loopback_callbacks_only": _flag,
+    "sort_order_words": _one_of("any", "short", "long"),
+    "cdr_available": _flag,
+    "cdr_missing_status": _one_of(*CDR_MISSING_STATUSES),
+    "cdr_entry": _one_of("object", "list"),
+    "cdr_parties": _one_of("string", "list"),
+    "cdr_sort_default": _one_of("desc", "asc"),
+    "cdr_date_field": _one_of("published", "answered"),
+    "queue_list": _one_of("object", "wrapped"),
+    "queue_update_answer": _one_of("object", "array", "204"),
 }
 
 
@@ -110,6 +121,32 @@ class Modes:
     presence_names: bool = False
     # Never call a callback URL off this machine.
     loopback_callbacks_only: bool = True
+    # Words `sortOrder` takes: "any" of both spellings; "short": asc/desc
+    # only (the v5 pages); "long": ascending/descending only (OpenSocial,
+    # which the 3.x pages build on, and 4PSA's own client).
+    sort_order_words: str = "any"
+    # False plays a PBX without the CDR service: /uapi/cdr answers 404, or
+    # 501 request_not_implemented.
+    cdr_available: bool = True
+    cdr_missing_status: int = 404
+    # CDR `entry`: an "object" keyed by call id (the CDR Resource example) or
+    # a "list" as in every other collection.
+    cdr_entry: str = "object"
+    # A CDR view's `source`/`destination`: plain "string"s (the CDR example)
+    # or one-item "list"s as in live PhoneCall views.
+    cdr_parties: str = "string"
+    # CDR order without `sortOrder` (the pages do not say): newest first.
+    cdr_sort_default: str = "desc"
+    # The date `startDate`/`endDate` bound: "published" (when the call came
+    # in), or "answered", the List CDR page's literal words (calls never
+    # answered then match no date range, the default month included).
+    cdr_date_field: str = "published"
+    # QueueAgents listing: the collection "object", or "wrapped" in an array
+    # as the v5 example opens (`[ { "entry": [...`).
+    queue_list: str = "object"
+    # Update QueueAgents answers one QueueAgent "object" (the page's text),
+    # an "array" of one (its Return-Object), or "204" with no body.
+    queue_update_answer: str = "object"
 
     def set(self, name: str, value: Any) -> None:
         """Validate and set one mode (ValueError if the name or value is bad)."""
@@ -148,3 +185,31 @@ class ModeAttribute:
     def __set__(self, obj: Any, value: Any) -> None:
         """Validate and set the mode."""
         obj.modes.set(self.name, value)
+
+
+class ModeAttributes:
+    """Every mode as an attribute of the simulator, validated on assignment."""
+
+    event_types = ModeAttribute()
+    subscription_path = ModeAttribute()
+    v5_refusal_status = ModeAttribute()
+    hangup_status = ModeAttribute()
+    naive_dates = ModeAttribute()
+    time_zone = ModeAttribute()
+    long_ids = ModeAttribute()
+    callback_call_ids = ModeAttribute()
+    caller_name_param = ModeAttribute()
+    quirks = ModeAttribute()
+    transfer_accepted_202 = ModeAttribute()
+    empty_listing_204 = ModeAttribute()
+    presence_names = ModeAttribute()
+    loopback_callbacks_only = ModeAttribute()
+    sort_order_words = ModeAttribute()
+    cdr_available = ModeAttribute()
+    cdr_missing_status = ModeAttribute()
+    cdr_entry = ModeAttribute()
+    cdr_parties = ModeAttribute()
+    cdr_sort_default = ModeAttribute()
+    cdr_date_field = ModeAttribute()
+    queue_list = ModeAttribute()
+    queue_update_answer = ModeAttribute()

@@ -8,6 +8,7 @@ import string
 import time
 from typing import Any
 
+from .cdr import CdrRecord, record_of_call
 from .model import (
     EVENT_ANSWER_IN,
     EVENT_ANSWER_OUT,
@@ -29,6 +30,7 @@ from .model import (
     now,
 )
 from .modes import Modes
+from .queues import QueueBook
 
 ALPHANUMERIC = string.ascii_letters + string.digits
 
@@ -46,6 +48,9 @@ class Pbx:
         self.voicemails: list[dict[str, Any]] = []
         self.subscriptions: dict[str, Subscription] = {}
         self.events: list[CallEvent] = []
+        # Call history: one record per ended call, in the order they ended.
+        self.cdr: list[CdrRecord] = []
+        self.queue_book = QueueBook(self)
         self._next_sub_id = 1
         # Asterisk-like unique ids ("1717171717.42") for callbacks' CallID.
         self._channel_ids = itertools.count(1)
@@ -75,6 +80,8 @@ class Pbx:
 
     def add_extension(self, number: str, name: str, registered: bool) -> Extension:
         """Add (or replace) an extension."""
+        if number in self.queue_book.queues:
+            raise ValueError(f"{number} is a queue")
         ext = Extension(number=number, name=name, registered=registered)
         self.extensions[number] = ext
         return ext
@@ -167,7 +174,7 @@ class Pbx:
             raise ValueError(f"unknown hangup status {status!r}")
         final = self.end_status(call, status)
         events = [self.hangup_event(call, p, final) for p in call.parties() if p.local]
-        self.end(call)
+        self.end(call, status)
         return events
 
     def reject(self, call: SimCall) -> list[CallEvent]:
@@ -200,9 +207,14 @@ class Pbx:
         call.held_at = now() if on_hold else None
         call.held_by = extension if on_hold else None
 
-    def end(self, call: SimCall) -> None:
-        """Forget a call, remembering its id as ended."""
-        self.calls.pop(call.id, None)
+    def end(self, call: SimCall, status: str | None = None) -> None:
+        """Forget a call, remembering its id as ended, and write its CDR record.
+
+        ``status`` is how it really ended (the record ignores the legacy
+        callbacks' ANSWER/UNKNOWN); None means ANSWER if answered, else CANCEL.
+        """
+        if self.calls.pop(call.id, None) is not None:
+            self.cdr.append(record_of_call(call, status, now()))
         self.ended_ids.add(call.id)
 
     def hangup_event(self, call: SimCall, party: Party, status: str) -> CallEvent:

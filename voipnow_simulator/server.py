@@ -12,36 +12,26 @@ from .callbacks import CallbackDispatcher, SentCallback
 from .control import ControlApi
 from .driving import CallDriving
 from .faults import Fault, FaultInjector
+from .history_queues import HistoryAndQueues
 from .middleware import RecordedRequest, make_middleware
 from .model import CallEvent, Extension, SimCall, Subscription
-from .modes import ALL_EVENT_TYPES, ModeAttribute, Modes
+from .modes import ALL_EVENT_TYPES, ModeAttributes, Modes
 from .oauth import TOKEN_PATH, TokenEndpoint, TokenStore
 from .pbx import Pbx
 from .render import Renderer
 from .uapi import paginate
 from .uapi_calls import PhoneCallsApi
+from .uapi_cdr import CdrApi
 from .uapi_events import ExtensionsApi
+from .uapi_queues import QueueAgentsApi
 
 
-class VoipNowSimulator(CallDriving):
-    """A fake VoipNow server speaking the documented UnifiedAPI over real HTTP."""
+class VoipNowSimulator(CallDriving, HistoryAndQueues, ModeAttributes):
+    """A fake VoipNow server speaking the documented UnifiedAPI over real HTTP.
 
-    # Server variants (see `Modes`): each one is a constructor keyword and an
-    # attribute that may be changed at any time, validated on assignment.
-    event_types = ModeAttribute()
-    subscription_path = ModeAttribute()
-    v5_refusal_status = ModeAttribute()
-    hangup_status = ModeAttribute()
-    naive_dates = ModeAttribute()
-    time_zone = ModeAttribute()
-    long_ids = ModeAttribute()
-    callback_call_ids = ModeAttribute()
-    caller_name_param = ModeAttribute()
-    quirks = ModeAttribute()
-    transfer_accepted_202 = ModeAttribute()
-    empty_listing_204 = ModeAttribute()
-    presence_names = ModeAttribute()
-    loopback_callbacks_only = ModeAttribute()
+    Every server variant (see `Modes`) is a constructor keyword and an
+    attribute that may be changed at any time, validated on assignment.
+    """
 
     def __init__(
         self,
@@ -65,6 +55,16 @@ class VoipNowSimulator(CallDriving):
         caller_name_param: str = "CallerIDName",
         transfer_accepted_202: bool = False,
         empty_listing_204: bool = False,
+        presence_names: bool = False,
+        sort_order_words: str = "any",
+        cdr_available: bool = True,
+        cdr_missing_status: int = 404,
+        cdr_entry: str = "object",
+        cdr_parties: str = "string",
+        cdr_sort_default: str = "desc",
+        cdr_date_field: str = "published",
+        queue_list: str = "object",
+        queue_update_answer: str = "object",
     ) -> None:
         """Configure credentials, user, organization and modes; nothing listens yet.
 
@@ -91,6 +91,16 @@ class VoipNowSimulator(CallDriving):
             caller_name_param=caller_name_param,
             transfer_accepted_202=transfer_accepted_202,
             empty_listing_204=empty_listing_204,
+            presence_names=presence_names,
+            sort_order_words=sort_order_words,
+            cdr_available=cdr_available,
+            cdr_missing_status=cdr_missing_status,
+            cdr_entry=cdr_entry,
+            cdr_parties=cdr_parties,
+            cdr_sort_default=cdr_sort_default,
+            cdr_date_field=cdr_date_field,
+            queue_list=queue_list,
+            queue_update_answer=queue_update_answer,
         )
         self.page_size = 20
         self.pbx = Pbx(org_prefix, self.modes)
@@ -143,6 +153,8 @@ class VoipNowSimulator(CallDriving):
             TokenEndpoint(self),
             PhoneCallsApi(self),
             ExtensionsApi(self),
+            CdrApi(self),
+            QueueAgentsApi(self),
             ControlApi(self),
         ):
             group.add_routes(app.router)

@@ -39,6 +39,7 @@ def transfer(
         status = pbx.end_status(call, None)
         events.append(pbx.hangup_event(call, leaving, status))
     new_callee = pbx.party(target)
+    call.close_leg()
     call.caller, call.callee = staying, new_callee
     call.held_at = call.held_by = None
     call.did = ""
@@ -105,6 +106,7 @@ def pickup(pbx: Pbx, call: SimCall, extension: str) -> list[CallEvent]:
     events: list[CallEvent] = []
     if call.callee.local:
         events.append(pbx.hangup_event(call, call.callee, HANGUP_ANSWER))
+    call.close_leg()
     call.callee = pbx.party(number)
     return events + pbx.answer(call)
 

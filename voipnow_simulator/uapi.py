@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -12,6 +13,14 @@ if TYPE_CHECKING:
     from .server import VoipNowSimulator
 
 MAX_COUNT = 5000
+# sortOrder words: the v5 pages write asc/desc ("short"); OpenSocial, which
+# the 3.x pages build on, and 4PSA's own client ascending/descending ("long").
+SORT_WORDS = {
+    "asc": ("asc", "short"),
+    "desc": ("desc", "short"),
+    "ascending": ("asc", "long"),
+    "descending": ("desc", "long"),
+}
 
 
 class UapiHandlers:
@@ -36,6 +45,51 @@ class UapiHandlers:
         if number not in pbx.extensions:
             raise ApiError(400, "extension_invalid", f"Unknown extension {raw!r}")
         return [number]
+
+
+def sort_order(request: web.Request, words: str) -> str | None:
+    """Return the asked order ("asc"/"desc"), None if none, else sortorder_invalid.
+
+    ``words`` is the ``sort_order_words`` mode: "any", "short" or "long".
+    """
+    raw = request.query.get("sortOrder")
+    if raw is None:
+        return None
+    order, kind = SORT_WORDS.get(raw, ("", ""))
+    if not order or words not in ("any", kind):
+        raise ApiError(400, "sortorder_invalid", "Parameter sortOrder is invalid.")
+    return order
+
+
+def text_filter(request: web.Request) -> Callable[[str], bool]:
+    """Return the test ``filterOp``/``filterValue`` put on a field's text.
+
+    equals (the default), contains and startsWith compare text; present
+    asks for a non-empty value; inArray takes a comma-separated list. The v5
+    pages name these (Presence) and 4PSA's client sends them (QueueAgents).
+    """
+    op = request.query.get("filterOp", "equals")
+    wanted = request.query.get("filterValue")
+    if op == "present":
+        return bool
+    if op not in ("equals", "contains", "startsWith", "inArray"):
+        raise ApiError(400, "filterop_invalid", "Parameter filterOp is invalid.")
+    if wanted is None:
+        raise ApiError(400, "filtervalue_invalid", "Parameter filterValue is invalid.")
+    if op == "inArray":
+        listed = {item.strip() for item in wanted.split(",")}
+        if "" in listed:
+            raise ApiError(
+                400,
+                "filtervalue_invalid",
+                "Parameter filterValue for inArray operation is invalid.",
+            )
+        return lambda text: text in listed
+    if op == "contains":
+        return lambda text: wanted in text
+    if op == "startsWith":
+        return lambda text: text.startswith(wanted)
+    return lambda text: text == wanted
 
 
 def paginate(request: web.Request, items: list[Any], page_size: int) -> dict[str, Any]:

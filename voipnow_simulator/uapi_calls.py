@@ -184,6 +184,8 @@ class PhoneCallsApi(UapiHandlers):
             or not is_valid_number(destination)
             or ("*" in destination and not pbx.is_local(destination))
             or pbx.normalize(destination) == caller.number
+            # Queues take calls on a real PBX; this simulator cannot ring one.
+            or pbx.queue_book.number(destination) is not None
         ):
             raise ApiError(400, "pc_destination_invalid", "Invalid destination")
         caller_id = views[0].get("callerId") or views[0].get("callerID")

@@ -64,6 +64,8 @@ class ExtensionsApi(UapiHandlers):
         render = sim.render
         self.check_user(request)
         items: list[dict[str, Any]] = []
+        # Phone terminals only: presence reports a phone's registration and
+        # whether it rings or talks, and a queue (see `Queue`) has no phone.
         for number in self.resolve(request.match_info["ext"]):
             ext = sim.pbx.extensions[number]
             if ext.registered:

@@ -231,6 +231,8 @@ def test_cli_runs_and_stops_on_sigterm() -> None:
         assert lines[0].startswith("VoipNow simulator listening on http://127.0.0.1:")
         assert "cli-id" in "".join(lines)
         assert "0003*212" in "".join(lines)
+        # The demo's queue (Sales, 0003*300).
+        assert lines[7].split() == ["Queues:", "0003*300"]
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
         assert proc.stdout.read().rstrip().endswith("VoipNow simulator stopped")

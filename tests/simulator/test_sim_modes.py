@@ -180,6 +180,15 @@ async def test_modes_control_api(api: Api, http: ClientSession) -> None:
         "empty_listing_204": False,
         "presence_names": False,
         "loopback_callbacks_only": True,
+        "sort_order_words": "any",
+        "cdr_available": True,
+        "cdr_missing_status": 404,
+        "cdr_entry": "object",
+        "cdr_parties": "string",
+        "cdr_sort_default": "desc",
+        "cdr_date_field": "published",
+        "queue_list": "object",
+        "queue_update_answer": "object",
     }
     change = {"event_types": [0, 1, 2], "hangup_status": "legacy", "quirks": True}
     async with http.post(url, json=change) as resp:
@@ -245,12 +254,68 @@ def test_command_line_modes() -> None:
         parse_args(["--event-types", "0,7"])
 
 
+def test_command_line_cdr_and_queue_modes() -> None:
+    """The CDR and QueueAgents variants have options; defaults are documented."""
+    names = (
+        "sort_order_words",
+        "cdr_available",
+        "cdr_missing_status",
+        "cdr_entry",
+        "cdr_parties",
+        "cdr_sort_default",
+        "cdr_date_field",
+        "queue_list",
+        "queue_update_answer",
+    )
+    defaults = VoipNowSimulator().modes.to_json()
+    args = parse_args([])
+    assert {name: getattr(args, name) for name in names} == {
+        name: defaults[name] for name in names
+    }
+    args = parse_args(
+        [
+            "--sort-order-words",
+            "long",
+            "--no-cdr",
+            "--cdr-missing-status",
+            "501",
+            "--cdr-entry",
+            "list",
+            "--cdr-parties",
+            "list",
+            "--cdr-sort-default",
+            "asc",
+            "--cdr-date-field",
+            "answered",
+            "--queue-list",
+            "wrapped",
+            "--queue-update-answer",
+            "204",
+        ]
+    )
+    assert [getattr(args, name) for name in names] == [
+        "long",
+        False,
+        501,
+        "list",
+        "list",
+        "asc",
+        "answered",
+        "wrapped",
+        "204",
+    ]
+    for bad in (["--cdr-missing-status", "500"], ["--queue-list", "array"]):
+        with pytest.raises(SystemExit):
+            parse_args(bad)
+
+
 async def test_presence_names_mode(sim: VoipNowSimulator, api: Api) -> None:
     """`presence_names` adds each extension's name to its presence entry."""
     listing = (await api.get("/uapi/extensions/@me/@self/presence")).body
     assert all("name" not in item for item in listing["entry"])
 
     sim.set_modes(presence_names=True)
+    assert VoipNowSimulator(presence_names=True).presence_names is True
     listing = (await api.get("/uapi/extensions/@me/@self/presence")).body
 
     assert {item["extension"]: item["name"] for item in listing["entry"]} == {

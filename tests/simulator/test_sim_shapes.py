@@ -7,6 +7,7 @@ the test says which example the simulator follows and why.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from voipnow_simulator import VoipNowSimulator
@@ -171,6 +172,77 @@ async def test_actions_accept_the_documented_requests(api: Api) -> None:
     request = load_example("phonecalls_transfer_request_vnuapi30")
     request = {**request, "transferFromNumber": EXT2, "transferNumber": EXT1}
     assert (await api.put(path, request)).status == 200
+
+
+# Keys a CDR record has beyond the documented one (the page elides the rest
+# of each record with "...", so these come from the field tables).
+CDR_EXTRAS = {
+    "extension": "PhoneCalls Resource: the extension charged",
+    "published": "PhoneCalls Resource: when the call entered the system",
+    "answered": "PhoneCalls Resource: when the call was answered",
+    "id": "PhoneCallView table: the view's id",
+    "callerId": "PhoneCallView table",
+    "flow": "PhoneCallView table and List CDR's flow filter",
+    "disposition": "PhoneCallView table and List CDR's disposition filter",
+    "next": "paging, as in every collection",
+}
+
+
+def first_entry(collection: dict[str, Any]) -> dict[str, Any]:
+    """Key a CDR collection's first record alike: the ids differ, not the shape."""
+    first = next(iter(collection["entry"].values()))
+    return {**collection, "entry": {"first": first}}
+
+
+async def test_cdr_like_the_cdr_resource_example(api: Api) -> None:
+    """List CDR: entry keyed by id, string parties, mixed-type phoneCallStat."""
+    sim = api.sim
+    example = load_example("cdr_list_vnuapi30")
+    # The example's first record: one outside caller, two extensions' views.
+    call_id = await sim.incoming_call(EXT1, from_number="14141555")
+    await sim.pickup_call(call_id, EXT2)
+    await sim.hangup_call(call_id)
+    sim.add_cdr_record(EXT1, "14141555", started=datetime(2024, 5, 6, 9, 0, tzinfo=UTC))
+    params = {"count": "1", "startDate": "2000-01-01T00:00:00"}
+    body = (await api.get("/uapi/cdr/@me", params=params)).body
+    assert list(body["entry"]) == [call_id]
+    assert_shape(first_entry(example), first_entry(body), extras=CDR_EXTRAS)
+    # The PhoneCallStat example alone: strings, no type (the list's has one,
+    # and writes total, unknown and unallowed as numbers).
+    assert_shape(
+        load_example("cdr_phonecallstat_vnuapi30"),
+        body["phoneCallStat"][0],
+        extras={"type": "CDR Resource: field table and the list example"},
+        loose=frozenset({"total", "unknown", "unallowed"}),
+    )
+    sim.quirks = True
+    body = (await api.get("/uapi/cdr/@me", params=params)).body
+    # Quirks: the field table's Numbers and callerID, as the live views.
+    assert_shape(
+        first_entry(example),
+        first_entry(body),
+        extras=CDR_EXTRAS | {"callerID": "PhoneCalls Resource example's spelling"},
+        loose=frozenset({"unanswered", "busy", "failed", "answered"}),
+    )
+
+
+async def test_queue_agents_like_the_agent_resource_example(api: Api) -> None:
+    """Listed, single and updated agents: the Agent Resource example."""
+    sim = api.sim
+    example = load_example("queueagent_resource_vnuapi30")
+    request = load_example("queueagents_update_request_vnuapi30")
+    sim.add_queue("0003*212", "Support", {EXT1: 0})
+    agents = "/uapi/extensions/@me/0003*212/queue/agents"
+    assert_shape(example, (await api.get(agents)).body["entry"][0])
+    assert_shape(example, (await api.get(f"{agents}/{EXT1}")).body["entry"][0])
+    # The documented update request, on the documented path.
+    reply = await api.put(f"{agents}/{EXT1}", request)
+    assert reply.status == 200
+    assert_shape(example, reply.body)
+    assert reply.body["status"] == "1"
+    sim.quirks = True
+    entry = (await api.get(agents)).body["entry"][0]
+    assert_shape(example, entry, loose=frozenset({"status"}))
 
 
 def test_shape_differences_reports_what_differs() -> None:
