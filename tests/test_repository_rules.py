@@ -206,6 +206,14 @@ NOT_SEEN_BY_THE_SCAN: dict[str, frozenset[str]] = {
     # it is given, api/client.py gives `send_call_to` (the only mailbox
     # field), and actions.py names the placeholder after `err.field`.
     "exceptions.voicemail_needs_extension.message": frozenset({"send_call_to"}),
+    # select.py names each agent's select in its __init__
+    # (`_attr_translation_placeholders = {"agent": ...}`), one per agent.
+    "entity.select.agent_status.name": frozenset({"agent"}),
+    # queue_actions.py maps QueueAgents error codes to (key, field) pairs;
+    # errors.py `pbx_errors` raises `validation_error(key, field=field)`.
+    "exceptions.queue_invalid.message": frozenset({"field"}),
+    "exceptions.status_invalid.message": frozenset({"field"}),
+    "exceptions.qag_agent_invalid.message": frozenset({"field"}),
 }
 
 

@@ -23,6 +23,7 @@ from .coordinator import VoipNowConfigEntry, VoipNowCoordinator, VoipNowRuntime
 from .history import VoipNowHistory, async_remove_history
 from .push import VoipNowPush
 from .push_url import async_delete_cloudhook
+from .queues import VoipNowQueues
 from .services import async_setup_services
 from .subscriptions import async_delete_subscriptions
 
@@ -30,6 +31,7 @@ PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
     Platform.EVENT,
+    Platform.SELECT,
     Platform.SENSOR,
 ]
 
@@ -53,9 +55,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> b
     await coordinator.async_config_entry_first_refresh()
     history = VoipNowHistory(hass, entry, client, lambda: coordinator.extensions)
     await history.async_load()
-    # The history is not needed for calls: a PBX without CDR still loads.
+    queues = VoipNowQueues(hass, entry, client, coordinator.scan_interval)
+    # Neither is needed for calls: a PBX without CDR, or with a queue
+    # gone, still loads; their own entities are unavailable.
     await history.async_refresh()
-    entry.runtime_data = VoipNowRuntime(calls=coordinator, history=history)
+    await queues.async_refresh()
+    entry.runtime_data = VoipNowRuntime(
+        calls=coordinator, history=history, queues=queues
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     if entry.options.get(CONF_PUSH, True):
         push = VoipNowPush(hass, coordinator, entry.data[CONF_WEBHOOK_ID])

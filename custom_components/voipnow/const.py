@@ -14,6 +14,8 @@ CONF_PUSH: Final = "push"
 # The server identity entities were created under; kept when the URL changes.
 CONF_SERVER_ID: Final = "server_id"
 CONF_TRANSFER_TARGETS: Final = "transfer_targets"
+# Options: the call queues the user named (UnifiedAPI cannot list them).
+CONF_QUEUES: Final = "queues"
 # Options: non-administrators may send calls to any number (off: only to the
 # PBX's extensions and the transfer targets).
 CONF_ALLOW_ANY_NUMBER: Final = "allow_any_number"
@@ -25,6 +27,8 @@ MIN_SCAN_INTERVAL_SECONDS: Final = 5
 MAX_SCAN_INTERVAL_SECONDS: Final = 300
 # While push callbacks arrive, polling only reconciles.
 PUSH_SCAN_INTERVAL: Final = timedelta(seconds=60)
+# A call queue's device identifier is this after the server id.
+QUEUE_DEVICE: Final = "queue_"
 # Extensions and presence change rarely: list them this often.
 EXTENSIONS_REFRESH_INTERVAL: Final = timedelta(minutes=1)
 

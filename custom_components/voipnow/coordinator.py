@@ -36,8 +36,10 @@ from .const import (
     EXTENSIONS_REFRESH_INTERVAL,
     LOGGER,
     PUSH_SCAN_INTERVAL,
+    QUEUE_DEVICE,
 )
 from .history import VoipNowHistory
+from .queues import VoipNowQueues
 from .tracker import CallTracker
 
 
@@ -290,7 +292,8 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         for device in dr.async_entries_for_config_entry(
             registry, self.config_entry.entry_id
         ):
-            if device.identifiers & wanted:
+            # Queue devices belong to the queues of the options, not to this.
+            if device.identifiers & wanted or self.is_queue_device(device):
                 continue
             if device.id not in self._missing_devices:
                 missing.add(device.id)
@@ -305,13 +308,26 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         """Return the stable device identifier of an extension."""
         return f"{self.server_id}_{extension}"
 
+    def queue_identifier(self, queue: str) -> str:
+        """Return the stable device identifier of a call queue."""
+        return f"{self.server_id}_{QUEUE_DEVICE}{queue}"
+
+    def is_queue_device(self, device: dr.DeviceEntry) -> bool:
+        """Tell whether a device of the entry is a call queue."""
+        prefix = f"{self.server_id}_{QUEUE_DEVICE}"
+        return any(
+            domain == DOMAIN and identifier.startswith(prefix)
+            for domain, identifier in device.identifiers
+        )
+
 
 @dataclass(slots=True)
 class VoipNowRuntime:
-    """What a loaded entry holds: its calls and its call history."""
+    """What a loaded entry holds: its calls, its call history, its queues."""
 
     calls: VoipNowCoordinator
     history: VoipNowHistory
+    queues: VoipNowQueues
 
 
 type VoipNowConfigEntry = ConfigEntry[VoipNowRuntime]

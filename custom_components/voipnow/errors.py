@@ -6,7 +6,7 @@ Bad input is a `ServiceValidationError`; a failure at run time a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -30,7 +30,8 @@ from .const import (
 )
 from .coordinator import VoipNowCoordinator
 
-# API error codes that mean "this field is wrong": a validation error naming it.
+# API error codes of the call actions that mean "this field is wrong": a
+# validation error, translated under the code, naming the field.
 API_FIELD_ERRORS: dict[str, str] = {
     "pc_phonecall_invalid": ATTR_PHONE_CALL_ID,
     "pc_phonecallviewid_invalid": ATTR_PHONE_CALL_ID,
@@ -42,6 +43,8 @@ API_FIELD_ERRORS: dict[str, str] = {
     "user_invalid": ATTR_USER_ID,
     "extension_invalid": ATTR_EXTENSION,
 }
+
+_CALL_FIELDS = {code: (code, field) for code, field in API_FIELD_ERRORS.items()}
 
 
 def validation_error(key: str, **placeholders: str) -> ServiceValidationError:
@@ -70,8 +73,17 @@ def invalid_input(err: VoipNowInvalidInputError) -> ServiceValidationError:
 
 
 @asynccontextmanager
-async def pbx_errors(coordinator: VoipNowCoordinator) -> AsyncIterator[None]:
-    """Turn the client's errors into translated Home Assistant errors."""
+async def pbx_errors(
+    coordinator: VoipNowCoordinator,
+    fields: Mapping[str, tuple[str, str]] | None = None,
+) -> AsyncIterator[None]:
+    """Turn the client's errors into translated Home Assistant errors.
+
+    `fields` maps the API error codes an action can meet to (translation
+    key, field); the call actions' by default. The same code can mean
+    another field elsewhere (`extension_invalid` names the queue there).
+    """
+    known = fields if fields is not None else _CALL_FIELDS
     try:
         yield
     except VoipNowInvalidInputError as err:
@@ -87,8 +99,9 @@ async def pbx_errors(coordinator: VoipNowCoordinator) -> AsyncIterator[None]:
         raise runtime_error("cannot_connect", error=str(err)) from err
     except VoipNowResponseError as err:
         status = err.status or 0
-        if 400 <= status < 500 and err.code in API_FIELD_ERRORS:
-            raise validation_error(err.code, field=API_FIELD_ERRORS[err.code]) from err
+        if 400 <= status < 500 and err.code is not None and err.code in known:
+            key, field = known[err.code]
+            raise validation_error(key, field=field) from err
         raise runtime_error(
             "request_failed", status=str(err.status or "?"), code=err.code or "unknown"
         ) from err

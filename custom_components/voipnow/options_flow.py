@@ -1,4 +1,4 @@
-"""Options: polling and push, who may call what, and the transfer targets.
+"""Options: polling and push, who may call what, transfer targets, call queues.
 
 A menu leads to one form per subject; each form saves the options at once,
 and the entry reloads only when an option changed.
@@ -24,16 +24,26 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
 )
 
-from .api import VoipNowInvalidInputError, validate_mailbox, validate_number
+from .api import (
+    VoipNowError,
+    VoipNowInvalidInputError,
+    VoipNowResponseError,
+    same_extension,
+    validate_extension,
+    validate_mailbox,
+    validate_number,
+)
 from .const import (
     CONF_ALLOW_ANY_NUMBER,
     CONF_PUSH,
+    CONF_QUEUES,
     CONF_TRANSFER_TARGETS,
     DEFAULT_SCAN_INTERVAL,
     MAX_SCAN_INTERVAL_SECONDS,
     MIN_SCAN_INTERVAL_SECONDS,
 )
 from .push_url import async_delete_cloudhook
+from .queues import CallQueue, call_queues
 from .targets import TransferTarget, transfer_targets
 from .validation import vol
 
@@ -43,7 +53,9 @@ CONF_NEW_TARGET_VOICEMAIL = "new_target_voicemail"
 CONF_RENEW_CALLBACK = "renew_callback"
 
 _TEXT = TextSelector(TextSelectorConfig(autocomplete="off"))
-MENU = ["settings", "transfer_targets"]
+MENU = ["settings", "transfer_targets", "queues"]
+CONF_NEW_QUEUE_NAME = "new_queue_name"
+CONF_NEW_QUEUE_NUMBER = "new_queue_number"
 
 
 class VoipNowOptionsFlow(OptionsFlow):
@@ -144,6 +156,67 @@ class VoipNowOptionsFlow(OptionsFlow):
             errors=errors,
         )
 
+    async def async_step_queues(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Keep, remove, add or rename the call queues.
+
+        Existing queues are kept by leaving them selected. A new queue is
+        checked with the PBX (its agents are listed); giving a kept queue's
+        number again with another name renames it.
+        """
+        options = self.config_entry.options
+        queues = call_queues(options)
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            kept = [q for q in queues if q.number in user_input.get(CONF_QUEUES, [])]
+            try:
+                kept = await self._async_with_new_queue(user_input, kept)
+            except _TargetError as err:
+                errors[err.field] = err.error
+            else:
+                return self.async_create_entry(
+                    data={**options, CONF_QUEUES: [q.as_option() for q in kept]}
+                )
+        return self.async_show_form(
+            step_id="queues",
+            data_schema=_queues_schema(queues, user_input or {}),
+            errors=errors,
+        )
+
+    async def _async_with_new_queue(
+        self, user_input: Mapping[str, Any], kept: list[CallQueue]
+    ) -> list[CallQueue]:
+        """Return the kept queues with the one the form adds (or renames)."""
+        name = str(user_input.get(CONF_NEW_QUEUE_NAME) or "").strip()
+        number = str(user_input.get(CONF_NEW_QUEUE_NUMBER) or "").replace(" ", "")
+        if not name and not number:
+            return kept
+        if not name:
+            raise _TargetError(CONF_NEW_QUEUE_NAME, "queue_name_missing")
+        try:
+            validate_extension(number, allow_self=False)
+        except VoipNowInvalidInputError:
+            raise _TargetError(CONF_NEW_QUEUE_NUMBER, "invalid_queue_number") from None
+        others = [q for q in kept if not same_extension(q.number, number)]
+        if any(q.name.casefold() == name.casefold() for q in others):
+            raise _TargetError(CONF_NEW_QUEUE_NAME, "queue_exists")
+        if len(others) == len(kept):
+            await self._async_check_queue(number)
+        return [*others, CallQueue(number=number, name=name)]
+
+    async def _async_check_queue(self, number: str) -> None:
+        """Ask the PBX for the queue's agents: it says whether it is a queue."""
+        client = self.config_entry.runtime_data.calls.client
+        try:
+            await client.async_list_queue_agents(queue=number)
+        except VoipNowResponseError as err:
+            if err.code == "extension_invalid" or err.status in (400, 404):
+                raise _TargetError(CONF_NEW_QUEUE_NUMBER, "not_a_queue") from None
+            raise _TargetError(CONF_NEW_QUEUE_NUMBER, "cannot_connect") from None
+        except VoipNowError:
+            raise _TargetError(CONF_NEW_QUEUE_NUMBER, "cannot_connect") from None
+
 
 def _new_webhook_id() -> str:
     """Return a fresh webhook id (the secret part of the callback address)."""
@@ -195,8 +268,36 @@ def _targets_schema(
     return vol.Schema(schema)
 
 
+def _queues_schema(
+    queues: tuple[CallQueue, ...], defaults: Mapping[str, Any]
+) -> vol.Schema:
+    """Build the queues form: the existing ones, and a new one."""
+    schema: dict[Any, Any] = {}
+    if queues:
+        schema[
+            vol.Optional(
+                CONF_QUEUES,
+                default=defaults.get(CONF_QUEUES, [q.number for q in queues]),
+            )
+        ] = SelectSelector(
+            SelectSelectorConfig(
+                options=[
+                    SelectOptionDict(value=q.number, label=f"{q.name} ({q.number})")
+                    for q in queues
+                ],
+                multiple=True,
+                mode=SelectSelectorMode.LIST,
+            )
+        )
+    for field in (CONF_NEW_QUEUE_NAME, CONF_NEW_QUEUE_NUMBER):
+        schema[
+            vol.Optional(field, description={"suggested_value": defaults.get(field)})
+        ] = _TEXT
+    return vol.Schema(schema)
+
+
 class _TargetError(Exception):
-    """A new transfer target is incomplete or invalid."""
+    """A new transfer target or queue is incomplete or invalid."""
 
     def __init__(self, field: str, error: str) -> None:
         """Remember which field is wrong and why."""

@@ -32,13 +32,15 @@ from .const import (
     ATTR_REMOTE_NUMBER,
     CallState,
 )
-from .coordinator import VoipNowConfigEntry
+from .coordinator import VoipNowConfigEntry, VoipNowRuntime
 from .entity import (
     VoipNowExtensionEntity,
     VoipNowHistoryEntity,
     async_add_extension_entities,
 )
 from .history import ExtensionHistory
+from .queue_entity import VoipNowQueueEntity, async_add_queue_entities
+from .queues import CallQueue
 
 PARALLEL_UPDATES = 0
 
@@ -92,6 +94,11 @@ async def async_setup_entry(
     )
     async_add_extension_entities(
         entry, async_add_entities, VoipNowHistorySensorEntity, HISTORY_SENSORS
+    )
+    async_add_queue_entities(
+        entry,
+        async_add_entities,
+        lambda runtime, queue, state: [VoipNowAgentsOnline(runtime, queue)],
     )
 
 
@@ -193,3 +200,24 @@ class VoipNowHistorySensorEntity(VoipNowHistoryEntity, SensorEntity):
         if (history := self.history) is None:
             return None
         return self.entity_description.attributes_fn(history)
+
+
+AGENTS_ONLINE = SensorEntityDescription(
+    key="agents_online",
+    translation_key="agents_online",
+    state_class=SensorStateClass.MEASUREMENT,
+)
+
+
+class VoipNowAgentsOnline(VoipNowQueueEntity, SensorEntity):
+    """How many agents of a queue take calls now."""
+
+    def __init__(self, runtime: VoipNowRuntime, queue: CallQueue) -> None:
+        """Count the queue's online agents."""
+        super().__init__(runtime, queue, AGENTS_ONLINE)
+
+    @property
+    def native_value(self) -> int | None:
+        """The number of online agents."""
+        state = self.state_of_queue
+        return state.online if state else None

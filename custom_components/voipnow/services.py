@@ -47,6 +47,15 @@ from .history_actions import (
     async_clear_missed_calls,
     async_get_call_history,
 )
+from .queue_actions import (
+    ATTR_AGENT,
+    ATTR_QUEUE,
+    ATTR_STATUS,
+    STATUS_OPTIONS,
+    async_set_agent_status,
+    known_agent,
+    known_queue,
+)
 from .targets import find_targets, transfer_targets
 from .validation import vol
 
@@ -57,6 +66,7 @@ SERVICE_HOLD_CALL = "hold_call"
 SERVICE_UNHOLD_CALL = "unhold_call"
 SERVICE_CLEAR_MISSED_CALLS = "clear_missed_calls"
 SERVICE_GET_CALL_HISTORY = "get_call_history"
+SERVICE_SET_QUEUE_AGENT_STATUS = "set_queue_agent_status"
 
 _TEXT = vol.All(cv.string, vol.Length(min=1, max=64))
 # Ids the PBX hands out are 1 to 255 characters.
@@ -133,6 +143,28 @@ CALL_HISTORY_SCHEMA = vol.Schema(
         ),
     }
 )
+
+
+QUEUE_AGENT_SCHEMA = vol.Schema(
+    {
+        vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Required(ATTR_QUEUE): _TEXT,
+        vol.Required(ATTR_AGENT): _TEXT,
+        vol.Required(ATTR_STATUS): vol.In(list(STATUS_OPTIONS)),
+    }
+)
+
+
+async def _set_queue_agent_status(
+    runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
+) -> ServiceResponse:
+    """Handle `voipnow.set_queue_agent_status`."""
+    queue = known_queue(runtime, data[ATTR_QUEUE])
+    agent = known_agent(runtime, queue, data[ATTR_AGENT])
+    await async_set_agent_status(
+        runtime, queue, agent, STATUS_OPTIONS[data[ATTR_STATUS]]
+    )
+    return {ATTR_QUEUE: queue.number, ATTR_AGENT: agent, ATTR_STATUS: data[ATTR_STATUS]}
 
 
 async def _clear_missed_calls(
@@ -269,6 +301,9 @@ def async_setup_services(hass: HomeAssistant) -> None:
     register(SERVICE_HOLD_CALL, _hold(True), _CALL_SCHEMA)
     register(SERVICE_UNHOLD_CALL, _hold(False), _CALL_SCHEMA)
     register(SERVICE_CLEAR_MISSED_CALLS, _clear_missed_calls, CLEAR_MISSED_SCHEMA)
+    register(
+        SERVICE_SET_QUEUE_AGENT_STATUS, _set_queue_agent_status, QUEUE_AGENT_SCHEMA
+    )
     register(
         SERVICE_GET_CALL_HISTORY,
         _get_call_history,
