@@ -12,6 +12,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv, intent
 from homeassistant.util import dt as dt_util
 
+from . import queue_voice
 from .actions import async_hangup_call, async_transfer_call
 from .const import CallDirection, CallState
 from .validation import vol
@@ -28,6 +29,8 @@ INTENT_TRANSFER = "VoipNowTransferCall"
 INTENT_HANGUP = "VoipNowHangUp"
 INTENT_WHO_IS_CALLING = "VoipNowWhoIsCalling"
 INTENT_MISSED_CALLS = "VoipNowMissedCalls"
+INTENT_QUEUE_AGENT = "VoipNowQueueAgent"
+INTENT_QUEUE_STATUS = "VoipNowQueueStatus"
 # Missed callers said by name, the most recent first.
 MAX_SAID = 3
 
@@ -38,6 +41,8 @@ async def async_setup_intents(hass: HomeAssistant) -> None:
     intent.async_register(hass, HangUpIntentHandler())
     intent.async_register(hass, WhoIsCallingIntentHandler())
     intent.async_register(hass, MissedCallsIntentHandler())
+    intent.async_register(hass, QueueAgentIntentHandler())
+    intent.async_register(hass, QueueStatusIntentHandler())
 
 
 class _VoipNowIntentHandler(intent.IntentHandler):
@@ -213,6 +218,46 @@ class MissedCallsIntentHandler(_VoipNowIntentHandler):
         callers = list(dict.fromkeys(who(call) for call in recent))[:MAX_SAID]
         calls = "1 missed call" if count == 1 else f"{count} missed calls"
         return f"{calls}{where}{when}, from {_and(callers)}."
+
+
+class QueueAgentIntentHandler(_VoipNowIntentHandler):
+    """Log an agent into a call queue, pause it, or log it out."""
+
+    intent_type = INTENT_QUEUE_AGENT
+    description = (
+        "Logs an agent (an extension of the VoipNow phone system) into a "
+        "call queue, pauses it there, or logs it out. `queue` is the name "
+        "the user gave the queue; leave it out to log the agent out of all "
+        "queues. `status` is online, paused or logged_out."
+    )
+    slot_schema = {  # noqa: RUF012 - the base class declares it so
+        vol.Required("agent"): cv.string,
+        vol.Optional("queue"): cv.string,
+        vol.Required("status"): vol.In(["online", "paused", "logged_out"]),
+    }
+
+    async def _async_run(self, scope: VoiceScope, slots: dict[str, str]) -> str:
+        """Set the agent's status in the named queue (or out of all queues)."""
+        status = slots["status"]
+        agent, queues = await queue_voice.async_set_status(
+            scope, slots["agent"], slots.get("queue"), status
+        )
+        return queue_voice.said_status(agent, queues, status)
+
+
+class QueueStatusIntentHandler(_VoipNowIntentHandler):
+    """Say who is online in a call queue."""
+
+    intent_type = INTENT_QUEUE_STATUS
+    description = (
+        "Tells which agents are online (taking calls), paused or logged out "
+        "in a call queue of the VoipNow phone system, by the queue's name."
+    )
+    slot_schema = {vol.Required("queue"): cv.string}  # noqa: RUF012
+
+    async def _async_run(self, scope: VoiceScope, slots: dict[str, str]) -> str:
+        """List the queue's online agents."""
+        return queue_voice.said_online(scope, slots["queue"])
 
 
 def _and(items: list[str]) -> str:

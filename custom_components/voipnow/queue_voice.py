@@ -1,0 +1,130 @@
+"""Call queues by voice: by the names the user gave them, agents among our extensions.
+
+A queue is reached by its configured name only (never by a number said), and
+an agent only among the PBX's own extensions exposed to the assistant.
+"""
+
+from __future__ import annotations
+
+from .api import short_extension
+from .coordinator import VoipNowRuntime
+from .queue_actions import STATUS_OPTIONS, async_set_agent_status
+from .queues import CallQueue
+from .voice import UnresolvedError, VoiceScope
+
+_SAID = {
+    "online": "Logged {agent} into {queues}.",
+    "paused": "Paused {agent} in {queues}.",
+    "logged_out": "Logged {agent} out of {queues}.",
+}
+
+
+def _queue_named(scope: VoiceScope, text: str) -> tuple[VoipNowRuntime, CallQueue]:
+    """Find a configured queue by the name the user gave it."""
+    wanted = " ".join(
+        word for word in text.casefold().split() if word not in {"the", "queue", "my"}
+    )
+    for entry_runtime in _runtimes(scope):
+        for queue in entry_runtime.queues.queues:
+            if queue.name.casefold() == wanted:
+                return entry_runtime, queue
+    raise UnresolvedError(f"I don't know a call queue called {text}.")
+
+
+def _every(text: str) -> bool:
+    """Tell whether a spoken queue means all of them ("all queues")."""
+    words = set(text.casefold().split()) - {"the", "call", "queue", "queues", "my"}
+    return bool(words) and words <= {"all", "every"}
+
+
+def _runtimes(scope: VoiceScope) -> list[VoipNowRuntime]:
+    """Return what every loaded entry holds."""
+    seen: dict[str, VoipNowRuntime] = {}
+    for coordinator, _ in scope.extensions():
+        entry = coordinator.config_entry
+        seen.setdefault(entry.entry_id, entry.runtime_data)
+    return list(seen.values())
+
+
+def _agent_named(scope: VoiceScope, runtime: VoipNowRuntime, text: str) -> str:
+    """Find the agent among the entry's exposed extensions."""
+    named = [
+        number
+        for coordinator, number in scope.named(text)
+        if coordinator is runtime.calls
+    ]
+    if len(named) != 1:
+        raise UnresolvedError(f"I don't know an extension called {text}.")
+    return named[0]
+
+
+async def async_set_status(
+    scope: VoiceScope, agent_text: str, queue_text: str | None, status: str
+) -> tuple[str, list[CallQueue]]:
+    """Set an agent's status in one queue, or log it out of every queue it is in."""
+    if queue_text and _every(queue_text):
+        queue_text = None
+    if queue_text:
+        runtime, queue = _queue_named(scope, queue_text)
+        targets = [queue]
+    else:
+        if status != "logged_out":
+            raise UnresolvedError("Which queue?")
+        runtimes = _runtimes(scope)
+        if not runtimes:
+            raise UnresolvedError("There are no call queues.")
+        runtime = runtimes[0]
+        targets = list(runtime.queues.queues)
+    agent = _agent_named(scope, runtime, agent_text)
+    data = runtime.queues.data or {}
+    targets = [
+        queue
+        for queue in targets
+        if (state := data.get(queue.number)) is not None
+        and state.find_agent(agent) is not None
+    ]
+    if not targets:
+        raise UnresolvedError(
+            f"Extension {short_extension(agent)} is not an agent of "
+            f"{queue_text or 'any call queue'}."
+        )
+    for queue in targets:
+        found = data[queue.number].find_agent(agent)
+        await async_set_agent_status(
+            runtime, queue, found or agent, STATUS_OPTIONS[status]
+        )
+    return agent, targets
+
+
+def said_status(agent: str, queues: list[CallQueue], status: str) -> str:
+    """Say what was done."""
+    names = [queue.name for queue in queues]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return _SAID[status].format(agent=short_extension(agent), queues=listed)
+
+
+def said_online(scope: VoiceScope, queue_text: str) -> str:
+    """Say who is online (and paused) in a queue."""
+    runtime, queue = _queue_named(scope, queue_text)
+    state = (runtime.queues.data or {}).get(queue.number)
+    if state is None:
+        raise UnresolvedError(f"The queue {queue.name} cannot be read right now.")
+    online = [
+        short_extension(a)
+        for a, s in state.agents.items()
+        if s is STATUS_OPTIONS["online"]
+    ]
+    paused = [
+        short_extension(a)
+        for a, s in state.agents.items()
+        if s is STATUS_OPTIONS["paused"]
+    ]
+    if not online:
+        said = f"Nobody is online in {queue.name}."
+    elif len(online) == 1:
+        said = f"In {queue.name}, {online[0]} is online."
+    else:
+        said = f"In {queue.name}, {', '.join(online[:-1])} and {online[-1]} are online."
+    if paused:
+        said += f" Paused: {', '.join(paused)}."
+    return said
