@@ -26,6 +26,8 @@ from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS, DO
 from custom_components.voipnow.intent import (
     INTENT_HANGUP,
     INTENT_MISSED_CALLS,
+    INTENT_QUEUE_AGENT,
+    INTENT_QUEUE_STATUS,
     INTENT_TRANSFER,
     INTENT_WHO_IS_CALLING,
 )
@@ -609,7 +611,14 @@ async def test_handlers_describe_themselves_for_llms(
         for handler in intent.async_get(hass)
         if handler.intent_type.startswith("VoipNow")
     }
-    assert set(handlers) == {INTENT_TRANSFER, INTENT_HANGUP, INTENT_WHO_IS_CALLING}
+    assert set(handlers) == {
+        INTENT_TRANSFER,
+        INTENT_HANGUP,
+        INTENT_WHO_IS_CALLING,
+        INTENT_MISSED_CALLS,
+        INTENT_QUEUE_AGENT,
+        INTENT_QUEUE_STATUS,
+    }
 
     tools = {name: llm.IntentTool(name, handler) for name, handler in handlers.items()}
     for name, tool in tools.items():
@@ -793,3 +802,113 @@ async def test_missed_calls_of_unexposed_phones_are_not_told(
         hass, "test", INTENT_MISSED_CALLS, {}, assistant=conversation.DOMAIN
     )
     assert CALLER_NAME not in speech(response)
+
+
+@pytest.fixture
+async def queues(
+    hass: HomeAssistant, simulator: VoipNowSimulator, init_integration: MockConfigEntry
+) -> None:
+    """Two call queues, Sales and Support, named in the options."""
+    simulator.add_queue("0003*300", "Sales", {EXT_OFFICE: 0, EXT_KITCHEN: 1})
+    simulator.add_queue("0003*301", "Support", {EXT_OFFICE: 1, EXT_KITCHEN: 0})
+    hass.config_entries.async_update_entry(
+        init_integration,
+        options={
+            **init_integration.options,
+            "queues": [
+                {"name": "Sales", "number": "0003*300"},
+                {"name": "Support", "number": "0003*301"},
+            ],
+        },
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+@pytest.mark.usefixtures("queues")
+@pytest.mark.parametrize(
+    ("sentence", "answer", "statuses"),
+    [
+        (
+            "log 210 into the sales queue",
+            "Logged 210 into Sales.",
+            {("0003*300", EXT_OFFICE): 1},
+        ),
+        (
+            "pause 211 in support",
+            "Paused 211 in Support.",
+            {("0003*301", EXT_KITCHEN): 2},
+        ),
+        (
+            "log 210 out of all queues",
+            "Logged 210 out of Sales and Support.",
+            {("0003*300", EXT_OFFICE): 0, ("0003*301", EXT_OFFICE): 0},
+        ),
+        (
+            "log extension 0003 star 211 out of the sales queue",
+            "Logged 211 out of Sales.",
+            {("0003*300", EXT_KITCHEN): 0},
+        ),
+    ],
+)
+async def test_queue_agents_by_voice(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    converse: Converse,
+    sentence: str,
+    answer: str,
+    statuses: dict[tuple[str, str], int],
+) -> None:
+    """Agents are logged in, paused and out by voice, queues by their names."""
+    result = await converse(sentence)
+
+    assert speech(result) == answer
+    for (queue, agent), status in statuses.items():
+        assert simulator.queues[queue].agents[agent] == status
+
+
+@pytest.mark.usefixtures("queues")
+async def test_who_is_online_in_a_queue(
+    hass: HomeAssistant, simulator: VoipNowSimulator, converse: Converse
+) -> None:
+    """Who takes calls in a queue, by its name."""
+    assert speech(await converse("who is online in the sales queue")) == (
+        "In Sales, 211 is online."
+    )
+    simulator.set_agent_status("0003*300", EXT_OFFICE, 2)
+    await hass.config_entries.async_entries(DOMAIN)[
+        0
+    ].runtime_data.queues.async_refresh()
+    assert speech(await converse("who is online in sales")) == (
+        "In Sales, 211 is online. Paused: 210."
+    )
+
+
+@pytest.mark.usefixtures("queues")
+@pytest.mark.parametrize(
+    ("sentence", "answer"),
+    [
+        (
+            "log 210 into the marketing queue",
+            "I don't know a call queue called marketing.",
+        ),
+        # A queue is reached by its configured name, never by a number said.
+        (
+            "log 210 into 0003 star 300",
+            "I don't know a call queue called 0003 star 300.",
+        ),
+        ("log 212 into the sales queue", "Extension 212 is not an agent of sales."),
+        ("log 999 into the sales queue", "I don't know an extension called 999."),
+    ],
+)
+async def test_queue_voice_refusals(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    converse: Converse,
+    sentence: str,
+    answer: str,
+) -> None:
+    """Unknown queues and agents are explained in words; nothing is sent."""
+    result = await converse(sentence)
+
+    assert speech(result) == answer
+    assert [r for r in simulator.api_requests("PUT") if "queue" in r.path] == []
