@@ -47,6 +47,7 @@ ONBOARDING_STORE = {
     "key": "onboarding",
     "data": {"done": ["core_config", "analytics", "integration"]},
 }
+DEMO_QUEUE = {"name": "Sales", "number": "0003*300"}
 DEFAULT_TARGETS = (
     {"name": "Reception", "number": "0003*210", "voicemail": False},
     {"name": "Support", "number": "0003*212", "voicemail": True},
@@ -332,6 +333,34 @@ def expose_to_assist(ha: str, token: str, entity_ids: Iterable[str]) -> None:
     asyncio.run(expose())
 
 
+def add_queue(ha: str, token: str, entry_id: str, queue: dict[str, str]) -> None:
+    """Name the demo PBX's call queue in the options (checked with the PBX)."""
+    status, body = request(
+        "POST",
+        f"{ha}/api/config/config_entries/options/flow",
+        token=token,
+        json_body={"handler": entry_id},
+    )
+    flow = expect(status, body, "starting the VoipNow options flow")
+    url = f"{ha}/api/config/config_entries/options/flow/{flow['flow_id']}"
+    status, body = request(
+        "POST", url, token=token, json_body={"next_step_id": "queues"}
+    )
+    expect(status, body, "opening the call queues")
+    status, body = request(
+        "POST",
+        url,
+        token=token,
+        json_body={
+            "new_queue_name": queue["name"],
+            "new_queue_number": queue["number"],
+        },
+    )
+    result = expect(status, body, f"adding the call queue {queue['name']}")
+    if result.get("type") != "create_entry":
+        raise BootstrapError(f"adding the queue {queue['name']} failed: {result}")
+
+
 def wait_for_entry(ha: str, token: str, timeout: float) -> dict[str, Any]:
     """Wait until the VoipNow entry has finished setting up; return it."""
     deadline = time.monotonic() + timeout
@@ -387,6 +416,9 @@ def configure(args: argparse.Namespace) -> None:
             f"adding the transfer targets {', '.join(t['name'] for t in DEFAULT_TARGETS)}"
         )
         add_transfer_targets(ha, token, entry["entry_id"], DEFAULT_TARGETS)
+        wait_for_entry(ha, token, args.timeout)
+        say(f"adding the call queue {DEMO_QUEUE['name']}")
+        add_queue(ha, token, entry["entry_id"], DEMO_QUEUE)
     # The entry is set up while Home Assistant starts, and reloaded after each
     # change of its options: wait until that is over.
     entry = wait_for_entry(ha, token, args.timeout)

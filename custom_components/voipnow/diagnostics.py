@@ -67,6 +67,17 @@ async def async_get_config_entry_diagnostics(
         },
         "push": coordinator.push.as_diagnostics() if coordinator.push else None,
         "history": runtime.history.as_diagnostics(),
+        "queues": {
+            "last_update_success": runtime.queues.last_update_success,
+            "queues": len(runtime.queues.queues),
+            "agents": {
+                f"queue {index}": {
+                    "agents": len(state.agents),
+                    "online": state.online,
+                }
+                for index, state in enumerate((runtime.queues.data or {}).values())
+            },
+        },
         "extensions": _redacted([asdict(ext) for ext in data.extensions.values()]),
         "calls": _redacted([asdict(call) for call in data.calls]),
         "states": _redacted(
