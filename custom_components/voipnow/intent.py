@@ -15,6 +15,8 @@ from homeassistant.util import dt as dt_util
 from . import queue_voice
 from .actions import async_hangup_call, async_transfer_call
 from .const import CallDirection, CallState
+from .coordinator import VoipNowCoordinator
+from .phrases import capitalised, listing, say
 from .validation import vol
 from .voice import (
     UnresolvedError,
@@ -52,14 +54,15 @@ class _VoipNowIntentHandler(intent.IntentHandler):
         """Run the handler; unresolved names and PBX errors become speech."""
         slots = self.async_validate_slots(intent_obj.slots)
         response = intent_obj.create_response()
+        scope = VoiceScope(intent_obj.hass, intent_obj.assistant, intent_obj.language)
         try:
             speech = await self._async_run(
-                VoiceScope(intent_obj.hass, intent_obj.assistant),
-                {name: str(slot["value"]) for name, slot in slots.items()},
+                scope, {name: str(slot["value"]) for name, slot in slots.items()}
             )
         except UnresolvedError as err:
             response.async_set_error(
-                intent.IntentResponseErrorCode.NO_VALID_TARGETS, str(err)
+                intent.IntentResponseErrorCode.NO_VALID_TARGETS,
+                say(scope.language, err.key, **err.values),
             )
             return response
         except HomeAssistantError as err:
@@ -102,10 +105,10 @@ class TransferCallIntentHandler(_VoipNowIntentHandler):
             send_call_to=number,
             to_voicemail=voicemail,
         )
-        party = who(active.call)
-        if voicemail:
-            return f"Sent the call with {party} to voicemail of {label}."
-        return f"Transferred the call with {party} to {label}."
+        key = "sent_to_voicemail" if voicemail else "transferred"
+        return say(
+            scope.language, key, party=who(active.call, scope.language), target=label
+        )
 
 
 class HangUpIntentHandler(_VoipNowIntentHandler):
@@ -126,7 +129,7 @@ class HangUpIntentHandler(_VoipNowIntentHandler):
             extension=active.extension,
             phone_call_id=active.call.phone_call_id,
         )
-        return f"Hung up the call with {who(active.call)}."
+        return say(scope.language, "hung_up", party=who(active.call, scope.language))
 
 
 class WhoIsCallingIntentHandler(_VoipNowIntentHandler):
@@ -141,29 +144,28 @@ class WhoIsCallingIntentHandler(_VoipNowIntentHandler):
 
     async def _async_run(self, scope: VoiceScope, slots: dict[str, str]) -> str:
         """Describe the ringing or ongoing calls."""
-        extension_text = slots.get("extension")
-        named = scope.named(extension_text)
-        if extension_text and not named:
-            raise UnresolvedError(f"I don't know an extension called {extension_text}.")
+        language = scope.language
+        named = _named(scope, slots.get("extension"))
         ringing: list[str] = []
         talking: list[str] = []
         for coordinator, number in named:
-            label = extension_label(coordinator, number)
+            label = extension_label(coordinator, number, language)
             for call in coordinator.data.state_of(number).calls:
+                party = who(call, language)
                 if call.state is CallState.RINGING and (
                     call.direction is CallDirection.INCOMING
                 ):
-                    ringing.append(f"{who(call)} is calling {label}")
-                elif call.state in (CallState.ON_CALL, CallState.ON_HOLD):
-                    # A sentence starts with a capital: "Extension 210 is ..."
-                    talking.append(
-                        f"{label[:1].upper()}{label[1:]} is on a call with {who(call)}"
+                    ringing.append(
+                        say(language, "is_calling", party=party, extension=label)
                     )
-        if ringing:
-            return ". ".join(ringing) + "."
-        if talking:
-            return ". ".join(talking) + "."
-        return "Nobody is calling."
+                elif call.state in (CallState.ON_CALL, CallState.ON_HOLD):
+                    talking.append(
+                        say(language, "on_a_call", party=party, extension=label)
+                    )
+        said = ringing or talking
+        if said:
+            return ". ".join(capitalised(sentence) for sentence in said) + "."
+        return say(language, "nobody_calling")
 
 
 class MissedCallsIntentHandler(_VoipNowIntentHandler):
@@ -183,10 +185,9 @@ class MissedCallsIntentHandler(_VoipNowIntentHandler):
 
     async def _async_run(self, scope: VoiceScope, slots: dict[str, str]) -> str:
         """Count the missed calls of the named phones (or all) and name callers."""
+        language = scope.language
         extension_text = slots.get("extension")
-        named = scope.named(extension_text)
-        if extension_text and not named:
-            raise UnresolvedError(f"I don't know an extension called {extension_text}.")
+        named = _named(scope, extension_text)
         today = slots.get("period") == "today"
         since = dt_util.start_of_local_day() if today else None
         histories = [
@@ -196,7 +197,7 @@ class MissedCallsIntentHandler(_VoipNowIntentHandler):
             and number in data
         ]
         if not histories:
-            raise UnresolvedError("The call history is not available right now.")
+            raise UnresolvedError("history_unavailable")
         missed = [
             call
             for history in histories
@@ -206,18 +207,22 @@ class MissedCallsIntentHandler(_VoipNowIntentHandler):
         count = len(missed) + (
             0 if today else sum(history.overflow for history in histories)
         )
-        where = (
-            f" on {extension_label(*named[0])}"
-            if extension_text and len(named) == 1
-            else ""
-        )
-        when = " today" if today else ""
+        one = extension_text is not None and len(named) == 1
+        where = "_on" if one else ""
+        when = "_today" if today else ""
+        values = {"extension": extension_label(*named[0], language)} if one else {}
         if not count:
-            return f"No missed calls{where}{when}."
+            return say(language, f"no_missed{where}{when}", **values)
         recent = sorted(missed, key=lambda call: call.started, reverse=True)
-        callers = list(dict.fromkeys(who(call) for call in recent))[:MAX_SAID]
-        calls = "1 missed call" if count == 1 else f"{count} missed calls"
-        return f"{calls}{where}{when}, from {_and(callers)}."
+        callers = list(dict.fromkeys(who(call, language) for call in recent))
+        amount = "one" if count == 1 else "many"
+        return say(
+            language,
+            f"missed_{amount}{where}{when}",
+            count=str(count),
+            callers=listing(language, callers[:MAX_SAID]),
+            **values,
+        )
 
 
 class QueueAgentIntentHandler(_VoipNowIntentHandler):
@@ -242,7 +247,7 @@ class QueueAgentIntentHandler(_VoipNowIntentHandler):
         agent, queues = await queue_voice.async_set_status(
             scope, slots["agent"], slots.get("queue"), status
         )
-        return queue_voice.said_status(agent, queues, status)
+        return queue_voice.said_status(scope.language, agent, queues, status)
 
 
 class QueueStatusIntentHandler(_VoipNowIntentHandler):
@@ -260,8 +265,11 @@ class QueueStatusIntentHandler(_VoipNowIntentHandler):
         return queue_voice.said_online(scope, slots["queue"])
 
 
-def _and(items: list[str]) -> str:
-    """Say a list: `A`, `A and B`, `A, B and C`."""
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
+def _named(
+    scope: VoiceScope, extension_text: str | None
+) -> list[tuple[VoipNowCoordinator, str]]:
+    """Return the extensions a sentence names (all, when it names none)."""
+    named = scope.named(extension_text)
+    if extension_text and not named:
+        raise UnresolvedError("unknown_extension", name=extension_text)
+    return named

@@ -8,15 +8,10 @@ from __future__ import annotations
 
 from .api import short_extension
 from .coordinator import VoipNowRuntime
+from .phrases import listing, say
 from .queue_actions import STATUS_OPTIONS, async_set_agent_status
 from .queues import CallQueue
 from .voice import UnresolvedError, VoiceScope
-
-_SAID = {
-    "online": "Logged {agent} into {queues}.",
-    "paused": "Paused {agent} in {queues}.",
-    "logged_out": "Logged {agent} out of {queues}.",
-}
 
 
 def _queue_named(scope: VoiceScope, text: str) -> tuple[VoipNowRuntime, CallQueue]:
@@ -28,7 +23,7 @@ def _queue_named(scope: VoiceScope, text: str) -> tuple[VoipNowRuntime, CallQueu
         for queue in entry_runtime.queues.queues:
             if queue.name.casefold() == wanted:
                 return entry_runtime, queue
-    raise UnresolvedError(f"I don't know a call queue called {text}.")
+    raise UnresolvedError("unknown_queue", name=text)
 
 
 def _every(text: str) -> bool:
@@ -54,7 +49,7 @@ def _agent_named(scope: VoiceScope, runtime: VoipNowRuntime, text: str) -> str:
         if coordinator is runtime.calls
     ]
     if len(named) != 1:
-        raise UnresolvedError(f"I don't know an extension called {text}.")
+        raise UnresolvedError("unknown_extension", name=text)
     return named[0]
 
 
@@ -69,10 +64,10 @@ async def async_set_status(
         targets = [queue]
     else:
         if status != "logged_out":
-            raise UnresolvedError("Which queue?")
+            raise UnresolvedError("which_queue")
         runtimes = _runtimes(scope)
         if not runtimes:
-            raise UnresolvedError("There are no call queues.")
+            raise UnresolvedError("no_queues")
         runtime = runtimes[0]
         targets = list(runtime.queues.queues)
     agent = _agent_named(scope, runtime, agent_text)
@@ -84,10 +79,11 @@ async def async_set_status(
         and state.find_agent(agent) is not None
     ]
     if not targets:
-        raise UnresolvedError(
-            f"Extension {short_extension(agent)} is not an agent of "
-            f"{queue_text or 'any call queue'}."
-        )
+        if queue_text:
+            raise UnresolvedError(
+                "not_an_agent", agent=short_extension(agent), queue=queue_text
+            )
+        raise UnresolvedError("not_an_agent_anywhere", agent=short_extension(agent))
     for queue in targets:
         found = data[queue.number].find_agent(agent)
         await async_set_agent_status(
@@ -96,11 +92,16 @@ async def async_set_status(
     return agent, targets
 
 
-def said_status(agent: str, queues: list[CallQueue], status: str) -> str:
+def said_status(
+    language: str | None, agent: str, queues: list[CallQueue], status: str
+) -> str:
     """Say what was done."""
-    names = [queue.name for queue in queues]
-    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-    return _SAID[status].format(agent=short_extension(agent), queues=listed)
+    return say(
+        language,
+        f"agent_{status}",
+        agent=short_extension(agent),
+        queues=listing(language, [queue.name for queue in queues]),
+    )
 
 
 def said_online(scope: VoiceScope, queue_text: str) -> str:

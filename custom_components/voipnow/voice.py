@@ -22,6 +22,7 @@ from .api import short_extension
 from .calls import ExtensionCall
 from .const import DOMAIN
 from .coordinator import VoipNowCoordinator
+from .phrases import alternatives, say
 from .targets import find_targets, transfer_targets
 
 _NUMBER_RE = re.compile(r"\+?[0-9*]*[0-9][0-9*]*")
@@ -32,7 +33,13 @@ _PREFIXES = ("the ", "extension ", "phone ")
 
 
 class UnresolvedError(Exception):
-    """A slot could not be resolved; the message is spoken."""
+    """A slot could not be resolved; the phrase `key` is spoken."""
+
+    def __init__(self, key: str, **values: str) -> None:
+        """Name the phrase to say and what fills it."""
+        super().__init__(key)
+        self.key = key
+        self.values = values
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +57,7 @@ class VoiceScope:
 
     hass: HomeAssistant
     assistant: str | None
+    language: str | None = None
 
     def extensions(self) -> Iterator[tuple[VoipNowCoordinator, str]]:
         """Yield every reachable extension of every loaded entry."""
@@ -84,12 +92,14 @@ class VoiceScope:
         ]
 
 
-def extension_label(coordinator: VoipNowCoordinator, number: str) -> str:
+def extension_label(
+    coordinator: VoipNowCoordinator, number: str, language: str | None = None
+) -> str:
     """Say an extension the way people name it."""
     info = coordinator.extensions.get(number)
     if info is not None and info.name:
         return info.name
-    return f"extension {short_extension(number)}"
+    return say(language, "extension", number=short_extension(number))
 
 
 def spoken_number(text: str) -> str | None:
@@ -140,7 +150,8 @@ def find_call(scope: VoiceScope, extension_text: str | None) -> ActiveCall:
     """Find the call to act on: on the named extension, or the only one there is."""
     named = scope.named(extension_text)
     if extension_text and not named:
-        raise UnresolvedError(f"I don't know an extension called {extension_text}.")
+        raise UnresolvedError("unknown_extension", name=extension_text)
+    language = scope.language
     candidates = [
         ActiveCall(coordinator, number, call)
         for coordinator, number in named
@@ -148,14 +159,16 @@ def find_call(scope: VoiceScope, extension_text: str | None) -> ActiveCall:
     ]
     if not candidates:
         if extension_text:
-            labels = " or ".join(extension_label(c, n) for c, n in named)
-            raise UnresolvedError(f"There is no call on {labels}.")
-        raise UnresolvedError("There is no call right now.")
+            labels = [extension_label(c, n, language) for c, n in named]
+            raise UnresolvedError(
+                "no_call_on", extensions=alternatives(language, labels)
+            )
+        raise UnresolvedError("no_call")
     if len(candidates) > 1:
-        labels = ", ".join(
-            extension_label(c.coordinator, c.extension) for c in candidates
+        busy = ", ".join(
+            extension_label(c.coordinator, c.extension, language) for c in candidates
         )
-        raise UnresolvedError(f"Several phones have calls ({labels}). Which extension?")
+        raise UnresolvedError("several_calls", extensions=busy)
     return candidates[0]
 
 
@@ -171,11 +184,11 @@ class _Party(Protocol):
         """The other party's number, when known."""
 
 
-def who(call: _Party) -> str:
+def who(call: _Party, language: str | None = None) -> str:
     """Say who is (or was) on the other end of a call."""
     if call.caller_name and call.remote_number:
-        return f"{call.caller_name} ({call.remote_number})"
-    return call.caller_name or call.remote_number or "an unknown caller"
+        return say(language, "party", name=call.caller_name, number=call.remote_number)
+    return call.caller_name or call.remote_number or say(language, "unknown_caller")
 
 
 def resolve_target(
@@ -191,18 +204,16 @@ def resolve_target(
     if len(matches) == 1:
         return matches[0].name, matches[0].number, matches[0].voicemail
     if len(matches) > 1:
-        names = " or ".join(target.name for target in matches)
-        raise UnresolvedError(f"{text} could mean {names}. Which one?")
+        names = alternatives(scope.language, [target.name for target in matches])
+        raise UnresolvedError("ambiguous_target", name=text, targets=names)
     extensions = [
         extension
         for owner, extension in scope.named(text)
         if owner is coordinator and extension != active.extension
     ]
     if len(extensions) == 1:
-        return extension_label(coordinator, extensions[0]), extensions[0], False
+        label = extension_label(coordinator, extensions[0], scope.language)
+        return label, extensions[0], False
     if number:
-        raise UnresolvedError(
-            f"{number} is not one of your transfer targets. "
-            "Add it in the VoipNow options to transfer calls there by voice."
-        )
-    raise UnresolvedError(f"I don't know a transfer target called {text}.")
+        raise UnresolvedError("number_not_a_target", number=number)
+    raise UnresolvedError("unknown_target", name=text)
