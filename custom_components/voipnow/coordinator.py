@@ -9,7 +9,7 @@ import time
 from typing import Any, Protocol
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import CONF_SCAN_INTERVAL
+from homeassistant.const import ATTR_DEVICE_ID, CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
@@ -38,6 +38,7 @@ from .const import (
     PUSH_SCAN_INTERVAL,
     QUEUE_DEVICE,
 )
+from .devices import device_entry
 from .history import VoipNowHistory
 from .queues import VoipNowQueues
 from .tracker import CallTracker
@@ -260,16 +261,22 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
 
     @callback
     def _async_fire(self, events: list[CallEvent]) -> None:
-        """Deliver call events to the event entities and the event bus."""
+        """Deliver call events to the event entities and the event bus.
+
+        The bus event names the extension's device, so device triggers and
+        the logbook find it.
+        """
         for event in events:
             LOGGER.debug("Call event %s on %s", event.type, event.extension)
             async_dispatcher_send(
                 self.hass, self.signal_call_event(event.extension), event
             )
+            device = device_entry(self, event.extension)
             self.hass.bus.async_fire(
                 EVENT_CALL,
                 {
                     ATTR_CONFIG_ENTRY_ID: self.config_entry.entry_id,
+                    ATTR_DEVICE_ID: device.id if device else None,
                     ATTR_EXTENSION: event.extension,
                     "type": event.type.value,
                     **event.as_dict(),

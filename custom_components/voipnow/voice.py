@@ -16,12 +16,13 @@ from typing import Protocol
 from homeassistant.components.homeassistant.exposed_entities import async_should_expose
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import entity_registry as er
 
 from .api import short_extension
 from .calls import ExtensionCall
 from .const import DOMAIN
 from .coordinator import VoipNowCoordinator
+from .devices import device_entry
 from .phrases import alternatives, say
 from .targets import find_targets, transfer_targets
 
@@ -138,9 +139,7 @@ def _names(coordinator: VoipNowCoordinator, number: str) -> list[str]:
     info = coordinator.extensions.get(number)
     if info is not None and info.name:
         names.append(info.name)
-    device = dr.async_get(coordinator.hass).async_get_device(
-        identifiers={(DOMAIN, coordinator.device_identifier(number))}
-    )
+    device = device_entry(coordinator, number)
     if device is not None:
         names.extend(name for name in (device.name_by_user, device.name) if name)
     return names

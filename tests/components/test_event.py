@@ -194,7 +194,7 @@ async def test_outgoing_call(hass: HomeAssistant, simulator: VoipNowSimulator) -
 async def test_call_events_on_the_bus(
     hass: HomeAssistant, simulator: VoipNowSimulator
 ) -> None:
-    """Each call event is also a `voipnow_call_event` naming entry and extension."""
+    """Each call event is also a `voipnow_call_event` naming entry, device and extension."""
     events = record_bus_events(hass)
     call_id = await simulator.incoming_call(
         EXT_OFFICE, from_number="5551234", caller_name="John Doe"
@@ -204,9 +204,12 @@ async def test_call_events_on_the_bus(
     await hass.async_block_till_done(wait_background_tasks=True)
 
     first_seen = events[0]["first_seen"]
+    office = er.async_get(hass).async_get(OFFICE_CALL_EVENT)
+    assert office is not None
     assert events == [
         {
             "config_entry_id": "01JVOIPNOWPUSHENTRY0000000",
+            "device_id": office.device_id,
             "extension": EXT_OFFICE,
             "type": kind,
             "phone_call_id": call_id,
