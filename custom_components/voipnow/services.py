@@ -69,6 +69,21 @@ SERVICE_GET_CALL_HISTORY = "get_call_history"
 SERVICE_SET_QUEUE_AGENT_STATUS = "set_queue_agent_status"
 
 _TEXT = vol.All(cv.string, vol.Length(min=1, max=64))
+_TEL_SEPARATORS = str.maketrans("", "", "-.() ")
+
+
+def _tel_uri(value: str) -> str:
+    """Read a `tel:` URI (RFC 3966) as the number it names: `tel:+1-555-0100`.
+
+    Templates turn `+15550100` into the integer 15550100, losing the `+`;
+    `tel:{{ number }}` keeps it. Anything else is left as it is.
+    """
+    if value[:4].casefold() != "tel:":
+        return value
+    return value[4:].translate(_TEL_SEPARATORS)
+
+
+_NUMBER = vol.All(cv.string, _tel_uri, vol.Length(min=1, max=64))
 # Ids the PBX hands out are 1 to 255 characters.
 _ID = vol.All(cv.string, vol.Length(min=1, max=255))
 
@@ -82,7 +97,7 @@ _CALL_SCHEMA = vol.Schema(
 )
 TRANSFER_CALL_SCHEMA = _CALL_SCHEMA.extend(
     {
-        vol.Required(ATTR_SEND_CALL_TO): _TEXT,
+        vol.Required(ATTR_SEND_CALL_TO): _NUMBER,
         vol.Optional(ATTR_TRANSFER_FROM_NUMBER): _TEXT,
         vol.Optional(ATTR_TRANSFER_NUMBER): _TEXT,
         vol.Optional(ATTR_TO_VOICEMAIL, default=False): cv.boolean,
@@ -92,7 +107,7 @@ MAKE_CALL_SCHEMA = vol.Schema(
     {
         vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
         vol.Required(ATTR_EXTENSION): _TEXT,
-        vol.Required(ATTR_DESTINATION): _TEXT,
+        vol.Required(ATTR_DESTINATION): _NUMBER,
         vol.Optional(ATTR_CALLER_ID): vol.All(cv.string, vol.Length(max=128)),
         vol.Optional(ATTR_WAIT_FOR_PICKUP): vol.All(
             vol.Coerce(int), vol.Range(min=1, max=300)

@@ -6,8 +6,10 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.core import Context, HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.script import Script
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
@@ -44,6 +46,30 @@ def call_path(call_id: str, user_id: str = "@me", extension: str = EXT_OFFICE) -
 # --- make_call ------------------------------------------------------------------
 
 
+async def test_template_keeps_the_plus_through_a_tel_uri(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """A templated number loses its `+`; written as `tel:` it is dialled as is."""
+    mark = len(simulator.requests)
+
+    for destination in ("{{ remote_number }}", "tel:{{ remote_number }}"):
+        sequence = cv.SCRIPT_SCHEMA(
+            [
+                {
+                    "action": "voipnow.make_call",
+                    "data": {"extension": EXT_OFFICE, "destination": destination},
+                }
+            ]
+        )
+        script = Script(hass, sequence, "Call back", "test")
+        await script.async_run({"remote_number": "+15551234567"}, Context())
+
+    posts = [
+        r.json["phoneCallView"][0]["destination"] for r in sent(simulator, mark, "POST")
+    ]
+    assert posts == [["15551234567"], ["+15551234567"]]
+
+
 @pytest.mark.parametrize(
     ("data", "query", "view"),
     [
@@ -73,6 +99,12 @@ def call_path(call_id: str, user_id: str = "@me", extension: str = EXT_OFFICE) -
             {},
             {"source": [EXT_OFFICE], "destination": [EXT_KITCHEN]},
             id="to_extension",
+        ),
+        pytest.param(
+            {"extension": EXT_OFFICE, "destination": "TEL:+1-555-123.4567"},
+            {},
+            {"source": [EXT_OFFICE], "destination": ["+15551234567"]},
+            id="tel_uri",
         ),
     ],
 )

@@ -64,6 +64,16 @@ def call_path(call_id: str, user_id: str = "@me") -> str:
             id="to_public_number",
         ),
         pytest.param(
+            {"extension": EXT_OFFICE, "send_call_to": "tel:+1 (555) 765-4321"},
+            "@me",
+            {
+                "action": "Transfer",
+                "sendCallTo": PUBLIC_TARGET,
+                "transferFromNumber": EXT_OFFICE,
+            },
+            id="tel_uri",
+        ),
+        pytest.param(
             {"extension": "210", "send_call_to": "211"},
             "@me",
             {
