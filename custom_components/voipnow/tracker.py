@@ -321,6 +321,13 @@ class CallTracker:
             known.answer_said = True
         return []
 
+    def listing_id(self, extension: str, call_id: str) -> str:
+        """Return the PhoneCall id of a call a callback named `call_id`, once known."""
+        for tracked in self._calls.get(extension, ()):
+            if tracked.known_as(call_id):
+                return tracked.phone_call_id
+        return call_id
+
     def mark_handled(self, extension: str, call_id: str) -> None:
         """Note that Home Assistant moved a call away or ended it: not missed."""
         for tracked in self._calls.get(extension, ()):

@@ -542,6 +542,34 @@ async def test_callback_ids_other_than_the_call_id(
     assert [e["phone_call_id"] for e in events[1:]] == [call_id, call_id]
 
 
+async def test_actions_take_the_callback_id_of_the_first_event(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """An automation acting on the ring event's id reaches the listed call."""
+    await async_push(
+        hass, simulator, hass_client_no_auth, callback_call_ids="different"
+    )
+    events = record_bus_events(hass)
+    call_id = await simulator.incoming_call(EXT_OFFICE, "5551234", "John Doe")
+    await async_settle(hass)
+    pushed_id = events[0]["phone_call_id"]
+    assert pushed_id != call_id
+    mark = len(simulator.requests)
+
+    await hass.services.async_call(
+        DOMAIN,
+        "transfer_call",
+        {"extension": EXT_OFFICE, "phone_call_id": pushed_id, "send_call_to": "211"},
+        blocking=True,
+    )
+
+    [put] = [r for r in simulator.requests[mark:] if r.method == "PUT"]
+    assert put.path == f"/uapi/phoneCalls/@me/{EXT_OFFICE}/{call_id}"
+    assert put.json["sendCallTo"] == "211"
+
+
 async def test_answered_outgoing_call_with_other_callback_ids(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
