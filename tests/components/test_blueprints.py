@@ -1,0 +1,453 @@
+"""The blueprints in `blueprints/automation/voipnow`: valid, and working end to end."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+import re
+from typing import Any
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components import automation
+from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
+from homeassistant.components.blueprint import models
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util, yaml as yaml_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    async_mock_service,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.voipnow.devices import device_entry
+from tests.conftest import EXT_KITCHEN, EXT_OFFICE
+from voipnow_simulator import VoipNowSimulator
+
+from .push_helpers import async_setup_push, push_entry
+
+REPOSITORY = Path(__file__).parents[2]
+BLUEPRINTS = REPOSITORY / "blueprints"
+OURS = sorted((BLUEPRINTS / "automation" / "voipnow").glob("*.yaml"))
+SOURCE = (
+    "https://github.com/voipnow-ha/voipnow-homeassistant/blob/main/"
+    "blueprints/automation/voipnow/"
+)
+JOHN = "+15551234567"
+MOBILE = "+15557654321"
+
+
+@pytest.fixture(autouse=True)
+def blueprint_folder() -> Iterator[None]:
+    """Load blueprints from the repository's folder, as if it were the config's."""
+    with patch.object(
+        models.DomainBlueprints,
+        "blueprint_folder",
+        property(lambda self: BLUEPRINTS / self.domain),
+    ):
+        yield
+
+
+@pytest.fixture
+async def entry(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> MockConfigEntry:
+    """A loaded entry with push working, as blueprints are used with."""
+    entry = push_entry(simulator)
+    await async_setup_push(hass, hass_client_no_auth, entry)
+    return entry
+
+
+# An automation run waiting for a trigger or a timeout is a task that does not
+# end by itself; everything else (callbacks, refreshes, actions) is waited for.
+_WAITING_RUNS = frozenset(
+    {"AutomationEntity._async_trigger_if_enabled", "Script.async_run"}
+)
+
+
+async def async_settle(hass: HomeAssistant) -> None:
+    """Let callbacks, refreshes and automations run, up to their waits."""
+    await asyncio.sleep(0)
+    while pending := [
+        task
+        for task in hass._tasks | hass._background_tasks
+        if task.get_coro().__qualname__ not in _WAITING_RUNS  # type: ignore[union-attr]
+    ]:
+        await asyncio.wait(pending)
+        await asyncio.sleep(0)
+
+
+async def async_runs_done(hass: HomeAssistant, name: str) -> None:
+    """Wait until the automation has no run left (its last action is done)."""
+    async with asyncio.timeout(10):
+        while True:
+            await async_settle(hass)
+            state = hass.states.get(f"automation.{name}")
+            if state is not None and state.attributes.get("current") == 0:
+                return
+            await asyncio.sleep(0.01)
+
+
+def office(entry: MockConfigEntry) -> str:
+    """The office extension's device id."""
+    device = device_entry(entry.runtime_data.calls, EXT_OFFICE)
+    assert device is not None
+    return device.id
+
+
+async def async_use(hass: HomeAssistant, name: str, **inputs: Any) -> None:
+    """Set up an automation from one of our blueprints."""
+    assert await async_setup_component(
+        hass,
+        automation.DOMAIN,
+        {
+            automation.DOMAIN: {
+                "alias": name,
+                "use_blueprint": {"path": f"voipnow/{name}.yaml", "input": inputs},
+            }
+        },
+    )
+    await hass.async_block_till_done()
+    state = hass.states.get(f"automation.{name}")
+    assert state is not None
+    assert state.state == "on", "the blueprint did not validate"
+
+
+def posts(simulator: VoipNowSimulator, mark: int) -> list[Any]:
+    """The bodies of the POST and PUT requests the PBX received since `mark`."""
+    return [
+        request.json
+        for request in simulator.requests[mark:]
+        if request.method in ("POST", "PUT") and request.json is not None
+    ]
+
+
+# --- every blueprint ---------------------------------------------------------------
+
+
+def test_three_blueprints() -> None:
+    """The issue asks for three; each is found."""
+    assert [path.name for path in OURS] == [
+        "announce_caller.yaml",
+        "forward_when_away.yaml",
+        "missed_call_call_back.yaml",
+    ]
+
+
+@pytest.mark.parametrize("path", OURS, ids=lambda path: path.stem)
+def test_blueprint_is_valid(path: Path) -> None:
+    """Each validates, links to itself, and picks only VoipNow extensions."""
+    blueprint = models.Blueprint(
+        yaml_util.load_yaml_dict(path),
+        expected_domain="automation",
+        schema=AUTOMATION_BLUEPRINT_SCHEMA,
+    )
+
+    metadata = blueprint.metadata
+    assert metadata["source_url"] == SOURCE + path.name
+    assert metadata["description"]
+    assert metadata["homeassistant"]["min_version"] == "2025.4.0"
+    for key, field in metadata["input"].items():
+        assert field["name"], key
+        assert "selector" in field, key
+    extension = metadata["input"]["extension"]["selector"]["device"]
+    assert extension["filter"] == [
+        {"integration": "voipnow", "model": "VoipNow extension"}
+    ]
+
+
+@pytest.mark.parametrize("path", OURS, ids=lambda path: path.stem)
+def test_readme_has_an_import_badge(path: Path) -> None:
+    """The README links each blueprint with a "My Home Assistant" import badge."""
+    readme = (REPOSITORY / "README.md").read_text("utf-8")
+    url = "https://my.home-assistant.io/redirect/blueprint_import/?blueprint_url="
+    assert re.search(re.escape(url) + r"[^)\s]*" + re.escape(path.name), readme)
+
+
+# --- missed call with Call back ------------------------------------------------------
+
+
+async def test_missed_call_notification_and_call_back(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """A missed call notifies with a Call back button; pressing it calls back."""
+    notifications = async_mock_service(hass, "notify", "my_phone")
+    await async_use(
+        hass,
+        "missed_call_call_back",
+        extension=office(entry),
+        notify_action="notify.my_phone",
+    )
+
+    call_id = await simulator.incoming_call(EXT_OFFICE, JOHN, "John Doe")
+    await async_settle(hass)
+    await simulator.hangup_call(call_id, "CANCEL")
+    await async_settle(hass)
+
+    [note] = notifications
+    assert note.data["title"] == "Missed call"
+    assert note.data["message"] == f"John Doe ({JOHN}) called Extension {EXT_OFFICE}."
+    [button] = note.data["data"]["actions"]
+    assert button["title"] == "Call back"
+    assert button["action"].startswith("VOIPNOW_CALL_BACK_")
+    assert note.data["data"]["tag"] == button["action"]
+    mark = len(simulator.requests)
+
+    # Another notification's button does nothing.
+    hass.bus.async_fire(
+        "mobile_app_notification_action", {"action": "VOIPNOW_CALL_BACK_other"}
+    )
+    await async_settle(hass)
+    assert posts(simulator, mark) == []
+
+    hass.bus.async_fire("mobile_app_notification_action", {"action": button["action"]})
+    await async_runs_done(hass, "missed_call_call_back")
+
+    [call_back] = posts(simulator, mark)
+    # The office rings first, then the caller, with the + kept.
+    assert call_back["extension"] == EXT_OFFICE
+    assert call_back["phoneCallView"] == [
+        {"source": [EXT_OFFICE], "destination": [JOHN]}
+    ]
+
+    # A second press calls nobody: the automation run is over.
+    hass.bus.async_fire("mobile_app_notification_action", {"action": button["action"]})
+    await async_settle(hass)
+    assert len(posts(simulator, mark)) == 1
+
+
+async def test_missed_call_button_expires(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """After the chosen time, pressing Call back does nothing."""
+    notifications = async_mock_service(hass, "notify", "my_phone")
+    await async_use(
+        hass,
+        "missed_call_call_back",
+        extension=office(entry),
+        notify_action="notify.my_phone",
+        call_back_window={"minutes": 5},
+    )
+    call_id = await simulator.incoming_call(EXT_OFFICE, JOHN, "John Doe")
+    await simulator.hangup_call(call_id, "CANCEL")
+    await async_settle(hass)
+    [button] = notifications[0].data["data"]["actions"]
+
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=6))
+    await async_runs_done(hass, "missed_call_call_back")
+    mark = len(simulator.requests)
+    hass.bus.async_fire("mobile_app_notification_action", {"action": button["action"]})
+    await async_settle(hass)
+
+    assert posts(simulator, mark) == []
+
+
+async def test_missed_call_from_a_hidden_number(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """A hidden number gets a notification without a button; others are ignored."""
+    notifications = async_mock_service(hass, "notify", "my_phone")
+    await async_use(
+        hass,
+        "missed_call_call_back",
+        extension=office(entry),
+        notify_action="notify.my_phone",
+    )
+
+    # The kitchen's missed call and the office's answered one notify nobody.
+    kitchen = await simulator.incoming_call(EXT_KITCHEN, JOHN, "John Doe")
+    await simulator.hangup_call(kitchen, "CANCEL")
+    answered = await simulator.incoming_call(EXT_OFFICE, JOHN, "John Doe")
+    await simulator.answer_call(answered)
+    await simulator.hangup_call(answered)
+    await async_settle(hass)
+    assert notifications == []
+
+    hidden = await simulator.incoming_call(EXT_OFFICE, "", "")
+    await simulator.hangup_call(hidden, "CANCEL")
+    await async_settle(hass)
+
+    [note] = notifications
+    assert note.data["message"] == f"A hidden number called Extension {EXT_OFFICE}."
+    assert "data" not in note.data
+
+
+# --- forward when nobody is home ------------------------------------------------------
+
+
+@pytest.fixture
+async def away(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Home is empty, and the forwarding blueprint watches the office."""
+    assert await async_setup_component(hass, "zone", {})
+    await hass.async_block_till_done()
+    assert hass.states.get("zone.home").state == "0"
+    await async_use(
+        hass,
+        "forward_when_away",
+        extension=office(entry),
+        send_call_to=MOBILE,
+        ring_time={"seconds": 20},
+    )
+
+
+async def async_ring_for(hass: HomeAssistant, seconds: int) -> None:
+    """Let time pass while the phone rings."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
+    await async_settle(hass)
+
+
+@pytest.mark.usefixtures("away")
+async def test_forwarded_after_ringing_unanswered(
+    hass: HomeAssistant, simulator: VoipNowSimulator
+) -> None:
+    """Nobody home, nobody answers: after 20 s the call goes to the mobile."""
+    call_id = await simulator.incoming_call(EXT_OFFICE, JOHN, "John Doe")
+    await async_settle(hass)
+    mark = len(simulator.requests)
+
+    await async_ring_for(hass, 10)
+    assert posts(simulator, mark) == []
+    await async_ring_for(hass, 21)
+    await async_runs_done(hass, "forward_when_away")
+
+    [transfer] = [r for r in simulator.requests[mark:] if r.method == "PUT"]
+    assert transfer.path == f"/uapi/phoneCalls/@me/{EXT_OFFICE}/{call_id}"
+    assert transfer.json == {
+        "action": "Transfer",
+        "sendCallTo": MOBILE,
+        "transferFromNumber": EXT_OFFICE,
+    }
+
+
+@pytest.mark.usefixtures("away")
+async def test_not_forwarded_when_answered(
+    hass: HomeAssistant, simulator: VoipNowSimulator
+) -> None:
+    """A call answered within the ring time stays where it is."""
+    call_id = await simulator.incoming_call(EXT_OFFICE, JOHN, "John Doe")
+    await async_settle(hass)
+    mark = len(simulator.requests)
+
+    await async_ring_for(hass, 5)
+    await simulator.answer_call(call_id)
+    await async_settle(hass)
+    await async_ring_for(hass, 30)
+    await async_runs_done(hass, "forward_when_away")
+
+    assert posts(simulator, mark) == []
+
+
+@pytest.mark.usefixtures("away")
+async def test_not_forwarded_when_somebody_is_home(
+    hass: HomeAssistant, simulator: VoipNowSimulator
+) -> None:
+    """With someone in the zone, calls ring as usual."""
+    hass.states.async_set("zone.home", "1")
+    await simulator.incoming_call(EXT_OFFICE, JOHN, "John Doe")
+    await async_settle(hass)
+    mark = len(simulator.requests)
+
+    await async_ring_for(hass, 30)
+    await async_runs_done(hass, "forward_when_away")
+
+    assert posts(simulator, mark) == []
+
+
+@pytest.mark.usefixtures("away")
+async def test_not_forwarded_when_the_caller_gave_up(
+    hass: HomeAssistant, simulator: VoipNowSimulator
+) -> None:
+    """A caller who hangs up before the ring time is not chased."""
+    call_id = await simulator.incoming_call(EXT_OFFICE, JOHN, "John Doe")
+    await async_settle(hass)
+    await async_ring_for(hass, 5)
+    await simulator.hangup_call(call_id, "CANCEL")
+    await async_settle(hass)
+    mark = len(simulator.requests)
+
+    await async_ring_for(hass, 30)
+    await async_runs_done(hass, "forward_when_away")
+
+    assert posts(simulator, mark) == []
+
+
+# --- announce the caller ---------------------------------------------------------------
+
+
+@pytest.fixture
+async def speech(
+    hass: HomeAssistant, entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> list[ServiceCall]:
+    """The announce blueprint on the office, with a test text-to-speech action."""
+    spoken = async_mock_service(hass, "tts", "speak")
+    await async_use(
+        hass,
+        "announce_caller",
+        extension=office(entry),
+        tts_engine="tts.test",
+        speakers=["media_player.kitchen", "media_player.living_room"],
+        quiet_start="22:00:00",
+        quiet_end="07:00:00",
+    )
+    return spoken
+
+
+def at(hour: int) -> datetime:
+    """Today at an hour of Home Assistant's time zone."""
+    return dt_util.now().replace(hour=hour, minute=30, second=0, microsecond=0)
+
+
+@pytest.mark.parametrize(
+    ("hour", "caller", "said"),
+    [
+        (12, ("5551234", "John Doe"), "Call from John Doe"),
+        (12, (JOHN, ""), "Call from + 1 5 5 5 1 2 3 4 5 6 7"),
+        (21, ("", ""), "Call from an unknown number"),
+        (23, ("5551234", "John Doe"), None),
+        (6, ("5551234", "John Doe"), None),
+        (7, ("5551234", "John Doe"), "Call from John Doe"),
+    ],
+)
+async def test_announce_the_caller(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    freezer: FrozenDateTimeFactory,
+    speech: list[ServiceCall],
+    hour: int,
+    caller: tuple[str, str],
+    said: str | None,
+) -> None:
+    """Outside quiet hours the caller's name, else the number, is spoken."""
+    freezer.move_to(at(hour))
+
+    await simulator.incoming_call(EXT_OFFICE, *caller)
+    await async_settle(hass)
+
+    if said is None:
+        assert speech == []
+        return
+    [speak] = speech
+    assert speak.data["message"] == said
+    assert speak.data["entity_id"] == ["tts.test"]
+    assert speak.data["media_player_entity_id"] == [
+        "media_player.kitchen",
+        "media_player.living_room",
+    ]
+
+
+async def test_announce_only_incoming_calls_of_the_extension(
+    hass: HomeAssistant, simulator: VoipNowSimulator, speech: list[ServiceCall]
+) -> None:
+    """The kitchen's calls and the office's own outgoing calls are not announced."""
+    await simulator.incoming_call(EXT_KITCHEN, "5551234", "John Doe")
+    await simulator.outgoing_call(EXT_OFFICE, "5559876")
+    await async_settle(hass)
+
+    assert speech == []
