@@ -215,11 +215,6 @@ NOT_SEEN_BY_THE_SCAN: dict[str, frozenset[str]] = {
     "exceptions.status_invalid.message": frozenset({"field"}),
     "exceptions.qag_agent_invalid.message": frozenset({"field"}),
 }
-# Sections whose placeholders Home Assistant itself fills: the automation
-# editor names the device in `{entity_name}`.
-FILLED_BY_HOME_ASSISTANT: dict[str, frozenset[str]] = {
-    "device_automation": frozenset({"entity_name"}),
-}
 
 
 @dataclass(frozen=True)
@@ -391,11 +386,7 @@ def placeholder_problems(
     words = {module: _words(tree) for module, tree in modules.items()}
     problems: list[str] = []
     for path, text in flatten(strings).items():
-        wanted = (
-            placeholders(text)
-            - NOT_SEEN_BY_THE_SCAN.get(path, frozenset())
-            - FILLED_BY_HOME_ASSISTANT.get(path.split(".")[0], frozenset())
-        )
+        wanted = placeholders(text) - NOT_SEEN_BY_THE_SCAN.get(path, frozenset())
         if not wanted:
             continue
         where = _where_used(path)

@@ -102,6 +102,7 @@ def home_assistant(tmp_path: Path) -> Iterator[HomeAssistant]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     (config / "configuration.yaml").write_text(CONFIGURATION.format(url=url, port=port))
+    (config / "automations.yaml").write_text("[]\n")
     (config / "custom_components").symlink_to(ROOT / "custom_components")
     shutil.copy(ROOT / "config" / "ui-lovelace.yaml", config / "ui-lovelace.yaml")
     bootstrap.prepare_config(config)

@@ -55,6 +55,7 @@ http:
   server_host: 127.0.0.1
   server_port: {port}
 frontend:
+automation: !include automations.yaml
 lovelace:
   mode: yaml
 logger:

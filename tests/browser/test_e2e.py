@@ -94,6 +94,38 @@ def add_reception_target(page: Page, ha: HomeAssistant) -> None:
     page.get_by_role("button", name="Finish").click()
 
 
+def add_device_automation(
+    page: Page, ha: HomeAssistant, screenshot: Callable[..., Any]
+) -> None:
+    """In the automation editor: when Sales rings, hang up (device trigger, action)."""
+    device = f"Extension {SALES}"
+    page.goto(f"{ha.url}/config/automation/edit/new")
+
+    page.get_by_role("button", name="Add trigger").click()
+    page.get_by_text("Device", exact=True).first.click()
+    page.get_by_label("Device").last.fill(device)
+    page.get_by_role("option", name=device).first.click()
+    page.get_by_label("Trigger", exact=True).last.click()
+    page.get_by_role("option", name="Incoming call", exact=True).click()
+
+    page.get_by_role("button", name="Add action").click()
+    page.get_by_text("Device", exact=True).last.click()
+    page.get_by_label("Device").last.fill(device)
+    page.get_by_role("option", name=device).first.click()
+    page.get_by_label("Action", exact=True).last.click()
+    page.get_by_role("option", name="Hang up the current call", exact=True).click()
+    screenshot(page, "automation-editor-device-trigger")
+
+    page.get_by_role("button", name="Save").last.click()
+    page.get_by_label("Name").last.fill("Hang up on Sales")
+    page.get_by_role("button", name="Save").last.click()
+    page.wait_for_url("**/config/automation/edit/**")
+    expect(page.get_by_text("Hang up on Sales").first).to_be_visible()
+    # Saving reloads the automations: wait until this one is on.
+    automation = "automation.hang_up_on_sales"
+    assert not bootstrap.wait_for_entities(ha.url, ha.token, {automation}, 20)
+
+
 def test_add_the_pbx_and_transfer_a_ringing_call(
     page: Page,
     home_assistant: HomeAssistant,
@@ -168,3 +200,17 @@ def test_add_the_pbx_and_transfer_a_ringing_call(
     state = sim.control("state")
     assert [call["extension"] for call in state["calls"]] == [RECEPTION]
     screenshots(page, "dashboard-transferred")
+
+    # An automation made in the editor, with no YAML: a call for Sales is hung
+    # up by its device action as soon as its device trigger fires.
+    add_device_automation(page, ha, screenshots)
+    before = len(sim.call_actions())
+    call_id = sim.control(
+        "calls/incoming", {"extension": SALES, "from_number": "5550000"}
+    )["id"]
+    hang_up = wait_for(
+        lambda: sim.call_actions()[before:], "the automation's hang-up request"
+    )
+    assert [(a["method"], a["path"].rsplit("/", 1)[-1]) for a in hang_up] == [
+        ("DELETE", call_id)
+    ]
