@@ -9,11 +9,13 @@ and since it can leak, a callback is only a hint (see `tracker`).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from aiohttp import web
 from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.util import dt as dt_util
 
 from .api import CallEventPayload
 from .call_event import CallEvent, CallEventType
@@ -23,6 +25,7 @@ from .push_url import (
     BodyTooLargeError,
     async_callback_base_url,
     async_clear_issues,
+    async_set_not_arriving_issue,
     read_callback,
 )
 from .subscriptions import (
@@ -38,6 +41,11 @@ if TYPE_CHECKING:
     from .coordinator import VoipNowCoordinator
 
 _BY_MARKER: Final = {marker: kind for kind, marker in MARKERS.items()}
+_NEW_CALL: Final = frozenset({CallEventType.INCOMING_CALL, CallEventType.OUTGOING_CALL})
+# Push is said not to arrive after this many calls only a listing found, or
+# after this long without a callback while listings find calls.
+UNHERALDED_CALLS: Final = 3
+SILENT_FOR: Final = timedelta(minutes=30)
 
 
 class VoipNowPush:
@@ -56,6 +64,11 @@ class VoipNowPush:
         # A listing found an event push should have brought since the last
         # callback: push is not working, whatever it looked like.
         self._missed = False
+        # Calls only listings found since the subscriptions or the last
+        # callback, and when that was.
+        self._unheralded_calls = 0
+        self._heard_at = dt_util.utcnow()
+        self._url: str | None = None
 
     async def async_start(self) -> bool:
         """Register the webhook, find a URL the PBX can call, and subscribe.
@@ -77,6 +90,7 @@ class VoipNowPush:
         url = await async_callback_base_url(self.hass, entry, self.webhook_id)
         if url is None:
             return False
+        self._url = url
         self.subscriptions = Subscriptions(
             self.hass,
             self.coordinator.client,
@@ -153,6 +167,25 @@ class VoipNowPush:
             LOGGER.debug("A listing found call events before push did")
         if unheralded:
             self._missed = True
+        self._count_unheralded_calls(unheralded)
+
+    def _count_unheralded_calls(self, unheralded: list[CallEvent]) -> None:
+        """Raise the repair issue once listings keep finding calls push missed.
+
+        Only new calls of subscribed extensions count: every VoipNow version
+        sends their callbacks.
+        """
+        subscribed = self.subscriptions.subscribed if self.subscriptions else ()
+        self._unheralded_calls += sum(
+            event.type in _NEW_CALL and event.extension in subscribed
+            for event in unheralded
+        )
+        if self._unheralded_calls >= UNHERALDED_CALLS or (
+            self._unheralded_calls and dt_util.utcnow() - self._heard_at >= SILENT_FOR
+        ):
+            async_set_not_arriving_issue(
+                self.hass, self.coordinator.config_entry, self._url
+            )
 
     # --- callbacks --------------------------------------------------------
 
@@ -195,6 +228,10 @@ class VoipNowPush:
             return web.Response(status=200)
         self.callbacks_received += 1
         self._missed = False
+        if self._unheralded_calls:
+            self._unheralded_calls = 0
+            async_set_not_arriving_issue(self.hass, self.coordinator.config_entry, None)
+        self._heard_at = dt_util.utcnow()
         self.coordinator.async_handle_push(
             pushed_call(extension, kind, CallEventPayload.from_params(params))
         )
@@ -216,4 +253,6 @@ class VoipNowPush:
             "failed_extensions": sorted(subscriptions.failed) if subscriptions else [],
             "last_error": subscriptions.last_error if subscriptions else None,
             "callbacks_received": self.callbacks_received,
+            # Since the last callback: three of them raise a repair issue.
+            "calls_only_polling_found": self._unheralded_calls,
         }

@@ -27,6 +27,7 @@ from .const import DOMAIN, LOGGER
 MAX_BODY_BYTES: Final = 16 * 1024
 ISSUE_NO_URL: Final = "no_reachable_url"
 ISSUE_INSECURE_URL: Final = "insecure_callback_url"
+ISSUE_NOT_ARRIVING: Final = "callbacks_not_arriving"
 
 
 class BodyTooLargeError(ValueError):
@@ -110,9 +111,28 @@ async def _async_cloudhook(hass: HomeAssistant, webhook_id: str) -> str | None:
     return url
 
 
+def shown_url(url: str) -> str:
+    """Return a callback URL fit to show: its last segment (the secret) hidden."""
+    return url.rsplit("/", 1)[0] + "/…"
+
+
+@callback
+def async_set_not_arriving_issue(
+    hass: HomeAssistant, entry: ConfigEntry, url: str | None
+) -> None:
+    """Say (with the URL, secret hidden) or stop saying that no callback arrives."""
+    _async_set_issue(
+        hass,
+        entry,
+        ISSUE_NOT_ARRIVING,
+        url is not None,
+        url=shown_url(url) if url is not None else "",
+    )
+
+
 @callback
 def _async_set_issue(
-    hass: HomeAssistant, entry: ConfigEntry, kind: str, due: bool
+    hass: HomeAssistant, entry: ConfigEntry, kind: str, due: bool, **values: str
 ) -> None:
     """Raise or clear one entry's repair issue of one kind."""
     issue_id = _issue_id(kind, entry)
@@ -126,14 +146,14 @@ def _async_set_issue(
         is_fixable=False,
         severity=ir.IssueSeverity.WARNING,
         translation_key=kind,
-        translation_placeholders={"title": entry.title},
+        translation_placeholders={"title": entry.title, **values},
     )
 
 
 @callback
 def async_clear_issues(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Clear the entry's push repair issues (it stops using push, or goes)."""
-    for kind in (ISSUE_NO_URL, ISSUE_INSECURE_URL):
+    for kind in (ISSUE_NO_URL, ISSUE_INSECURE_URL, ISSUE_NOT_ARRIVING):
         ir.async_delete_issue(hass, DOMAIN, _issue_id(kind, entry))
 
 

@@ -21,7 +21,7 @@ from homeassistant.const import CONF_SCAN_INTERVAL, CONF_WEBHOOK_ID, STATE_UNAVA
 from homeassistant.core import EventBus, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -639,9 +639,12 @@ async def test_webhook_variants(
         response = await http.post(target, json=RING)
 
     assert response.status == 200
+    office = er.async_get(hass).async_get(OFFICE_CALL_STATE)
+    assert office is not None
     assert events == [
         {
             "config_entry_id": "01JVOIPNOWPUSHENTRY0000000",
+            "device_id": office.device_id,
             "extension": EXT_OFFICE,
             "type": "incoming_call",
             "phone_call_id": "feedc0ffee",
