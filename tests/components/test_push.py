@@ -804,6 +804,7 @@ async def test_secrets_never_logged(
         "failed_extensions": [],
         "last_error": "VoipNowResponseError, HTTP 500, internal_server_error",
         "callbacks_received": 3,
+        "calls_only_polling_found": 0,
     }
     await async_options(hass, entry, push=False)
     await hass.config_entries.async_remove(entry.entry_id)
