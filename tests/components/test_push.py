@@ -273,6 +273,45 @@ async def test_stale_subscriptions_replaced_foreign_kept(
     assert bus_types(events) == ["incoming_call", "incoming_call"]
 
 
+async def test_subscriptions_of_a_vanished_entry_are_deleted(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """An entry removed without reaching the PBX left subscriptions: the next goes.
+
+    Another entry of this Home Assistant, and another Home Assistant's
+    entries, keep theirs.
+    """
+    client = await async_serve_http(hass, hass_client_no_auth)
+    hass.config.internal_url = base_url(client)
+    ours = await async_note(hass, PUSH_ENTRY_ID)
+    instance = ours.split()[1]
+    other = MockConfigEntry(domain=DOMAIN, entry_id="01JVOIPNOWOTHERENTRY00000")
+    other.add_to_hass(hass)
+    hook = "https://old.example/api/webhook/gone?ha_event=dial_in"
+    pbx = simulator.pbx
+    vanished = pbx.add_subscription(
+        EXT_OFFICE, 0, 1, hook, 1, f"home-assistant-voipnow {instance} 01JGONE"
+    )
+    live = pbx.add_subscription(
+        EXT_OFFICE, 1, 1, hook, 1, f"home-assistant-voipnow {instance} {other.entry_id}"
+    )
+    elsewhere = pbx.add_subscription(
+        EXT_OFFICE, 2, 1, hook, 1, "home-assistant-voipnow another-instance 01JGONE"
+    )
+    entry = push_entry(simulator, **{CONF_WEBHOOK_ID: WEBHOOK_ID})
+    entry.add_to_hass(hass)
+
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    subs = simulator.subscriptions
+    assert vanished.id not in subs
+    assert {live.id, elsewhere.id} <= subs.keys()
+    assert sub_requests(simulator, "DELETE") == 1
+
+
 @pytest.mark.usefixtures("push_integration")
 async def test_new_extension_is_subscribed(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, simulator: VoipNowSimulator
