@@ -1014,3 +1014,50 @@ def test_brand_check_catches() -> None:
         "logo.jpg: not a PNG",
         "logo.png: shorter side 100, not 128 to 256",
     ]
+
+
+# --- Changelog and version -----------------------------------------------------
+
+RELEASE_HEADING = re.compile(r"^## \[(?P<version>[^\]]+)\](?: - (?P<date>\S+))?$", re.M)
+
+
+def changelog_problems(changelog: str, version: str) -> list[str]:
+    """Say where the changelog and the manifest's version disagree.
+
+    Keep a Changelog: an `Unreleased` section first, then releases newest
+    first with an ISO date, each with a link reference; the newest release is
+    the manifest's version.
+    """
+    headings = [(m["version"], m["date"]) for m in RELEASE_HEADING.finditer(changelog)]
+    problems: list[str] = []
+    if not headings or headings[0][0] != "Unreleased":
+        problems.append("no Unreleased section first")
+    releases = [(v, d) for v, d in headings if v != "Unreleased"]
+    if not releases or releases[0][0] != version:
+        problems.append(f"newest release is not {version}")
+    for found, date in releases:
+        if date is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+            problems.append(f"{found} has no ISO date")
+    for found, _ in headings:
+        if not re.search(rf"^\[{re.escape(found)}\]: https://", changelog, re.M):
+            problems.append(f"no link for {found}")
+    return problems
+
+
+def test_changelog_matches_the_manifest() -> None:
+    """CHANGELOG.md's newest release is the version manifest.json ships."""
+    version = _read_json(PACKAGE / "manifest.json")["version"]
+    changelog = (ROOT / "CHANGELOG.md").read_text("utf-8")
+
+    assert changelog_problems(changelog, version) == []
+
+
+def test_changelog_check_catches() -> None:
+    """A missing Unreleased section, a stale version, a missing date or link."""
+    changelog = "# Changelog\n\n## [0.1.0]\n\n[0.1.0]: https://example.invalid\n"
+
+    assert changelog_problems(changelog, "0.2.0") == [
+        "no Unreleased section first",
+        "newest release is not 0.2.0",
+        "0.1.0 has no ISO date",
+    ]
