@@ -215,6 +215,9 @@ NOT_SEEN_BY_THE_SCAN: dict[str, frozenset[str]] = {
     "exceptions.status_invalid.message": frozenset({"field"}),
     "exceptions.qag_agent_invalid.message": frozenset({"field"}),
 }
+# Helpers taking a key and filling the same placeholders whatever the key
+# (errors.py `update_errors(key)` fills `{error}`).
+FILLING_HELPERS: dict[str, frozenset[str]] = {"update_errors": frozenset({"error"})}
 
 
 @dataclass(frozen=True)
@@ -322,6 +325,12 @@ def translation_uses(modules: Mapping[str, ast.Module]) -> list[Use]:
     for module, tree in modules.items():
         uses.extend(_flow_uses(module, tree))
         for call, name, keywords in _calls(tree):
+            if name in FILLING_HELPERS:
+                uses += [
+                    Use(module, "exceptions", key, FILLING_HELPERS[name])
+                    for key in (_strings(call.args[0]) if call.args else [])
+                ]
+                continue
             if name in RAISE_HELPERS:
                 given = frozenset(keywords)
                 if any(kw.arg is None for kw in call.keywords):

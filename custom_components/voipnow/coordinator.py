@@ -11,19 +11,11 @@ from typing import Any, Protocol
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import ATTR_DEVICE_ID, CONF_SCAN_INTERVAL
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
-from .api import (
-    Extension,
-    PhoneCall,
-    VoipNowAuthenticationError,
-    VoipNowClient,
-    VoipNowError,
-    same_extension,
-)
+from .api import Extension, PhoneCall, VoipNowClient, same_extension
 from .call_event import CallEvent
 from .calls import IDLE, ExtensionCallState, PushedCall, call_states, summarise
 from .const import (
@@ -39,6 +31,7 @@ from .const import (
     QUEUE_DEVICE,
 )
 from .devices import device_entry
+from .errors import update_errors
 from .history import VoipNowHistory
 from .queues import VoipNowQueues
 from .tracker import CallTracker
@@ -134,7 +127,7 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
 
     async def _async_update_data(self) -> VoipNowData:
         """Fetch the calls, and the extensions when they are due."""
-        try:
+        with update_errors("update_failed", reauth=True):
             extensions = self._extensions
             listed_now = False
             if (
@@ -148,16 +141,6 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
                 self._extensions_fetched = time.monotonic()
                 listed_now = True
             calls = await self.client.async_list_calls()
-        except VoipNowAuthenticationError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="auth_failed"
-            ) from err
-        except VoipNowError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="update_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
         data = VoipNowData(
             extensions=extensions,
             calls=tuple(calls),

@@ -1,15 +1,22 @@
 """One place that turns the client's errors into translated Home Assistant errors.
 
 Bad input is a `ServiceValidationError`; a failure at run time a
-`HomeAssistantError`; both name a key of the `exceptions` translations.
+`HomeAssistantError`; a failed refresh `UpdateFailed` (or, for a refused App,
+`ConfigEntryAuthFailed`); all name a key of the `exceptions` translations.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from typing import TYPE_CHECKING
 
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    HomeAssistantError,
+    ServiceValidationError,
+)
+from homeassistant.helpers.update_coordinator import UpdateFailed
 
 from .api import (
     VoipNowAuthenticationError,
@@ -28,7 +35,9 @@ from .const import (
     ATTR_USER_ID,
     DOMAIN,
 )
-from .coordinator import VoipNowCoordinator
+
+if TYPE_CHECKING:
+    from .coordinator import VoipNowCoordinator
 
 # API error codes of the call actions that mean "this field is wrong": a
 # validation error, translated under the code, naming the field.
@@ -70,6 +79,26 @@ def invalid_input(err: VoipNowInvalidInputError) -> ServiceValidationError:
     if err.reason is not None:
         return validation_error(err.reason, **{err.field: str(err.value)[:64]})
     return validation_error("invalid_field", field=err.field, value=str(err.value)[:64])
+
+
+@contextmanager
+def update_errors(key: str, *, reauth: bool = False) -> Iterator[None]:
+    """Turn the client's errors during a refresh into a coordinator's errors.
+
+    A refused App makes the calls coordinator (`reauth`) ask for new
+    credentials; the history and the queues only fail until it has them.
+    """
+    try:
+        yield
+    except VoipNowAuthenticationError as err:
+        failure = ConfigEntryAuthFailed if reauth else UpdateFailed
+        raise failure(translation_domain=DOMAIN, translation_key="auth_failed") from err
+    except VoipNowError as err:
+        raise UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key=key,
+            translation_placeholders={"error": str(err)},
+        ) from err
 
 
 @asynccontextmanager

@@ -19,12 +19,13 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.storage import Store
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
-from .api import VoipNowAuthenticationError, VoipNowClient, VoipNowError
+from .api import VoipNowClient
 from .call_records import HistoryCall, event_call, history_calls, same_call
 from .const import ATTR_CONFIG_ENTRY_ID, DOMAIN, EVENT_CALL, LOGGER
+from .errors import update_errors
 
 HISTORY_INTERVAL: Final = timedelta(minutes=5)
 # After a call ends, the CDR is read once the burst is over (and the PBX has
@@ -158,19 +159,8 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
             self._synced - OVERLAP if self._synced else now - FIRST_LOOKBACK,
             now - MAX_WINDOW,
         )
-        try:
+        with update_errors("history_failed"):
             records = await self.client.async_list_call_records(since=since, until=now)
-        except VoipNowAuthenticationError as err:
-            # The calls coordinator asks for new credentials; the history waits.
-            raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="auth_failed"
-            ) from err
-        except VoipNowError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="history_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
         for call in sorted(
             history_calls(records, extensions), key=lambda call: call.started
         ):

@@ -15,17 +15,11 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
-from .api import (
-    AgentStatus,
-    QueueAgent,
-    VoipNowAuthenticationError,
-    VoipNowClient,
-    VoipNowError,
-    same_extension,
-)
+from .api import AgentStatus, QueueAgent, VoipNowClient, same_extension
 from .const import CONF_QUEUES, DOMAIN, LOGGER
+from .errors import update_errors
 
 CONF_QUEUE_NAME = "name"
 CONF_QUEUE_NUMBER = "number"
@@ -104,20 +98,10 @@ class VoipNowQueues(DataUpdateCoordinator[Mapping[str, QueueState]]):
     async def _async_update_data(self) -> Mapping[str, QueueState]:
         """List each queue's agents."""
         states: dict[str, QueueState] = {}
-        try:
+        with update_errors("queues_failed"):
             for queue in self.queues:
                 agents = await self.client.async_list_queue_agents(queue=queue.number)
                 states[queue.number] = _state(agents)
-        except VoipNowAuthenticationError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="auth_failed"
-            ) from err
-        except VoipNowError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="queues_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
         return states
 
     def queue(self, text: str) -> CallQueue | None:
