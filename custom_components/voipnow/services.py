@@ -262,30 +262,18 @@ async def _make_call(
     )
 
 
-async def _hangup_call(
-    runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
-) -> ServiceResponse:
-    """Handle `voipnow.hangup_call`."""
-    return await async_hangup_call(
-        runtime.calls,
-        extension=data[ATTR_EXTENSION],
-        phone_call_id=data.get(ATTR_PHONE_CALL_ID),
-        user_id=data.get(ATTR_USER_ID, DEFAULT_USER_ID),
-    )
-
-
-def _hold(hold: bool) -> Handler:
-    """Build the handler of `voipnow.hold_call` or `voipnow.unhold_call`."""
+def _on_call(act: Callable[..., Awaitable[dict[str, Any]]], **fixed: Any) -> Handler:
+    """Build the handler of an action on one call: hang up, hold, unhold."""
 
     async def handler(
         runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
     ) -> ServiceResponse:
-        return await async_set_hold(
+        return await act(
             runtime.calls,
             extension=data[ATTR_EXTENSION],
-            hold=hold,
             phone_call_id=data.get(ATTR_PHONE_CALL_ID),
             user_id=data.get(ATTR_USER_ID, DEFAULT_USER_ID),
+            **fixed,
         )
 
     return handler
@@ -312,9 +300,9 @@ def async_setup_services(hass: HomeAssistant) -> None:
 
     register(SERVICE_TRANSFER_CALL, _transfer_call, TRANSFER_CALL_SCHEMA)
     register(SERVICE_MAKE_CALL, _make_call, MAKE_CALL_SCHEMA)
-    register(SERVICE_HANGUP_CALL, _hangup_call, _CALL_SCHEMA)
-    register(SERVICE_HOLD_CALL, _hold(True), _CALL_SCHEMA)
-    register(SERVICE_UNHOLD_CALL, _hold(False), _CALL_SCHEMA)
+    register(SERVICE_HANGUP_CALL, _on_call(async_hangup_call), _CALL_SCHEMA)
+    register(SERVICE_HOLD_CALL, _on_call(async_set_hold, hold=True), _CALL_SCHEMA)
+    register(SERVICE_UNHOLD_CALL, _on_call(async_set_hold, hold=False), _CALL_SCHEMA)
     register(SERVICE_CLEAR_MISSED_CALLS, _clear_missed_calls, CLEAR_MISSED_SCHEMA)
     register(
         SERVICE_SET_QUEUE_AGENT_STATUS, _set_queue_agent_status, QUEUE_AGENT_SCHEMA
