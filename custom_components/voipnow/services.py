@@ -303,7 +303,12 @@ def async_setup_services(hass: HomeAssistant) -> None:
     register(SERVICE_HANGUP_CALL, _on_call(async_hangup_call), _CALL_SCHEMA)
     register(SERVICE_HOLD_CALL, _on_call(async_set_hold, hold=True), _CALL_SCHEMA)
     register(SERVICE_UNHOLD_CALL, _on_call(async_set_hold, hold=False), _CALL_SCHEMA)
-    register(SERVICE_CLEAR_MISSED_CALLS, _clear_missed_calls, CLEAR_MISSED_SCHEMA)
+    register(
+        SERVICE_CLEAR_MISSED_CALLS,
+        _clear_missed_calls,
+        CLEAR_MISSED_SCHEMA,
+        SupportsResponse.NONE,
+    )
     register(
         SERVICE_SET_QUEUE_AGENT_STATUS, _set_queue_agent_status, QUEUE_AGENT_SCHEMA
     )

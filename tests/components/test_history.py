@@ -12,7 +12,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
 import pytest
@@ -139,6 +139,20 @@ async def test_clear_action(
 
     assert missed(hass) == "0"
     assert missed(hass, KITCHEN_MISSED) == ("1" if extension else "0")
+
+
+async def test_clear_answers_nothing(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The action has no response to give: asking for one is refused."""
+    assert (
+        hass.services.supports_response(DOMAIN, "clear_missed_calls")
+        is SupportsResponse.NONE
+    )
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(
+            DOMAIN, "clear_missed_calls", {}, blocking=True, return_response=True
+        )
 
 
 async def test_clear_unknown_extension(

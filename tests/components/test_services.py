@@ -140,12 +140,12 @@ def test_registered_actions_match_services_yaml(hass: HomeAssistant) -> None:
             if field.get("required")
         }
         assert required == documented, action
-        # Reading history only answers; every other action may answer.
-        assert hass.services.supports_response(DOMAIN, action) is (
-            SupportsResponse.ONLY
-            if action == "get_call_history"
-            else SupportsResponse.OPTIONAL
-        )
+        # Reading history only answers; clearing the badge has nothing to
+        # say; every other action may answer.
+        assert hass.services.supports_response(DOMAIN, action) is {
+            "get_call_history": SupportsResponse.ONLY,
+            "clear_missed_calls": SupportsResponse.NONE,
+        }.get(action, SupportsResponse.OPTIONAL)
 
 
 def test_every_api_field_error_is_translated() -> None:
