@@ -24,6 +24,7 @@ from .voice import (
     extension_label,
     find_call,
     resolve_target,
+    unknown_extension,
     who,
 )
 
@@ -271,5 +272,5 @@ def _named(
     """Return the extensions a sentence names (all, when it names none)."""
     named = scope.named(extension_text)
     if extension_text and not named:
-        raise UnresolvedError("unknown_extension", name=extension_text)
+        raise unknown_extension(extension_text, scope.language)
     return named

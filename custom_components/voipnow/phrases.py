@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
+from .spoken import base_language
+
 PHRASES: Final[dict[str, dict[str, str]]] = {
     "en": {
         "and": "and",
@@ -66,8 +68,7 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
 
 def say(language: str | None, key: str, **values: Any) -> str:
     """Return a phrase in a language (English when it has none), filled in."""
-    base = (language or "en").split("-")[0].split("_")[0].lower()
-    template = PHRASES.get(base, {}).get(key) or PHRASES["en"][key]
+    template = PHRASES.get(base_language(language), {}).get(key) or PHRASES["en"][key]
     return template.format(**values)
 
 

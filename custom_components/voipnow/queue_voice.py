@@ -11,25 +11,39 @@ from .coordinator import VoipNowRuntime
 from .phrases import listing, say
 from .queue_actions import STATUS_OPTIONS, async_set_agent_status
 from .queues import CallQueue
-from .voice import UnresolvedError, VoiceScope
+from .spoken import content_words, spoken_forms, without_fillers
+from .voice import UnresolvedError, VoiceScope, unknown_extension
 
 
 def _queue_named(scope: VoiceScope, text: str) -> tuple[VoipNowRuntime, CallQueue]:
-    """Find a configured queue by the name the user gave it."""
-    wanted = " ".join(
-        word for word in text.casefold().split() if word not in {"the", "queue", "my"}
-    )
+    """Find a configured queue by the name the user gave it.
+
+    The words around the name ("the … queue", "die Warteschlange …", "la
+    file d'attente …") are dropped from what was said, and from the name.
+    """
+    fillers = spoken_forms(scope.language).queue_fillers
+    wanted = content_words(text, scope.language, fillers)
     for entry_runtime in _runtimes(scope):
         for queue in entry_runtime.queues.queues:
-            if queue.name.casefold() == wanted:
+            if wanted in {
+                queue.name.casefold(),
+                content_words(queue.name, scope.language, fillers),
+            }:
                 return entry_runtime, queue
-    raise UnresolvedError("unknown_queue", name=text)
+    raise UnresolvedError("unknown_queue", name=_said_queue(scope, text))
 
 
-def _every(text: str) -> bool:
-    """Tell whether a spoken queue means all of them ("all queues")."""
-    words = set(text.casefold().split()) - {"the", "call", "queue", "queues", "my"}
-    return bool(words) and words <= {"all", "every"}
+def _said_queue(scope: VoiceScope, text: str) -> str:
+    """Say a queue back as it was named, without "the … queue" around it."""
+    fillers = spoken_forms(scope.language).queue_fillers
+    return without_fillers(text, scope.language, fillers)
+
+
+def _every(text: str, language: str | None) -> bool:
+    """Tell whether a spoken queue means all of them ("all queues", "allen")."""
+    forms = spoken_forms(language)
+    words = set(content_words(text, language, forms.every_fillers).split())
+    return bool(words) and words <= forms.every
 
 
 def _runtimes(scope: VoiceScope) -> list[VoipNowRuntime]:
@@ -49,7 +63,7 @@ def _agent_named(scope: VoiceScope, runtime: VoipNowRuntime, text: str) -> str:
         if coordinator is runtime.calls
     ]
     if len(named) != 1:
-        raise UnresolvedError("unknown_extension", name=text)
+        raise unknown_extension(text, scope.language)
     return named[0]
 
 
@@ -57,7 +71,7 @@ async def async_set_status(
     scope: VoiceScope, agent_text: str, queue_text: str | None, status: str
 ) -> tuple[str, list[CallQueue]]:
     """Set an agent's status in one queue, or log it out of every queue it is in."""
-    if queue_text and _every(queue_text):
+    if queue_text and _every(queue_text, scope.language):
         queue_text = None
     if queue_text:
         runtime, queue = _queue_named(scope, queue_text)
@@ -81,7 +95,9 @@ async def async_set_status(
     if not targets:
         if queue_text:
             raise UnresolvedError(
-                "not_an_agent", agent=short_extension(agent), queue=queue_text
+                "not_an_agent",
+                agent=short_extension(agent),
+                queue=_said_queue(scope, queue_text),
             )
         raise UnresolvedError("not_an_agent_anywhere", agent=short_extension(agent))
     for queue in targets:
@@ -106,10 +122,11 @@ def said_status(
 
 def said_online(scope: VoiceScope, queue_text: str) -> str:
     """Say who is online (and paused) in a queue."""
+    language = scope.language
     runtime, queue = _queue_named(scope, queue_text)
     state = (runtime.queues.data or {}).get(queue.number)
     if state is None:
-        raise UnresolvedError(f"The queue {queue.name} cannot be read right now.")
+        raise UnresolvedError("queue_unavailable", queue=queue.name)
     online = [
         short_extension(a)
         for a, s in state.agents.items()
@@ -121,11 +138,10 @@ def said_online(scope: VoiceScope, queue_text: str) -> str:
         if s is STATUS_OPTIONS["paused"]
     ]
     if not online:
-        said = f"Nobody is online in {queue.name}."
-    elif len(online) == 1:
-        said = f"In {queue.name}, {online[0]} is online."
+        said = say(language, "nobody_online", queue=queue.name)
     else:
-        said = f"In {queue.name}, {', '.join(online[:-1])} and {online[-1]} are online."
+        key = "one_online" if len(online) == 1 else "many_online"
+        said = say(language, key, queue=queue.name, agents=listing(language, online))
     if paused:
-        said += f" Paused: {', '.join(paused)}."
+        said += " " + say(language, "paused_agents", agents=", ".join(paused))
     return said

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .const import CONF_TRANSFER_TARGETS
+from .spoken import content_words, spoken_forms
 
 CONF_NAME = "name"
 CONF_NUMBER = "number"
@@ -47,23 +48,32 @@ def transfer_targets(options: Mapping[str, Any]) -> tuple[TransferTarget, ...]:
     )
 
 
-def _normalise(text: str) -> str:
-    """Fold a spoken or typed name for comparison."""
-    words = text.casefold().replace("'s", "").split()
-    return " ".join(word for word in words if word not in {"the", "a", "an", "my"})
+def _normalise(text: str, language: str | None) -> str:
+    """Fold a spoken or typed name for comparison, without its articles."""
+    return content_words(text, language, spoken_forms(language).target_fillers)
 
 
 def find_targets(
-    targets: Iterable[TransferTarget], text: str, *, partial: bool = True
+    targets: Iterable[TransferTarget],
+    text: str,
+    *,
+    partial: bool = True,
+    language: str | None = None,
 ) -> list[TransferTarget]:
-    """Return the targets a name or number means: exact matches, else partial ones."""
-    wanted = _normalise(text)
+    """Return the targets a name or number means: exact matches, else partial ones.
+
+    Names are compared without the articles of the language they were said
+    in ("the reception", "den Empfang", "l'accueil"); English by default.
+    """
+    wanted = _normalise(text, language)
     candidates = list(targets)
     exact = [
         target
         for target in candidates
-        if _normalise(target.name) == wanted or target.number == text.strip()
+        if _normalise(target.name, language) == wanted or target.number == text.strip()
     ]
     if exact or not wanted or not partial:
         return exact
-    return [target for target in candidates if wanted in _normalise(target.name)]
+    return [
+        target for target in candidates if wanted in _normalise(target.name, language)
+    ]

@@ -24,13 +24,10 @@ from .const import DOMAIN
 from .coordinator import VoipNowCoordinator
 from .devices import device_entry
 from .phrases import alternatives, say
+from .spoken import spoken_forms, without_fillers, without_prefixes
 from .targets import find_targets, transfer_targets
 
 _NUMBER_RE = re.compile(r"\+?[0-9*]*[0-9][0-9*]*")
-_STAR_RE = re.compile(r"\bstar\b")
-# "transfer Office's call": the sentence's wildcard keeps the apostrophe.
-_POSSESSIVE_RE = re.compile("['\u2019]s?$")
-_PREFIXES = ("the ", "extension ", "phone ")
 
 
 class UnresolvedError(Exception):
@@ -89,7 +86,8 @@ class VoiceScope:
         return [
             (coordinator, number)
             for coordinator, number in self.extensions()
-            if text is None or matches_extension(coordinator, number, text)
+            if text is None
+            or matches_extension(coordinator, number, text, self.language)
         ]
 
 
@@ -103,32 +101,47 @@ def extension_label(
     return say(language, "extension", number=short_extension(number))
 
 
-def spoken_number(text: str) -> str | None:
+def spoken_number(text: str, language: str | None = None) -> str | None:
     """Read a number as said or typed (`+1 555 123 4567`, `0003 star 100`)."""
-    compact = "".join(_STAR_RE.sub("*", text.casefold()).split())
+    star = spoken_forms(language).star
+    compact = "".join(star.sub("*", text.casefold()).split())
     return compact if _NUMBER_RE.fullmatch(compact) else None
 
 
-def _spoken_extension(text: str) -> str:
+def _without_possessive(text: str, language: str | None) -> str:
+    """Fold text and drop a possessive ending (`Office's`), where one is said."""
+    folded = text.strip().casefold()
+    possessive = spoken_forms(language).possessive
+    return possessive.sub("", folded) if possessive else folded
+
+
+def _spoken_extension(text: str, language: str | None) -> str:
     """Fold how an extension was said: `Extension 210`, `the office`, `Office's`."""
-    wanted = _POSSESSIVE_RE.sub("", text.strip().casefold())
-    for prefix in _PREFIXES:
+    wanted = _without_possessive(text, language)
+    for prefix in spoken_forms(language).prefixes:
         wanted = wanted.removeprefix(prefix).strip()
     return wanted
 
 
-def matches_extension(coordinator: VoipNowCoordinator, number: str, text: str) -> bool:
+def matches_extension(
+    coordinator: VoipNowCoordinator,
+    number: str,
+    text: str,
+    language: str | None = None,
+) -> bool:
     """Tell whether spoken text names an extension.
 
     By number, said with "star" or typed (`0003 star 210`, `0003*210`), by
     its short number (`210`), by the name the PBX gives it, or by its
-    device's name in Home Assistant.
+    device's name in Home Assistant; in the words of the language spoken.
     """
-    wanted = _spoken_extension(text)
-    said = spoken_number(wanted)
+    wanted = _spoken_extension(text, language)
+    said = spoken_number(wanted, language)
     if said is not None and said in {number, short_extension(number)}:
         return True
-    whole = _POSSESSIVE_RE.sub("", text.strip().casefold()).removeprefix("the ")
+    whole = _without_possessive(text, language)
+    for article in spoken_forms(language).articles:
+        whole = whole.removeprefix(article)
     names = {name.casefold() for name in _names(coordinator, number)}
     return bool(names & {wanted, whole.strip()})
 
@@ -145,12 +158,17 @@ def _names(coordinator: VoipNowCoordinator, number: str) -> list[str]:
     return names
 
 
+def unknown_extension(text: str, language: str | None) -> UnresolvedError:
+    """Say that no reachable extension goes by the name said."""
+    return UnresolvedError("unknown_extension", name=without_prefixes(text, language))
+
+
 def find_call(scope: VoiceScope, extension_text: str | None) -> ActiveCall:
     """Find the call to act on: on the named extension, or the only one there is."""
     named = scope.named(extension_text)
-    if extension_text and not named:
-        raise UnresolvedError("unknown_extension", name=extension_text)
     language = scope.language
+    if extension_text and not named:
+        raise unknown_extension(extension_text, language)
     candidates = [
         ActiveCall(coordinator, number, call)
         for coordinator, number in named
@@ -196,15 +214,17 @@ def resolve_target(
     """Turn a spoken target into (label, number, to voicemail)."""
     coordinator = active.coordinator
     targets = transfer_targets(coordinator.config_entry.options)
-    number = spoken_number(text)
-    matches = find_targets(targets, text) or (
+    number = spoken_number(text, scope.language)
+    fillers = spoken_forms(scope.language).target_fillers
+    said = without_fillers(text, scope.language, fillers)
+    matches = find_targets(targets, text, language=scope.language) or (
         find_targets(targets, number) if number else []
     )
     if len(matches) == 1:
         return matches[0].name, matches[0].number, matches[0].voicemail
     if len(matches) > 1:
         names = alternatives(scope.language, [target.name for target in matches])
-        raise UnresolvedError("ambiguous_target", name=text, targets=names)
+        raise UnresolvedError("ambiguous_target", name=said, targets=names)
     extensions = [
         extension
         for owner, extension in scope.named(text)
@@ -215,4 +235,4 @@ def resolve_target(
         return label, extensions[0], False
     if number:
         raise UnresolvedError("number_not_a_target", number=number)
-    raise UnresolvedError("unknown_target", name=text)
+    raise UnresolvedError("unknown_target", name=said)
