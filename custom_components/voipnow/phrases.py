@@ -1,7 +1,9 @@
 """What voice says, in the language it was spoken to.
 
-Every answer of the intents is a phrase here, by key; a language without a
-phrase falls back to English. Names and numbers are filled in as values.
+Every answer of the intents is a phrase here, by key, in English, German
+(informal "du", as Home Assistant speaks) and French ("vous"); a language
+without a phrase falls back to English. Names and numbers are filled in as
+values; the words voice hears around them are in `spoken.py`.
 """
 
 from __future__ import annotations
@@ -62,6 +64,127 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "one_online": "In {queue}, {agents} is online.",
         "many_online": "In {queue}, {agents} are online.",
         "paused_agents": "Paused: {agents}.",
+    },
+    "de": {
+        "and": "und",
+        "or": "oder",
+        "extension": "Nebenstelle {number}",
+        "unknown_caller": "Unbekannt",
+        "party": "{name} ({number})",
+        "unknown_extension": "Ich kenne keine Nebenstelle namens {name}.",
+        "no_call_on": "Auf {extensions} gibt es keinen Anruf.",
+        "no_call": "Gerade gibt es keinen Anruf.",
+        "several_calls": (
+            "Mehrere Telefone haben einen Anruf ({extensions}). Welche Nebenstelle?"
+        ),
+        "ambiguous_target": "Mit {name} kann {targets} gemeint sein. Welches Ziel?",
+        "number_not_a_target": (
+            "{number} ist keines deiner Weiterleitungsziele. Füge es in den "
+            "VoipNow-Optionen hinzu, um Anrufe per Sprache dorthin weiterzuleiten."
+        ),
+        "unknown_target": "Ich kenne kein Weiterleitungsziel namens {name}.",
+        "transferred": "Anruf mit {party} an {target} weitergeleitet.",
+        "sent_to_voicemail": "Anruf mit {party} an die Mailbox von {target} gesendet.",
+        "hung_up": "Anruf mit {party} beendet.",
+        "is_calling": "{party} ruft {extension} an",
+        "on_a_call": "{extension} telefoniert mit {party}",
+        "nobody_calling": "Niemand ruft an.",
+        "history_unavailable": "Die Anrufliste ist gerade nicht verfügbar.",
+        "no_missed": "Keine verpassten Anrufe.",
+        "no_missed_on": "Keine verpassten Anrufe auf {extension}.",
+        "no_missed_today": "Heute keine verpassten Anrufe.",
+        "no_missed_on_today": "Heute keine verpassten Anrufe auf {extension}.",
+        "missed_one": "1 verpasster Anruf von {callers}.",
+        "missed_many": "{count} verpasste Anrufe von {callers}.",
+        "missed_one_on": "1 verpasster Anruf auf {extension} von {callers}.",
+        "missed_many_on": "{count} verpasste Anrufe auf {extension} von {callers}.",
+        "missed_one_today": "Heute 1 verpasster Anruf von {callers}.",
+        "missed_many_today": "Heute {count} verpasste Anrufe von {callers}.",
+        "missed_one_on_today": (
+            "Heute 1 verpasster Anruf auf {extension} von {callers}."
+        ),
+        "missed_many_on_today": (
+            "Heute {count} verpasste Anrufe auf {extension} von {callers}."
+        ),
+        "unknown_queue": "Ich kenne keine Warteschlange namens {name}.",
+        "which_queue": "Welche Warteschlange?",
+        "no_queues": "Es gibt keine Warteschlangen.",
+        "not_an_agent": "Nebenstelle {agent} ist kein Agent der Warteschlange {queue}.",
+        "not_an_agent_anywhere": (
+            "Nebenstelle {agent} ist in keiner Warteschlange Agent."
+        ),
+        "queue_unavailable": (
+            "Die Warteschlange {queue} kann gerade nicht gelesen werden."
+        ),
+        "agent_online": "{agent} bei {queues} angemeldet.",
+        "agent_paused": "{agent} in {queues} pausiert.",
+        "agent_logged_out": "{agent} von {queues} abgemeldet.",
+        "nobody_online": "In {queue} ist niemand online.",
+        "one_online": "In {queue} ist {agents} online.",
+        "many_online": "In {queue} sind {agents} online.",
+        "paused_agents": "Pausiert: {agents}.",
+    },
+    "fr": {
+        "and": "et",
+        "or": "ou",
+        "extension": "le poste {number}",
+        "unknown_caller": "un correspondant inconnu",
+        "party": "{name} ({number})",
+        "unknown_extension": "Je ne connais aucun poste nommé {name}.",
+        "no_call_on": "Il n'y a pas d'appel sur {extensions}.",
+        "no_call": "Il n'y a aucun appel en ce moment.",
+        "several_calls": (
+            "Plusieurs téléphones ont un appel ({extensions}). Quel poste ?"
+        ),
+        "ambiguous_target": "{name} peut désigner {targets}. Lequel ?",
+        "number_not_a_target": (
+            "{number} ne fait pas partie de vos destinations de transfert. "
+            "Ajoutez-le dans les options de VoipNow pour y transférer des appels "
+            "à la voix."
+        ),
+        "unknown_target": "Je ne connais aucune destination de transfert nommée {name}.",
+        "transferred": "J'ai transféré l'appel avec {party} vers {target}.",
+        "sent_to_voicemail": (
+            "J'ai envoyé l'appel avec {party} sur la messagerie vocale de {target}."
+        ),
+        "hung_up": "J'ai raccroché l'appel avec {party}.",
+        "is_calling": "{party} appelle {extension}",
+        "on_a_call": "{extension} est en communication avec {party}",
+        "nobody_calling": "Personne n'appelle.",
+        "history_unavailable": (
+            "L'historique des appels n'est pas disponible pour le moment."
+        ),
+        "no_missed": "Aucun appel manqué.",
+        "no_missed_on": "Aucun appel manqué sur {extension}.",
+        "no_missed_today": "Aucun appel manqué aujourd'hui.",
+        "no_missed_on_today": "Aucun appel manqué sur {extension} aujourd'hui.",
+        "missed_one": "1 appel manqué : {callers}.",
+        "missed_many": "{count} appels manqués : {callers}.",
+        "missed_one_on": "1 appel manqué sur {extension} : {callers}.",
+        "missed_many_on": "{count} appels manqués sur {extension} : {callers}.",
+        "missed_one_today": "1 appel manqué aujourd'hui : {callers}.",
+        "missed_many_today": "{count} appels manqués aujourd'hui : {callers}.",
+        "missed_one_on_today": (
+            "1 appel manqué sur {extension} aujourd'hui : {callers}."
+        ),
+        "missed_many_on_today": (
+            "{count} appels manqués sur {extension} aujourd'hui : {callers}."
+        ),
+        "unknown_queue": "Je ne connais aucune file d'appels nommée {name}.",
+        "which_queue": "Quelle file d'appels ?",
+        "no_queues": "Il n'y a aucune file d'appels.",
+        "not_an_agent": "Le poste {agent} n'est pas agent de la file {queue}.",
+        "not_an_agent_anywhere": (
+            "Le poste {agent} n'est agent d'aucune file d'appels."
+        ),
+        "queue_unavailable": ("La file {queue} ne peut pas être lue pour le moment."),
+        "agent_online": "J'ai connecté {agent} à {queues}.",
+        "agent_paused": "J'ai mis {agent} en pause dans {queues}.",
+        "agent_logged_out": "J'ai déconnecté {agent} de {queues}.",
+        "nobody_online": "Personne n'est en ligne dans {queue}.",
+        "one_online": "Dans {queue}, {agents} est en ligne.",
+        "many_online": "Dans {queue}, {agents} sont en ligne.",
+        "paused_agents": "En pause : {agents}.",
     },
 }
 
