@@ -403,6 +403,11 @@ async def test_who_is_online_in_a_queue(
     assert speech(await converse("Wer ist in Support angemeldet?")) == (
         "In Support sind 210 und 211 online."
     )
+    simulator.set_agent_status(SALES, EXT_KITCHEN, 0)
+    await init_integration.runtime_data.queues.async_refresh()
+    assert speech(await converse("Wer ist bei Vertrieb verfügbar?")) == (
+        "In Vertrieb ist niemand online. Pausiert: 210."
+    )
     assert queue_changes(simulator) == []
 
 
@@ -441,6 +446,10 @@ async def test_who_is_online_in_a_queue(
         (
             "Melde 212 in der Warteschlange Vertrieb an",
             "Nebenstelle 212 ist kein Agent der Warteschlange Vertrieb.",
+        ),
+        (
+            "Melde 212 von allen Warteschlangen ab",
+            "Nebenstelle 212 ist in keiner Warteschlange Agent.",
         ),
     ],
 )

@@ -13,11 +13,12 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er, intent
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.voipnow.const import DOMAIN
+from custom_components.voipnow.intent import INTENT_QUEUE_AGENT
 from tests.components.test_intent import (
     CALL_STATES,
     CALLER,
@@ -407,6 +408,31 @@ async def test_who_is_online_in_a_queue(
 
 
 @pytest.mark.usefixtures("queues")
+async def test_queue_questions_without_an_answer(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    converse: Converse,
+) -> None:
+    """A queue not read yet, or no queue said for logging in, is explained."""
+    response = await intent.async_handle(
+        hass,
+        "test",
+        INTENT_QUEUE_AGENT,
+        {"agent": {"value": "210"}, "status": {"value": "online"}},
+        language="fr",
+    )
+    assert speech(response) == "Quelle file d'appels ?"
+
+    # As before the PBX first answered for the queues.
+    init_integration.runtime_data.queues.async_set_updated_data({})
+    result = await converse("Qui est en ligne dans Ventes ?")
+    assert speech(result) == "La file Ventes ne peut pas être lue pour le moment."
+    assert is_error(result)
+    assert queue_changes(simulator) == []
+
+
+@pytest.mark.usefixtures("queues")
 @pytest.mark.parametrize(
     ("sentence", "answer"),
     [
@@ -435,6 +461,10 @@ async def test_who_is_online_in_a_queue(
         (
             "Connecte 212 à la file Ventes",
             "Le poste 212 n'est pas agent de la file Ventes.",
+        ),
+        (
+            "Déconnecte 212 de toutes les files",
+            "Le poste 212 n'est agent d'aucune file d'appels.",
         ),
     ],
 )

@@ -15,6 +15,11 @@ import pytest
 import yaml
 
 from custom_components.voipnow.phrases import PHRASES, alternatives, listing, say
+from custom_components.voipnow.spoken import (
+    spoken_forms,
+    without_fillers,
+    without_prefixes,
+)
 from custom_components.voipnow.targets import TransferTarget, find_targets
 from custom_components.voipnow.voice import spoken_number
 
@@ -162,3 +167,39 @@ def test_star_is_said_in_the_language(
 ) -> None:
     """`*` in a number is "Stern" in German and "étoile" in French."""
     assert spoken_number(said, language) == number
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "name"),
+    [
+        ("de", "der Warteschlange Marketing", "Marketing"),
+        ("de", "meiner Anrufwarteschlange Vertrieb Nord", "Vertrieb Nord"),
+        ("fr", "la file d'attente Marketing", "Marketing"),
+        ("fr", "la file Service de garde", "Service de garde"),
+        ("en", "the Marketing queue", "Marketing"),
+    ],
+)
+def test_queue_said_back_without_its_fillers(
+    language: str, said: str, name: str
+) -> None:
+    """An unknown queue is said back by its name, not by "the … queue" around it."""
+    fillers = spoken_forms(language).queue_fillers
+
+    assert without_fillers(said, language, fillers) == name
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "name"),
+    [
+        ("de", "der Nebenstelle 999", "999"),
+        ("de", "Apparat Keller", "Keller"),
+        ("fr", "le poste 999", "999"),
+        ("fr", "l'atelier", "atelier"),
+        ("en", "the extension 999", "999"),
+    ],
+)
+def test_extension_said_back_without_its_prefixes(
+    language: str, said: str, name: str
+) -> None:
+    """An unknown extension is said back without "Nebenstelle", "le poste"."""
+    assert without_prefixes(said, language) == name
