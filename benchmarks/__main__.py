@@ -1,9 +1,11 @@
-"""Run the benchmarks and write docs/benchmarks.md: `python -m benchmarks`.
+"""Run the benchmarks: `python -m benchmarks [--quick]`.
 
 The measurements run as pytest files on Home Assistant's test harness, in a
-subprocess; import time is measured in fresh interpreters. The results of
-this Python and Home Assistant line replace that line's section of the
-document; sections of other lines and the notes are kept.
+subprocess; import time is measured in fresh interpreters. The full run
+replaces this Python and Home Assistant line's section of docs/benchmarks.md
+(sections of other lines and the notes are kept); `--quick` measures fewer
+rounds and only prints. Either way the figures are printed, and the exit
+status is 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -17,13 +19,19 @@ import sys
 import tempfile
 import time
 
-from .conftest import RESULTS_ENV
-from .report import environment, import_times, update_document
+from .conftest import PROFILE_ENV, QUICK_ENV, RESULTS_ENV
+from .report import (
+    IMPORT_RUNS,
+    environment,
+    import_times,
+    render_section,
+    update_document,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_benchmarks(log: Path) -> dict[str, object]:
+def run_benchmarks(log: Path, quick: bool, profile: Path | None) -> dict[str, object]:
     """Run every bench_*.py file under pytest; return the recorded figures."""
     with tempfile.TemporaryDirectory() as folder:
         results = Path(folder) / "results.json"
@@ -35,20 +43,33 @@ def run_benchmarks(log: Path) -> dict[str, object]:
             "-q",
             "-p",
             "no:cacheprovider",
+            # It keeps every log record of a test in memory: it would be
+            # counted as the integration's.
+            "-p",
+            "no:logging",
             "-o",
             "python_files=bench_*.py",
             "-o",
             "python_functions=bench_*",
             "-o",
             "timeout=900",
+            # Where the time goes, at the end of the log.
+            "--durations=12",
             "-W",
             "ignore::DeprecationWarning",
         ]
+        env = {**os.environ, RESULTS_ENV: str(results)}
+        env.pop(QUICK_ENV, None)
+        env.pop(PROFILE_ENV, None)
+        if quick:
+            env[QUICK_ENV] = "1"
+        if profile is not None:
+            env[PROFILE_ENV] = str(profile.resolve())
         with log.open("w") as output:
             finished = subprocess.run(  # noqa: S603 - our own interpreter
                 command,
                 cwd=ROOT,
-                env={**os.environ, RESULTS_ENV: str(results)},
+                env=env,
                 stdout=output,
                 stderr=subprocess.STDOUT,
                 check=False,
@@ -64,25 +85,42 @@ def run_benchmarks(log: Path) -> dict[str, object]:
 
 
 def main() -> None:
-    """Measure and write the document."""
+    """Measure, print, and write the document unless quick."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="fewer rounds (CI); print the figures, write nothing",
+    )
     parser.add_argument(
         "--output", type=Path, default=ROOT / "docs" / "benchmarks.md", help="document"
     )
     parser.add_argument(
-        "--log", type=Path, default=Path(tempfile.gettempdir()) / "voipnow-bench.log"
+        "--log", type=Path, help="pytest's output (default: a temp file)"
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="also write cProfile and tracemalloc profiles to DIR (slower)",
     )
     args = parser.parse_args()
+    env = environment(ROOT)
+    log = args.log or Path(tempfile.gettempdir()) / f"voipnow-bench-{env['key']}.log"
     started = time.monotonic()
-    print(f"bench: measuring (pytest log: {args.log})", flush=True)
-    results = run_benchmarks(args.log)
-    results["import_time"] = import_times(ROOT)
-    env = environment()
-    update_document(args.output, env, results)
-    print(
-        f"bench: {env['line']} done in {time.monotonic() - started:.0f}s; "
-        f"wrote {args.output}"
-    )
+    mode = "quick" if args.quick else "full"
+    print(f"bench: {env['line']}, {mode} run (pytest log: {log})", flush=True)
+    results = run_benchmarks(log, args.quick, args.profile)
+    results["import_time"] = import_times(ROOT, 3 if args.quick else IMPORT_RUNS)
+    body, missed = render_section(env, results)
+    print(body)
+    if not args.quick:
+        update_document(args.output, env, body)
+        print(f"bench: wrote {args.output}")
+    print(f"bench: {env['line']} {mode} run done in {time.monotonic() - started:.0f}s")
+    if missed:
+        print("bench: TARGETS MISSED:", *missed, sep="\n  - ")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

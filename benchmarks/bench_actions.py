@@ -1,157 +1,210 @@
-"""Actions: the cost of `voipnow.transfer_call` over a bare PUT, and its tokens."""
+"""Actions: `voipnow.transfer_call` against a bare PUT and Home Assistant's floor.
+
+Three ways to send the same Transfer PUT to the same PBX, interleaved round
+by round, each on a fresh ringing call:
+
+- *action*: `voipnow.transfer_call` through `hass.services.async_call`;
+- *floor*: a do-nothing-else action registered here, on the same `hass`,
+  that sends the PUT with Home Assistant's shared session: what any
+  integration's action costs at least;
+- *bare*: the PUT with the same session, no action at all.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 import gc
+from itertools import permutations
 import time
 from typing import Any
-from unittest.mock import patch
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+)
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+import voluptuous as vol
 
-from custom_components.voipnow import services
-from custom_components.voipnow.const import DOMAIN
 from voipnow_simulator import VoipNowSimulator
 
 from .conftest import (
+    DOMAIN,
+    TOKEN_PATH,
     MakeExternalSimulator,
     MakeSimulator,
     Record,
     async_add_entry,
+    async_fetch_token,
     extension_numbers,
     median,
     percentile,
+    profiled,
+    rounds,
 )
 
-WARMUP = 30
-ROUNDS = 300
-ACTIONS_PER_TOKEN = 1000
+WARMUP = rounds(30, 20)
+ROUNDS = rounds(300, 200)
+ACTIONS_PER_TOKEN = rounds(1000, 1000)
+FLOOR_DOMAIN = "bench_floor"
+FLOOR_SCHEMA = vol.Schema(
+    {
+        vol.Required("extension"): cv.string,
+        vol.Required("phone_call_id"): cv.string,
+        vol.Required("send_call_to"): cv.string,
+    }
+)
 
 
 def _token_requests(log: list[dict[str, Any]]) -> int:
     """Count the token requests in a simulator's request log."""
-    return sum(1 for request in log if request["path"] == "/oauth/token.php")
+    return sum(1 for request in log if request["path"] == TOKEN_PATH)
 
 
-async def _answered_call(sim: VoipNowSimulator, extension: str, caller: str) -> str:
-    """Ring an extension from outside and answer."""
-    call_id = await sim.incoming_call(extension, caller)
-    await sim.answer_call(call_id)
-    return call_id
+def _puts(log: list[dict[str, Any]], extension: str) -> list[dict[str, Any]]:
+    """Return the PUTs to the calls of one extension, in order."""
+    prefix = f"/uapi/phoneCalls/@me/{extension}/"
+    return [r for r in log if r["method"] == "PUT" and r["path"].startswith(prefix)]
 
 
-class Transfers:
-    """Move a call back and forth between two extensions, one hop per round."""
-
-    def __init__(self, call_id: str, first: str, second: str) -> None:
-        """Start with the call on `first`."""
-        self.call_id = call_id
-        self.ends = (first, second)
-        self.hops = 0
-
-    def next_hop(self) -> tuple[str, str]:
-        """Return (from, to) of the next transfer."""
-        source, target = self.ends if self.hops % 2 == 0 else self.ends[::-1]
-        self.hops += 1
-        return source, target
+def _transfer(extension: str, call_id: str, target: str) -> dict[str, str]:
+    """Return the fields of a transfer of one call to another extension."""
+    return {"extension": extension, "phone_call_id": call_id, "send_call_to": target}
 
 
 async def bench_action_overhead(
     hass: HomeAssistant, make_external_simulator: MakeExternalSimulator, bench: Record
 ) -> None:
-    """Median transfer_call through Home Assistant over the same PUT sent bare."""
-    sim = await make_external_simulator(4)
-    a, b, c, d = extension_numbers(4)
-    entry = await async_add_entry(hass, sim)
-    client = entry.runtime_data.client
-    action_call = Transfers(await sim.answered_call(a, "5550001"), a, b)
-    bare_call = Transfers(await sim.answered_call(c, "5550002"), c, d)
-    await entry.runtime_data.async_refresh()
+    """Median transfer_call over the same PUT bare, and over Home Assistant's floor."""
+    sim = await make_external_simulator(6)
+    a, b, c, d, e, f = extension_numbers(6)
+    # The first call rings before setup: the first listing shows it.
+    next_call = await sim.ring(a, "5550001")
+    await async_add_entry(hass, sim.url)
     session = async_get_clientsession(hass)
-    token = await client._async_token()
+    token = await async_fetch_token(session, sim.url)
     headers = {"Accept": "application/json", "Authorization": f"Bearer {token}"}
 
-    async def action() -> None:
-        source, target = action_call.next_hop()
-        response = await hass.services.async_call(
-            DOMAIN,
-            "transfer_call",
-            {
-                "extension": source,
-                "phone_call_id": action_call.call_id,
-                "send_call_to": target,
-            },
-            blocking=True,
-            return_response=True,
-        )
-        assert response is not None
-
-    async def bare() -> None:
-        source, target = bare_call.next_hop()
-        url = f"{sim.url}/uapi/phoneCalls/@me/{source}/{bare_call.call_id}"
+    async def put(fields: dict[str, str]) -> Any:
+        """Send the Transfer PUT of one call, as the integration sends it."""
+        source = fields["extension"]
+        url = f"{sim.url}/uapi/phoneCalls/@me/{source}/{fields['phone_call_id']}"
         body = {
             "action": "Transfer",
-            "sendCallTo": target,
+            "sendCallTo": fields["send_call_to"],
             "transferFromNumber": source,
         }
         async with session.put(url, json=body, headers=headers) as resp:
-            assert resp.status == 200
-            await resp.json()
+            assert resp.status == 200, resp.status
+            return await resp.json()
 
-    # Where the time goes: the same action without the refresh it starts.
-    refresh_soon = services._refresh_soon
-    skip_refresh = False
+    async def floor_action(call: ServiceCall) -> ServiceResponse:
+        """The least an action sending this PUT can do."""
+        answer = await put(dict(call.data))
+        return {"phone_call_id": answer["id"], "extension": call.data["extension"]}
 
-    def maybe_refresh(coordinator: Any) -> None:
-        if not skip_refresh:
-            refresh_soon(coordinator)
+    hass.services.async_register(
+        FLOOR_DOMAIN,
+        "transfer_call",
+        floor_action,
+        schema=FLOOR_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
 
-    async def action_without_refresh() -> None:
-        nonlocal skip_refresh
-        skip_refresh = True
-        try:
-            await action()
-        finally:
-            skip_refresh = False
+    async def action(call_id: str) -> None:
+        response = await hass.services.async_call(
+            DOMAIN,
+            "transfer_call",
+            _transfer(a, call_id, b),
+            blocking=True,
+            return_response=True,
+        )
+        assert response is not None and response["phone_call_id"] == call_id
 
-    async def timed(operation: Any) -> float:
+    async def floor(call_id: str) -> None:
+        response = await hass.services.async_call(
+            FLOOR_DOMAIN,
+            "transfer_call",
+            _transfer(c, call_id, d),
+            blocking=True,
+            return_response=True,
+        )
+        assert response is not None and response["phone_call_id"] == call_id
+
+    async def bare(call_id: str) -> None:
+        await put(_transfer(e, call_id, f))
+
+    variants: dict[str, tuple[Callable[[str], Awaitable[None]], str]] = {
+        "action": (action, a),
+        "floor": (floor, c),
+        "bare": (bare, e),
+    }
+
+    async def timed(operation: Callable[[str], Awaitable[None]], call: str) -> float:
         start = time.perf_counter()
-        await operation()
+        await operation(call)
         elapsed = time.perf_counter() - start
-        # The refresh an action starts is waited for outside the timing.
+        # The listing an action starts runs after the caller has its answer:
+        # it is waited for outside the timing.
         await hass.async_block_till_done()
         return elapsed
 
-    variants = {"action": action, "bare": bare, "unrefreshed": action_without_refresh}
-
-    async def measure(rounds: int) -> dict[str, list[float]]:
+    async def measure(count: int) -> dict[str, list[float]]:
+        nonlocal next_call
         times: dict[str, list[float]] = {name: [] for name in variants}
-        order = list(variants)
-        for index in range(rounds):
-            # Rotate the order so no variant always runs first.
-            for name in order[index % 3 :] + order[: index % 3]:
-                times[name].append(await timed(variants[name]))
+        # Every order in turn: each variant follows each other one as often.
+        orders = list(permutations(variants))
+        for index in range(count):
+            calls = {
+                "action": next_call,
+                "floor": await sim.ring(c, "5550002"),
+                "bare": await sim.ring(e, "5550003"),
+            }
+            # Rung now, listed by the refresh this round's action starts.
+            next_call = await sim.ring(a, "5550001")
+            for name in orders[index % len(orders)]:
+                operation, _ = variants[name]
+                # The same small request first, so that each variant starts
+                # with both processes in the same state: how long a request
+                # takes depends on what the PBX and Home Assistant just did.
+                await sim.control("GET", "modes")
+                times[name].append(await timed(operation, calls[name]))
+            for call_id in calls.values():
+                await sim.control("POST", f"calls/{call_id}/hangup")
         return times
 
     gc.collect()
-    with patch.object(services, "_refresh_soon", maybe_refresh):
-        await measure(WARMUP)
-        tokens_before = _token_requests(await sim.requests())
+    await measure(WARMUP)
+    tokens_before = _token_requests(await sim.requests())
+    with profiled("action_overhead"):
         times = await measure(ROUNDS)
-        token_requests = _token_requests(await sim.requests()) - tokens_before
+    log = await sim.requests()
+    token_requests = _token_requests(log) - tokens_before
+    # The three send the same request: same path shape, same body fields.
+    sent = {
+        name: _puts(log, extension)[-1] for name, (_, extension) in variants.items()
+    }
+    shapes = {
+        name: (request["path"].count("/"), sorted(request["json"]))
+        for name, request in sent.items()
+    }
+    assert shapes["action"] == shapes["floor"] == shapes["bare"], shapes
 
-    bare_median = median(times["bare"])
+    action_median = median(times["action"])
     bench(
         "action_overhead",
         rounds=ROUNDS,
-        action_median_us=median(times["action"]) * 1e6,
+        action_median_us=action_median * 1e6,
         action_p90_us=percentile(times["action"], 0.9) * 1e6,
-        bare_median_us=bare_median * 1e6,
+        bare_median_us=median(times["bare"]) * 1e6,
         bare_p90_us=percentile(times["bare"], 0.9) * 1e6,
-        unrefreshed_median_us=median(times["unrefreshed"]) * 1e6,
-        ratio=median(times["action"]) / bare_median,
-        ratio_without_refresh=median(times["unrefreshed"]) / bare_median,
+        floor_median_us=median(times["floor"]) * 1e6,
+        floor_p90_us=percentile(times["floor"], 0.9) * 1e6,
+        ratio=action_median / median(times["bare"]),
+        floor_ratio=action_median / median(times["floor"]),
+        floor_over_bare=median(times["floor"]) / median(times["bare"]),
         token_requests=token_requests,
     )
 
@@ -159,27 +212,21 @@ async def bench_action_overhead(
 async def bench_tokens_per_thousand_actions(
     hass: HomeAssistant, make_simulator: MakeSimulator, bench: Record
 ) -> None:
-    """Token requests while 1000 actions run within one token lifetime."""
-    sim = await make_simulator(2)
+    """Token requests for setup and 1000 actions within one token lifetime."""
+    sim: VoipNowSimulator = await make_simulator(2)
     a, b = extension_numbers(2)
-    entry = await async_add_entry(hass, sim)
-    call = Transfers(await _answered_call(sim, a, "5550001"), a, b)
-    entry.runtime_data.client.invalidate_token()
-    sim.clear_requests()
+    call_id = await sim.incoming_call(a, "5550001")
+    await async_add_entry(hass, sim.url)
 
     for _ in range(ACTIONS_PER_TOKEN):
-        source, target = call.next_hop()
+        # The next call rings first: the listing this action starts shows it.
+        next_call = await sim.incoming_call(a, "5550001")
         await hass.services.async_call(
-            DOMAIN,
-            "transfer_call",
-            {
-                "extension": source,
-                "phone_call_id": call.call_id,
-                "send_call_to": target,
-            },
-            blocking=True,
+            DOMAIN, "transfer_call", _transfer(a, call_id, b), blocking=True
         )
         await hass.async_block_till_done()
+        await sim.hangup_call(call_id)
+        call_id = next_call
 
     bench(
         "tokens_per_actions",

@@ -2,41 +2,55 @@
 
 from __future__ import annotations
 
-import copy
+from functools import partial
 import gc
 import time
 from typing import Any
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, callback
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.voipnow.const import DEFAULT_SCAN_INTERVAL
 from voipnow_simulator import VoipNowSimulator
 
-from .conftest import MakeSimulator, Record, async_add_entry, extension_numbers, median
+from .conftest import (
+    CALLS_PATH,
+    PRESENCE_PATH,
+    MakeSimulator,
+    MakeThreadedSimulator,
+    Record,
+    ThreadedSimulator,
+    async_add_entry,
+    async_poll,
+    available,
+    entity_id,
+    extension_numbers,
+    median,
+    profiled,
+    rounds,
+)
 
 SIZES = (10, 100, 1000)
-CALLS_PATH = "/uapi/phoneCalls/@me/@self"
-PRESENCE_PATH = "/uapi/extensions/@me/@self/presence"
-CYCLES = 12
+# The polling interval without push.
+SCAN_INTERVAL_S = 10
+CYCLES = rounds(12, 6)
 
 
-async def _busy_pbx(sim: VoipNowSimulator, extensions: list[str]) -> None:
+async def _ring_half(sim: VoipNowSimulator, extensions: list[str]) -> list[str]:
     """Put every other extension in an answered call from outside."""
+    calls = []
     for index, number in enumerate(extensions[::2]):
         call_id = await sim.incoming_call(number, f"555{index:05d}")
         await sim.answer_call(call_id)
+        calls.append(call_id)
+    return calls
 
 
-def _renamed(calls: list[Any], generation: int) -> list[Any]:
-    """Return the same calls under new ids."""
-    renamed = copy.deepcopy(calls)
-    for call in renamed:
-        call["id"] = f"{call['id']}g{generation}"
-    return renamed
+async def _hang_up(sim: VoipNowSimulator, calls: list[str]) -> None:
+    """Hang up these calls."""
+    for call_id in calls:
+        await sim.hangup_call(call_id)
 
 
 def _count_writes(hass: HomeAssistant) -> list[str]:
@@ -52,63 +66,56 @@ def _count_writes(hass: HomeAssistant) -> list[str]:
 
 
 async def _measure_size(
-    hass: HomeAssistant, make_simulator: MakeSimulator, size: int
+    hass: HomeAssistant, make_threaded_simulator: MakeThreadedSimulator, size: int
 ) -> dict[str, float]:
-    """Measure polls of one PBX size; remove its entry afterwards."""
-    sim = await make_simulator(size)
+    """Measure the polls of one PBX size; remove its entry afterwards."""
+    threaded: ThreadedSimulator = await make_threaded_simulator(size)
+    sim = threaded.sim
     extensions = extension_numbers(size)
-    await _busy_pbx(sim, extensions)
-    entry = await async_add_entry(hass, sim)
-    coordinator = entry.runtime_data
-    client = coordinator.client
-    # The PBX's answers, fetched once: each poll below parses them anew.
-    presence = await client._async_collection(PRESENCE_PATH.removeprefix("/uapi/"))
-    busy = [sim.call_json(call) for call in sim.calls.values()]
-    answers: dict[str, list[Any]] = {"calls": busy}
+    calls = await threaded.run(partial(_ring_half, sim, extensions))
+    entry = await async_add_entry(hass, threaded.url)
 
-    async def prefetched(path: str, params: Any = None) -> list[Any]:
-        return copy.copy(
-            answers["calls"] if path.startswith("phoneCalls") else presence
-        )
+    async def poll() -> float:
+        """CPU of Home Assistant's thread for one timer-driven poll."""
+        start = time.thread_time()
+        await async_poll(hass)
+        return time.thread_time() - start
 
-    async def poll(calls: list[Any]) -> float:
-        answers["calls"] = calls
-        start = time.process_time()
-        await coordinator.async_refresh()
-        await hass.async_block_till_done()
-        return time.process_time() - start
-
-    rounds = 30 if size < 1000 else 10
-    # Calls that come back after hanging up are new calls, with new ids (the
-    # tracker remembers ended ids and would not announce them again).
-    later = [_renamed(busy, index) for index in range(rounds)]
+    count = rounds(30 if size < 1000 else 10, 8 if size < 1000 else 2)
     steady: list[float] = []
     changing: list[float] = []
-    with patch.object(client, "_async_collection", prefetched):
-        gc.collect()
-        for _ in range(3):
-            await poll(busy)
-        for again in later:
-            steady.append(await poll(busy))
-            # Half the extensions hang up, then get new calls.
-            changing.append(await poll([]) + await poll(again))
-            busy = again
-        assert coordinator.last_update_success
-        # One call put on hold: one state is written, the others are not.
-        one_changed = copy.deepcopy(busy)
-        for view in one_changed[0]["phoneCallView"]:
-            view["onHold"] = view["extension"] in extensions
-        written = _count_writes(hass)
-        await poll(one_changed)
-        one_change_writes = len(written)
-        written.clear()
-        await poll(one_changed)
-        no_change_writes = len(written)
-    assert await hass.config_entries.async_remove(entry.entry_id)
-    await hass.async_block_till_done()
+    gc.collect()
+    # Warm up: the first polls also save the registries and the like.
+    for _ in range(3):
+        await poll()
+    with profiled(f"poll_{size}"):
+        for _ in range(count):
+            steady.append(await poll())
+            # Half the extensions hang up, then get new calls (new ids).
+            await threaded.run(partial(_hang_up, sim, calls))
+            hung_up = await poll()
+            calls = await threaded.run(partial(_ring_half, sim, extensions))
+            changing.append(hung_up + await poll())
+    sensor = entity_id("sensor", extensions[0], "call_state")
+    assert available(hass, sensor)
+    assert hass.states.get(sensor).state == "on_call"
+    # One call put on hold: one state is written, the others are not.
+    first = calls[0]
+    await threaded.run(lambda: sim.hold_call(first, extensions[0]))
+    written = _count_writes(hass)
+    await poll()
+    one_change_writes = len(written)
+    assert hass.states.get(sensor).state == "on_hold"
+    written.clear()
+    await poll()
+    no_change_writes = len(written)
+    if size != max(SIZES):
+        # The next size's entities take the same entity ids.
+        assert await hass.config_entries.async_remove(entry.entry_id)
+        await hass.async_block_till_done()
     return {
         "extensions": size,
-        "calls": len(busy),
+        "calls": len(calls),
         "steady_ms": median(steady) * 1e3,
         "changing_ms": median(changing) / 2 * 1e3,
         "steady_us_per_extension": median(steady) / size * 1e6,
@@ -119,11 +126,12 @@ async def _measure_size(
 
 
 async def bench_poll_cost(
-    hass: HomeAssistant, make_simulator: MakeSimulator, bench: Record
+    hass: HomeAssistant, make_threaded_simulator: MakeThreadedSimulator, bench: Record
 ) -> None:
-    """CPU of one poll (parse, derive states, update entities) without HTTP."""
+    """CPU of one poll on Home Assistant's thread (HTTP, parse, states, entities)."""
     results = {
-        str(size): await _measure_size(hass, make_simulator, size) for size in SIZES
+        str(size): await _measure_size(hass, make_threaded_simulator, size)
+        for size in SIZES
     }
     base = results[str(SIZES[0])]
     for row in results.values():
@@ -146,14 +154,15 @@ async def bench_requests_per_poll(
     results: dict[str, dict[str, float]] = {}
     for size in (10, 100):
         sim = await make_simulator(size)
-        await _busy_pbx(sim, extension_numbers(size))
-        entry = await async_add_entry(hass, sim)
+        extensions = extension_numbers(size)
+        await _ring_half(sim, extensions)
+        entry = await async_add_entry(hass, sim.url)
         sim.clear_requests()
         for _ in range(CYCLES):
-            freezer.tick(DEFAULT_SCAN_INTERVAL)
+            freezer.tick(SCAN_INTERVAL_S)
             async_fire_time_changed(hass)
             await hass.async_block_till_done(wait_background_tasks=True)
-        assert entry.runtime_data.last_update_success
+        assert available(hass, entity_id("sensor", extensions[0], "call_state"))
         results[str(size)] = {
             "cycles": CYCLES,
             "calls_requests": len(sim.api_requests("GET", CALLS_PATH)),

@@ -9,12 +9,19 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from tests.conftest import CLIENT_ID, CLIENT_SECRET
-
-from .conftest import MakeExternalSimulator, Record, async_add_entry, median
+from .conftest import (
+    CALLS_PATH,
+    PRESENCE_PATH,
+    MakeExternalSimulator,
+    Record,
+    async_add_entry,
+    async_fetch_token,
+    median,
+    rounds,
+)
 
 EXTENSIONS = 3
-ROUNDS = 20
+ROUNDS = rounds(20, 8)
 
 
 async def bench_setup_time(
@@ -26,26 +33,17 @@ async def bench_setup_time(
 
     async def bare() -> float:
         start = time.perf_counter()
-        async with session.post(
-            f"{sim.url}/oauth/token.php",
-            data={
-                "client_id": CLIENT_ID,
-                "client_secret": CLIENT_SECRET,
-                "grant_type": "client_credentials",
-                "type": "unifiedapi",
-            },
-        ) as resp:
-            token = (await resp.json())["access_token"]
+        token = await async_fetch_token(session, sim.url)
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-        for path in ("extensions/@me/@self/presence", "phoneCalls/@me/@self"):
+        for path in (PRESENCE_PATH, CALLS_PATH):
             async with session.get(
-                f"{sim.url}/uapi/{path}", params={"count": "500"}, headers=headers
+                f"{sim.url}{path}", params={"count": "500"}, headers=headers
             ) as resp:
                 await resp.json()
         return time.perf_counter() - start
 
     start = time.perf_counter()
-    entry = await async_add_entry(hass, sim)
+    entry = await async_add_entry(hass, sim.url)
     cold = time.perf_counter() - start
     warm: list[float] = []
     bares: list[float] = []
