@@ -110,8 +110,9 @@ def history_calls(
 
     A record without a start time cannot be placed in time and is skipped.
     """
-    numbers = list(extensions)
-    by_short = {short_extension(number): number for number in numbers}
+    listed = list(extensions)
+    numbers = set(listed)
+    by_short = {short_extension(number): number for number in listed}
     found: list[HistoryCall] = []
     for record in records:
         if record.published is None:
@@ -139,7 +140,7 @@ def history_calls(
 
 
 def _extension_of(
-    number: str | None, numbers: list[str], by_short: Mapping[str, str]
+    number: str | None, numbers: set[str], by_short: Mapping[str, str]
 ) -> str | None:
     """Return which of our extensions a view's extension names, if any."""
     if not number:

@@ -10,6 +10,7 @@ from a call event or from the CDR.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -116,6 +117,10 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         self._histories: dict[str, ExtensionHistory] = {}
         self._synced: datetime | None = None
         self._started = dt_util.utcnow()
+        # Extensions whose history changed since entities last saw it.
+        self._changed: set[str] = set()
+        self._show: asyncio.Handle | None = None
+        entry.async_on_unload(self._async_cancel_show)
 
     async def async_load(self) -> None:
         """Read what was kept across restarts; listen to the entry's call events."""
@@ -169,7 +174,7 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         self._async_save()
         return self._snapshot(extensions)
 
-    def _snapshot(self, extensions: Iterable[str]) -> HistoryData:
+    def _snapshot(self, extensions: Iterable[str]) -> dict[str, ExtensionHistory]:
         """Return copies of the histories, for entities to compare and read."""
         snapshot: dict[str, ExtensionHistory] = {}
         for number in extensions:
@@ -192,31 +197,52 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
             return
         self._history(call.extension).take(call, from_cdr=False)
         self._async_save()
-        self._async_show()
+        # A poll can end hundreds of calls at once: they show together, on
+        # the next turn of the loop, and ask for one read of the CDR.
+        self._changed.add(call.extension)
+        if self._show is None:
+            self._show = self.hass.loop.call_soon(self._async_show_ended)
+
+    @callback
+    def _async_show_ended(self) -> None:
+        """Show the calls that just ended, then read the CDR once the burst is over."""
+        self._show = None
+        self._async_show(self._changed)
+        self._changed = set()
         self.hass.async_create_task(self.async_request_refresh(), eager_start=True)
 
     @callback
-    def _async_show(self) -> None:
+    def _async_cancel_show(self) -> None:
+        """Drop a pending show: the entry is unloading."""
+        if self._show is not None:
+            self._show.cancel()
+            self._show = None
+
+    @callback
+    def _async_show(self, extensions: Iterable[str]) -> None:
         """Show what changed now, without moving the next read of the CDR.
 
-        (`async_set_updated_data` would cancel the read a finished call asked
-        for, and put the next one off by five minutes.)
+        Only the changed extensions are copied. (`async_set_updated_data`
+        would cancel the read a finished call asked for, and put the next one
+        off by five minutes.)
         """
         if self.data is not None:
-            self.data = self._snapshot(self.data)
+            changed = [number for number in extensions if number in self.data]
+            self.data = {**self.data, **self._snapshot(changed)}
             self.async_update_listeners()
 
     @callback
     def async_clear(self, extensions: Iterable[str]) -> None:
         """Clear the missed-call badges of some extensions, as a phone does."""
         now = dt_util.utcnow()
+        extensions = list(extensions)
         for extension in extensions:
             history = self._history(extension)
             history.cleared = now
             history.missed.clear()
             history.overflow = 0
         self._async_save()
-        self._async_show()
+        self._async_show(extensions)
 
     async def async_read(self, since: datetime, until: datetime) -> list[HistoryCall]:
         """Read the CDR of a period for the `get_call_history` action."""
