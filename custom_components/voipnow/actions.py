@@ -71,13 +71,13 @@ def async_get_runtime(hass: HomeAssistant, entry_id: str | None) -> VoipNowRunti
 
 def known_extension(coordinator: VoipNowCoordinator, value: str) -> str:
     """Return the full number of one of the entry's extensions, or raise."""
+    if (number := coordinator.find_extension(value)) is not None:
+        return number
     try:
         validate_extension(value, allow_self=False)
     except VoipNowInvalidInputError as err:
         raise invalid_input(err) from None
-    if (number := coordinator.find_extension(value)) is None:
-        raise validation_error("unknown_extension", extension=value)
-    return number
+    raise validation_error("unknown_extension", extension=value)
 
 
 def resolve_call(
@@ -90,11 +90,13 @@ def resolve_call(
     calls = coordinator.data.state_of(extension).calls
     if phone_call_id is not None:
         phone_call_id = coordinator.tracker.listing_id(extension, phone_call_id)
-        try:
-            validate_object_id(ATTR_PHONE_CALL_ID, phone_call_id)
-        except VoipNowInvalidInputError as err:
-            raise invalid_input(err) from None
         known = next((c for c in calls if c.phone_call_id == phone_call_id), None)
+        if known is None:
+            # An id the PBX listed is well formed; any other is checked.
+            try:
+                validate_object_id(ATTR_PHONE_CALL_ID, phone_call_id)
+            except VoipNowInvalidInputError as err:
+                raise invalid_input(err) from None
         return phone_call_id, known
     if not calls:
         raise validation_error("no_active_call", extension=extension)
@@ -181,22 +183,32 @@ def _async_fire_action(
     phone_call_id: str,
     action: str,
     target: str | None = None,
-    target_name: str | None = None,
+    voicemail: bool = False,
 ) -> None:
-    """Tell the event bus (and so the logbook) what an action did to a call."""
-    coordinator.hass.bus.async_fire(
-        EVENT_CALL_ACTION,
-        {
-            ATTR_CONFIG_ENTRY_ID: coordinator.config_entry.entry_id,
-            ATTR_EXTENSION: extension,
-            "action": action,
-            ATTR_PHONE_CALL_ID: phone_call_id,
-            "target": target,
-            "target_name": target_name,
-            ATTR_REMOTE_NUMBER: call.remote_number if call else None,
-            ATTR_CALLER_NAME: call.caller_name if call else None,
-        },
-    )
+    """Tell the event bus (and so the logbook) what an action did to a call.
+
+    On the next turn of the loop, once the caller has its answer.
+    """
+
+    @callback
+    def fire() -> None:
+        coordinator.hass.bus.async_fire(
+            EVENT_CALL_ACTION,
+            {
+                ATTR_CONFIG_ENTRY_ID: coordinator.config_entry.entry_id,
+                ATTR_EXTENSION: extension,
+                "action": action,
+                ATTR_PHONE_CALL_ID: phone_call_id,
+                "target": target,
+                "target_name": (
+                    _target_name(coordinator, target, voicemail) if target else None
+                ),
+                ATTR_REMOTE_NUMBER: call.remote_number if call else None,
+                ATTR_CALLER_NAME: call.caller_name if call else None,
+            },
+        )
+
+    coordinator.hass.loop.call_soon(fire)
 
 
 async def async_transfer_call(
@@ -243,7 +255,7 @@ async def async_transfer_call(
         call_id,
         "sent_to_voicemail" if to_voicemail else "transferred",
         send_call_to,
-        _target_name(coordinator, send_call_to, to_voicemail),
+        to_voicemail,
     )
     return {ATTR_PHONE_CALL_ID: call_id, ATTR_EXTENSION: number}
 

@@ -202,15 +202,22 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         action, must not find the call and send the PBX another request.
         """
         self.tracker.mark_handled(extension, phone_call_id)
+        changed = False
         if self.data is not None and self.last_update_success:
             state = self.data.state_of(extension)
             remaining = [c for c in state.calls if c.phone_call_id != phone_call_id]
-            if len(remaining) != len(state.calls):
-                # The data changes now (the next action already sees it);
-                # entities follow on the next turn of the loop, once the
-                # caller has its answer.
+            if changed := len(remaining) != len(state.calls):
+                # The data changes now: the next action already sees it.
                 self.data = self.data.with_state(extension, summarise(remaining))
-                self.hass.loop.call_soon(self.async_update_listeners)
+        # Entities and the re-list follow on the next turn of the loop, once
+        # the caller has its answer.
+        self.hass.loop.call_soon(self._async_after_action, changed)
+
+    @callback
+    def _async_after_action(self, changed: bool) -> None:
+        """Show a handled call gone, and re-list to confirm it."""
+        if changed:
+            self.async_update_listeners()
         self.async_refresh_soon()
 
     @callback

@@ -65,8 +65,10 @@ def find_targets(
     Names are compared without the articles of the language they were said
     in ("the reception", "den Empfang", "l'accueil"); English by default.
     """
-    wanted = _normalise(text, language)
     candidates = list(targets)
+    if not candidates:
+        return []
+    wanted = _normalise(text, language)
     exact = [
         target
         for target in candidates

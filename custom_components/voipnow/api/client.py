@@ -181,7 +181,9 @@ class VoipNowClient:
         self, method: str, path: str, body: dict[str, str] | None = None
     ) -> bool:
         """Send an action on a call; 204 means there was no call to act on."""
-        status, _ = await self._transport.async_api(method, path, json_body=body)
+        status, _ = await self._transport.async_api(
+            method, path, json_body=body, decode=False
+        )
         return status != 204
 
     async def async_make_call(

@@ -58,6 +58,18 @@ class Transport:
         self.collection_timeout = collection_timeout
         self.tokens = TokenSource(self, client_id, client_secret)
 
+    @property
+    def timeout(self) -> float:
+        """Seconds one request may take, from sending to the last byte read."""
+        return self._timeout
+
+    @timeout.setter
+    def timeout(self, seconds: float) -> None:
+        self._timeout = seconds
+        # aiohttp's own deadline (the session's default one replaced, not a
+        # second timer), over the connection, the request and the body read.
+        self._client_timeout = aiohttp.ClientTimeout(total=seconds)
+
     # --- sending --------------------------------------------------------
 
     async def async_send(
@@ -69,25 +81,27 @@ class Transport:
         json_body: Any = None,
         data: Mapping[str, str] | None = None,
         action: bool = False,
+        decode: bool = True,
     ) -> tuple[int, Any]:
         """Send one HTTP request with a timeout; return status and decoded body.
 
         For an `action` (a write to the PBX), a failure once the request may
         have left (timeout, dropped connection) is flagged `maybe_acted`.
+        Without `decode`, a success's body is read but not decoded (None).
         """
         try:
-            async with asyncio.timeout(self.timeout):
-                async with self._session.request(
-                    _no_replay(method),
-                    url,
-                    headers=headers,
-                    json=json_body,
-                    data=data,
-                    allow_redirects=False,
-                    **_no_replay_options(method),
-                ) as resp:
-                    body = await _read_limited(resp)
-                    status = resp.status
+            async with self._session.request(
+                _no_replay(method),
+                url,
+                headers=headers,
+                json=json_body,
+                data=data,
+                allow_redirects=False,
+                timeout=self._client_timeout,
+                **_no_replay_options(method),
+            ) as resp:
+                body = await _read_limited(resp)
+                status = resp.status
         except TimeoutError as err:
             raise VoipNowTimeoutError(
                 f"Timeout after {self.timeout:g}s talking to {self.base.host}",
@@ -105,7 +119,7 @@ class Transport:
                 maybe_acted=action
                 and not isinstance(err, aiohttp.ClientConnectorError),
             ) from err
-        if status == 204 or not body.strip():
+        if status == 204 or (status < 300 and not decode) or not body.strip():
             return status, None
         try:
             return status, json.loads(body)
@@ -120,8 +134,13 @@ class Transport:
         *,
         params: Mapping[str, str] | None = None,
         json_body: Any = None,
+        decode: bool = True,
     ) -> tuple[int, Any]:
-        """Call the UnifiedAPI, renewing the token once on a 401."""
+        """Call the UnifiedAPI, renewing the token once on a 401.
+
+        Without `decode`, a success's body is not decoded (None): for actions
+        whose answer nobody reads.
+        """
         url = self.base.with_path(
             self.base.raw_path.rstrip("/") + "/uapi/" + path, encoded=True
         )
@@ -131,7 +150,12 @@ class Transport:
         token = await self.tokens.async_token()
         _LOGGER.debug("%s /uapi/%s", method, path)
         status, payload = await self.async_send(
-            method, url, headers=_headers(token), json_body=json_body, action=action
+            method,
+            url,
+            headers=_headers(token),
+            json_body=json_body,
+            action=action,
+            decode=decode,
         )
         if status == 401:
             # A 401 means the PBX did not act: renewing and retrying once cannot
@@ -140,7 +164,12 @@ class Transport:
             token = await self.tokens.async_token(stale=token)
             _LOGGER.debug("%s /uapi/%s (new token)", method, path)
             status, payload = await self.async_send(
-                method, url, headers=_headers(token), json_body=json_body, action=action
+                method,
+                url,
+                headers=_headers(token),
+                json_body=json_body,
+                action=action,
+                decode=decode,
             )
             if status == 401:
                 raise self.tokens.refuse(
@@ -260,8 +289,11 @@ def _no_replay_options(method: str) -> dict[str, Any]:
 
 async def _read_limited(resp: aiohttp.ClientResponse) -> str:
     """Read a response body, refusing bodies larger than MAX_BODY_BYTES."""
-    if resp.content_length is not None and resp.content_length > MAX_BODY_BYTES:
-        raise VoipNowMalformedResponseError("Answer too large", status=resp.status)
+    if resp.content_length is not None:
+        if resp.content_length > MAX_BODY_BYTES:
+            raise VoipNowMalformedResponseError("Answer too large", status=resp.status)
+        # The parser stops at the announced length: the read is bounded.
+        return (await resp.read()).decode("utf-8", errors="replace")
     chunks: list[bytes] = []
     size = 0
     async for chunk in resp.content.iter_chunked(65536):
