@@ -4,8 +4,11 @@ The measurements run as pytest files on Home Assistant's test harness, in a
 subprocess; import time is measured in fresh interpreters. The full run
 replaces this Python and Home Assistant line's section of docs/benchmarks.md
 (sections of other lines and the notes are kept); `--quick` measures fewer
-rounds and only prints. Either way the figures are printed, and the exit
-status is 1 when a target is missed.
+rounds and only prints. Either way the figures are printed. The exit status
+is 1 when a target is missed; in a quick run only when a count is missed
+(requests, states written, tokens, subscriptions, backlog) or a figure could
+not be measured: times and memory from a few rounds on a busy machine are
+reported, and the full run decides on them.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from .report import (
     IMPORT_RUNS,
     environment,
     import_times,
+    is_exact,
     render_section,
     update_document,
 )
@@ -118,8 +122,16 @@ def main() -> None:
         update_document(args.output, env, body)
         print(f"bench: wrote {args.output}")
     print(f"bench: {env['line']} {mode} run done in {time.monotonic() - started:.0f}s")
-    if missed:
-        print("bench: TARGETS MISSED:", *missed, sep="\n  - ")
+    fatal = [target for target in missed if is_exact(target)] if args.quick else missed
+    if missed != fatal:
+        print(
+            "bench: missed in this quick run (times and memory vary on a busy "
+            "machine; the full run decides):",
+            *(target for target in missed if target not in fatal),
+            sep="\n  - ",
+        )
+    if fatal:
+        print("bench: TARGETS MISSED:", *fatal, sep="\n  - ")
         sys.exit(1)
 
 

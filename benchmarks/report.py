@@ -736,6 +736,24 @@ FIGURES: tuple[Figure, ...] = (
 )
 PENDING: frozenset[str] = frozenset()
 
+# Targets that are counts: the same on any machine, so a quick run (CI) fails
+# on them. The others are times and memory, measured in few rounds on a
+# machine that may be busy: a quick run reports their misses, the full run
+# (`scripts/bench`) fails on them.
+EXACT_TARGETS: tuple[str, ...] = (
+    "one state written",
+    "one calls request",
+    "one token request",
+    "subscriptions =",
+    "outage flood backlog",
+    "at most 1 more request per queue",
+)
+
+
+def is_exact(target: str) -> bool:
+    """Tell whether a missed target is a count, or a figure was not measured."""
+    return "not measured" in target or target.startswith(EXACT_TARGETS)
+
 
 def evaluate(results: Results) -> tuple[list[Row], list[str]]:
     """Return the rows of every figure and the targets missed."""
