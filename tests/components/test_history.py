@@ -116,6 +116,38 @@ async def test_missed_calls_count_from_events_and_clear(
     assert missed(hass) == "0"
 
 
+async def test_calls_ended_by_one_poll_all_show(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Calls of several extensions that end between two polls all count at once."""
+    garage_missed = "sensor.extension_0003_212_missed_calls"
+    calls = {}
+    for extension in (EXT_OFFICE, EXT_KITCHEN, EXT_GARAGE):
+        calls[extension] = await simulator.incoming_call(extension, "5551234")
+    await async_poll(hass, freezer)
+    before = cdr_requests(simulator)
+    # The kitchen answers; the others give up. One poll sees all three end.
+    await simulator.answer_call(calls[EXT_KITCHEN])
+    for call_id in calls.values():
+        await simulator.hangup_call(call_id)
+    await async_poll(hass, freezer)
+
+    # Shown from the poll itself, before the CDR is read again.
+    assert cdr_requests(simulator) == before
+    assert missed(hass) == "1"
+    assert missed(hass, garage_missed) == "1"
+    assert hass.states.get(garage_missed).attributes["remote_number"] == "5551234"
+    # One CDR read for the whole burst: it counts nothing twice, and tells
+    # what polling could not see (the kitchen answered between two polls).
+    await async_poll(hass, freezer, timedelta(seconds=20))
+    assert cdr_requests(simulator) == before + 1
+    assert (missed(hass), missed(hass, garage_missed)) == ("1", "1")
+    assert missed(hass, KITCHEN_MISSED) == "0"
+
+
 @pytest.mark.parametrize("extension", [EXT_OFFICE, "210", None])
 async def test_clear_action(
     hass: HomeAssistant,
