@@ -18,6 +18,7 @@ from homeassistant.util.hass_dict import HassKey
 
 from .api import (
     DEFAULT_USER_ID,
+    VoipNowError,
     VoipNowInvalidInputError,
     split_caller_id,
     validate_extension,
@@ -36,10 +37,9 @@ from .const import (
     CONF_ALLOW_ANY_NUMBER,
     DOMAIN,
     EVENT_CALL_ACTION,
-    LOGGER,
 )
 from .coordinator import VoipNowCoordinator, VoipNowRuntime
-from .errors import call_ended, invalid_input, pbx_errors, validation_error
+from .errors import call_ended, invalid_input, pbx_error, pbx_errors, validation_error
 from .targets import transfer_targets
 
 # Calls a request is under way for, per entry.
@@ -137,8 +137,10 @@ async def _async_act(
     `send` returns False when the PBX had no such call: it ended first.
     """
     with acting_on(coordinator, call_id):
-        async with pbx_errors(coordinator):
+        try:
             done = await send()
+        except VoipNowError as err:
+            raise pbx_error(coordinator, err) from err
     if not done:
         raise call_ended(coordinator, call_id)
 
@@ -175,8 +177,7 @@ def _target_name(
     return info.name if info is not None else None
 
 
-@callback
-def _async_fire_action(
+def _action_event(
     coordinator: VoipNowCoordinator,
     extension: str,
     call: ExtensionCall | None,
@@ -184,11 +185,8 @@ def _async_fire_action(
     action: str,
     target: str | None = None,
     voicemail: bool = False,
-) -> None:
-    """Tell the event bus (and so the logbook) what an action did to a call.
-
-    On the next turn of the loop, once the caller has its answer.
-    """
+) -> Callable[[], None]:
+    """Build the telling of the event bus (and so the logbook) what an action did."""
 
     @callback
     def fire() -> None:
@@ -208,7 +206,7 @@ def _async_fire_action(
             },
         )
 
-    coordinator.hass.loop.call_soon(fire)
+    return fire
 
 
 async def async_transfer_call(
@@ -246,16 +244,18 @@ async def async_transfer_call(
             to_voicemail=to_voicemail,
         ),
     )
-    LOGGER.debug("Transferred call %s of %s", call_id, number)
-    coordinator.async_call_handled(number, call_id)
-    _async_fire_action(
-        coordinator,
+    coordinator.async_call_handled(
         number,
-        known,
         call_id,
-        "sent_to_voicemail" if to_voicemail else "transferred",
-        send_call_to,
-        to_voicemail,
+        _action_event(
+            coordinator,
+            number,
+            known,
+            call_id,
+            "sent_to_voicemail" if to_voicemail else "transferred",
+            send_call_to,
+            to_voicemail,
+        ),
     )
     return {ATTR_PHONE_CALL_ID: call_id, ATTR_EXTENSION: number}
 
@@ -277,8 +277,9 @@ async def async_hangup_call(
             user_id=user_id, extension=number, phone_call_id=call_id
         ),
     )
-    coordinator.async_call_handled(number, call_id)
-    _async_fire_action(coordinator, number, known, call_id, "hung_up")
+    coordinator.async_call_handled(
+        number, call_id, _action_event(coordinator, number, known, call_id, "hung_up")
+    )
     return {ATTR_PHONE_CALL_ID: call_id, ATTR_EXTENSION: number}
 
 
@@ -350,7 +351,7 @@ async def async_make_call(
             # Presenting someone's number is as much fraud as calling it; a
             # name alone presents the extension's own number.
             _check_allowed(coordinator, ATTR_CALLER_ID, split_caller_id(caller_id)[1])
-    async with pbx_errors(coordinator):
+    with pbx_errors(coordinator):
         call_id = await coordinator.client.async_make_call(
             user_id=user_id,
             extension=number,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 import time
@@ -194,12 +194,15 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         self.async_refresh_soon()
 
     @callback
-    def async_call_handled(self, extension: str, phone_call_id: str) -> None:
+    def async_call_handled(
+        self, extension: str, phone_call_id: str, then: Callable[[], None]
+    ) -> None:
         """Take in that Home Assistant moved a call away or ended it.
 
         Its end is not a missed call, and it stops showing at once: until the
         re-list confirms it, a second press of the same button, or a second
         action, must not find the call and send the PBX another request.
+        `then` runs once the caller has its answer (it tells the event bus).
         """
         self.tracker.mark_handled(extension, phone_call_id)
         changed = False
@@ -211,11 +214,12 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
                 self.data = self.data.with_state(extension, summarise(remaining))
         # Entities and the re-list follow on the next turn of the loop, once
         # the caller has its answer.
-        self.hass.loop.call_soon(self._async_after_action, changed)
+        self.hass.loop.call_soon(self._async_after_action, changed, then)
 
     @callback
-    def _async_after_action(self, changed: bool) -> None:
-        """Show a handled call gone, and re-list to confirm it."""
+    def _async_after_action(self, changed: bool, then: Callable[[], None]) -> None:
+        """Tell what was done, show a handled call gone, and re-list to confirm it."""
+        then()
         if changed:
             self.async_update_listeners()
         self.async_refresh_soon()

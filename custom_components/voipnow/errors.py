@@ -7,8 +7,8 @@ Bad input is a `ServiceValidationError`; a failure at run time a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from homeassistant.exceptions import (
@@ -101,43 +101,50 @@ def update_errors(key: str, *, reauth: bool = False) -> Iterator[None]:
         ) from err
 
 
-@asynccontextmanager
-async def pbx_errors(
+@contextmanager
+def pbx_errors(
     coordinator: VoipNowCoordinator,
     fields: Mapping[str, tuple[str, str]] | None = None,
-) -> AsyncIterator[None]:
-    """Turn the client's errors into translated Home Assistant errors.
+) -> Iterator[None]:
+    """Turn the client's errors in a block into translated Home Assistant errors."""
+    try:
+        yield
+    except VoipNowError as err:
+        raise pbx_error(coordinator, err, fields) from err
+
+
+def pbx_error(
+    coordinator: VoipNowCoordinator,
+    err: VoipNowError,
+    fields: Mapping[str, tuple[str, str]] | None = None,
+) -> HomeAssistantError:
+    """Translate one error of the client, for an action (the one place).
 
     `fields` maps the API error codes an action can meet to (translation
     key, field); the call actions' by default. The same code can mean
     another field elsewhere (`extension_invalid` names the queue there).
     """
     known = fields if fields is not None else _CALL_FIELDS
-    try:
-        yield
-    except VoipNowInvalidInputError as err:
-        raise invalid_input(err) from err
-    except VoipNowAuthenticationError as err:
+    if isinstance(err, VoipNowInvalidInputError):
+        return invalid_input(err)
+    if isinstance(err, VoipNowAuthenticationError):
         coordinator.config_entry.async_start_reauth(coordinator.hass)
-        raise runtime_error("auth_failed") from err
-    except VoipNowConnectionError as err:
+        return runtime_error("auth_failed")
+    if isinstance(err, VoipNowConnectionError):
         if err.maybe_acted:
             # The PBX may have done it: say so, show what it did, never retry.
             coordinator.async_refresh_soon()
-            raise runtime_error("outcome_unknown", error=str(err)) from err
-        raise runtime_error("cannot_connect", error=str(err)) from err
-    except VoipNowResponseError as err:
+            return runtime_error("outcome_unknown", error=str(err))
+        return runtime_error("cannot_connect", error=str(err))
+    if isinstance(err, VoipNowResponseError):
         status = err.status or 0
         if 400 <= status < 500 and err.code is not None and err.code in known:
             key, field = known[err.code]
-            raise validation_error(key, field=field) from err
-        raise runtime_error(
+            return validation_error(key, field=field)
+        return runtime_error(
             "request_failed", status=str(err.status or "?"), code=err.code or "unknown"
-        ) from err
-    except VoipNowError as err:
-        raise runtime_error(
-            "request_failed", status="?", code=type(err).__name__
-        ) from err
+        )
+    return runtime_error("request_failed", status="?", code=type(err).__name__)
 
 
 def call_ended(coordinator: VoipNowCoordinator, phone_call_id: str) -> Exception:

@@ -71,7 +71,7 @@ async def async_get_call_history(
         raise validation_error(
             "invalid_field", field="limit", value=str(query.limit)[:64]
         )
-    async with pbx_errors(runtime.calls):
+    with pbx_errors(runtime.calls):
         calls = await runtime.history.async_read(since, until)
     found = sorted(
         (call for call in calls if query.wants(call, extension)),

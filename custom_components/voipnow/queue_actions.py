@@ -56,7 +56,7 @@ async def async_set_agent_status(
     runtime: VoipNowRuntime, queue: CallQueue, agent: str, status: AgentStatus
 ) -> None:
     """Log an agent in or out of a queue, or pause it; then list the queues."""
-    async with pbx_errors(runtime.calls, QUEUE_ERRORS):
+    with pbx_errors(runtime.calls, QUEUE_ERRORS):
         await runtime.calls.client.async_set_queue_agent_status(
             queue=queue.number, agent=agent, status=status
         )

@@ -68,51 +68,58 @@ SERVICE_CLEAR_MISSED_CALLS = "clear_missed_calls"
 SERVICE_GET_CALL_HISTORY = "get_call_history"
 SERVICE_SET_QUEUE_AGENT_STATUS = "set_queue_agent_status"
 
-_TEXT = vol.All(cv.string, vol.Length(min=1, max=64))
 _TEL_SEPARATORS = str.maketrans("", "", "-.() ")
 
 
-def _tel_uri(value: str) -> str:
-    """Read a `tel:` URI (RFC 3966) as the number it names: `tel:+1-555-0100`.
+def _text(value: Any) -> str:
+    """Take a text field of 1 to 64 characters."""
+    text: str = cv.string(value)
+    if not 0 < len(text) <= 64:
+        raise vol.Invalid("expected 1 to 64 characters")
+    return text
+
+
+def _number(value: Any) -> str:
+    """Take a number, or a `tel:` URI (RFC 3966) as the number it names.
 
     Templates turn `+15550100` into the integer 15550100, losing the `+`;
-    `tel:{{ number }}` keeps it. Anything else is left as it is.
+    `tel:{{ number }}` (`tel:+1-555-0100`) keeps it.
     """
-    if value[:4].casefold() != "tel:":
-        return value
-    return value[4:].translate(_TEL_SEPARATORS)
+    text = cv.string(value)
+    if text[:4].casefold() == "tel:":
+        text = text[4:].translate(_TEL_SEPARATORS)
+    return _text(text)
 
 
-_NUMBER = vol.All(cv.string, _tel_uri, vol.Length(min=1, max=64))
 # Ids the PBX hands out are 1 to 255 characters.
 _ID = vol.All(cv.string, vol.Length(min=1, max=255))
 
 _CALL_SCHEMA = vol.Schema(
     {
         vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
-        vol.Required(ATTR_EXTENSION): _TEXT,
+        vol.Required(ATTR_EXTENSION): _text,
         vol.Optional(ATTR_PHONE_CALL_ID): _ID,
-        vol.Optional(ATTR_USER_ID): _TEXT,
+        vol.Optional(ATTR_USER_ID): _text,
     }
 )
 TRANSFER_CALL_SCHEMA = _CALL_SCHEMA.extend(
     {
-        vol.Required(ATTR_SEND_CALL_TO): _NUMBER,
-        vol.Optional(ATTR_TRANSFER_FROM_NUMBER): _TEXT,
-        vol.Optional(ATTR_TRANSFER_NUMBER): _TEXT,
+        vol.Required(ATTR_SEND_CALL_TO): _number,
+        vol.Optional(ATTR_TRANSFER_FROM_NUMBER): _text,
+        vol.Optional(ATTR_TRANSFER_NUMBER): _text,
         vol.Optional(ATTR_TO_VOICEMAIL, default=False): cv.boolean,
     }
 )
 MAKE_CALL_SCHEMA = vol.Schema(
     {
         vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
-        vol.Required(ATTR_EXTENSION): _TEXT,
-        vol.Required(ATTR_DESTINATION): _NUMBER,
+        vol.Required(ATTR_EXTENSION): _text,
+        vol.Required(ATTR_DESTINATION): _number,
         vol.Optional(ATTR_CALLER_ID): vol.All(cv.string, vol.Length(max=128)),
         vol.Optional(ATTR_WAIT_FOR_PICKUP): vol.All(
             vol.Coerce(int), vol.Range(min=1, max=300)
         ),
-        vol.Optional(ATTR_USER_ID): _TEXT,
+        vol.Optional(ATTR_USER_ID): _text,
     }
 )
 
@@ -124,15 +131,13 @@ type Handler = Callable[
 ]
 
 
-async def _async_restricted(hass: HomeAssistant, call: ServiceCall) -> bool:
-    """Tell whether an action comes from a user who is not an administrator.
+async def _async_restricted(hass: HomeAssistant, user_id: str) -> bool:
+    """Tell whether a user who called an action is not an administrator.
 
-    Automations, scripts and the system call with no user: they are set up
-    by administrators and keep every freedom.
+    (Automations, scripts and the system call with no user: they are set up
+    by administrators and keep every freedom.)
     """
-    if call.context.user_id is None:
-        return False
-    user = await hass.auth.async_get_user(call.context.user_id)
+    user = await hass.auth.async_get_user(user_id)
     # A user id that names nobody is nobody's administrator.
     return user is None or not user.is_admin
 
@@ -140,13 +145,13 @@ async def _async_restricted(hass: HomeAssistant, call: ServiceCall) -> bool:
 CLEAR_MISSED_SCHEMA = vol.Schema(
     {
         vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
-        vol.Optional(ATTR_EXTENSION): _TEXT,
+        vol.Optional(ATTR_EXTENSION): _text,
     }
 )
 CALL_HISTORY_SCHEMA = vol.Schema(
     {
         vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
-        vol.Optional(ATTR_EXTENSION): _TEXT,
+        vol.Optional(ATTR_EXTENSION): _text,
         vol.Optional("since"): cv.datetime,
         vol.Optional("until"): cv.datetime,
         vol.Optional("outcome", default="any"): vol.In(["missed", "answered", "any"]),
@@ -163,8 +168,8 @@ CALL_HISTORY_SCHEMA = vol.Schema(
 QUEUE_AGENT_SCHEMA = vol.Schema(
     {
         vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
-        vol.Required(ATTR_QUEUE): _TEXT,
-        vol.Required(ATTR_AGENT): _TEXT,
+        vol.Required(ATTR_QUEUE): _text,
+        vol.Required(ATTR_AGENT): _text,
         vol.Required(ATTR_STATUS): vol.In(list(STATUS_OPTIONS)),
     }
 )
@@ -226,15 +231,15 @@ def _resolve_target(
     return send_call_to, to_voicemail
 
 
-async def _transfer_call(
+def _transfer_call(
     runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
-) -> ServiceResponse:
-    """Handle `voipnow.transfer_call`."""
+) -> Awaitable[ServiceResponse]:
+    """Handle `voipnow.transfer_call` (the handlers return the action, to await)."""
     coordinator = runtime.calls
     send_call_to, to_voicemail = _resolve_target(
         coordinator, data[ATTR_SEND_CALL_TO], data[ATTR_TO_VOICEMAIL]
     )
-    return await async_transfer_call(
+    return async_transfer_call(
         coordinator,
         extension=data[ATTR_EXTENSION],
         send_call_to=send_call_to,
@@ -247,11 +252,11 @@ async def _transfer_call(
     )
 
 
-async def _make_call(
+def _make_call(
     runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
-) -> ServiceResponse:
+) -> Awaitable[ServiceResponse]:
     """Handle `voipnow.make_call`."""
-    return await async_make_call(
+    return async_make_call(
         runtime.calls,
         extension=data[ATTR_EXTENSION],
         destination=data[ATTR_DESTINATION],
@@ -265,10 +270,10 @@ async def _make_call(
 def _on_call(act: Callable[..., Awaitable[dict[str, Any]]], **fixed: Any) -> Handler:
     """Build the handler of an action on one call: hang up, hold, unhold."""
 
-    async def handler(
+    def handler(
         runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
-    ) -> ServiceResponse:
-        return await act(
+    ) -> Awaitable[ServiceResponse]:
+        return act(
             runtime.calls,
             extension=data[ATTR_EXTENSION],
             phone_call_id=data.get(ATTR_PHONE_CALL_ID),
@@ -292,7 +297,9 @@ def async_setup_services(hass: HomeAssistant) -> None:
         async def service(call: ServiceCall) -> ServiceResponse:
             data = dict(call.data)
             runtime = async_get_runtime(hass, data.get(ATTR_CONFIG_ENTRY_ID))
-            return await handler(runtime, data, await _async_restricted(hass, call))
+            user_id = call.context.user_id
+            restricted = user_id is not None and await _async_restricted(hass, user_id)
+            return await handler(runtime, data, restricted)
 
         hass.services.async_register(
             DOMAIN, name, service, schema=schema, supports_response=supports

@@ -443,9 +443,8 @@ async def test_pbx_errors_maps_what_the_simulator_cannot_cause(
     placeholders: dict[str, str],
 ) -> None:
     """Client errors no PBX answer can cause still become translated errors."""
-    with pytest.raises(raised) as err:
-        async with pbx_errors(entry.runtime_data):
-            raise error
+    with pytest.raises(raised) as err, pbx_errors(entry.runtime_data):
+        raise error
 
     assert type(err.value) is raised
     assert err.value.translation_key == key
