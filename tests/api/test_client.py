@@ -1417,6 +1417,22 @@ async def test_endless_paging_is_cut_off(
     assert len(scripted.api_requests) == client_module.MAX_PAGES
 
 
+async def test_listing_past_the_largest_start_index_is_refused(
+    scripted: ScriptedServer, session: aiohttp.ClientSession
+) -> None:
+    """Offsets stop at 5000 ("List CDR"): a longer listing fails, never a 400."""
+    page = [{"id": f"c{index}"} for index in range(1000)]
+    scripted.answer = json_answer({"entry": page, "totalResults": 10**6})
+    listing = make_client(session, scripted.url, page_size=1000)
+
+    with pytest.raises(VoipNowMalformedResponseError, match="start index of 5000"):
+        await listing.async_list_calls()
+
+    # 0, 1000, ... 5000: the last start index a server takes.
+    assert len(scripted.api_requests) == 6
+    assert scripted.api_requests[-1].endswith("startIndex=5000")
+
+
 async def test_oversized_answer_is_refused(
     sim: VoipNowSimulator, client: VoipNowClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -243,6 +243,41 @@ async def test_missed_while_home_assistant_was_away(
     assert hass.states.get(OFFICE_LAST_CALL).attributes["outcome"] == "answered"
 
 
+async def test_a_busy_outage_is_read_in_full(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """More records than the CDR's offsets reach (5000 + a page) all count, once."""
+    await async_history_refresh(hass, freezer)
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+
+    # A day away, and a busy one: a missed call every 12 seconds.
+    freezer.tick(timedelta(days=1))
+    now = dt_util.utcnow()
+    for index in range(6000):
+        simulator.add_cdr_record(
+            EXT_OFFICE,
+            f"555{index:05d}",
+            started=now - timedelta(seconds=12 * index + 60),
+        )
+
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+
+    assert missed(hass) == "6000"
+    starts = [
+        int(r.query.get("startIndex", "0"))
+        for r in simulator.api_requests("GET", CDR_PATH)
+    ]
+    assert max(starts) <= 5000
+    # Read again: nothing is counted twice.
+    await async_history_refresh(hass, freezer)
+    assert missed(hass) == "6000"
+
+
 async def test_missed_before_the_entry_existed_do_not_count(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,

@@ -6,7 +6,7 @@ models; `transport` owns the HTTP, the token and the timeouts.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta, tzinfo
 import logging
 from typing import Any
@@ -25,7 +25,11 @@ from .const import (
     CallbackMethod,
     SubscriptionEventType,
 )
-from .exceptions import VoipNowInvalidInputError, VoipNowResponseError
+from .exceptions import (
+    VoipNowInvalidInputError,
+    VoipNowMalformedResponseError,
+    VoipNowResponseError,
+)
 from .models import CallEventSubscription, Extension, PhoneCall, QueueAgent
 from .numbers import validate_extension, validate_object_id, validate_user_id
 from .parse import first_resource
@@ -35,6 +39,8 @@ from .urls import normalize_url, server_host
 _LOGGER = logging.getLogger(__package__)
 # Any server's local time is within this of any other zone's.
 ZONE_MARGIN = timedelta(hours=14)
+# A busy period is read in at most this many narrowing requests of pages.
+MAX_CDR_READS = 20
 
 
 class VoipNowClient:
@@ -129,7 +135,7 @@ class VoipNowClient:
         path = f"phoneCalls/{validate_user_id(user_id)}/{validate_extension(extension)}"
         return await self._async_list(path, PhoneCall.from_dict)
 
-    async def async_transfer_call(
+    def async_transfer_call(
         self,
         *,
         extension: str,
@@ -139,11 +145,13 @@ class VoipNowClient:
         transfer_number: str | None = None,
         to_voicemail: bool = False,
         user_id: str = DEFAULT_USER_ID,
-    ) -> bool:
-        """Transfer one call; return False when the PBX had no call to act on.
+    ) -> Coroutine[Any, Any, bool]:
+        """Transfer one call; the request answers False when there was no call.
 
         A call id is required: without one VoipNow transfers every call of the
-        extension.
+        extension. Like the other actions on a call, the fields are checked
+        at once (nothing is sent when one is wrong) and the request is
+        returned, to await.
         """
         path = requests.call_path(user_id, extension, phone_call_id)
         body = requests.transfer_body(
@@ -153,9 +161,9 @@ class VoipNowClient:
             transfer_number=transfer_number,
             to_voicemail=to_voicemail,
         )
-        return await self._async_act("PUT", path, body)
+        return self._async_act("PUT", path, body)
 
-    async def async_set_hold(
+    def async_set_hold(
         self,
         *,
         extension: str,
@@ -163,19 +171,19 @@ class VoipNowClient:
         phone_call_view_id: str,
         hold: bool,
         user_id: str = DEFAULT_USER_ID,
-    ) -> bool:
+    ) -> Coroutine[Any, Any, bool]:
         """Put one view of a call on hold, or take it off; False if no call."""
         path = requests.call_path(user_id, extension, phone_call_id)
-        return await self._async_act(
+        return self._async_act(
             "PUT", path, requests.hold_body(phone_call_view_id, hold)
         )
 
-    async def async_hangup_call(
+    def async_hangup_call(
         self, *, extension: str, phone_call_id: str, user_id: str = DEFAULT_USER_ID
-    ) -> bool:
+    ) -> Coroutine[Any, Any, bool]:
         """Hang up one call (never all calls of the extension); False if none."""
         path = requests.call_path(user_id, extension, phone_call_id)
-        return await self._async_act("DELETE", path)
+        return self._async_act("DELETE", path)
 
     async def _async_act(
         self, method: str, path: str, body: dict[str, str] | None = None
@@ -234,15 +242,26 @@ class VoipNowClient:
         for a wider window, and records outside the one wanted are dropped
         by their own (zoned) start time.
         """
+        path = f"cdr/{validate_user_id(user_id)}"
         params = requests.period(since - ZONE_MARGIN, until + ZONE_MARGIN, self._zone)
-        records = await self._async_list(
-            f"cdr/{validate_user_id(user_id)}", PhoneCall.from_dict, **params
-        )
-        return [
-            record
-            for record in records
-            if record.published is None or since <= record.published <= until
-        ]
+        found: dict[str, PhoneCall] = {}
+        for _ in range(MAX_CDR_READS):
+            entries, complete = await self._transport.async_collection_part(
+                path, params, self._page_size
+            )
+            records = [PhoneCall.from_dict(entry, self._zone) for entry in entries]
+            for record in records:
+                found.setdefault(record.id or f"#{len(found)}", record)
+            if complete:
+                return [
+                    record
+                    for record in found.values()
+                    if record.published is None or since <= record.published <= until
+                ]
+            params = requests.period_after(
+                params, [record.published for record in records]
+            )
+        raise VoipNowMalformedResponseError("Too many call records to read")
 
     async def async_list_queue_agents(
         self, *, queue: str, user_id: str = DEFAULT_USER_ID

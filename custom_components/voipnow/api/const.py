@@ -11,6 +11,9 @@ DEFAULT_COLLECTION_TIMEOUT: Final = 30.0
 DEFAULT_PAGE_SIZE: Final = 500
 MAX_PAGE_SIZE: Final = 5000
 MAX_PAGES: Final = 50
+# The largest `startIndex` a server takes ("List CDR"): beyond it, a
+# collection is read on by narrowing its filter, not by offset.
+MAX_START_INDEX: Final = 5000
 MAX_BODY_BYTES: Final = 8 * 1024 * 1024
 # Renew this long before `expires_in` ends (4PSA's own client uses 5 minutes),
 # but never more than a tenth of a short lifetime.

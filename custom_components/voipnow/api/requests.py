@@ -7,7 +7,8 @@ optional fields are omitted rather than sent empty).
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta, tzinfo
 from enum import IntEnum
 import math
 import secrets
@@ -20,7 +21,11 @@ from .const import (
     SubscriptionEventType,
     TransferAction,
 )
-from .exceptions import VoipNowInvalidInputError, VoipNowResponseError
+from .exceptions import (
+    VoipNowInvalidInputError,
+    VoipNowMalformedResponseError,
+    VoipNowResponseError,
+)
 from .numbers import (
     validate_extension,
     validate_mailbox,
@@ -31,6 +36,10 @@ from .numbers import (
 from .urls import valid_callback_url
 
 MAX_WAIT_FOR_PICKUP = 300
+# Dates of the CDR's period: the server's local time, without a zone.
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
+# How far a call's dates can lie apart (start, answer, end, record).
+CALL_SPAN = timedelta(hours=1)
 # How a server that wants the event type in the path (the v5 pages) may
 # refuse a subscription posted without it: no route (404), a method not
 # allowed there (405), not implemented (501). None is documented.
@@ -178,9 +187,35 @@ def period(since: datetime, until: datetime, zone: tzinfo) -> dict[str, str]:
     if since > until:
         raise VoipNowInvalidInputError("since", since, "since_after_until")
     return {
-        "startDate": since.astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S"),
-        "endDate": until.astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S"),
+        "startDate": since.astimezone(zone).strftime(DATE_FORMAT),
+        "endDate": until.astimezone(zone).strftime(DATE_FORMAT),
     }
+
+
+def period_after(
+    params: Mapping[str, str], dates: Sequence[datetime | None]
+) -> dict[str, str]:
+    """Narrow a CDR period to the records not read yet, `dates` their `published`.
+
+    A server reaches at most MAX_START_INDEX records of a period by offset.
+    It lists them by `published` (newest first by default), but filters the
+    period on another date of the call (the pages disagree on which): the
+    next request keeps CALL_SPAN of what was read, and the caller drops
+    the records it reads twice. Dates are written as the server wrote them.
+    """
+    dated = [moment for moment in dates if moment is not None]
+    if not dated:
+        raise VoipNowMalformedResponseError("Call records without dates")
+    if dated[0] <= dated[-1]:
+        # Oldest first: go on from the last one read.
+        key, moment = "startDate", max(dated) - CALL_SPAN
+        moved = moment.strftime(DATE_FORMAT) > params[key]
+    else:
+        key, moment = "endDate", min(dated) + CALL_SPAN
+        moved = moment.strftime(DATE_FORMAT) < params[key]
+    if not moved:
+        raise VoipNowMalformedResponseError("Too many call records in one hour")
+    return {**params, key: moment.strftime(DATE_FORMAT)}
 
 
 def queue_path(user_id: str, queue: str) -> str:

@@ -19,7 +19,7 @@ import aiohttp
 from yarl import URL
 
 from .auth import TokenSource
-from .const import MAX_BODY_BYTES, MAX_PAGES
+from .const import MAX_BODY_BYTES, MAX_PAGES, MAX_START_INDEX
 from .exceptions import (
     VoipNowAuthenticationError,
     VoipNowConnectionError,
@@ -183,6 +183,17 @@ class Transport:
         self, path: str, params: Mapping[str, str], page_size: int
     ) -> list[Any]:
         """Read every page of a collection within one overall deadline."""
+        entries, complete = await self.async_collection_part(path, params, page_size)
+        if not complete:
+            raise VoipNowMalformedResponseError(
+                f"More entries than a start index of {MAX_START_INDEX} reaches"
+            )
+        return entries
+
+    async def async_collection_part(
+        self, path: str, params: Mapping[str, str], page_size: int
+    ) -> tuple[list[Any], bool]:
+        """Read the pages a start index reaches; tell whether that was all."""
         try:
             async with asyncio.timeout(self.collection_timeout):
                 return await self._async_pages(path, params, page_size)
@@ -193,17 +204,20 @@ class Transport:
 
     async def _async_pages(
         self, path: str, params: Mapping[str, str], page_size: int
-    ) -> list[Any]:
+    ) -> tuple[list[Any], bool]:
         """Read the pages of a collection one after the other."""
         entries: list[Any] = []
         start = 0
         for _ in range(MAX_PAGES):
+            if start > MAX_START_INDEX:
+                # The server would refuse the start index: the caller narrows.
+                return entries, False
             query = {**params, "count": str(page_size)}
             if start:
                 query["startIndex"] = str(start)
             status, payload = await self.async_api("GET", path, params=query)
             if payload is None and status == 204:
-                return entries
+                return entries, True
             if payload is None:
                 # A 200 always has a body: an empty one is a cut-off answer,
                 # not an empty list (that would make every call vanish).
@@ -215,12 +229,12 @@ class Transport:
             if isinstance(payload, list) and len(payload) == 1:
                 payload = payload[0]  # a collection wrapped in a list
             if not page or not isinstance(payload, Mapping):
-                return entries
+                return entries, True
             total = payload.get("totalResults")
             start += len(page)
             try:
                 if total is not None and start >= int(total):
-                    return entries
+                    return entries, True
             except (TypeError, ValueError, OverflowError):
                 raise VoipNowMalformedResponseError(
                     "totalResults is not a number"
@@ -229,7 +243,7 @@ class Transport:
             if total is None and not (
                 isinstance(paging, Mapping) and paging.get("next")
             ):
-                return entries
+                return entries, True
         raise VoipNowMalformedResponseError("Too many pages")
 
 
