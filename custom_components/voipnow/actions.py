@@ -8,8 +8,7 @@ become translated Home Assistant errors in one place, `pbx_errors`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
@@ -110,21 +109,28 @@ def resolve_call(
     return calls[0].phone_call_id, calls[0]
 
 
-@contextmanager
-def acting_on(coordinator: VoipNowCoordinator, phone_call_id: str) -> Iterator[None]:
+class ActingOn:
     """Refuse a second request for a call while one is under way.
 
     A double press or two automations at once must not reach the PBX twice.
     """
-    in_flight = coordinator.hass.data.setdefault(_IN_FLIGHT, set())
-    key = (coordinator.config_entry.entry_id, phone_call_id)
-    if key in in_flight:
-        raise validation_error("call_busy", phone_call_id=phone_call_id)
-    in_flight.add(key)
-    try:
-        yield
-    finally:
-        in_flight.discard(key)
+
+    def __init__(self, coordinator: VoipNowCoordinator, phone_call_id: str) -> None:
+        """Guard one call of one entry."""
+        self._in_flight: set[tuple[str, str]] = coordinator.hass.data.setdefault(
+            _IN_FLIGHT, set()
+        )
+        self._key = (coordinator.config_entry.entry_id, phone_call_id)
+
+    def __enter__(self) -> None:
+        """Take the call, or refuse: a request for it is under way."""
+        if self._key in self._in_flight:
+            raise validation_error("call_busy", phone_call_id=self._key[1])
+        self._in_flight.add(self._key)
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Let the call go."""
+        self._in_flight.discard(self._key)
 
 
 async def _async_act(
@@ -136,7 +142,7 @@ async def _async_act(
 
     `send` returns False when the PBX had no such call: it ended first.
     """
-    with acting_on(coordinator, call_id):
+    with ActingOn(coordinator, call_id):
         try:
             done = await send()
         except VoipNowError as err:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
 import time
 from typing import Any, Protocol
@@ -65,7 +65,11 @@ class VoipNowData:
 
     def with_state(self, extension: str, state: ExtensionCallState) -> VoipNowData:
         """Return the same picture with one extension's state replaced."""
-        return replace(self, states={**self.states, extension: state})
+        return VoipNowData(
+            extensions=self.extensions,
+            calls=self.calls,
+            states={**self.states, extension: state},
+        )
 
 
 class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):

@@ -68,6 +68,16 @@ class TokenSource:
         self._token = None
         return err
 
+    def _cached(self, stale: str | None) -> str | None:
+        """Return the token while it is valid, unless it is the refused one."""
+        if (
+            self._token is not None
+            and self._token != stale
+            and time.monotonic() < self._token_expires
+        ):
+            return self._token
+        return None
+
     async def async_token(self, *, stale: str | None = None) -> str:
         """Return a valid token, sharing one token request among callers.
 
@@ -75,22 +85,13 @@ class TokenSource:
         but a newer one fetched meanwhile by another caller is.
         """
 
-        def cached() -> str | None:
-            if (
-                self._token is not None
-                and self._token != stale
-                and time.monotonic() < self._token_expires
-            ):
-                return self._token
-            return None
-
         if self._refused is not None:
             raise copy.copy(self._refused) from self._refused
-        if token := cached():
+        if token := self._cached(stale):
             return token
         done = self._token_requests_done
         async with self._token_lock:
-            if token := cached():
+            if token := self._cached(stale):
                 return token
             if self._token_requests_done != done and self._token_error is not None:
                 raise copy.copy(self._token_error) from self._token_error

@@ -54,6 +54,7 @@ class Transport:
         """Keep the session, the server and the App's credentials."""
         self._session = session
         self.base = base
+        self._uapi = base.raw_path.rstrip("/") + "/uapi/"
         self.timeout = timeout
         self.collection_timeout = collection_timeout
         self.tokens = TokenSource(self, client_id, client_secret)
@@ -141,9 +142,7 @@ class Transport:
         Without `decode`, a success's body is not decoded (None): for actions
         whose answer nobody reads.
         """
-        url = self.base.with_path(
-            self.base.raw_path.rstrip("/") + "/uapi/" + path, encoded=True
-        )
+        url = self.base.with_path(self._uapi + path, encoded=True)
         if params:
             url = url.with_query(params)
         action = method != "GET"
@@ -303,8 +302,8 @@ def _no_replay_options(method: str) -> dict[str, Any]:
 
 async def _read_limited(resp: aiohttp.ClientResponse) -> str:
     """Read a response body, refusing bodies larger than MAX_BODY_BYTES."""
-    if resp.content_length is not None:
-        if resp.content_length > MAX_BODY_BYTES:
+    if (length := resp.content_length) is not None:
+        if length > MAX_BODY_BYTES:
             raise VoipNowMalformedResponseError("Answer too large", status=resp.status)
         # The parser stops at the announced length: the read is bounded.
         return (await resp.read()).decode("utf-8", errors="replace")
