@@ -3,7 +3,7 @@
 Each action finds what needs Home Assistant's knowledge (which entry, which
 extension, which call, the other party of a known call), then asks the
 client, which validates every field before anything is sent. Client errors
-become translated Home Assistant errors in one place, `pbx_errors`.
+become translated Home Assistant errors in one place, `errors.pbx_error`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.util.hass_dict import HassKey
 
 from .api import (
     DEFAULT_USER_ID,
@@ -23,6 +22,7 @@ from .api import (
     validate_extension,
     validate_object_id,
 )
+from .call_guard import ActingOn
 from .calls import ExtensionCall
 from .const import (
     ATTR_CALLER_ID,
@@ -40,9 +40,6 @@ from .const import (
 from .coordinator import VoipNowCoordinator, VoipNowRuntime
 from .errors import call_ended, invalid_input, pbx_error, pbx_errors, validation_error
 from .targets import transfer_targets
-
-# Calls a request is under way for, per entry.
-_IN_FLIGHT: HassKey[set[tuple[str, str]]] = HassKey(f"{DOMAIN}_in_flight")
 
 
 @callback
@@ -107,30 +104,6 @@ def resolve_call(
             ids=", ".join(c.phone_call_id for c in calls),
         )
     return calls[0].phone_call_id, calls[0]
-
-
-class ActingOn:
-    """Refuse a second request for a call while one is under way.
-
-    A double press or two automations at once must not reach the PBX twice.
-    """
-
-    def __init__(self, coordinator: VoipNowCoordinator, phone_call_id: str) -> None:
-        """Guard one call of one entry."""
-        self._in_flight: set[tuple[str, str]] = coordinator.hass.data.setdefault(
-            _IN_FLIGHT, set()
-        )
-        self._key = (coordinator.config_entry.entry_id, phone_call_id)
-
-    def __enter__(self) -> None:
-        """Take the call, or refuse: a request for it is under way."""
-        if self._key in self._in_flight:
-            raise validation_error("call_busy", phone_call_id=self._key[1])
-        self._in_flight.add(self._key)
-
-    def __exit__(self, *exc_info: object) -> None:
-        """Let the call go."""
-        self._in_flight.discard(self._key)
 
 
 async def _async_act(
