@@ -13,7 +13,11 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 import pytest
 
-from custom_components.voipnow.api import VoipNowMalformedResponseError
+from custom_components.voipnow.api import (
+    VoipNowInvalidInputError,
+    VoipNowMalformedResponseError,
+    requests,
+)
 from voipnow_simulator import VoipNowSimulator
 
 from .conftest import EXT_OFFICE, make_client
@@ -82,3 +86,33 @@ async def test_too_many_records_in_one_hour_is_an_error(
         )
 
     assert max(int(q.get("startIndex", "0")) for q in cdr_queries(sim)) <= 5000
+
+
+def test_records_without_dates_leave_nothing_to_narrow_by() -> None:
+    """Past the offsets, records without a date cannot be read on."""
+    with pytest.raises(VoipNowMalformedResponseError, match="without dates"):
+        requests.period_after({"startDate": "a", "endDate": "b"}, [None, None])
+
+
+@pytest.mark.parametrize(
+    ("since", "until"),
+    [
+        # A time without a zone: which one is meant?
+        (datetime(2026, 1, 1), datetime(2026, 1, 2, tzinfo=UTC)),  # noqa: DTZ001
+        (datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)),
+    ],
+    ids=["naive", "since_after_until"],
+)
+async def test_a_bad_period_sends_nothing(
+    sim: VoipNowSimulator,
+    session: aiohttp.ClientSession,
+    since: datetime,
+    until: datetime,
+) -> None:
+    """A period without a zone, or backwards, is refused before any request."""
+    client = make_client(session, sim.url)
+
+    with pytest.raises(VoipNowInvalidInputError):
+        await client.async_list_call_records(since=since, until=until)
+
+    assert cdr_queries(sim) == []

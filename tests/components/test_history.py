@@ -19,7 +19,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.voipnow.const import DOMAIN
+from custom_components.voipnow.const import ATTR_CONFIG_ENTRY_ID, DOMAIN, EVENT_CALL
 from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
@@ -508,4 +508,31 @@ async def test_call_history_bad_input(
     else:
         assert isinstance(err.value, ServiceValidationError)
         assert err.value.translation_key == error
+    assert cdr_requests(simulator) == before
+
+
+async def test_unload_drops_a_pending_show(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A call that ends as the entry unloads asks for no CDR read afterwards."""
+    before = cdr_requests(simulator)
+    hass.bus.async_fire(
+        EVENT_CALL,
+        {
+            ATTR_CONFIG_ENTRY_ID: init_integration.entry_id,
+            "extension": EXT_OFFICE,
+            "type": "missed",
+            "first_seen": dt_util.utcnow().isoformat(),
+            "direction": "incoming",
+            "phone_call_id": "4242",
+            "remote_number": "5551234",
+        },
+    )
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    await async_poll(hass, freezer, timedelta(minutes=1))
+
     assert cdr_requests(simulator) == before

@@ -243,7 +243,7 @@ class VoipNowClient:
         by their own (zoned) start time.
         """
         path = f"cdr/{validate_user_id(user_id)}"
-        params = requests.period(since - ZONE_MARGIN, until + ZONE_MARGIN, self._zone)
+        params = requests.period(since, until, self._zone, ZONE_MARGIN)
         found: dict[str, PhoneCall] = {}
         for _ in range(MAX_CDR_READS):
             entries, complete = await self._transport.async_collection_part(

@@ -179,16 +179,21 @@ def enum_input[E: IntEnum](enum: type[E], value: Any, field: str) -> E:
         raise VoipNowInvalidInputError(field, value) from None
 
 
-def period(since: datetime, until: datetime, zone: tzinfo) -> dict[str, str]:
-    """Build the CDR's `startDate`/`endDate`: local times of the server, no zone."""
+def period(
+    since: datetime, until: datetime, zone: tzinfo, margin: timedelta = timedelta(0)
+) -> dict[str, str]:
+    """Build the CDR's `startDate`/`endDate`: local times of the server, no zone.
+
+    The period asked is checked, then widened by `margin` on both sides.
+    """
     for field, moment in (("since", since), ("until", until)):
         if not isinstance(moment, datetime) or moment.tzinfo is None:
             raise VoipNowInvalidInputError(field, moment)
     if since > until:
         raise VoipNowInvalidInputError("since", since, "since_after_until")
     return {
-        "startDate": since.astimezone(zone).strftime(DATE_FORMAT),
-        "endDate": until.astimezone(zone).strftime(DATE_FORMAT),
+        "startDate": (since - margin).astimezone(zone).strftime(DATE_FORMAT),
+        "endDate": (until + margin).astimezone(zone).strftime(DATE_FORMAT),
     }
 
 
