@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 import json
 import logging
 import re
@@ -148,28 +149,22 @@ class Transport:
         action = method != "GET"
         token = await self.tokens.async_token()
         _LOGGER.debug("%s /uapi/%s", method, path)
-        status, payload = await self.async_send(
+        send = partial(
+            self.async_send,
             method,
             url,
-            headers=_headers(token),
             json_body=json_body,
             action=action,
             decode=decode,
         )
+        status, payload = await send(headers=_headers(token))
         if status == 401:
             # A 401 means the PBX did not act: renewing and retrying once cannot
             # duplicate an action.
             _LOGGER.debug("Token refused, requesting a new one")
             token = await self.tokens.async_token(stale=token)
             _LOGGER.debug("%s /uapi/%s (new token)", method, path)
-            status, payload = await self.async_send(
-                method,
-                url,
-                headers=_headers(token),
-                json_body=json_body,
-                action=action,
-                decode=decode,
-            )
+            status, payload = await send(headers=_headers(token))
             if status == 401:
                 raise self.tokens.refuse(
                     VoipNowAuthenticationError("Access denied with a fresh token")
