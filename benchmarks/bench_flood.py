@@ -27,7 +27,6 @@ import time
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 from homeassistant.components import webhook
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_state_change_event
@@ -46,6 +45,7 @@ from .conftest import (
     entity_id,
     extension_numbers,
     median,
+    register_bare_webhook,
     rounds,
 )
 
@@ -82,14 +82,7 @@ async def bench_outage_flood(
     client = await async_serve_http(hass, hass_client_no_auth)
     await async_add_entry(hass, sim.url, push=True)
 
-    async def _bare(
-        hass: HomeAssistant, webhook_id: str, request: web.Request
-    ) -> web.Response:
-        await request.post()
-        return web.Response(status=200)
-
-    webhook.async_register(hass, "bench", "bare", BARE_WEBHOOK_ID, _bare)
-    bare_url = base_url(client) + webhook.async_generate_path(BARE_WEBHOOK_ID)
+    bare_url = base_url(client) + register_bare_webhook(hass, BARE_WEBHOOK_ID)
 
     # One dial-in and one hangup callback of each extension, as the PBX
     # sends them; the flood repeats them under new call ids.

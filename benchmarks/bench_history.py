@@ -15,6 +15,7 @@ from .conftest import (
     MakeThreadedSimulator,
     Record,
     ThreadedSimulator,
+    add_size_ratios,
     async_add_entry,
     async_poll,
     available,
@@ -189,12 +190,5 @@ async def bench_cdr_refresh_cost(
         str(size): await _measure_size(hass, make_threaded_simulator, size)
         for size in SIZES
     }
-    base = results[str(SIZES[0])]
-    for row in results.values():
-        row["steady_ratio"] = (
-            row["steady_us_per_extension"] / base["steady_us_per_extension"]
-        )
-        row["first_ratio"] = (
-            row["first_us_per_extension"] / base["first_us_per_extension"]
-        )
+    add_size_ratios(results, "steady", "first")
     bench("cdr_refresh_cost", sizes=results)

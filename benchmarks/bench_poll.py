@@ -21,6 +21,7 @@ from .conftest import (
     MakeThreadedSimulator,
     Record,
     ThreadedSimulator,
+    add_size_ratios,
     async_add_entry,
     async_poll,
     available,
@@ -133,14 +134,7 @@ async def bench_poll_cost(
         str(size): await _measure_size(hass, make_threaded_simulator, size)
         for size in SIZES
     }
-    base = results[str(SIZES[0])]
-    for row in results.values():
-        row["steady_ratio"] = (
-            row["steady_us_per_extension"] / base["steady_us_per_extension"]
-        )
-        row["changing_ratio"] = (
-            row["changing_us_per_extension"] / base["changing_us_per_extension"]
-        )
+    add_size_ratios(results, "steady", "changing")
     bench("poll_cost", sizes=results)
 
 

@@ -12,7 +12,6 @@ import gc
 import time
 from typing import Any
 
-from aiohttp import web
 from homeassistant.components import webhook
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import Event, HomeAssistant, callback
@@ -32,6 +31,7 @@ from .conftest import (
     median,
     percentile,
     profiled,
+    register_bare_webhook,
     rounds,
 )
 
@@ -73,14 +73,7 @@ async def bench_push_latency(
 
     unsub = async_track_state_change_event(hass, [sensor, event_entity], _on_state)
 
-    async def _bare(
-        hass: HomeAssistant, webhook_id: str, request: web.Request
-    ) -> web.Response:
-        await request.post()
-        return web.Response(status=200)
-
-    webhook.async_register(hass, "bench", "bare", BARE_WEBHOOK_ID, _bare)
-    bare_path = webhook.async_generate_path(BARE_WEBHOOK_ID)
+    bare_path = register_bare_webhook(hass, BARE_WEBHOOK_ID)
     sim.block_callbacks()
 
     async def post(path: str, form: dict[str, str]) -> tuple[float, float]:

@@ -29,7 +29,9 @@ import tracemalloc
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 from aiohttp.test_utils import TestClient
+from homeassistant.components import webhook
 from homeassistant.const import (
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
@@ -497,3 +499,31 @@ def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     rank = max(1, round(share * len(ordered)))
     return ordered[min(rank, len(ordered)) - 1]
+
+
+def register_bare_webhook(hass: HomeAssistant, webhook_id: str) -> str:
+    """Register a webhook that only reads the form: a callback's least cost.
+
+    Return its path.
+    """
+
+    async def _bare(
+        hass: HomeAssistant, webhook_id: str, request: web.Request
+    ) -> web.Response:
+        await request.post()
+        return web.Response(status=200)
+
+    webhook.async_register(hass, "bench", "bare", webhook_id, _bare)
+    return webhook.async_generate_path(webhook_id)
+
+
+def add_size_ratios(results: dict[str, dict[str, float]], *keys: str) -> None:
+    """Give each size its cost per extension over the smallest size's, per key.
+
+    For each `<key>_us_per_extension`, `<key>_ratio`.
+    """
+    base = results[min(results, key=int)]
+    for row in results.values():
+        for key in keys:
+            per_extension = f"{key}_us_per_extension"
+            row[f"{key}_ratio"] = row[per_extension] / base[per_extension]

@@ -23,13 +23,10 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
     async_mock_service,
 )
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.voipnow.devices import device_entry
 from tests.conftest import EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
-
-from .push_helpers import async_setup_push, push_entry
 
 REPOSITORY = Path(__file__).parents[2]
 BLUEPRINTS = REPOSITORY / "blueprints"
@@ -51,18 +48,6 @@ def blueprint_folder() -> Iterator[None]:
         property(lambda self: BLUEPRINTS / self.domain),
     ):
         yield
-
-
-@pytest.fixture
-async def entry(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    hass_client_no_auth: ClientSessionGenerator,
-) -> MockConfigEntry:
-    """A loaded entry with push working, as blueprints are used with."""
-    entry = push_entry(simulator)
-    await async_setup_push(hass, hass_client_no_auth, entry)
-    return entry
 
 
 # An automation run waiting for a trigger or a timeout is a task that does not
@@ -95,9 +80,9 @@ async def async_runs_done(hass: HomeAssistant, name: str) -> None:
             await asyncio.sleep(0.01)
 
 
-def office(entry: MockConfigEntry) -> str:
+def office(push_integration: MockConfigEntry) -> str:
     """The office extension's device id."""
-    device = device_entry(entry.runtime_data.calls, EXT_OFFICE)
+    device = device_entry(push_integration.runtime_data.calls, EXT_OFFICE)
     assert device is not None
     return device.id
 
@@ -175,14 +160,14 @@ def test_readme_has_an_import_badge(path: Path) -> None:
 
 
 async def test_missed_call_notification_and_call_back(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, push_integration: MockConfigEntry
 ) -> None:
     """A missed call notifies with a Call back button; pressing it calls back."""
     notifications = async_mock_service(hass, "notify", "my_phone")
     await async_use(
         hass,
         "missed_call_call_back",
-        extension=office(entry),
+        extension=office(push_integration),
         notify_action="notify.my_phone",
     )
 
@@ -224,14 +209,14 @@ async def test_missed_call_notification_and_call_back(
 
 
 async def test_missed_call_button_expires(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, push_integration: MockConfigEntry
 ) -> None:
     """After the chosen time, pressing Call back does nothing."""
     notifications = async_mock_service(hass, "notify", "my_phone")
     await async_use(
         hass,
         "missed_call_call_back",
-        extension=office(entry),
+        extension=office(push_integration),
         notify_action="notify.my_phone",
         call_back_window={"minutes": 5},
     )
@@ -250,14 +235,14 @@ async def test_missed_call_button_expires(
 
 
 async def test_missed_call_from_a_hidden_number(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, push_integration: MockConfigEntry
 ) -> None:
     """A hidden number gets a notification without a button; others are ignored."""
     notifications = async_mock_service(hass, "notify", "my_phone")
     await async_use(
         hass,
         "missed_call_call_back",
-        extension=office(entry),
+        extension=office(push_integration),
         notify_action="notify.my_phone",
     )
 
@@ -283,7 +268,7 @@ async def test_missed_call_from_a_hidden_number(
 
 
 @pytest.fixture
-async def away(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+async def away(hass: HomeAssistant, push_integration: MockConfigEntry) -> None:
     """Home is empty, and the forwarding blueprint watches the office."""
     assert await async_setup_component(hass, "zone", {})
     await hass.async_block_till_done()
@@ -291,7 +276,7 @@ async def away(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await async_use(
         hass,
         "forward_when_away",
-        extension=office(entry),
+        extension=office(push_integration),
         send_call_to=MOBILE,
         ring_time={"seconds": 20},
     )
@@ -383,14 +368,16 @@ async def test_not_forwarded_when_the_caller_gave_up(
 
 @pytest.fixture
 async def speech(
-    hass: HomeAssistant, entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    push_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> list[ServiceCall]:
     """The announce blueprint on the office, with a test text-to-speech action."""
     spoken = async_mock_service(hass, "tts", "speak")
     await async_use(
         hass,
         "announce_caller",
-        extension=office(entry),
+        extension=office(push_integration),
         tts_engine="tts.test",
         speakers=["media_player.kitchen", "media_player.living_room"],
         quiet_start="22:00:00",

@@ -17,7 +17,6 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     snapshot_platform,
 )
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.voipnow.const import EXTENSIONS_REFRESH_INTERVAL
@@ -28,10 +27,8 @@ from .helpers import OFFICE_CALL_STATE, async_poll, calls_requests
 from .push_helpers import (
     KITCHEN_CALL_EVENT,
     OFFICE_CALL_EVENT,
-    async_setup_push,
     bus_types,
     fired,
-    push_entry,
     record_bus_events,
     record_fired,
 )
@@ -42,18 +39,6 @@ JOHN = {
     "caller_id": "John Doe <5551234>",
     "caller_name": "John Doe",
 }
-
-
-@pytest.fixture
-async def push_integration(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    hass_client_no_auth: ClientSessionGenerator,
-) -> MockConfigEntry:
-    """Set up an entry with push working: the PBX calls Home Assistant back."""
-    entry = push_entry(simulator)
-    await async_setup_push(hass, hass_client_no_auth, entry)
-    return entry
 
 
 async def test_event_entities(

@@ -6,18 +6,15 @@ installed the way a user does: copied into `<config>/custom_sentences/en/`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
-import shutil
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import conversation
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
-from homeassistant.core import Context, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import intent, llm
-from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
@@ -31,10 +28,15 @@ from custom_components.voipnow.intent import (
     INTENT_TRANSFER,
     INTENT_WHO_IS_CALLING,
 )
-from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
+from tests.components.voice_helpers import (
+    CALL_STATES,
+    Converse,
+    async_start_assist,
+    entry_with_targets,
+)
+from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import RecordedRequest, VoipNowSimulator
 
-SENTENCES = Path(__file__).parents[2] / "custom_sentences" / "en" / "voipnow.yaml"
 CALLER = "5551234"
 CALLER_NAME = "John Doe"
 WHO = "John Doe (5551234)"
@@ -49,26 +51,11 @@ TARGETS: list[dict[str, Any]] = [
     {"name": "Old desk", "number": "0003*100", "voicemail": False},
 ]
 
-CALL_STATES = [
-    "sensor.extension_0003_210_call_state",
-    "sensor.extension_0003_211_call_state",
-    "sensor.extension_0003_212_call_state",
-]
-
-type Converse = Callable[[str], Awaitable[conversation.ConversationResult]]
-
 
 @pytest.fixture
 def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
     """Return the simulator's entry with the transfer targets people name."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="127.0.0.1",
-        unique_id=UNIQUE_ID,
-        data=entry_data(simulator),
-        options={CONF_PUSH: False, CONF_TRANSFER_TARGETS: TARGETS},
-        entry_id="01JVOIPNOWTESTENTRY000000",
-    )
+    return entry_with_targets(simulator, TARGETS)
 
 
 @pytest.fixture
@@ -76,26 +63,7 @@ async def converse(
     hass: HomeAssistant, tmp_path: Path, init_integration: MockConfigEntry
 ) -> Converse:
     """Install the shipped sentences as a user does and start Assist."""
-    hass.config.config_dir = str(tmp_path)
-    custom_sentences = tmp_path / "custom_sentences" / "en"
-    custom_sentences.mkdir(parents=True)
-    shutil.copy(SENTENCES, custom_sentences / "voipnow.yaml")
-    assert await async_setup_component(hass, "homeassistant", {})
-    assert await async_setup_component(hass, "conversation", {})
-    # Voice reaches the extensions whose call state the user exposed.
-    for entity_id in CALL_STATES:
-        async_expose_entity(hass, conversation.DOMAIN, entity_id, True)
-
-    async def _converse(text: str) -> conversation.ConversationResult:
-        """Say a sentence to Assist and wait for what it started."""
-        # Same positional arguments on 2025.4 and 2026.x.
-        result = await conversation.async_converse(
-            hass, text, None, Context(), language="en"
-        )
-        await hass.async_block_till_done(wait_background_tasks=True)
-        return result
-
-    return _converse
+    return await async_start_assist(hass, tmp_path, "en")
 
 
 async def async_ring(

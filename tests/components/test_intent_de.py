@@ -19,11 +19,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.voipnow.const import DOMAIN
 from tests.components.test_intent import (
-    CALL_STATES,
     CALLER,
     CALLS_PREFIX,
     WHO,
-    Converse,
     actions,
     async_missed,
     async_ring,
@@ -31,8 +29,10 @@ from tests.components.test_intent import (
     speech,
 )
 from tests.components.voice_helpers import (
+    CALL_STATES,
     SALES,
     SUPPORT,
+    Converse,
     agent_path,
     async_add_queues,
     async_start_assist,

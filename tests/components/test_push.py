@@ -89,18 +89,6 @@ RING = {
 
 
 @pytest.fixture
-async def push_integration(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    hass_client_no_auth: ClientSessionGenerator,
-) -> MockConfigEntry:
-    """Set up an entry with push working: the PBX calls Home Assistant back."""
-    entry = push_entry(simulator)
-    await async_setup_push(hass, hass_client_no_auth, entry)
-    return entry
-
-
-@pytest.fixture
 async def http(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,

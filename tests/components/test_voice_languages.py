@@ -7,7 +7,6 @@ put around names ("den Empfang", "l'accueil") must not stop a match.
 
 from __future__ import annotations
 
-from pathlib import Path
 from string import Formatter
 from typing import Any
 
@@ -22,9 +21,9 @@ from custom_components.voipnow.spoken import (
 )
 from custom_components.voipnow.targets import TransferTarget, find_targets
 from custom_components.voipnow.voice import spoken_number
+from tests.components.voice_helpers import sentence_file
 
 LANGUAGES = ["de", "fr"]
-SENTENCES = Path(__file__).parents[2] / "custom_sentences"
 
 
 def names(text: str) -> set[str]:
@@ -32,9 +31,9 @@ def names(text: str) -> set[str]:
     return {name for _, name, _, _ in Formatter().parse(text) if name}
 
 
-def sentence_file(language: str) -> dict[str, Any]:
+def sentences(language: str) -> dict[str, Any]:
     """Read the sentence file shipped for a language."""
-    path = SENTENCES / language / "voipnow.yaml"
+    path = sentence_file(language)
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return data
 
@@ -75,8 +74,8 @@ def test_every_phrase_is_translated(language: str) -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_sentence_file_covers_what_english_does(language: str) -> None:
     """Same intents, same slots, same slot values, same wildcard lists."""
-    english = sentence_file("en")
-    translated = sentence_file(language)
+    english = sentences("en")
+    translated = sentences(language)
 
     assert translated["language"] == language
     assert set(translated["intents"]) == set(english["intents"])
@@ -88,7 +87,7 @@ def test_sentence_file_covers_what_english_does(language: str) -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_sentence_file_says_where_it_goes(language: str) -> None:
     """The file's header tells the user where to copy it."""
-    text = (SENTENCES / language / "voipnow.yaml").read_text(encoding="utf-8")
+    text = sentence_file(language).read_text(encoding="utf-8")
     assert f"<config>/custom_sentences/{language}/voipnow.yaml" in text
 
 

@@ -1,12 +1,13 @@
 """Assist in another language, set up the way a user does, for the voice tests.
 
-The German and French tests install the shipped sentence file of their
-language into `<config>/custom_sentences/<language>/` and speak that
-language to Assist; what the PBX received is read as in `test_intent.py`.
+The voice tests install the shipped sentence file of their language into
+`<config>/custom_sentences/<language>/` and speak that language to Assist;
+what the PBX received is read as in `test_intent.py`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 import shutil
 from typing import Any
@@ -18,11 +19,18 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS, DOMAIN
-from tests.components.test_intent import CALL_STATES, Converse
 from tests.conftest import UNIQUE_ID, entry_data
 from voipnow_simulator import VoipNowSimulator
 
 SENTENCES = Path(__file__).parents[2] / "custom_sentences"
+# The call states a user exposes to Assist: voice reaches those extensions.
+CALL_STATES = [
+    "sensor.extension_0003_210_call_state",
+    "sensor.extension_0003_211_call_state",
+    "sensor.extension_0003_212_call_state",
+]
+
+type Converse = Callable[[str], Awaitable[conversation.ConversationResult]]
 AGENTS_PATH = "/uapi/extensions/@me/"
 SALES = "0003*300"
 SUPPORT = "0003*301"

@@ -1,0 +1,24 @@
+"""Fixtures shared by the integration's tests."""
+
+from __future__ import annotations
+
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from voipnow_simulator import VoipNowSimulator
+
+from .push_helpers import async_setup_push, push_entry
+
+
+@pytest.fixture
+async def push_integration(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> MockConfigEntry:
+    """Set up an entry with push working: the PBX calls Home Assistant back."""
+    entry = push_entry(simulator)
+    await async_setup_push(hass, hass_client_no_auth, entry)
+    return entry
