@@ -1,4 +1,4 @@
-"""Every YAML example of the README and of docs/development.md is valid.
+"""Every YAML example of the README and of the pages of docs/ is valid.
 
 Automations pass Home Assistant's own automation validation, action
 sequences its script validation, and every `voipnow.*` action call the schema
@@ -32,7 +32,8 @@ from custom_components.voipnow.const import DOMAIN
 from custom_components.voipnow.validation import vol
 
 ROOT = Path(__file__).parents[1]
-DOCUMENTS = (ROOT / "README.md", ROOT / "docs" / "development.md")
+# The README and every page of docs/ (the engineers' notes in docs/notes/ are drafts).
+DOCUMENTS = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
 # A fenced block, indented or not (a list item may hold one).
 FENCE = re.compile(
     r"^(?P<indent>[ \t]*)```yaml[ \t]*\n(?P<body>.*?)^(?P=indent)```[ \t]*$",
