@@ -3,7 +3,7 @@
 Automations pass Home Assistant's own automation validation, action
 sequences its script validation, and every `voipnow.*` action call the schema
 the integration registers for that action (a template is left as a string, so
-only the field it fills is checked). `recorder:` and `logger:` snippets pass
+only the field it fills is checked). `recorder:`, `logbook:` and `logger:` snippets pass
 those integrations' schemas; dashboard cards at least parse. Each check also
 runs on a small bad example, so a test that passes cannot be one that never
 fails.
@@ -18,7 +18,7 @@ import re
 import textwrap
 from typing import Any
 
-from homeassistant.components import logger, recorder
+from homeassistant.components import logbook, logger, recorder
 from homeassistant.components.automation.config import async_validate_config_item
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -52,6 +52,7 @@ SCHEMAS: dict[str, Any] = {
 }
 # Configuration snippets, by their top-level key, and the schema that checks them.
 CONFIGURATION: dict[str, Any] = {
+    "logbook": logbook.CONFIG_SCHEMA,
     "logger": logger.CONFIG_SCHEMA,
     "recorder": recorder.CONFIG_SCHEMA,
 }
