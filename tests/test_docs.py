@@ -365,3 +365,15 @@ def test_missing_field_fails() -> None:
         )
         != declared_fields()
     )
+
+
+def test_demo_logbook_is_the_documented_snippet() -> None:
+    """The demo leaves out of the logbook what docs/automations.md tells users to."""
+    text = (DOCS / "automations.md").read_text(encoding="utf-8")
+    (snippet,) = [
+        yaml_util.parse_yaml(block)
+        for block in re.findall(r"```yaml\n(.*?)```", text, re.DOTALL)
+        if block.startswith("logbook:")
+    ]
+    demo = yaml_util.load_yaml(str(ROOT / "config" / "logbook.yaml"))
+    assert snippet == {"logbook": demo}

@@ -89,8 +89,10 @@ def simulator(tmp_path: Path) -> Iterator[Simulator]:
 def home_assistant(tmp_path: Path) -> Iterator[HomeAssistant]:
     """Run `hass` on a fresh configuration whose owner exists but never logged in.
 
-    Its Overview is the demo's dashboard (config/ui-lovelace.yaml), so the
-    test checks that one too.
+    Its Overview is the demo's dashboard (config/ui-lovelace.yaml, with the
+    badges' counts of config/badges.yaml), its logbook the demo's
+    (config/logbook.yaml), and its blueprints are linked in as scripts/develop
+    links them, so the test checks the demo too.
     """
     if importlib.util.find_spec("hass_frontend") is None:
         pytest.fail(
@@ -104,7 +106,13 @@ def home_assistant(tmp_path: Path) -> Iterator[HomeAssistant]:
     (config / "configuration.yaml").write_text(CONFIGURATION.format(url=url, port=port))
     (config / "automations.yaml").write_text("[]\n")
     (config / "custom_components").symlink_to(ROOT / "custom_components")
-    shutil.copy(ROOT / "config" / "ui-lovelace.yaml", config / "ui-lovelace.yaml")
+    for name in ("ui-lovelace.yaml", "badges.yaml", "logbook.yaml"):
+        shutil.copy(ROOT / "config" / name, config / name)
+    # The blueprints, one link per file as scripts/develop makes them.
+    blueprints = config / "blueprints" / "automation" / "voipnow"
+    blueprints.mkdir(parents=True)
+    for blueprint in (ROOT / "blueprints" / "automation" / "voipnow").glob("*.yaml"):
+        (blueprints / blueprint.name).symlink_to(blueprint)
     bootstrap.prepare_config(config)
     console = config / "console.log"
     hass = Path(sys.executable).parent / "hass"

@@ -58,6 +58,10 @@ frontend:
 automation: !include automations.yaml
 lovelace:
   mode: yaml
+# As the demo (config/configuration.yaml): its badges' counts and its logbook.
+template: !include badges.yaml
+recorder:
+logbook: !include logbook.yaml
 logger:
   default: warning
   logs:

@@ -8,6 +8,8 @@ simulator and Chromium take a few seconds each to start.  Run it with
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+import re
 import time
 from typing import Any
 
@@ -18,6 +20,7 @@ from .harness import (
     CLIENT_ID,
     CLIENT_SECRET,
     PASSWORD,
+    ROOT,
     USERNAME,
     HomeAssistant,
     Simulator,
@@ -28,6 +31,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 SALES = "0003*211"
 RECEPTION = "0003*210"
+LAST_CALL = "sensor.extension_0003_211_last_call"
 
 
 def wait_for(predicate: Callable[[], Any], what: str, timeout: float = 20.0) -> Any:
@@ -126,6 +130,59 @@ def add_device_automation(
     assert not bootstrap.wait_for_entities(ha.url, ha.token, {automation}, 20)
 
 
+def check_badges(section: Any) -> None:
+    """A section's badges read naturally: "Missed calls · 0", never "0 calls"."""
+    expect(section.get_by_text("Missed calls")).to_be_visible()
+    text = section.locator("hui-heading-card").inner_text()
+    assert not re.search(r"\b\d+ calls\b", text), text
+
+
+def check_blueprints(page: Page, ha: HomeAssistant) -> None:
+    """Settings -> Blueprints lists the project's blueprints, as the demo does."""
+    names = [
+        line.split(":", 1)[1].strip()
+        for path in sorted(Path(ROOT, "blueprints/automation/voipnow").glob("*.yaml"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.startswith("  name:")
+    ]
+    assert len(names) == 3, names
+    page.goto(f"{ha.url}/config/blueprint/dashboard")
+    for name in names:
+        expect(page.get_by_text(name, exact=True)).to_be_visible()
+
+
+def check_logbook(page: Page, ha: HomeAssistant, caller: str) -> None:
+    """The logbook reads as a call log: one line per call event, no repeats.
+
+    Sales' incoming call shows once for Sales and once for Reception, where it
+    was transferred (the bus event's description), not a second time as the
+    event entity's "detected an event"; neither the call state nor the last
+    call (read from the call records after the call) adds a "changed to" line.
+    """
+
+    def last_call() -> Any:
+        status, state = bootstrap.request(
+            "GET", f"{ha.url}/api/states/{LAST_CALL}", token=ha.token
+        )
+        return status == 200 and state["state"] not in {"unknown", "unavailable"}
+
+    wait_for(last_call, "the call records to show Sales' last call", timeout=60)
+    incoming = page.get_by_text(f"Incoming call from {caller}")
+    deadline = time.monotonic() + 30
+    while True:  # what the recorder has not written yet appears on a reload
+        page.goto(f"{ha.url}/logbook")
+        page.wait_for_timeout(1500)
+        if incoming.count() >= 2 or time.monotonic() > deadline:
+            break
+    expect(incoming).to_have_count(2)
+    expect(
+        page.get_by_text(f"Call with {caller} transferred to Reception")
+    ).to_have_count(1)
+    expect(page.get_by_text("detected an event")).to_have_count(0)
+    expect(page.get_by_text("Last call", exact=False)).to_have_count(0)
+    expect(page.get_by_text("Call state", exact=False)).to_have_count(0)
+
+
 def test_add_the_pbx_and_transfer_a_ringing_call(
     page: Page,
     home_assistant: HomeAssistant,
@@ -151,9 +208,10 @@ def test_add_the_pbx_and_transfer_a_ringing_call(
     page.get_by_text(f"Extension {SALES}").click()
     page.wait_for_url("**/config/devices/device/**")
     expect(page.get_by_role("heading", name="Controls")).to_be_visible()
-    expect(page.get_by_text("Call state")).to_be_visible()
-    expect(page.get_by_text("Idle")).to_be_visible()
-    expect(page.get_by_text("Transfer to Reception")).to_be_visible()
+    # (exact: the device page's logbook names the entities too)
+    expect(page.get_by_text("Call state", exact=True)).to_be_visible()
+    expect(page.get_by_text("Idle").first).to_be_visible()
+    expect(page.get_by_text("Transfer to Reception", exact=True)).to_be_visible()
     screenshots(page, "device")
 
     # The Overview (the demo's dashboard): one section per extension.
@@ -176,6 +234,7 @@ def test_add_the_pbx_and_transfer_a_ringing_call(
     )["id"]
     expect(sales.get_by_text("Ringing")).to_be_visible()
     expect(sales.get_by_text("Jane Roe")).to_be_visible()
+    check_badges(sales)
     screenshots(page, "dashboard-ringing")
 
     # Transfer it to Reception from the Sales section: the PBX receives
@@ -214,3 +273,9 @@ def test_add_the_pbx_and_transfer_a_ringing_call(
     assert [(a["method"], a["path"].rsplit("/", 1)[-1]) for a in hang_up] == [
         ("DELETE", call_id)
     ]
+
+    # The demo's other points: its blueprints are installed, and its logbook
+    # reads as a call log.
+    check_blueprints(page, ha)
+    check_logbook(page, ha, "Jane Roe (5559876)")
+    screenshots(page, "logbook")
