@@ -22,9 +22,9 @@ import sys
 import tempfile
 import time
 
-from .conftest import PROFILE_ENV, QUICK_ENV, RESULTS_ENV
 from .machine import environment
 from .markdown import render_section, update_document
+from .measure import PROFILE_ENV, QUICK_ENV, RESULTS_ENV
 from .verdicts import NOISE_MARGIN
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,7 +1,7 @@
 """Callback to call event: how long a dial-in callback takes to reach the bus.
 
 A dial-in callback is POSTed to Home Assistant's webhook (through its real
-HTTP server), and the time runs until the `incoming` call event of that call
+HTTP server), and the time runs until the `incoming_call` event of that call
 is on the bus (`voipnow_call_event`). If the integration confirms a callback
 with a calls listing before the event fires, that listing is part of the
 time: so the baseline is the listing's own round trip, a GET of the calls
@@ -76,7 +76,7 @@ async def bench_callback_event(
 
     @callback
     def _on_event(event: Event[Any]) -> None:
-        if event.data.get("type") != "incoming" or not waiting:
+        if event.data.get("type") != "incoming_call" or not waiting:
             return
         if not waiting[0].done():
             waiting[0].set_result(time.perf_counter())
