@@ -33,9 +33,8 @@ from homeassistant.helpers.event import async_track_state_change_event
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
-from .conftest import (
+from .harness import (
     MakeSimulator,
-    MemoryTrace,
     Record,
     async_add_entry,
     async_poll,
@@ -44,10 +43,9 @@ from .conftest import (
     base_url,
     entity_id,
     extension_numbers,
-    median,
     register_bare_webhook,
-    rounds,
 )
+from .measure import MemoryTrace, median, rounds
 
 EXTENSIONS = 3
 CALLS = rounds(10_000, 4_000)

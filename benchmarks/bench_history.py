@@ -1,44 +1,46 @@
-"""Call history: CPU per CDR refresh as extensions grow, with 5000 records."""
+"""Call history: CPU per CDR record as extensions and their records grow."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 import gc
 import time
 
 from homeassistant.core import HomeAssistant
-from homeassistant.util.async_ import get_scheduled_timer_handles
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from voipnow_simulator import VoipNowSimulator
 
-from .conftest import (
+from .harness import (
     MakeThreadedSimulator,
     Record,
     ThreadedSimulator,
-    add_size_ratios,
     async_add_entry,
     async_poll,
+    async_run_refresh,
     available,
     entity_id,
     extension_numbers,
-    median,
-    profiled,
-    rounds,
 )
+from .measure import median, profiled, rounds
 
 SIZES = (100, 1000)
-# Records in the window each refresh reads (it reads the last 10 minutes
-# again, for records written late: all of them, every time).
-RECORDS = 5000
+# Records per extension in the window each refresh reads (it reads the last
+# 10 minutes again, for records written late: all of them, every time). At
+# 1,000 extensions that is 5,000 records: as many as one read reaches (the
+# PBX refuses a start index over 5,000; more would be read in narrower
+# windows, a different path).
+PER_EXTENSION = 5
 # The call history's interval: the CDR is read every 5 minutes.
-HISTORY_INTERVAL_S = 300
-# The last read of the CDR was at most this long ago when the next is run.
-LAST_READ_WITHIN_S = 60
+HISTORY_INTERVAL = timedelta(minutes=5)
+# The calls' polling interval: long, so that it does not run meanwhile.
+IDLE_INTERVAL_S = 240
 CDR_PATH = "/uapi/cdr"
 
 
 def _seed(sim: VoipNowSimulator, extensions: list[str], started: datetime) -> None:
-    """Write RECORDS call records, spread over the extensions, into the CDR.
+    """Write PER_EXTENSION call records per extension into the CDR.
 
     Record `i` is the extension `i % size`'s; by its turn on that extension
     it is an incoming call nobody answered, an answered one, or an outgoing
@@ -46,7 +48,7 @@ def _seed(sim: VoipNowSimulator, extensions: list[str], started: datetime) -> No
     minutes count as one).
     """
     size = len(extensions)
-    for index in range(RECORDS):
+    for index in range(size * PER_EXTENSION):
         turn = index // size
         missed = turn % 2 == 0
         outgoing = turn % 4 == 3
@@ -64,7 +66,7 @@ def _expected_missed(extensions: list[str]) -> dict[str, int]:
     """Return each extension's missed calls among the seeded records."""
     size = len(extensions)
     counts = dict.fromkeys(extensions, 0)
-    for index in range(RECORDS):
+    for index in range(size * PER_EXTENSION):
         if (index // size) % 2 == 0:
             counts[extensions[index % size]] += 1
     return counts
@@ -96,99 +98,107 @@ async def _cdr_requests(threaded: ThreadedSimulator) -> int:
     return await threaded.run(count)
 
 
-async def async_history_refresh(hass: HomeAssistant) -> int:
-    """Run the timer of the next read of the CDR now; wait for what it starts.
+@dataclass
+class _Pbx:
+    """One PBX size set up in Home Assistant, next to the other."""
 
-    The call history reads every 5 minutes, and the last read was less than
-    a minute ago: its timer is the one due in the last minute before then.
-    Nothing else runs (the calls' polling, every 10 s; aiohttp's keep-alive
-    timers, 15 and 60 s). Returns how many timers ran.
-    """
-    now = hass.loop.time()
-    due = [
-        handle
-        for handle in get_scheduled_timer_handles(hass.loop)
-        if not handle.cancelled()
-        and now + HISTORY_INTERVAL_S - LAST_READ_WITHIN_S
-        < handle.when()
-        <= now + HISTORY_INTERVAL_S + 1
-    ]
-    for handle in due:
-        handle._run()  # as the harness fires timers
-        handle.cancel()
-    await hass.async_block_till_done(wait_background_tasks=True)
-    return len(due)
+    size: int
+    threaded: ThreadedSimulator
+    entry: MockConfigEntry
+    extensions: list[str]
+    expected: dict[str, int]
+    pages: list[int] = field(default_factory=list)
+    steady: list[float] = field(default_factory=list)
+    first: float = 0.0
 
 
-async def _measure_size(
+async def _set_up(
     hass: HomeAssistant, make_threaded_simulator: MakeThreadedSimulator, size: int
-) -> dict[str, float]:
-    """Measure the CDR refreshes of one PBX size; remove its entry afterwards."""
-    threaded = await make_threaded_simulator(size)
-    extensions = extension_numbers(size)
-    entry = await async_add_entry(hass, threaded.url)
+) -> _Pbx:
+    """Start a PBX of `size` extensions and its entry; seed its records."""
+    first = 10_000 + sum(SIZES[: SIZES.index(size)])
+    threaded = await make_threaded_simulator(size, first)
+    extensions = extension_numbers(size, first)
+    entry = await async_add_entry(
+        hass, threaded.url, name=f"size {size}", scan_interval=IDLE_INTERVAL_S
+    )
     # Missed calls count from the entry's setup on: the records come after.
     await _seed_threaded(threaded, extensions, datetime.now(UTC))
-    expected = _expected_missed(extensions)
+    return _Pbx(size, threaded, entry, extensions, _expected_missed(extensions))
 
-    # CDR requests (pages) of each refresh.
-    pages: list[int] = []
 
-    async def refresh() -> float:
-        """CPU of Home Assistant's thread for one timer-driven CDR refresh."""
-        # Unmeasured: the poll due meanwhile and the history's delayed save
-        # (the calls' next poll is then 10 s away).
-        await async_poll(hass)
-        before = await _cdr_requests(threaded)
-        start = time.thread_time()
-        ran = await async_history_refresh(hass)
-        spent = time.thread_time() - start
-        assert ran == 1, f"{ran} timers due by the next CDR read, not one"
-        pages.append(await _cdr_requests(threaded) - before)
-        return spent
+async def _refresh(hass: HomeAssistant, pbx: _Pbx) -> float:
+    """CPU of Home Assistant's thread for one timer-driven CDR refresh."""
+    # Unmeasured: what is due meanwhile (the history's delayed save).
+    await async_poll(hass)
+    before = await _cdr_requests(pbx.threaded)
+    start = time.thread_time()
+    ran = await async_run_refresh(hass, pbx.entry, HISTORY_INTERVAL)
+    spent = time.thread_time() - start
+    assert ran == 1, f"{ran} history timers of the {pbx.size} entry, not one"
+    pbx.pages.append(await _cdr_requests(pbx.threaded) - before)
+    return spent / (pbx.size * PER_EXTENSION)
 
-    gc.collect()
-    # The first refresh finds every record new and writes the states.
-    first = await refresh()
-    for number in extensions:
-        assert _missed_calls(hass, number) == str(expected[number]), number
-    # Warm up, then the steady refreshes: the same records read again.
-    for _ in range(2):
-        await refresh()
-    count = rounds(10 if size < 1000 else 6, 4 if size < 1000 else 3)
-    with profiled(f"cdr_refresh_{size}"):
-        steady = [await refresh() for _ in range(count)]
-    # Every refresh read the whole window (as many pages as the first), and
-    # the records read again still count once.
-    assert pages[0] > 0, "the CDR was not read"
-    assert set(pages) == {pages[0]}, pages
-    last = extensions[-1]
-    assert _missed_calls(hass, last) == str(expected[last])
-    assert available(hass, entity_id("sensor", last, "last_call"))
-    if size != max(SIZES):
-        # The next size's entities take the same entity ids.
-        assert await hass.config_entries.async_remove(entry.entry_id)
-        await hass.async_block_till_done()
+
+def _check(hass: HomeAssistant, pbx: _Pbx) -> None:
+    """Every refresh read the whole window; the records still count once."""
+    assert pbx.pages[0] > 0, "the CDR was not read"
+    assert set(pbx.pages) == {pbx.pages[0]}, pbx.pages
+    for number in pbx.extensions:
+        assert _missed_calls(hass, number) == str(pbx.expected[number]), number
+    assert available(hass, entity_id("sensor", pbx.extensions[-1], "last_call"))
+
+
+def _row(pbx: _Pbx) -> dict[str, float]:
+    records = pbx.size * PER_EXTENSION
     return {
-        "extensions": size,
-        "records": RECORDS,
-        "missed": sum(expected.values()),
-        "pages": pages[0],
-        "rounds": len(steady),
-        "first_ms": first * 1e3,
-        "steady_ms": median(steady) * 1e3,
-        "first_us_per_extension": first / size * 1e6,
-        "steady_us_per_extension": median(steady) / size * 1e6,
+        "extensions": pbx.size,
+        "records": records,
+        "missed": sum(pbx.expected.values()),
+        "pages": pbx.pages[0],
+        "rounds": len(pbx.steady),
+        "first_ms": pbx.first * records * 1e3,
+        "steady_ms": median(pbx.steady) * records * 1e3,
+        "first_us_per_record": pbx.first * 1e6,
+        "steady_us_per_record": median(pbx.steady) * 1e6,
     }
 
 
 async def bench_cdr_refresh_cost(
     hass: HomeAssistant, make_threaded_simulator: MakeThreadedSimulator, bench: Record
 ) -> None:
-    """CPU of one CDR refresh on Home Assistant's thread (HTTP, parse, count)."""
-    results = {
-        str(size): await _measure_size(hass, make_threaded_simulator, size)
-        for size in SIZES
+    """CPU of one CDR refresh per record, 1,000 extensions against 100.
+
+    The records grow with the extensions; both sizes are set up side by side
+    and refreshed in alternation.
+    """
+    small = await _set_up(hass, make_threaded_simulator, SIZES[0])
+    large = await _set_up(hass, make_threaded_simulator, SIZES[1])
+    gc.collect()
+    # The first refresh finds every record new and writes the states.
+    for pbx in (small, large):
+        pbx.first = await _refresh(hass, pbx)
+    # Warm up, then the steady refreshes: the same records read again.
+    for _ in range(2):
+        for pbx in (small, large):
+            await _refresh(hass, pbx)
+    count = rounds(8, 4)
+    with profiled("cdr_refresh"):
+        for index in range(count):
+            for pbx in (small, large) if index % 2 else (large, small):
+                pbx.steady.append(await _refresh(hass, pbx))
+    for pbx in (small, large):
+        _check(hass, pbx)
+    step = {
+        "small": small.size,
+        "large": large.size,
+        "rounds": count,
+        "small_steady_us": median(small.steady) * 1e6,
+        "large_steady_us": median(large.steady) * 1e6,
+        "steady_ratio": median(large.steady) / median(small.steady),
     }
-    add_size_ratios(results, "steady", "first")
-    bench("cdr_refresh_cost", sizes=results)
+    bench(
+        "cdr_refresh_cost",
+        sizes={str(pbx.size): _row(pbx) for pbx in (small, large)},
+        steps=[step],
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 import gc
 import time
@@ -10,31 +12,38 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, callback
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from voipnow_simulator import VoipNowSimulator
 
-from .conftest import (
+from .harness import (
     CALLS_PATH,
     PRESENCE_PATH,
     MakeSimulator,
     MakeThreadedSimulator,
     Record,
     ThreadedSimulator,
-    add_size_ratios,
     async_add_entry,
     async_poll,
+    async_run_refresh,
     available,
     entity_id,
     extension_numbers,
-    median,
-    profiled,
-    rounds,
 )
+from .measure import QUICK, median, profiled, rounds
 
-SIZES = (10, 100, 1000)
+# Each size's poll cost per extension is compared with the next smaller's;
+# 5,000 extensions in the full run only.
+SIZES = (100, 1000) if QUICK else (100, 1000, 5000)
 # The polling interval without push.
 SCAN_INTERVAL_S = 10
+# The polling interval of the entries whose poll timer the benchmark runs:
+# long, so that Home Assistant's own clock does not poll them meanwhile.
+IDLE_INTERVAL_S = 240
+POLL_INTERVAL = timedelta(seconds=IDLE_INTERVAL_S)
 CYCLES = rounds(12, 6)
 
 
@@ -66,76 +75,154 @@ def _count_writes(hass: HomeAssistant) -> list[str]:
     return written
 
 
-async def _measure_size(
+@dataclass
+class _Pbx:
+    """One PBX size set up in Home Assistant, next to the others."""
+
+    size: int
+    threaded: ThreadedSimulator
+    entry: MockConfigEntry
+    extensions: list[str]
+    calls: list[str]
+    steady: list[float] = field(default_factory=list)
+    changing: list[float] = field(default_factory=list)
+    polls: int = 0
+
+
+async def _set_up(
     hass: HomeAssistant, make_threaded_simulator: MakeThreadedSimulator, size: int
-) -> dict[str, float]:
-    """Measure the polls of one PBX size; remove its entry afterwards."""
-    threaded: ThreadedSimulator = await make_threaded_simulator(size)
-    sim = threaded.sim
-    extensions = extension_numbers(size)
-    calls = await threaded.run(partial(_ring_half, sim, extensions))
-    entry = await async_add_entry(hass, threaded.url)
+) -> _Pbx:
+    """Start a PBX of `size` extensions, half in a call, and its entry.
 
-    async def poll() -> float:
-        """CPU of Home Assistant's thread for one timer-driven poll."""
-        start = time.thread_time()
-        await async_poll(hass)
-        return time.thread_time() - start
+    Each size has its own extension numbers, so that the entries of two
+    sizes live side by side; its poll timer is run by the benchmark only.
+    """
+    first = 10_000 + sum(SIZES[: SIZES.index(size)])
+    threaded = await make_threaded_simulator(size, first)
+    extensions = extension_numbers(size, first)
+    calls = await threaded.run(partial(_ring_half, threaded.sim, extensions))
+    entry = await async_add_entry(
+        hass, threaded.url, name=f"size {size}", scan_interval=IDLE_INTERVAL_S
+    )
+    return _Pbx(size, threaded, entry, extensions, calls)
 
-    count = rounds(30 if size < 1000 else 10, 8 if size < 1000 else 2)
-    steady: list[float] = []
-    changing: list[float] = []
-    gc.collect()
-    # Warm up: the first polls also save the registries and the like.
-    for _ in range(3):
-        await poll()
-    with profiled(f"poll_{size}"):
-        for _ in range(count):
-            steady.append(await poll())
-            # Half the extensions hang up, then get new calls (new ids).
-            await threaded.run(partial(_hang_up, sim, calls))
-            hung_up = await poll()
-            calls = await threaded.run(partial(_ring_half, sim, extensions))
-            changing.append(hung_up + await poll())
-    sensor = entity_id("sensor", extensions[0], "call_state")
+
+async def _poll(hass: HomeAssistant, pbx: _Pbx) -> float:
+    """CPU of Home Assistant's thread for one timer-driven poll of one entry."""
+    start = time.thread_time()
+    ran = await async_run_refresh(hass, pbx.entry, POLL_INTERVAL)
+    spent = time.thread_time() - start
+    # The calls' poll, and the call queues' refresh on the same interval.
+    assert ran >= 1, f"no poll timer of the {pbx.size} entry"
+    pbx.polls += 1
+    return spent
+
+
+async def _round(hass: HomeAssistant, pbx: _Pbx) -> None:
+    """One steady poll, then half the extensions hang up and get new calls."""
+    sim = pbx.threaded.sim
+    # Unmeasured: timers due meanwhile (delayed saves, keep-alive).
+    await async_poll(hass)
+    pbx.steady.append(await _poll(hass, pbx) / pbx.size)
+    await pbx.threaded.run(partial(_hang_up, sim, pbx.calls))
+    hung_up = await _poll(hass, pbx)
+    pbx.calls = await pbx.threaded.run(partial(_ring_half, sim, pbx.extensions))
+    pbx.changing.append((hung_up + await _poll(hass, pbx)) / 2 / pbx.size)
+
+
+async def _writes(hass: HomeAssistant, pbx: _Pbx) -> tuple[int, int]:
+    """States written by a poll after one call is put on hold, then by the next."""
+    sim, number = pbx.threaded.sim, pbx.extensions[0]
+    sensor = entity_id("sensor", number, "call_state")
     assert available(hass, sensor)
     assert hass.states.get(sensor).state == "on_call"
-    # One call put on hold: one state is written, the others are not.
-    first = calls[0]
-    await threaded.run(lambda: sim.hold_call(first, extensions[0]))
+    first = pbx.calls[0]
+    await pbx.threaded.run(lambda: sim.hold_call(first, number))
     written = _count_writes(hass)
-    await poll()
-    one_change_writes = len(written)
+    await _poll(hass, pbx)
+    one_change = len(written)
     assert hass.states.get(sensor).state == "on_hold"
     written.clear()
-    await poll()
-    no_change_writes = len(written)
-    if size != max(SIZES):
-        # The next size's entities take the same entity ids.
-        assert await hass.config_entries.async_remove(entry.entry_id)
-        await hass.async_block_till_done()
+    await _poll(hass, pbx)
+    return one_change, len(written)
+
+
+async def _calls_requests(pbx: _Pbx) -> int:
+    """Count the calls listings the PBX received (on its own loop)."""
+
+    async def count() -> int:
+        return len(pbx.threaded.sim.api_requests("GET", CALLS_PATH))
+
+    return await pbx.threaded.run(count)
+
+
+async def _step(hass: HomeAssistant, small: _Pbx, large: _Pbx) -> dict[str, Any]:
+    """Interleave the rounds of two sizes; each size's median per extension."""
+    count = rounds(20 if large.size < 5000 else 8, 6)
+    for pbx in (small, large):
+        pbx.steady.clear()
+        pbx.changing.clear()
+    gc.collect()
+    with profiled(f"poll_{small.size}_{large.size}"):
+        for index in range(count):
+            # Each size goes first as often as the other.
+            for pbx in (small, large) if index % 2 else (large, small):
+                await _round(hass, pbx)
+    step: dict[str, Any] = {"small": small.size, "large": large.size, "rounds": count}
+    for kind in ("steady", "changing"):
+        small_us = median(getattr(small, kind)) * 1e6
+        large_us = median(getattr(large, kind)) * 1e6
+        step[f"small_{kind}_us"] = small_us
+        step[f"large_{kind}_us"] = large_us
+        step[f"{kind}_ratio"] = large_us / small_us
+    return step
+
+
+async def _size_row(hass: HomeAssistant, pbx: _Pbx) -> dict[str, float]:
+    """The figures of one size, from its last step; its state writes."""
+    steady, changing = median(pbx.steady), median(pbx.changing)
+    before, polls = await _calls_requests(pbx), pbx.polls
+    one_change, no_change = await _writes(hass, pbx)
     return {
-        "extensions": size,
-        "calls": len(calls),
-        "steady_ms": median(steady) * 1e3,
-        "changing_ms": median(changing) / 2 * 1e3,
-        "steady_us_per_extension": median(steady) / size * 1e6,
-        "changing_us_per_extension": median(changing) / 2 / size * 1e6,
-        "writes_one_change": one_change_writes,
-        "writes_no_change": no_change_writes,
+        "extensions": pbx.size,
+        "calls": len(pbx.calls),
+        "steady_ms": steady * pbx.size * 1e3,
+        "changing_ms": changing * pbx.size * 1e3,
+        "steady_us_per_extension": steady * 1e6,
+        "changing_us_per_extension": changing * 1e6,
+        "writes_one_change": one_change,
+        "writes_no_change": no_change,
+        "calls_requests_per_poll": (await _calls_requests(pbx) - before)
+        / (pbx.polls - polls),
     }
 
 
 async def bench_poll_cost(
     hass: HomeAssistant, make_threaded_simulator: MakeThreadedSimulator, bench: Record
 ) -> None:
-    """CPU of one poll on Home Assistant's thread (HTTP, parse, states, entities)."""
-    results = {
-        str(size): await _measure_size(hass, make_threaded_simulator, size)
-        for size in SIZES
-    }
-    add_size_ratios(results, "steady", "changing")
-    bench("poll_cost", sizes=results)
+    """CPU of one poll per extension, each size against the next smaller one.
+
+    Two sizes at a time are set up side by side and polled in alternation.
+    """
+    sizes: dict[str, dict[str, float]] = {}
+    steps = []
+    small = await _set_up(hass, make_threaded_simulator, SIZES[0])
+    # Warm up: the first polls also save the registries and the like.
+    for _ in range(2):
+        await _round(hass, small)
+    for size in SIZES[1:]:
+        large = await _set_up(hass, make_threaded_simulator, size)
+        for _ in range(2):
+            await _round(hass, large)
+        steps.append(await _step(hass, small, large))
+        sizes[str(small.size)] = sizes.get(str(small.size)) or await _size_row(
+            hass, small
+        )
+        assert await hass.config_entries.async_remove(small.entry.entry_id)
+        await hass.async_block_till_done()
+        small = large
+    sizes[str(small.size)] = await _size_row(hass, small)
+    bench("poll_cost", sizes=sizes, steps=steps)
 
 
 async def bench_requests_per_poll(

@@ -21,19 +21,16 @@ from yarl import URL
 
 from voipnow_simulator import VoipNowSimulator
 
-from .conftest import (
+from .harness import (
     MakeSimulator,
     Record,
     async_add_entry,
     async_serve_http,
     entity_id,
     extension_numbers,
-    median,
-    percentile,
-    profiled,
     register_bare_webhook,
-    rounds,
 )
+from .measure import median, percentile, profiled, rounds
 
 WARMUP = rounds(20, 10)
 ROUNDS = rounds(200, 60)

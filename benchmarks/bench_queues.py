@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from voipnow_simulator import VoipNowSimulator
 
-from .conftest import (
+from .harness import (
     CALLS_PATH,
     PRESENCE_PATH,
     MakeSimulator,
@@ -22,8 +22,8 @@ from .conftest import (
     entity_id,
     extension_numbers,
     make_entry,
-    rounds,
 )
+from .measure import rounds
 
 QUEUE_COUNTS = (0, 1, 10)
 EXTENSIONS = 10

@@ -1,0 +1,131 @@
+"""Memory over a simulated day: 24 hours of traffic against its first 3.
+
+Time is moved by the test clock, one minute at a time: each minute 10 calls
+ring on 100 extensions (one after the other, round the extensions), and the
+previous minute's 10 end, every other one answered first (ended) and the
+others not (missed). Push is on: the simulator runs in its own process and
+sends its callbacks to Home Assistant's webhook through Home Assistant's
+HTTP server; every poll and CDR read due in the minute runs.
+
+During the first 2 hours the CDR also gets one missed call per extension and
+minute, so that by hour 3 every bound the integration keeps has filled: the
+last 1,024 ended calls (1,800 calls by then) and 100 missed calls per
+extension (120). From there on, memory must stay flat.
+
+Only the integration's allocations are counted: `tracemalloc` runs from the
+end of the entry's setup, and an allocation counts when one of its 16
+innermost frames is in `custom_components/voipnow`. Full run only.
+"""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from .harness import (
+    ExternalSimulator,
+    MakeExternalSimulator,
+    Record,
+    async_add_entry,
+    async_serve_http,
+    available,
+    entity_id,
+    extension_numbers,
+)
+from .measure import QUICK, held_by_integration
+
+EXTENSIONS = 100
+CALLS_PER_MINUTE = 10
+HOURS = 24
+EARLY_HOURS = 3
+# Minutes during which the CDR gets one missed call per extension and minute.
+SEED_MINUTES = 120
+FRAMES = 16
+
+
+async def _seed_missed(
+    sim: ExternalSimulator, extensions: list[str], minute: int
+) -> None:
+    """One missed call per extension in the CDR, started now (Home Assistant's)."""
+    started = dt_util.utcnow().isoformat()
+    for index, extension in enumerate(extensions):
+        await sim.control(
+            "POST",
+            "cdr",
+            {
+                "extension": extension,
+                "number": f"6{minute:04d}{index:03d}",
+                "started": started,
+            },
+        )
+
+
+def _held() -> int:
+    """Bytes held by the integration's allocations since tracing started."""
+    gc.collect()
+    return held_by_integration(tracemalloc.take_snapshot())
+
+
+async def bench_memory_day(
+    hass: HomeAssistant,
+    make_external_simulator: MakeExternalSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+    bench: Record,
+) -> None:
+    """Memory the integration holds after 24 simulated hours against after 3."""
+    if QUICK:
+        pytest.skip("24 simulated hours: full run only")
+    sim = await make_external_simulator(EXTENSIONS)
+    extensions = extension_numbers(EXTENSIONS)
+    await async_serve_http(hass, hass_client_no_auth)
+    await async_add_entry(hass, sim.url, push=True)
+    live: list[str] = []
+    calls = 0
+    held: dict[str, int] = {}
+    gc.collect()
+    tracemalloc.start(FRAMES)
+    try:
+        for minute in range(HOURS * 60):
+            for index, call_id in enumerate(live):
+                if index % 2:
+                    await sim.control("POST", f"calls/{call_id}/answer")
+                await sim.control("POST", f"calls/{call_id}/hangup")
+            live = []
+            for _ in range(CALLS_PER_MINUTE):
+                extension = extensions[calls % EXTENSIONS]
+                live.append(await sim.ring(extension, f"5{calls:08d}"))
+                calls += 1
+            if minute < SEED_MINUTES:
+                await _seed_missed(sim, extensions, minute)
+            freezer.tick(60)
+            async_fire_time_changed(hass)
+            await hass.async_block_till_done(wait_background_tasks=True)
+            if minute + 1 == EARLY_HOURS * 60:
+                held["early"] = _held()
+                early_calls = calls
+        held["late"] = _held()
+    finally:
+        tracemalloc.stop()
+    sensor = entity_id("sensor", extensions[0], "missed_calls")
+    assert available(hass, sensor)
+    # Every extension's missed calls reached the bound kept (100).
+    assert int(hass.states.get(sensor).state) >= 100
+    bench(
+        "memory_day",
+        hours=HOURS,
+        early_hours=EARLY_HOURS,
+        extensions=EXTENSIONS,
+        calls=calls,
+        early_calls=early_calls,
+        early_bytes=held["early"],
+        late_bytes=held["late"],
+        ratio=held["late"] / held["early"],
+    )
