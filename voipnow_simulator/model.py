@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import datetime
 import re
@@ -71,6 +72,15 @@ def now() -> datetime:
 def is_valid_number(number: str) -> bool:
     """Tell whether a string matches the extension or public number grammar."""
     return bool(EXTENSION_RE.match(number) or PUBLIC_RE.match(number))
+
+
+def known_number(raw: str, org_prefix: str, known: Container[str]) -> str | None:
+    """Return which of `known` a number means (``210`` or ``0003*210``), else None."""
+    raw = str(raw).strip()
+    if raw in known:
+        return raw
+    extended = f"{org_prefix}*{raw}"
+    return extended if "*" not in raw and extended in known else None
 
 
 @dataclass

@@ -27,6 +27,7 @@ from .model import (
     Party,
     SimCall,
     Subscription,
+    known_number,
     now,
 )
 from .modes import Modes
@@ -50,7 +51,7 @@ class Pbx:
         self.events: list[CallEvent] = []
         # Call history: one record per ended call, in the order they ended.
         self.cdr: list[CdrRecord] = []
-        self.queue_book = QueueBook(self)
+        self.queue_book = QueueBook(org_prefix, self.extensions)
         self._next_sub_id = 1
         # Asterisk-like unique ids ("1717171717.42") for callbacks' CallID.
         self._channel_ids = itertools.count(1)
@@ -59,12 +60,7 @@ class Pbx:
     def normalize(self, number: str) -> str:
         """Map a short extension number (``210``) to its extended form."""
         number = str(number).strip()
-        if number in self.extensions:
-            return number
-        extended = f"{self.org_prefix}*{number}"
-        if "*" not in number and extended in self.extensions:
-            return extended
-        return number
+        return known_number(number, self.org_prefix, self.extensions) or number
 
     def is_local(self, number: str) -> bool:
         """Tell whether a number is (an alias of) one of the extensions."""

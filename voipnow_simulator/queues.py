@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .model import is_valid_number
-
-if TYPE_CHECKING:
-    from .pbx import Pbx
+from .model import is_valid_number, known_number
 
 # Agent Resource: "0 - Logged Out / 1 - Online / 2 - Paused".
 LOGGED_OUT, ONLINE, PAUSED = 0, 1, 2
@@ -45,18 +43,19 @@ class Queue:
 class QueueBook:
     """The PBX's queues: the only place that adds, removes or changes them."""
 
-    def __init__(self, pbx: Pbx) -> None:
-        """Start without queues; numbers are read against the PBX's extensions."""
-        self.pbx = pbx
+    def __init__(self, org_prefix: str, extensions: Container[str]) -> None:
+        """Start without queues; numbers are read against the PBX's extensions.
+
+        `extensions` is the PBX's own (live) collection of phone extensions:
+        a queue cannot take one's number, and a short agent number means one.
+        """
+        self.org_prefix = org_prefix
+        self.extensions = extensions
         self.queues: dict[str, Queue] = {}
 
     def number(self, raw: str) -> str | None:
         """Return the queue a number means (``300`` or ``0003*300``), else None."""
-        raw = str(raw).strip()
-        if raw in self.queues:
-            return raw
-        extended = f"{self.pbx.org_prefix}*{raw}"
-        return extended if "*" not in raw and extended in self.queues else None
+        return known_number(raw, self.org_prefix, self.queues)
 
     def get(self, raw: str) -> Queue:
         """Return a queue by number, else raise KeyError."""
@@ -67,11 +66,7 @@ class QueueBook:
 
     def agent_of(self, queue: Queue, raw: str) -> str | None:
         """Return the agent of the queue a number means, else None."""
-        raw = str(raw).strip()
-        if raw in queue.agents:
-            return raw
-        extended = f"{self.pbx.org_prefix}*{raw}"
-        return extended if "*" not in raw and extended in queue.agents else None
+        return known_number(raw, self.org_prefix, queue.agents)
 
     def add(
         self, number: str, name: str = "", agents: dict[str, int] | None = None
@@ -80,7 +75,7 @@ class QueueBook:
         number = str(number).strip()
         if not is_valid_number(number) or "*" not in number:
             raise ValueError(f"a queue needs an extended number, not {number!r}")
-        if number in self.pbx.extensions:
+        if number in self.extensions:
             raise ValueError(f"{number} is a phone terminal extension")
         queue = Queue(number, name)
         for agent, status in (agents or {}).items():
@@ -117,4 +112,4 @@ class QueueBook:
         agent = str(agent).strip()
         if not is_valid_number(agent):
             raise ValueError(f"an agent is an extension or a phone number: {agent!r}")
-        return self.pbx.normalize(agent)
+        return known_number(agent, self.org_prefix, self.extensions) or agent

@@ -8,19 +8,22 @@ what the PBX received is read as in `test_intent.py`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 import shutil
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import conversation
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers import intent
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS, DOMAIN
-from tests.conftest import UNIQUE_ID, entry_data
-from voipnow_simulator import VoipNowSimulator
+from tests.conftest import EXT_OFFICE, UNIQUE_ID, entry_data
+from voipnow_simulator import RecordedRequest, VoipNowSimulator
 
 SENTENCES = Path(__file__).parents[2] / "custom_sentences"
 # The call states a user exposes to Assist: voice reaches those extensions.
@@ -34,6 +37,10 @@ type Converse = Callable[[str], Awaitable[conversation.ConversationResult]]
 AGENTS_PATH = "/uapi/extensions/@me/"
 SALES = "0003*300"
 SUPPORT = "0003*301"
+CALLER = "5551234"
+CALLER_NAME = "John Doe"
+WHO = "John Doe (5551234)"
+CALLS_PREFIX = "/uapi/phoneCalls/@me/"
 
 
 def sentence_file(language: str) -> Path:
@@ -115,3 +122,52 @@ def queue_changes(simulator: VoipNowSimulator) -> list[tuple[str, Any]]:
 def agent_path(queue: str, agent: str) -> str:
     """The QueueAgents resource of one agent in one queue."""
     return f"{AGENTS_PATH}{queue}/queue/agents/{agent}"
+
+
+async def async_ring(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    extension: str = EXT_OFFICE,
+    *,
+    caller: str = CALLER,
+    caller_name: str = CALLER_NAME,
+    answer: bool = False,
+) -> str:
+    """Ring an extension from outside (maybe answer) and let Home Assistant see it."""
+    call_id = await simulator.incoming_call(extension, caller, caller_name)
+    if answer:
+        await simulator.answer_call(call_id)
+    await entry.runtime_data.calls.async_refresh()
+    await hass.async_block_till_done()
+    simulator.clear_requests()
+    return call_id
+
+
+async def async_missed(
+    simulator: VoipNowSimulator,
+    extension: str,
+    number: str,
+    name: str,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A caller gives up on an extension; a minute passes."""
+    call_id = await simulator.incoming_call(extension, number, name)
+    await simulator.hangup_call(call_id)
+    freezer.tick(timedelta(minutes=1))
+
+
+def speech(result: conversation.ConversationResult | intent.IntentResponse) -> str:
+    """What Assist says."""
+    response = getattr(result, "response", result)
+    return str(response.speech["plain"]["speech"])
+
+
+def actions(simulator: VoipNowSimulator) -> list[RecordedRequest]:
+    """The requests that changed a call (anything but listing)."""
+    return [r for r in simulator.api_requests() if r.method in ("PUT", "DELETE")]
+
+
+def is_error(result: conversation.ConversationResult) -> bool:
+    """Tell whether Assist answered with an error (it still speaks)."""
+    return result.response.response_type is intent.IntentResponseType.ERROR

@@ -1,5 +1,8 @@
 """The App's OAuth 2.0 token: one request at a time, shared, never forced.
 
+The token source sends its token requests through the transport and is the
+transport's token provider; the transport knows it only by that protocol.
+
 VoipNow issues tokens for the client credentials of a trusted App and gives
 no refresh token: a new one is asked for shortly before `expires_in` ends.
 """
@@ -13,7 +16,7 @@ import logging
 import math
 import re
 import time
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from .const import DEFAULT_TOKEN_LIFETIME, TOKEN_RENEW_MARGIN
 from .exceptions import (
@@ -23,9 +26,7 @@ from .exceptions import (
     error_code,
     response_error,
 )
-
-if TYPE_CHECKING:
-    from .transport import Transport
+from .transport import Transport
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -37,7 +38,7 @@ class TokenSource:
     """Hand out the App's access token, asking the PBX as rarely as possible."""
 
     def __init__(
-        self, transport: Transport, client_id: str, client_secret: str
+        self, transport: Transport[TokenSource], client_id: str, client_secret: str
     ) -> None:
         """Keep the credentials; no token is asked for yet."""
         self._transport = transport

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import partial
 import logging
 from typing import Any
 
 import aiohttp
 
 from . import requests
+from .auth import TokenSource
 from .const import (
     DEFAULT_COLLECTION_TIMEOUT,
     DEFAULT_PAGE_SIZE,
@@ -75,8 +77,7 @@ class VoipNowClient:
         self._transport = Transport(
             session,
             self._base,
-            client_id,
-            client_secret,
+            partial(TokenSource, client_id=client_id, client_secret=client_secret),
             timeout=float(request_timeout),
             collection_timeout=float(collection_timeout),
         )

@@ -13,13 +13,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 import json
 import logging
-import re
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import aiohttp
 from yarl import URL
 
-from .auth import TokenSource
 from .const import MAX_BODY_BYTES, MAX_PAGES, MAX_START_INDEX
 from .exceptions import (
     VoipNowAuthenticationError,
@@ -33,32 +31,43 @@ from .parse import collection_entries
 
 _LOGGER = logging.getLogger(__package__)
 
-# An OAuth bearer token is visible ASCII; anything else cannot go in a header.
-TOKEN_RE: Final = re.compile(r"[\x21-\x7e]{1,4096}")
 # Stands for a body that is not JSON (an HTML error page, a truncated answer).
 NOT_JSON: Final = object()
 
 
-class Transport:
+class TokenProvider(Protocol):
+    """Where the transport gets the App's bearer token (the OAuth side)."""
+
+    async def async_token(self, *, stale: str | None = None) -> str:
+        """Return a valid token other than `stale`, the one just refused."""
+
+    def refuse(self, err: VoipNowAuthenticationError) -> VoipNowAuthenticationError:
+        """Remember that the PBX refused a fresh token; return the error to raise."""
+
+
+class Transport[T: TokenProvider]:
     """Send requests to one server as one trusted App, sharing one token."""
 
     def __init__(
         self,
         session: aiohttp.ClientSession,
         base: URL,
-        client_id: str,
-        client_secret: str,
+        tokens: Callable[[Transport[T]], T],
         *,
         timeout: float,
         collection_timeout: float,
     ) -> None:
-        """Keep the session, the server and the App's credentials."""
+        """Keep the session and the server; `tokens` makes the token provider.
+
+        The provider is built from the transport because it sends its token
+        requests through it; the transport only asks it for tokens.
+        """
         self._session = session
         self.base = base
         self._uapi = base.raw_path.rstrip("/") + "/uapi/"
         self.timeout = timeout
         self.collection_timeout = collection_timeout
-        self.tokens = TokenSource(self, client_id, client_secret)
+        self.tokens = tokens(self)
 
     @property
     def timeout(self) -> float:
