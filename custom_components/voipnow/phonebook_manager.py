@@ -21,6 +21,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_track_time_interval
 
 from .const import CONF_CARDDAV, CONF_PHONEBOOK, CONF_PHONEBOOK_FILE, DOMAIN, LOGGER
+from .errors import validation_error
 from .phonebook.carddav import CardDavAuthError, CardDavClient, CardDavError
 from .phonebook.file import FileStamp, PhonebookFileError, read_file, stamp
 from .phonebook.index import (
@@ -29,7 +30,7 @@ from .phonebook.index import (
     PhonebookSource,
     build_index,
 )
-from .phonebook.numbers import warm_metadata
+from .phonebook.numbers import clean_number, warm_metadata
 from .phonebook.vcard import parse_vcards
 
 FILE_CHECK_INTERVAL: Final = timedelta(minutes=1)
@@ -77,6 +78,26 @@ class VoipNowPhonebook:
     def name_of(self, number: str | None) -> str | None:
         """Return the phonebook's name of a number in any format (one dict read)."""
         return self.index.name_of(number)
+
+    def number_named(self, text: str) -> str:
+        """Return the number a phonebook name stands for; a number stays as it is.
+
+        Options entries win over the file's and the address book's. A name
+        with several numbers (a card's mobile and home) is refused: the
+        caller says which number.
+        """
+        if clean_number(text):
+            return text
+        entries = self.index.entries_named(text)
+        preferred = [e for e in entries if e.source is PhonebookSource.OPTIONS]
+        numbers = list(dict.fromkeys(e.number for e in preferred or entries))
+        if len(numbers) > 1:
+            raise validation_error(
+                "phonebook_name_ambiguous",
+                name=text[:64],
+                numbers=", ".join(numbers[:5]),
+            )
+        return numbers[0] if numbers else text
 
     @callback
     def async_add_listener(self, listener: CALLBACK_TYPE) -> None:
