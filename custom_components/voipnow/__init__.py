@@ -21,6 +21,7 @@ from .api import VoipNowClient
 from .const import CONF_PUSH, DOMAIN
 from .coordinator import VoipNowConfigEntry, VoipNowCoordinator, VoipNowRuntime
 from .history import VoipNowHistory, async_remove_history
+from .phonebook_manager import VoipNowPhonebook
 from .push import VoipNowPush
 from .push_url import async_delete_cloudhook
 from .queues import VoipNowQueues
@@ -51,9 +52,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> b
             entry, data={**entry.data, CONF_WEBHOOK_ID: webhook.async_generate_id()}
         )
     client = _client(hass, entry)
-    coordinator = VoipNowCoordinator(hass, entry, client)
+    phonebook = VoipNowPhonebook(hass, entry)
+    await phonebook.async_setup()
+    coordinator = VoipNowCoordinator(hass, entry, client, phonebook.name_of)
     await coordinator.async_config_entry_first_refresh()
-    history = VoipNowHistory(hass, entry, client, lambda: coordinator.extensions)
+    # New names show on the calls in progress at the next listing.
+    phonebook.async_add_listener(coordinator.async_refresh_soon)
+    history = VoipNowHistory(
+        hass, entry, client, lambda: coordinator.extensions, phonebook.name_of
+    )
     await history.async_load()
     queues = VoipNowQueues(hass, entry, client, coordinator.scan_interval)
     # Neither is needed for calls: a PBX without CDR, or with a queue
@@ -61,7 +68,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> b
     await history.async_refresh()
     await queues.async_refresh()
     entry.runtime_data = VoipNowRuntime(
-        calls=coordinator, history=history, queues=queues
+        calls=coordinator, history=history, queues=queues, phonebook=phonebook
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     if entry.options.get(CONF_PUSH, True):
@@ -88,6 +95,7 @@ def _client(hass: HomeAssistant, entry: VoipNowConfigEntry) -> VoipNowClient:
 
 async def async_unload_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> bool:
     """Unload the platforms; the coordinator stops with the entry."""
+    entry.runtime_data.phonebook.async_unload()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 

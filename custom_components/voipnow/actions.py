@@ -34,11 +34,13 @@ from .const import (
     ATTR_REMOTE_NUMBER,
     ATTR_SEND_CALL_TO,
     CONF_ALLOW_ANY_NUMBER,
+    CONF_PHONEBOOK,
     DOMAIN,
     EVENT_CALL_ACTION,
 )
 from .coordinator import VoipNowCoordinator, VoipNowRuntime
 from .errors import call_ended, invalid_input, pbx_error, pbx_errors, validation_error
+from .phonebook.numbers import clean_number
 from .targets import transfer_targets
 
 
@@ -127,18 +129,23 @@ async def _async_act(
 def _check_allowed(
     coordinator: VoipNowCoordinator, field: str, number: str | None
 ) -> None:
-    """Refuse a number outside the PBX's extensions and the transfer targets.
+    """Refuse a number outside the extensions, transfer targets and options phonebook.
 
     For requests of users who are not administrators: a public number costs
-    money, and a premium-rate one is toll fraud. Administrators choose the
-    targets; the option "Let non-administrators call any number" lifts this.
+    money, a premium-rate one is toll fraud. Administrators choose targets and
+    the options phonebook (not a file's or address book's numbers); the option
+    "Let non-administrators call any number" lifts this.
     """
-    if number is None or coordinator.config_entry.options.get(CONF_ALLOW_ANY_NUMBER):
+    options = coordinator.config_entry.options
+    if number is None or options.get(CONF_ALLOW_ANY_NUMBER):
         return
     wanted = number.strip()
-    if coordinator.find_extension(wanted) is not None or any(
-        target.number == wanted
-        for target in transfer_targets(coordinator.config_entry.options)
+    listed = [t.number for t in transfer_targets(options)]
+    listed += [clean_number(item["number"]) for item in options.get(CONF_PHONEBOOK, ())]
+    if (
+        coordinator.find_extension(wanted) is not None
+        or wanted in listed
+        or (clean_number(wanted) in listed)
     ):
         return
     raise validation_error("number_not_allowed", field=field, number=wanted[:32])

@@ -10,6 +10,7 @@ from typing import Any
 from .const import (
     ATTR_CALLER_ID,
     ATTR_CALLER_NAME,
+    ATTR_CALLER_NAME_SOURCE,
     ATTR_DIRECTION,
     ATTR_FIRST_SEEN,
     ATTR_OUTCOME,
@@ -42,6 +43,8 @@ class CallEvent:
     caller_id: str | None
     caller_name: str | None
     first_seen: datetime
+    # Where `caller_name` comes from: `phonebook` or `pbx`.
+    caller_name_source: str | None = None
     # How the call ended (`ended` and `missed` only).
     outcome: CallOutcome | None = None
     # A callback announced this (internal: tells whether push works).
@@ -55,6 +58,7 @@ class CallEvent:
             ATTR_REMOTE_NUMBER: self.remote_number,
             ATTR_CALLER_ID: self.caller_id,
             ATTR_CALLER_NAME: self.caller_name,
+            ATTR_CALLER_NAME_SOURCE: self.caller_name_source,
             ATTR_FIRST_SEEN: self.first_seen.isoformat(),
         }
         if self.outcome is not None:

@@ -6,7 +6,7 @@ entities, the `get_call_history` action and voice all read `HistoryCall`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -104,11 +104,14 @@ class HistoryCall:
 
 
 def history_calls(
-    records: Iterable[PhoneCall], extensions: Iterable[str]
+    records: Iterable[PhoneCall],
+    extensions: Iterable[str],
+    name_of: Callable[[str | None], str | None] = lambda number: None,
 ) -> list[HistoryCall]:
     """Sort CDR records into the extensions by the parties of their views.
 
     A record without a start time cannot be placed in time and is skipped.
+    The phonebook's name (`name_of`) wins over the PBX's.
     """
     listed = list(extensions)
     numbers = set(listed)
@@ -132,7 +135,7 @@ def history_calls(
                     answered=view.answered or record.answered,
                     direction=call.direction,
                     remote_number=call.remote_number,
-                    caller_name=call.caller_name,
+                    caller_name=name_of(call.remote_number) or call.caller_name,
                     outcome=_outcome(record, view.disposition, call.direction),
                 )
             )

@@ -7,8 +7,8 @@ comes from a listing (`call_states`) or a callback (`pushed_call`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 
 from .api import (
     MAX_NUMBER,
@@ -26,6 +26,10 @@ from .api import (
     split_caller_id,
 )
 from .const import CallDirection, CallState
+
+# Where a caller's name comes from (the `caller_name_source` attribute).
+PHONEBOOK = "phonebook"
+PBX = "pbx"
 
 # "The most advanced call wins" when an extension has several calls.
 _RANK = {
@@ -55,6 +59,8 @@ class ExtensionCall:
     answered_elsewhere: bool = False
     # While on hold: whether this extension is the one that put it on hold.
     held_by_extension: bool | None = None
+    # Where `caller_name` comes from: `phonebook`, `pbx`, or None (no name).
+    caller_name_source: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -232,6 +238,30 @@ def call_states(
             by_extension[number].append(call)
     return {
         number: extension_call_state(number, by_extension[number]) for number in numbers
+    }
+
+
+def named_call(
+    call: ExtensionCall, name_of: Callable[[str | None], str | None]
+) -> ExtensionCall:
+    """Give a call the phonebook's name of its other party; the PBX's stays in `caller_id`."""
+    if call.caller_name_source is not None:
+        return call
+    if (name := name_of(call.remote_number)) is not None:
+        return replace(call, caller_name=name, caller_name_source=PHONEBOOK)
+    return replace(call, caller_name_source=PBX) if call.caller_name else call
+
+
+def named_states(
+    states: Mapping[str, ExtensionCallState],
+    name_of: Callable[[str | None], str | None],
+) -> dict[str, ExtensionCallState]:
+    """Name the other party of every call of every extension."""
+    return {
+        number: summarise(named_call(call, name_of) for call in state.calls)
+        if state.calls
+        else state
+        for number, state in states.items()
     }
 
 

@@ -22,6 +22,13 @@ CONF_ALLOW_ANY_NUMBER: Final = "allow_any_number"
 # Data: the user accepted plain HTTP to a PBX that is not on the local network.
 CONF_ALLOW_INSECURE: Final = "allow_insecure"
 
+# Options: the phonebook typed in the options (a list of {name, number}) and
+# a vCard file in the configuration folder; data: the CardDAV address book
+# ({url, username, password}: credentials stay out of the options).
+CONF_PHONEBOOK: Final = "phonebook"
+CONF_PHONEBOOK_FILE: Final = "phonebook_file"
+CONF_CARDDAV: Final = "carddav"
+
 DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=10)
 MIN_SCAN_INTERVAL_SECONDS: Final = 5
 MAX_SCAN_INTERVAL_SECONDS: Final = 300
@@ -52,6 +59,8 @@ ATTR_WAIT_FOR_PICKUP: Final = "wait_for_pickup"
 ATTR_DIRECTION: Final = "direction"
 ATTR_REMOTE_NUMBER: Final = "remote_number"
 ATTR_CALLER_NAME: Final = "caller_name"
+# Where `caller_name` comes from: `phonebook` or `pbx`.
+ATTR_CALLER_NAME_SOURCE: Final = "caller_name_source"
 ATTR_ANSWERED: Final = "answered"
 ATTR_CALL_COUNT: Final = "call_count"
 ATTR_OUTCOME: Final = "outcome"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 import time
 from typing import Any, Protocol
@@ -17,7 +17,15 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .api import Extension, PhoneCall, VoipNowClient, same_extension
 from .call_event import CallEvent
-from .calls import IDLE, ExtensionCallState, PushedCall, call_states, summarise
+from .calls import (
+    IDLE,
+    ExtensionCallState,
+    PushedCall,
+    call_states,
+    named_call,
+    named_states,
+    summarise,
+)
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_EXTENSION,
@@ -33,6 +41,7 @@ from .const import (
 from .devices import device_entry
 from .errors import update_errors
 from .history import VoipNowHistory
+from .phonebook_manager import NameLookup, VoipNowPhonebook
 from .queues import VoipNowQueues
 from .tracker import CallTracker
 
@@ -82,8 +91,12 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         hass: HomeAssistant,
         entry: ConfigEntry,
         client: VoipNowClient,
+        name_of: NameLookup = lambda number: None,
     ) -> None:
-        """Set up the coordinator with the interval from the options."""
+        """Set up the coordinator with the interval from the options.
+
+        `name_of` gives the phonebook's name of a number (None: no name).
+        """
         seconds = entry.options.get(CONF_SCAN_INTERVAL)
         self.scan_interval = (
             timedelta(seconds=seconds) if seconds else DEFAULT_SCAN_INTERVAL
@@ -97,6 +110,7 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
             always_update=False,
         )
         self.client = client
+        self.name_of = name_of
         # The options this coordinator runs with (a change reloads the entry).
         self.options = dict(entry.options)
         self.server_id = entry.data.get(CONF_SERVER_ID) or entry.unique_id
@@ -148,7 +162,7 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         data = VoipNowData(
             extensions=extensions,
             calls=tuple(calls),
-            states=call_states(extensions, calls),
+            states=named_states(call_states(extensions, calls), self.name_of),
         )
         if listed_now:
             self._async_remove_stale_devices(data.extensions)
@@ -182,6 +196,7 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         confirms it. While polling fails, entities stay unavailable: showing
         a callback would mark the PBX reachable.
         """
+        pushed = replace(pushed, call=named_call(pushed.call, self.name_of))
         events = self.tracker.observe_push(pushed)
         extension = pushed.extension
         if (
@@ -328,11 +343,12 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
 
 @dataclass(slots=True)
 class VoipNowRuntime:
-    """What a loaded entry holds: its calls, its call history, its queues."""
+    """What a loaded entry holds: its calls, history, queues and phonebook."""
 
     calls: VoipNowCoordinator
     history: VoipNowHistory
     queues: VoipNowQueues
+    phonebook: VoipNowPhonebook
 
 
 type VoipNowConfigEntry = ConfigEntry[VoipNowRuntime]

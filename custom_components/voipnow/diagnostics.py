@@ -9,7 +9,13 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_URL
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_SERVER_ID, CONF_TRANSFER_TARGETS
+from .const import (
+    CONF_CARDDAV,
+    CONF_PHONEBOOK,
+    CONF_PHONEBOOK_FILE,
+    CONF_SERVER_ID,
+    CONF_TRANSFER_TARGETS,
+)
 from .coordinator import VoipNowConfigEntry
 
 TO_REDACT = {
@@ -25,6 +31,12 @@ TO_REDACT = {
     CONF_SERVER_ID,
     # Names and numbers of people (transfer targets such as a mobile phone).
     CONF_TRANSFER_TARGETS,
+    # The phonebook's names and numbers, its file, the address book's login.
+    CONF_PHONEBOOK,
+    CONF_PHONEBOOK_FILE,
+    CONF_CARDDAV,
+    "username",
+    "password",
 }
 # Who called whom is personal data: the shape of calls is what helps debugging.
 PERSONAL = {
@@ -67,6 +79,7 @@ async def async_get_config_entry_diagnostics(
         },
         "push": coordinator.push.as_diagnostics() if coordinator.push else None,
         "history": runtime.history.as_diagnostics(),
+        "phonebook": runtime.phonebook.as_diagnostics(),
         "queues": {
             "last_update_success": runtime.queues.last_update_success,
             "queues": len(runtime.queues.queues),

@@ -96,6 +96,7 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         entry: ConfigEntry,
         client: VoipNowClient,
         extensions: Callable[[], Iterable[str]],
+        name_of: Callable[[str | None], str | None] = lambda number: None,
     ) -> None:
         """Set up the history of an entry; nothing is read yet."""
         super().__init__(
@@ -111,6 +112,7 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         )
         self.client = client
         self._extensions = extensions
+        self._name_of = name_of
         self._store: Store[dict[str, Any]] = Store(
             hass, STORE_VERSION, _store_key(entry.entry_id)
         )
@@ -167,7 +169,8 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         with update_errors("history_failed"):
             records = await self.client.async_list_call_records(since=since, until=now)
         for call in sorted(
-            history_calls(records, extensions), key=lambda call: call.started
+            history_calls(records, extensions, self._name_of),
+            key=lambda call: call.started,
         ):
             self._history(call.extension).take(call, from_cdr=True)
         self._synced = now
@@ -247,7 +250,7 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
     async def async_read(self, since: datetime, until: datetime) -> list[HistoryCall]:
         """Read the CDR of a period for the `get_call_history` action."""
         records = await self.client.async_list_call_records(since=since, until=until)
-        return history_calls(records, self._extensions())
+        return history_calls(records, self._extensions(), self._name_of)
 
     def as_diagnostics(self) -> dict[str, Any]:
         """Describe the history without who called."""

@@ -42,6 +42,7 @@ from .const import (
     MAX_SCAN_INTERVAL_SECONDS,
     MIN_SCAN_INTERVAL_SECONDS,
 )
+from .options_phonebook import PhonebookOptionsFlow
 from .push_url import async_delete_cloudhook
 from .queues import CallQueue, call_queues
 from .targets import TransferTarget, transfer_targets
@@ -53,12 +54,12 @@ CONF_NEW_TARGET_VOICEMAIL = "new_target_voicemail"
 CONF_RENEW_CALLBACK = "renew_callback"
 
 _TEXT = TextSelector(TextSelectorConfig(autocomplete="off"))
-MENU = ["settings", "transfer_targets", "queues"]
+MENU = ["settings", "transfer_targets", "queues", "phonebook", "carddav"]
 CONF_NEW_QUEUE_NAME = "new_queue_name"
 CONF_NEW_QUEUE_NUMBER = "new_queue_number"
 
 
-class VoipNowOptionsFlow(OptionsFlow):
+class VoipNowOptionsFlow(PhonebookOptionsFlow, OptionsFlow):
     """Tune polling, push and permissions; manage the transfer targets."""
 
     async def async_step_init(

@@ -24,6 +24,7 @@ from .const import (
     ATTR_CALL_COUNT,
     ATTR_CALLER_ID,
     ATTR_CALLER_NAME,
+    ATTR_CALLER_NAME_SOURCE,
     ATTR_DIRECTION,
     ATTR_HELD_BY_EXTENSION,
     ATTR_LAST_MISSED,
@@ -61,6 +62,9 @@ def _call_attributes(state: ExtensionCallState) -> Mapping[str, Any]:
         ATTR_DIRECTION: call.direction.value if call else None,
         ATTR_REMOTE_NUMBER: call.remote_number if call else None,
         ATTR_CALLER_ID: call.caller_id if call else None,
+        # The phonebook's name wins over the PBX's (which stays in caller_id).
+        ATTR_CALLER_NAME: call.caller_name if call else None,
+        ATTR_CALLER_NAME_SOURCE: call.caller_name_source if call else None,
         ATTR_ANSWERED: call.answered if call else False,
         ATTR_CALL_COUNT: state.call_count,
     }
@@ -107,7 +111,9 @@ class VoipNowSensorEntity(VoipNowExtensionEntity, SensorEntity):
 
     entity_description: VoipNowSensorEntityDescription
     # The call id changes with every call: keep it out of the history database.
-    _unrecorded_attributes = frozenset({ATTR_PHONE_CALL_ID, ATTR_CALLER_ID})
+    _unrecorded_attributes = frozenset(
+        {ATTR_PHONE_CALL_ID, ATTR_CALLER_ID, ATTR_CALLER_NAME}
+    )
 
     def _shown(self) -> object:
         """What the sensor shows: a change elsewhere in the calls writes nothing."""

@@ -40,7 +40,7 @@ from .const import (
     ATTR_WAIT_FOR_PICKUP,
     DOMAIN,
 )
-from .coordinator import VoipNowCoordinator, VoipNowRuntime
+from .coordinator import VoipNowRuntime
 from .history_actions import (
     MAX_LIMIT,
     HistoryQuery,
@@ -67,6 +67,7 @@ SERVICE_UNHOLD_CALL = "unhold_call"
 SERVICE_CLEAR_MISSED_CALLS = "clear_missed_calls"
 SERVICE_GET_CALL_HISTORY = "get_call_history"
 SERVICE_SET_QUEUE_AGENT_STATUS = "set_queue_agent_status"
+SERVICE_RELOAD_PHONEBOOK = "reload_phonebook"
 
 _TEL_SEPARATORS = str.maketrans("", "", "-.() ")
 
@@ -187,6 +188,14 @@ async def _set_queue_agent_status(
     return {ATTR_QUEUE: queue.number, ATTR_AGENT: agent, ATTR_STATUS: data[ATTR_STATUS]}
 
 
+async def _reload_phonebook(
+    runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
+) -> ServiceResponse:
+    """Handle `voipnow.reload_phonebook`: read the file and the address book."""
+    await runtime.phonebook.async_reload()
+    return None
+
+
 async def _clear_missed_calls(
     runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
 ) -> ServiceResponse:
@@ -213,14 +222,14 @@ async def _get_call_history(
 
 
 def _resolve_target(
-    coordinator: VoipNowCoordinator, send_call_to: str, to_voicemail: bool
+    runtime: VoipNowRuntime, send_call_to: str, to_voicemail: bool
 ) -> tuple[str, bool]:
-    """Let `send_call_to` name a transfer target from the options ("Reception").
+    """Let `send_call_to` name a transfer target ("Reception") or a phonebook entry.
 
     A number is used as it is; a target's name gives its number, and a
     voicemail target sends the call to voicemail.
     """
-    targets = transfer_targets(coordinator.config_entry.options)
+    targets = transfer_targets(runtime.calls.config_entry.options)
     named = [
         target
         for target in find_targets(targets, send_call_to, partial=False)
@@ -228,7 +237,7 @@ def _resolve_target(
     ]
     if len(named) == 1:
         return named[0].number, to_voicemail or named[0].voicemail
-    return send_call_to, to_voicemail
+    return runtime.phonebook.number_named(send_call_to), to_voicemail
 
 
 def _transfer_call(
@@ -237,7 +246,7 @@ def _transfer_call(
     """Handle `voipnow.transfer_call` (the handlers return the action, to await)."""
     coordinator = runtime.calls
     send_call_to, to_voicemail = _resolve_target(
-        coordinator, data[ATTR_SEND_CALL_TO], data[ATTR_TO_VOICEMAIL]
+        runtime, data[ATTR_SEND_CALL_TO], data[ATTR_TO_VOICEMAIL]
     )
     return async_transfer_call(
         coordinator,
@@ -259,7 +268,7 @@ def _make_call(
     return async_make_call(
         runtime.calls,
         extension=data[ATTR_EXTENSION],
-        destination=data[ATTR_DESTINATION],
+        destination=runtime.phonebook.number_named(data[ATTR_DESTINATION]),
         caller_id=data.get(ATTR_CALLER_ID),
         wait_for_pickup=data.get(ATTR_WAIT_FOR_PICKUP),
         user_id=data.get(ATTR_USER_ID, DEFAULT_USER_ID),
@@ -314,6 +323,12 @@ def async_setup_services(hass: HomeAssistant) -> None:
         SERVICE_CLEAR_MISSED_CALLS,
         _clear_missed_calls,
         CLEAR_MISSED_SCHEMA,
+        SupportsResponse.NONE,
+    )
+    register(
+        SERVICE_RELOAD_PHONEBOOK,
+        _reload_phonebook,
+        vol.Schema({vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}),
         SupportsResponse.NONE,
     )
     register(

@@ -89,6 +89,7 @@ class _Tracked:
             remote_number=call.remote_number,
             caller_id=call.caller_id,
             caller_name=call.caller_name,
+            caller_name_source=call.caller_name_source,
             first_seen=self.first_seen,
             outcome=outcome,
             heralded=heralded,
@@ -138,6 +139,9 @@ class _Tracked:
             remote_number=call.remote_number or old.remote_number,
             caller_id=call.caller_id or old.caller_id,
             caller_name=call.caller_name or old.caller_name,
+            caller_name_source=call.caller_name_source
+            if call.caller_name
+            else old.caller_name_source,
         )
         self.polled = True
         self.misses = 0

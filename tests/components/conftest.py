@@ -10,6 +10,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from voipnow_simulator import VoipNowSimulator
 
 from .push_helpers import async_setup_push, push_entry
+from .radicale import radicale, radicale_python_path  # noqa: F401 - fixtures
 
 
 @pytest.fixture

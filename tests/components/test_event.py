@@ -38,6 +38,7 @@ JOHN = {
     "remote_number": "5551234",
     "caller_id": "John Doe <5551234>",
     "caller_name": "John Doe",
+    "caller_name_source": "pbx",
 }
 
 

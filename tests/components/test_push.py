@@ -679,6 +679,7 @@ async def test_webhook_variants(
             "remote_number": "5551234",
             "caller_id": "John Doe <5551234>",
             "caller_name": "John Doe",
+            "caller_name_source": "pbx",
             "first_seen": "2026-11-30T12:00:00+00:00",
         }
     ]

@@ -139,6 +139,7 @@ def test_polled_incoming_call_answered_and_ended(
         "remote_number": "5551234",
         "caller_id": "John Doe <5551234>",
         "caller_name": "John Doe",
+        "caller_name_source": None,
         "first_seen": "2026-11-30T12:00:00+00:00",
     }
     assert events[0].extension == OFFICE
