@@ -55,6 +55,9 @@ class ExtensionCall:
     answered_elsewhere: bool = False
     # While on hold: whether this extension is the one that put it on hold.
     held_by_extension: bool | None = None
+    # The extension's view carries the documented `parked` / `recording` dates.
+    parked: bool = False
+    recording: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -177,6 +180,8 @@ def extension_call(
         and not view.is_answered
         and call.answered is not None,
         held_by_extension=view.holder if state is CallState.ON_HOLD else None,
+        parked=view.parked,
+        recording=view.recording,
     )
 
 
