@@ -781,7 +781,7 @@ def test_icon_check_catches() -> None:
                 }
             },
         },
-        "services": {"park_call": {"service": "mdi:parking"}, "hangup_call": {}},
+        "services": {"bark_call": {"service": "mdi:dog"}, "hangup_call": {}},
     }
 
     assert icon_problems(icons, EN, SERVICES) == [
@@ -789,7 +789,7 @@ def test_icon_check_catches() -> None:
         "entity.sensor.ghost: no such entity translation",
         "entity.binary_sensor.registered: no default icon",
         "entity.event.call.outcome: no state lost",
-        "services.park_call: not in services.yaml",
+        "services.bark_call: not in services.yaml",
         "services.hangup_call: no icon",
     ]
 

@@ -160,6 +160,12 @@ def add_mode_arguments(parser: argparse.ArgumentParser) -> None:
         help="a PBX without the CDR service",
     )
     modes.add_argument(
+        "--no-recording-dates",
+        dest="lists_recording",
+        action="store_false",
+        help="views of recorded calls carry no `recording` date",
+    )
+    modes.add_argument(
         "--cdr-missing-status",
         type=int,
         choices=CDR_MISSING_STATUSES,
@@ -188,6 +194,7 @@ async def demo_loop(sim: VoipNowSimulator) -> None:
     while True:
         await asyncio.sleep(1.0)
         now = time.monotonic()
+        await sim.expire_parking()
         for call in list(sim.calls.values()):
             if call.ringing and now - call.ringing_since > RING_TIMEOUT:
                 say(f"missed call {call.id} from {call.caller.caller_id}")
@@ -234,6 +241,7 @@ async def run(args: argparse.Namespace) -> None:
         queue_list=args.queue_list,
         queue_update_answer=args.queue_update_answer,
     )
+    sim.lists_recording = args.lists_recording
     if args.demo:
         for number, name in DEMO_EXTENSIONS.items():
             sim.add_extension(number, name=name)

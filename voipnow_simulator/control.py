@@ -80,6 +80,7 @@ class ControlApi:
             ),
             "hold": lambda: sim.hold_call(call_id, data.get("extension")),
             "unhold": lambda: sim.unhold_call(call_id, data.get("extension")),
+            "park_timeout": lambda: sim.park_timeout(call_id),
         }
         if op not in ops:
             return error_response(404, "not_found", f"Unknown operation {op!r}")

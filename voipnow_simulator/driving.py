@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import transfers
+from . import call_features, transfers
 from .callbacks import CallbackDispatcher
 from .model import SimCall
 from .pbx import Pbx
@@ -77,6 +77,15 @@ class CallDriving:
         """Another local extension takes a ringing call (same call id)."""
         call = self.get_call(call_id)
         await self.callbacks.dispatch(transfers.pickup(self.pbx, call, extension))
+
+    async def park_timeout(self, call_id: str) -> None:
+        """The parking time of a parked call runs out: it rings its parker."""
+        call = self.get_call(call_id)
+        await self.callbacks.dispatch(call_features.park_timeout(self.pbx, call))
+
+    async def expire_parking(self) -> None:
+        """Ring the parkers of the calls whose parking time ran out."""
+        await self.callbacks.dispatch(call_features.expire_parking(self.pbx))
 
     async def hold_call(self, call_id: str, extension: str | None = None) -> None:
         """Put a call on hold by ``extension`` (None: the holder is unknown)."""

@@ -38,20 +38,6 @@ HANGUP_STATUSES = frozenset(
     | FAILURE_STATUSES
 )
 
-# Actions documented for PUT /phoneCalls that the simulator does not implement.
-UNIMPLEMENTED_ACTIONS = frozenset(
-    {
-        "Park",
-        "UnPark",
-        "PickUp",
-        "BargeIn",
-        "Whisper",
-        "Monitor",
-        "StartRecording",
-        "StopRecording",
-    }
-)
-
 
 class ApiError(Exception):
     """An UnifiedAPI error answer: HTTP status plus error code."""
@@ -153,6 +139,10 @@ class SimCallView:
     answered: datetime | None
     on_hold: datetime | None
     holder: bool
+    parked: datetime | None = None
+    parked_by: str | None = None
+    parked_pos: int | None = None
+    recording: datetime | None = None
 
 
 @dataclass
@@ -202,6 +192,16 @@ class SimCall:
     # The pairings the call went through before the present one: its CDR
     # record shows a view per local party of each.
     earlier_legs: list[CallLeg] = field(default_factory=list)
+    # Park: since when, by which extension, in which slot, until when
+    # (monotonic); recording: since when, in which format.
+    parked_at: datetime | None = None
+    parked_by: str | None = None
+    parked_pos: int | None = None
+    park_until: float | None = None
+    recording_at: datetime | None = None
+    recording_format: str | None = None
+    # Supervisors listening in: (mode, extension, private).
+    listeners: list[tuple[str, str, bool]] = field(default_factory=list)
 
     @property
     def extension(self) -> str:
@@ -278,6 +278,10 @@ class SimCall:
                     answered=self.connected,
                     on_hold=self.held_at,
                     holder=self.held_at is not None and self.held_by == me.number,
+                    parked=self.parked_at,
+                    parked_by=self.parked_by,
+                    parked_pos=self.parked_pos,
+                    recording=self.recording_at,
                 )
             )
         return result

@@ -80,6 +80,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "cdr_date_field": _one_of("published", "answered"),
     "queue_list": _one_of("object", "wrapped"),
     "queue_update_answer": _one_of("object", "array", "204"),
+    "lists_recording": _flag,
 }
 
 
@@ -147,6 +148,9 @@ class Modes:
     # Update QueueAgents answers one QueueAgent "object" (the page's text),
     # an "array" of one (its Return-Object), or "204" with no body.
     queue_update_answer: str = "object"
+    # Views carry the `recording` date of a recorded call (the resource lists
+    # it; no page promises every server does): False plays one that does not.
+    lists_recording: bool = True
 
     def set(self, name: str, value: Any) -> None:
         """Validate and set one mode (ValueError if the name or value is bad)."""
@@ -213,3 +217,4 @@ class ModeAttributes:
     cdr_date_field = ModeAttribute()
     queue_list = ModeAttribute()
     queue_update_answer = ModeAttribute()
+    lists_recording = ModeAttribute()

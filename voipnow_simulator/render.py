@@ -63,11 +63,16 @@ class Renderer:
             ("ringing", view.ringing),
             ("answered", view.answered),
             ("onHold", view.on_hold),
+            ("parked", view.parked),
+            ("recording", view.recording if self.sim.modes.lists_recording else None),
         ):
             if date is not None:
                 item[key] = self.ts(date)
         if view.holder:
             item["holder"] = self.num(1)
+        if view.parked is not None:
+            item["parkedPos"] = self.num(view.parked_pos or 1)
+            item["parkedBy"] = view.parked_by
         return item
 
     def call_json(

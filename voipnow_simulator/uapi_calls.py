@@ -6,12 +6,15 @@ from typing import Any
 
 from aiohttp import web
 
-from . import transfers
-from .model import UNIMPLEMENTED_ACTIONS, ApiError, CallEvent, SimCall, is_valid_number
+from . import call_features, transfers
+from .model import ApiError, CallEvent, SimCall, is_valid_number
 from .responses import json_response, read_body
 from .uapi import UapiHandlers
 
-ACTIONS = frozenset({"Transfer", "TransferToVoicemail", "OnHold", "OffHold"})
+ACTIONS = (
+    frozenset({"Transfer", "TransferToVoicemail", "OnHold", "OffHold"})
+    | call_features.ACTIONS
+)
 
 
 def _first(value: Any) -> str | None:
@@ -76,8 +79,6 @@ class PhoneCallsApi(UapiHandlers):
         action = body.get("action")
         if not isinstance(action, str):
             raise ApiError(400, "pc_action_invalid", "action must be a string")
-        if action in UNIMPLEMENTED_ACTIONS:
-            raise ApiError(501, "request_not_implemented", f"{action} not simulated")
         if action not in ACTIONS:
             raise ApiError(400, "pc_action_invalid", f"Unknown action {action!r}")
         if not calls:
@@ -119,6 +120,8 @@ class PhoneCallsApi(UapiHandlers):
                 body.get("transferFromNumber"),
                 body.get("transferNumber"),
             )
+        if action in call_features.ACTIONS:
+            return call_features.act(pbx, call, action, body)
         view_id = str(body.get("phoneCallViewId", ""))
         view = next((v for v in call.views() if v.id == view_id), None)
         if view is None:

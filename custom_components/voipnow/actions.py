@@ -269,53 +269,6 @@ async def async_hangup_call(
     return {ATTR_PHONE_CALL_ID: call_id, ATTR_EXTENSION: number}
 
 
-async def async_set_hold(
-    coordinator: VoipNowCoordinator,
-    *,
-    extension: str,
-    hold: bool,
-    phone_call_id: str | None = None,
-    user_id: str = DEFAULT_USER_ID,
-) -> dict[str, Any]:
-    """Put the extension's side of a call on hold, or take it off hold."""
-    number = known_extension(coordinator, extension)
-    call_id, known = resolve_call(coordinator, number, phone_call_id)
-
-    async def hold_view() -> bool:
-        # A view id names a place in the call ("00" the caller, "01" the
-        # callee), not a party: after a transfer the extension may have
-        # changed places, and a remembered id would hold someone else. Ask
-        # the PBX where it is now.
-        calls = await coordinator.client.async_list_calls(
-            user_id=user_id, extension=number
-        )
-        view_id = next(
-            (
-                view.id
-                for call in calls
-                if call.id == call_id
-                for view in call.views_of(number)
-                if view.id
-            ),
-            None,
-        )
-        if view_id is None and known is None:
-            raise validation_error(
-                "call_not_found", phone_call_id=call_id, extension=number
-            )
-        return view_id is not None and await coordinator.client.async_set_hold(
-            user_id=user_id,
-            extension=number,
-            phone_call_id=call_id,
-            phone_call_view_id=view_id,
-            hold=hold,
-        )
-
-    await _async_act(coordinator, call_id, hold_view)
-    coordinator.async_refresh_soon()
-    return {ATTR_PHONE_CALL_ID: call_id, ATTR_EXTENSION: number}
-
-
 async def async_make_call(
     coordinator: VoipNowCoordinator,
     *,

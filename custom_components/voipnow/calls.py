@@ -61,6 +61,9 @@ class ExtensionCall:
     held_by_extension: bool | None = None
     # Where `caller_name` comes from: `phonebook`, `pbx`, or None (no name).
     caller_name_source: str | None = None
+    # The extension's view carries the documented `parked` / `recording` dates.
+    parked: bool = False
+    recording: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -183,6 +186,8 @@ def extension_call(
         and not view.is_answered
         and call.answered is not None,
         held_by_extension=view.holder if state is CallState.ON_HOLD else None,
+        parked=view.parked,
+        recording=view.recording,
     )
 
 

@@ -19,6 +19,8 @@ CONF_QUEUES: Final = "queues"
 # Options: non-administrators may send calls to any number (off: only to the
 # PBX's extensions and the transfer targets).
 CONF_ALLOW_ANY_NUMBER: Final = "allow_any_number"
+# Options: an administrator allowed listening in on calls (off by default).
+CONF_ALLOW_LISTEN_IN: Final = "allow_listen_in"
 # Data: the user accepted plain HTTP to a PBX that is not on the local network.
 CONF_ALLOW_INSECURE: Final = "allow_insecure"
 
@@ -67,6 +69,14 @@ ATTR_OUTCOME: Final = "outcome"
 ATTR_FIRST_SEEN: Final = "first_seen"
 ATTR_HELD_BY_EXTENSION: Final = "held_by_extension"
 ATTR_LAST_MISSED: Final = "last_missed"
+# Not a field: the context of the action call, given to its handler.
+ATTR_CONTEXT: Final = "context"
+ATTR_PARKED: Final = "parked"
+ATTR_RECORDING: Final = "recording"
+ATTR_MAX_IN_PARKING: Final = "max_in_parking"
+ATTR_FORMAT: Final = "format"
+ATTR_MODE: Final = "mode"
+ATTR_PRIVATE: Final = "private"
 
 
 class CallState(StrEnum):

@@ -49,6 +49,11 @@ API_FIELD_ERRORS: dict[str, str] = {
     "pc_sendcallto_invalid": ATTR_SEND_CALL_TO,
     "pc_transfer_from_number_invalid": ATTR_TRANSFER_FROM_NUMBER,
     "pc_transfer_number_invalid": ATTR_TRANSFER_NUMBER,
+    "pc_maxinparking_invalid": "max_in_parking",
+    "pc_callerid_invalid": "caller_id",
+    "pc_waitforpickup_invalid": "wait_for_pickup",
+    "pc_format_invalid": "format",
+    "pc_private_invalid": "private",
     "user_invalid": ATTR_USER_ID,
     "extension_invalid": ATTR_EXTENSION,
 }

@@ -12,13 +12,14 @@ from typing import Any, Final
 import unicodedata
 
 from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_DOMAIN,
     LOGBOOK_ENTRY_ENTITY_ID,
     LOGBOOK_ENTRY_MESSAGE,
     LOGBOOK_ENTRY_NAME,
 )
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import Platform
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.const import EVENT_LOGBOOK_ENTRY, Platform
+from homeassistant.core import Context, Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.translation import async_get_cached_translations
 
@@ -55,7 +56,21 @@ _NAMED_OUTCOMES: Final = frozenset(
     }
 )
 # What the actions fire in `voipnow_call_action` (see actions.py).
-_ACTIONS: Final = frozenset({"transferred", "sent_to_voicemail", "hung_up"})
+_ACTIONS: Final = frozenset(
+    {
+        "transferred",
+        "sent_to_voicemail",
+        "hung_up",
+        "parked",
+        "unparked",
+        "picked_up",
+        "recording_started",
+        "recording_stopped",
+        "listened_in_monitor",
+        "listened_in_whisper",
+        "listened_in_barge_in",
+    }
+)
 
 
 @callback
@@ -105,18 +120,40 @@ def describe_action(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, s
     target = clean(data.get("target_name")) or clean(data.get("target"))
     message: str | None = None
     if action in _ACTIONS:
-        message = _translate(
-            hass,
-            "common",
-            f"logbook_{action}_with_caller" if caller else f"logbook_{action}",
-            caller=caller or "",
-            target=target or _unknown(hass),
-        )
+        keys = [f"logbook_{action}_with_caller"] if caller else []
+        for key in [*keys, f"logbook_{action}"]:
+            message = _translate(
+                hass,
+                "common",
+                key,
+                caller=caller or "",
+                target=target or _unknown(hass),
+                user=clean(data.get("user")) or _unknown(hass),
+            )
+            if message:
+                break
     detail = " → ".join(part for part in (caller, target) if part)
     return {
         **_extension(hass, data),
         LOGBOOK_ENTRY_MESSAGE: message or _untranslated(action, detail),
     }
+
+
+@callback
+def async_log_action(
+    hass: HomeAssistant, data: Mapping[str, Any], context: Context | None
+) -> None:
+    """Write an action to the logbook now, with the user's context.
+
+    For what the logbook must keep with who did it (listening in), rather
+    than what it describes from `voipnow_call_action` when it is read.
+    """
+    described = describe_action(hass, data)
+    hass.bus.async_fire(
+        EVENT_LOGBOOK_ENTRY,
+        {**described, LOGBOOK_ENTRY_DOMAIN: DOMAIN},
+        context=context,
+    )
 
 
 def clean(value: Any) -> str | None:

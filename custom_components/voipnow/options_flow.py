@@ -35,6 +35,7 @@ from .api import (
 )
 from .const import (
     CONF_ALLOW_ANY_NUMBER,
+    CONF_ALLOW_LISTEN_IN,
     CONF_PUSH,
     CONF_QUEUES,
     CONF_TRANSFER_TARGETS,
@@ -82,6 +83,7 @@ class VoipNowOptionsFlow(PhonebookOptionsFlow, OptionsFlow):
                     CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
                     CONF_PUSH: user_input[CONF_PUSH],
                     CONF_ALLOW_ANY_NUMBER: user_input[CONF_ALLOW_ANY_NUMBER],
+                    CONF_ALLOW_LISTEN_IN: user_input[CONF_ALLOW_LISTEN_IN],
                 }
             )
         schema = {
@@ -104,6 +106,9 @@ class VoipNowOptionsFlow(PhonebookOptionsFlow, OptionsFlow):
             ),
             vol.Required(
                 CONF_ALLOW_ANY_NUMBER, default=options.get(CONF_ALLOW_ANY_NUMBER, False)
+            ): BooleanSelector(),
+            vol.Required(
+                CONF_ALLOW_LISTEN_IN, default=options.get(CONF_ALLOW_LISTEN_IN, False)
             ): BooleanSelector(),
             vol.Required(CONF_RENEW_CALLBACK, default=False): BooleanSelector(),
         }

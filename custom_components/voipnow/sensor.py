@@ -29,7 +29,9 @@ from .const import (
     ATTR_HELD_BY_EXTENSION,
     ATTR_LAST_MISSED,
     ATTR_OUTCOME,
+    ATTR_PARKED,
     ATTR_PHONE_CALL_ID,
+    ATTR_RECORDING,
     ATTR_REMOTE_NUMBER,
     CallState,
 )
@@ -67,6 +69,10 @@ def _call_attributes(state: ExtensionCallState) -> Mapping[str, Any]:
         ATTR_CALLER_NAME_SOURCE: call.caller_name_source if call else None,
         ATTR_ANSWERED: call.answered if call else False,
         ATTR_CALL_COUNT: state.call_count,
+        # Dates on the extension's own view; not states, so that automations
+        # on the states keep working.
+        ATTR_PARKED: call.parked if call else False,
+        ATTR_RECORDING: call.recording if call else False,
     }
     if call is not None and call.held_by_extension is not None:
         # "I put them on hold" and "they put me on hold" differ.

@@ -22,13 +22,15 @@ from .actions import (
     async_get_runtime,
     async_hangup_call,
     async_make_call,
-    async_set_hold,
     async_transfer_call,
 )
 from .api import DEFAULT_USER_ID
+from .call_actions import async_call_feature
+from .call_features import CALL_FEATURES, CallFeature
 from .const import (
     ATTR_CALLER_ID,
     ATTR_CONFIG_ENTRY_ID,
+    ATTR_CONTEXT,
     ATTR_DESTINATION,
     ATTR_EXTENSION,
     ATTR_PHONE_CALL_ID,
@@ -57,52 +59,21 @@ from .queue_actions import (
     known_queue,
 )
 from .targets import find_targets, transfer_targets
-from .validation import vol
+from .validation import (
+    CALL_SCHEMA as _CALL_SCHEMA,
+    number as _number,
+    text as _text,
+    vol,
+)
 
 SERVICE_TRANSFER_CALL = "transfer_call"
 SERVICE_MAKE_CALL = "make_call"
 SERVICE_HANGUP_CALL = "hangup_call"
-SERVICE_HOLD_CALL = "hold_call"
-SERVICE_UNHOLD_CALL = "unhold_call"
 SERVICE_CLEAR_MISSED_CALLS = "clear_missed_calls"
 SERVICE_GET_CALL_HISTORY = "get_call_history"
 SERVICE_SET_QUEUE_AGENT_STATUS = "set_queue_agent_status"
 SERVICE_RELOAD_PHONEBOOK = "reload_phonebook"
 
-_TEL_SEPARATORS = str.maketrans("", "", "-.() ")
-
-
-def _text(value: Any) -> str:
-    """Take a text field of 1 to 64 characters."""
-    text: str = cv.string(value)
-    if not 0 < len(text) <= 64:
-        raise vol.Invalid("expected 1 to 64 characters")
-    return text
-
-
-def _number(value: Any) -> str:
-    """Take a number, or a `tel:` URI (RFC 3966) as the number it names.
-
-    Templates turn `+15550100` into the integer 15550100, losing the `+`;
-    `tel:{{ number }}` (`tel:+1-555-0100`) keeps it.
-    """
-    text = cv.string(value)
-    if text[:4].casefold() == "tel:":
-        text = text[4:].translate(_TEL_SEPARATORS)
-    return _text(text)
-
-
-# Ids the PBX hands out are 1 to 255 characters.
-_ID = vol.All(cv.string, vol.Length(min=1, max=255))
-
-_CALL_SCHEMA = vol.Schema(
-    {
-        vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
-        vol.Required(ATTR_EXTENSION): _text,
-        vol.Optional(ATTR_PHONE_CALL_ID): _ID,
-        vol.Optional(ATTR_USER_ID): _text,
-    }
-)
 TRANSFER_CALL_SCHEMA = _CALL_SCHEMA.extend(
     {
         vol.Required(ATTR_SEND_CALL_TO): _number,
@@ -276,8 +247,25 @@ def _make_call(
     )
 
 
+def _call_feature(feature: CallFeature) -> Handler:
+    """Build the handler of one row of the call actions' table (hold, park...)."""
+
+    def handler(
+        runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
+    ) -> Awaitable[ServiceResponse]:
+        return async_call_feature(
+            runtime.calls,
+            feature,
+            data,
+            restricted=restricted,
+            context=data.pop(ATTR_CONTEXT),
+        )
+
+    return handler
+
+
 def _on_call(act: Callable[..., Awaitable[dict[str, Any]]], **fixed: Any) -> Handler:
-    """Build the handler of an action on one call: hang up, hold, unhold."""
+    """Build the handler of an action on one call: hang up."""
 
     def handler(
         runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
@@ -304,7 +292,8 @@ def async_setup_services(hass: HomeAssistant) -> None:
         supports: SupportsResponse = SupportsResponse.OPTIONAL,
     ) -> None:
         async def service(call: ServiceCall) -> ServiceResponse:
-            data = dict(call.data)
+            # Who asked travels with the fields (listening in is logged with it).
+            data = {**call.data, ATTR_CONTEXT: call.context}
             runtime = async_get_runtime(hass, data.get(ATTR_CONFIG_ENTRY_ID))
             user_id = call.context.user_id
             restricted = user_id is not None and await _async_restricted(hass, user_id)
@@ -317,8 +306,8 @@ def async_setup_services(hass: HomeAssistant) -> None:
     register(SERVICE_TRANSFER_CALL, _transfer_call, TRANSFER_CALL_SCHEMA)
     register(SERVICE_MAKE_CALL, _make_call, MAKE_CALL_SCHEMA)
     register(SERVICE_HANGUP_CALL, _on_call(async_hangup_call), _CALL_SCHEMA)
-    register(SERVICE_HOLD_CALL, _on_call(async_set_hold, hold=True), _CALL_SCHEMA)
-    register(SERVICE_UNHOLD_CALL, _on_call(async_set_hold, hold=False), _CALL_SCHEMA)
+    for feature in CALL_FEATURES:
+        register(feature.service, _call_feature(feature), feature.schema)
     register(
         SERVICE_CLEAR_MISSED_CALLS,
         _clear_missed_calls,

@@ -358,9 +358,9 @@ async def test_every_text_fills_in(hass: HomeAssistant) -> None:
         key: text for key, text in texts.items() if ".common.logbook_" in key
     }
 
-    assert len(logbook_texts) == 17
+    assert len(logbook_texts) == 30
     for key, text in logbook_texts.items():
-        filled = text.format(caller="John Doe", target="Reception")
+        filled = text.format(caller="John Doe", target="Reception", user="Ann")
         assert "{" not in filled, key
 
 

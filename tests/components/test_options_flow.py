@@ -19,7 +19,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
-from custom_components.voipnow.const import CONF_ALLOW_ANY_NUMBER, CONF_PUSH
+from custom_components.voipnow.const import (
+    CONF_ALLOW_ANY_NUMBER,
+    CONF_ALLOW_LISTEN_IN,
+    CONF_PUSH,
+)
 from tests.conftest import EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
@@ -42,6 +46,7 @@ SETTINGS = {
     CONF_SCAN_INTERVAL: 10,
     CONF_PUSH: False,
     CONF_ALLOW_ANY_NUMBER: False,
+    CONF_ALLOW_LISTEN_IN: False,
     "renew_callback": False,
 }
 
@@ -112,6 +117,7 @@ async def test_settings_keep_what_they_do_not_show(
         CONF_PUSH: False,
         CONF_SCAN_INTERVAL: 10,
         CONF_ALLOW_ANY_NUMBER: True,
+        CONF_ALLOW_LISTEN_IN: False,
     }
 
 

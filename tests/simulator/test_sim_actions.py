@@ -90,11 +90,6 @@ async def test_transfer_errors(api: Api) -> None:
     for body, code in cases:
         reply = await api.put(path, body)
         assert (reply.status, reply.body["error"]["code"]) == (400, code), body
-    reply = await api.put(path, {**ok, "action": "Park"})
-    assert (reply.status, reply.body["error"]["code"]) == (
-        501,
-        "request_not_implemented",
-    )
     reply = await api.request("PUT", path, data="not json")
     assert (reply.status, reply.body["error"]["code"]) == (400, "fields_invalid")
     reply = await api.put(f"{CALLS}/{EXT1}/ffffffffffffffffffff", ok)

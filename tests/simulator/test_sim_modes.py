@@ -189,6 +189,7 @@ async def test_modes_control_api(api: Api, http: ClientSession) -> None:
         "cdr_date_field": "published",
         "queue_list": "object",
         "queue_update_answer": "object",
+        "lists_recording": True,
     }
     change = {"event_types": [0, 1, 2], "hangup_status": "legacy", "quirks": True}
     async with http.post(url, json=change) as resp:
@@ -266,6 +267,7 @@ def test_command_line_cdr_and_queue_modes() -> None:
         "cdr_date_field",
         "queue_list",
         "queue_update_answer",
+        "lists_recording",
     )
     defaults = VoipNowSimulator().modes.to_json()
     args = parse_args([])
@@ -291,6 +293,7 @@ def test_command_line_cdr_and_queue_modes() -> None:
             "wrapped",
             "--queue-update-answer",
             "204",
+            "--no-recording-dates",
         ]
     )
     assert [getattr(args, name) for name in names] == [
@@ -303,6 +306,7 @@ def test_command_line_cdr_and_queue_modes() -> None:
         "answered",
         "wrapped",
         "204",
+        False,
     ]
     for bad in (["--cdr-missing-status", "500"], ["--queue-list", "array"]):
         with pytest.raises(SystemExit):

@@ -8,17 +8,22 @@ name numbers and servers.
 from .callback import CallEventPayload
 from .client import VoipNowClient
 from .const import (
+    DEFAULT_PARKING,
     DEFAULT_TIMEOUT,
     DEFAULT_USER_ID,
     EVENT_TYPE_REFUSED,
+    MAX_PARKING,
+    MIN_PARKING,
     SELF,
     AgentStatus,
+    CallAction,
     CallbackMethod,
     CallEndStatus,
     CallFlow,
     CallStatus,
     Disposition,
     PresenceStatus,
+    RecordingFormat,
     RegistrationStatus,
     SubscriptionEventType,
 )
@@ -57,13 +62,17 @@ from .numbers import (
 from .urls import is_local_url, normalize_url, server_host
 
 __all__ = [
+    "DEFAULT_PARKING",
     "DEFAULT_TIMEOUT",
     "DEFAULT_USER_ID",
     "EVENT_TYPE_REFUSED",
     "MAX_NAME",
     "MAX_NUMBER",
+    "MAX_PARKING",
+    "MIN_PARKING",
     "SELF",
     "AgentStatus",
+    "CallAction",
     "CallEndStatus",
     "CallEventPayload",
     "CallEventSubscription",
@@ -76,6 +85,7 @@ __all__ = [
     "PhoneCallView",
     "PresenceStatus",
     "QueueAgent",
+    "RecordingFormat",
     "Registration",
     "RegistrationStatus",
     "SubscriptionEventType",

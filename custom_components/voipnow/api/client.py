@@ -16,6 +16,7 @@ import aiohttp
 
 from . import requests
 from .auth import TokenSource
+from .call_actions import CallActions
 from .const import (
     DEFAULT_COLLECTION_TIMEOUT,
     DEFAULT_PAGE_SIZE,
@@ -45,7 +46,7 @@ ZONE_MARGIN = timedelta(hours=14)
 MAX_CDR_READS = 20
 
 
-class VoipNowClient:
+class VoipNowClient(CallActions):
     """Talk to one VoipNow server as one trusted App."""
 
     def __init__(
@@ -163,37 +164,6 @@ class VoipNowClient:
             to_voicemail=to_voicemail,
         )
         return self._async_act("PUT", path, body)
-
-    def async_set_hold(
-        self,
-        *,
-        extension: str,
-        phone_call_id: str,
-        phone_call_view_id: str,
-        hold: bool,
-        user_id: str = DEFAULT_USER_ID,
-    ) -> Coroutine[Any, Any, bool]:
-        """Put one view of a call on hold, or take it off; False if no call."""
-        path = requests.call_path(user_id, extension, phone_call_id)
-        return self._async_act(
-            "PUT", path, requests.hold_body(phone_call_view_id, hold)
-        )
-
-    def async_hangup_call(
-        self, *, extension: str, phone_call_id: str, user_id: str = DEFAULT_USER_ID
-    ) -> Coroutine[Any, Any, bool]:
-        """Hang up one call (never all calls of the extension); False if none."""
-        path = requests.call_path(user_id, extension, phone_call_id)
-        return self._async_act("DELETE", path)
-
-    async def _async_act(
-        self, method: str, path: str, body: dict[str, str] | None = None
-    ) -> bool:
-        """Send an action on a call; 204 means there was no call to act on."""
-        status, _ = await self._transport.async_api(
-            method, path, json_body=body, decode=False
-        )
-        return status != 204
 
     async def async_make_call(
         self,

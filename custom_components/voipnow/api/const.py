@@ -125,6 +125,34 @@ class TransferAction(StrEnum):
     TO_VOICEMAIL = "TransferToVoicemail"
 
 
+class CallAction(StrEnum):
+    """PhoneCallAction values that act on one view of a call."""
+
+    ON_HOLD = "OnHold"
+    OFF_HOLD = "OffHold"
+    PARK = "Park"
+    UNPARK = "UnPark"
+    PICKUP = "PickUp"
+    MONITOR = "Monitor"
+    WHISPER = "Whisper"
+    BARGE_IN = "BargeIn"
+    START_RECORDING = "StartRecording"
+    STOP_RECORDING = "StopRecording"
+
+
+class RecordingFormat(StrEnum):
+    """Formats StartRecording takes ("StartRecording PhoneCalls")."""
+
+    WAV = "wav"
+    WAV49 = "wav49"
+
+
+# "Park PhoneCalls": how long a call may stay parked, in seconds.
+MIN_PARKING: Final = 10
+MAX_PARKING: Final = 3600
+DEFAULT_PARKING: Final = 180
+
+
 # Error codes with which the PBX refuses an event type it does not know (the
 # create page says `pcet_`, the update page `pce_`).
 EVENT_TYPE_REFUSED: Final = frozenset({"pcet_type_invalid", "pce_type_invalid"})

@@ -99,12 +99,22 @@ def transfer_body(
     return body
 
 
-def hold_body(phone_call_view_id: str, hold: bool) -> dict[str, str]:
-    """Build an OnHold or OffHold action on one view of a call."""
-    return {
-        "action": "OnHold" if hold else "OffHold",
-        "phoneCallViewId": validate_object_id("phone_call_view_id", phone_call_view_id),
-    }
+def checked_caller_id(caller_id: Any) -> str:
+    """Check a caller id to present (`John Doe <4242425>`, a name or a number)."""
+    if not isinstance(caller_id, str) or not caller_id.strip():
+        raise VoipNowInvalidInputError("caller_id", caller_id)
+    return caller_id.strip()
+
+
+def checked_wait(wait_for_pickup: Any) -> int:
+    """Check `waitForPickup`: whole seconds, 1 to MAX_WAIT_FOR_PICKUP."""
+    if (
+        isinstance(wait_for_pickup, bool)
+        or not isinstance(wait_for_pickup, int)
+        or not 0 < wait_for_pickup <= MAX_WAIT_FOR_PICKUP
+    ):
+        raise VoipNowInvalidInputError("wait_for_pickup", wait_for_pickup)
+    return wait_for_pickup
 
 
 def make_call_request(
@@ -123,18 +133,10 @@ def make_call_request(
         "destination": [validate_number("destination", destination)],
     }
     if caller_id is not None:
-        if not isinstance(caller_id, str) or not caller_id.strip():
-            raise VoipNowInvalidInputError("caller_id", caller_id)
-        view["callerId"] = caller_id.strip()
+        view["callerId"] = checked_caller_id(caller_id)
     params = None
     if wait_for_pickup is not None:
-        if (
-            isinstance(wait_for_pickup, bool)
-            or not isinstance(wait_for_pickup, int)
-            or not 0 < wait_for_pickup <= MAX_WAIT_FOR_PICKUP
-        ):
-            raise VoipNowInvalidInputError("wait_for_pickup", wait_for_pickup)
-        params = {"waitForPickup": str(wait_for_pickup)}
+        params = {"waitForPickup": str(checked_wait(wait_for_pickup))}
     body = {
         "extension": extension,
         "phoneCallView": [view],
