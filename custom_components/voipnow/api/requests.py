@@ -27,6 +27,8 @@ from .exceptions import (
     VoipNowResponseError,
 )
 from .numbers import (
+    format_caller_id,
+    parse_caller_id,
     validate_extension,
     validate_mailbox,
     validate_number,
@@ -123,9 +125,8 @@ def make_call_request(
         "destination": [validate_number("destination", destination)],
     }
     if caller_id is not None:
-        if not isinstance(caller_id, str) or not caller_id.strip():
-            raise VoipNowInvalidInputError("caller_id", caller_id)
-        view["callerId"] = caller_id.strip()
+        # Rebuilt from its parts, never the text as given.
+        view["callerId"] = format_caller_id(*parse_caller_id(caller_id))
     params = None
     if wait_for_pickup is not None:
         if (
