@@ -12,7 +12,7 @@ from typing import Any
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+from pytest_homeassistant_custom_component.common import MockUser
 
 from custom_components.voipnow.const import DOMAIN
 from tests.conftest import EXT_KITCHEN, EXT_OFFICE
