@@ -39,6 +39,8 @@ MAX_WINDOW: Final = timedelta(days=31)
 # The first sync of an entry reads back this far, for each extension's last
 # call (its missed calls count from the entry's first day on).
 FIRST_LOOKBACK: Final = timedelta(hours=24)
+# Reads of the CDR an action may run at once per entry; others wait.
+MAX_PARALLEL_READS: Final = 2
 # Missed calls remembered per extension (the count goes on beyond them).
 MAX_REMEMBERED: Final = 100
 STORE_VERSION: Final = 1
@@ -120,6 +122,7 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         # Extensions whose history changed since entities last saw it.
         self._changed: set[str] = set()
         self._show: asyncio.Handle | None = None
+        self._reads = asyncio.Semaphore(MAX_PARALLEL_READS)
         entry.async_on_unload(self._async_cancel_show)
 
     async def async_load(self) -> None:
@@ -245,8 +248,14 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         self._async_show(extensions)
 
     async def async_read(self, since: datetime, until: datetime) -> list[HistoryCall]:
-        """Read the CDR of a period for the `get_call_history` action."""
-        records = await self.client.async_list_call_records(since=since, until=until)
+        """Read the CDR of a period for the `get_call_history` action.
+
+        At most `MAX_PARALLEL_READS` run at once; the others wait their turn.
+        """
+        async with self._reads:
+            records = await self.client.async_list_call_records(
+                since=since, until=until
+            )
         return history_calls(records, self._extensions())
 
     def as_diagnostics(self) -> dict[str, Any]:
