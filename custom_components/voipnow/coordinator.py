@@ -10,13 +10,13 @@ from typing import Any, Protocol
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import ATTR_DEVICE_ID, CONF_SCAN_INTERVAL
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .api import Extension, PhoneCall, VoipNowClient, same_extension
-from .call_event import CallEvent
+from .call_event import CallEvent, signal_device_call_event, signal_entry_call_event
 from .calls import IDLE, ExtensionCallState, PushedCall, call_states, summarise
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
@@ -259,27 +259,34 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
 
     @callback
     def _async_fire(self, events: list[CallEvent]) -> None:
-        """Deliver call events to the event entities and the event bus.
+        """Deliver call events to the event entities, the history, the triggers and the bus.
 
-        The bus event names the extension's device, so device triggers and
-        the logbook find it.
+        The integration's own signals carry the events to what counts them;
+        the bus event, which others can fire too, is for YAML automations
+        and the logbook. It names the extension's device.
         """
+        entry_id = self.config_entry.entry_id
         for event in events:
             LOGGER.debug("Call event %s on %s", event.type, event.extension)
             async_dispatcher_send(
                 self.hass, self.signal_call_event(event.extension), event
             )
             device = device_entry(self, event.extension)
-            self.hass.bus.async_fire(
-                EVENT_CALL,
-                {
-                    ATTR_CONFIG_ENTRY_ID: self.config_entry.entry_id,
-                    ATTR_DEVICE_ID: device.id if device else None,
-                    ATTR_EXTENSION: event.extension,
-                    "type": event.type.value,
-                    **event.as_dict(),
-                },
-            )
+            data = {
+                ATTR_CONFIG_ENTRY_ID: entry_id,
+                ATTR_DEVICE_ID: device.id if device else None,
+                ATTR_EXTENSION: event.extension,
+                "type": event.type.value,
+                **event.as_dict(),
+            }
+            async_dispatcher_send(self.hass, signal_entry_call_event(entry_id), data)
+            if device is not None:
+                async_dispatcher_send(
+                    self.hass,
+                    signal_device_call_event(device.id),
+                    Event(EVENT_CALL, data),
+                )
+            self.hass.bus.async_fire(EVENT_CALL, data)
 
     @callback
     def _async_remove_stale_devices(self, extensions: Mapping[str, Extension]) -> None:

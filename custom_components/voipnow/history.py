@@ -17,15 +17,17 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .api import VoipNowClient
+from .call_event import signal_entry_call_event
 from .call_records import HistoryCall, event_call, history_calls, same_call
-from .const import ATTR_CONFIG_ENTRY_ID, DOMAIN, EVENT_CALL, LOGGER
+from .const import DOMAIN, LOGGER
 from .errors import update_errors
 
 HISTORY_INTERVAL: Final = timedelta(minutes=5)
@@ -141,17 +143,16 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
                 if (call := HistoryCall.from_store(item)) is not None
             ]
             self._histories[number] = history
-        entry_id = self.config_entry.entry_id if self.config_entry else ""
-
-        @callback
-        def _of_this_entry(data: Mapping[str, Any]) -> bool:
-            return data.get(ATTR_CONFIG_ENTRY_ID) == entry_id
-
-        unsubscribe = self.hass.bus.async_listen(
-            EVENT_CALL, self._async_on_call_event, event_filter=_of_this_entry
-        )
         if self.config_entry is not None:
-            self.config_entry.async_on_unload(unsubscribe)
+            # The integration's own signal: a `voipnow_call_event` fired on
+            # the bus by someone else counts nothing.
+            self.config_entry.async_on_unload(
+                async_dispatcher_connect(
+                    self.hass,
+                    signal_entry_call_event(self.config_entry.entry_id),
+                    self._async_on_call_event,
+                )
+            )
 
     def _history(self, extension: str) -> ExtensionHistory:
         """Return (or start) one extension's history; it counts from now on."""
@@ -191,11 +192,11 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         return snapshot
 
     @callback
-    def _async_on_call_event(self, event: Event[Mapping[str, Any]]) -> None:
+    def _async_on_call_event(self, data: Mapping[str, Any]) -> None:
         """Count a call that ended now, and read the CDR once the burst is over."""
-        if event.data.get("type") not in ("ended", "missed"):
+        if data.get("type") not in ("ended", "missed"):
             return
-        call = event_call(event.data)
+        call = event_call(data)
         if call is None:
             return
         self._history(call.extension).take(call, from_cdr=False)
