@@ -33,6 +33,7 @@ from .const import (
 from .devices import device_entry
 from .errors import update_errors
 from .history import VoipNowHistory
+from .pbx_data import async_checked_extensions
 from .queues import VoipNowQueues
 from .tracker import CallTracker
 
@@ -139,8 +140,11 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
                 or time.monotonic() - self._extensions_fetched
                 >= EXTENSIONS_REFRESH_INTERVAL.total_seconds()
             ):
-                listed = await self.client.async_list_extensions()
-                extensions = {ext.number: ext for ext in listed}
+                extensions = async_checked_extensions(
+                    self.hass,
+                    self.config_entry,
+                    await self.client.async_list_extensions(),
+                )
                 self._extensions = extensions
                 self._extensions_fetched = time.monotonic()
                 listed_now = True
