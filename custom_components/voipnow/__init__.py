@@ -22,6 +22,7 @@ from .const import CONF_PUSH, DOMAIN
 from .coordinator import VoipNowConfigEntry, VoipNowCoordinator, VoipNowRuntime
 from .history import VoipNowHistory, async_remove_history
 from .phonebook_manager import VoipNowPhonebook
+from .pbx_data import async_delete_issue
 from .push import VoipNowPush
 from .push_url import async_delete_cloudhook
 from .queues import VoipNowQueues
@@ -103,6 +104,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> 
     """Delete this entry's call event subscriptions (and cloudhook)."""
     await async_delete_subscriptions(hass, _client(hass, entry), entry.entry_id)
     await async_remove_history(hass, entry.entry_id)
+    async_delete_issue(hass, entry.entry_id)
     if CONF_WEBHOOK_ID in entry.data:
         await async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
 

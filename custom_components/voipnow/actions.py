@@ -18,7 +18,7 @@ from .api import (
     DEFAULT_USER_ID,
     VoipNowError,
     VoipNowInvalidInputError,
-    split_caller_id,
+    parse_caller_id,
     validate_extension,
     validate_object_id,
 )
@@ -289,7 +289,11 @@ async def async_make_call(
         if caller_id is not None:
             # Presenting someone's number is as much fraud as calling it; a
             # name alone presents the extension's own number.
-            _check_allowed(coordinator, ATTR_CALLER_ID, split_caller_id(caller_id)[1])
+            try:
+                presented = parse_caller_id(caller_id)[1]
+            except VoipNowInvalidInputError as err:
+                raise invalid_input(err) from None
+            _check_allowed(coordinator, ATTR_CALLER_ID, presented)
     with pbx_errors(coordinator):
         call_id = await coordinator.client.async_make_call(
             user_id=user_id,

@@ -16,9 +16,25 @@ from .const import (
     ATTR_OUTCOME,
     ATTR_PHONE_CALL_ID,
     ATTR_REMOTE_NUMBER,
+    DOMAIN,
     CallDirection,
     CallOutcome,
 )
+
+
+def signal_entry_call_event(entry_id: str) -> str:
+    """The dispatcher signal of every call event of an entry (the call history).
+
+    The integration's own signals carry what it concluded; the bus event
+    `voipnow_call_event` can also be fired by anyone allowed to fire events
+    (the mobile app's `fire_event` webhook), so nothing counts it.
+    """
+    return f"{DOMAIN}_{entry_id}_call_events"
+
+
+def signal_device_call_event(device_id: str) -> str:
+    """The dispatcher signal of the call events of one extension's device (triggers)."""
+    return f"{DOMAIN}_device_{device_id}_call_events"
 
 
 class CallEventType(StrEnum):

@@ -10,13 +10,13 @@ from typing import Any, Protocol
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import ATTR_DEVICE_ID, CONF_SCAN_INTERVAL
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .api import Extension, PhoneCall, VoipNowClient, same_extension
-from .call_event import CallEvent
+from .call_event import CallEvent, signal_device_call_event, signal_entry_call_event
 from .calls import (
     IDLE,
     ExtensionCallState,
@@ -42,6 +42,7 @@ from .devices import device_entry
 from .errors import update_errors
 from .history import VoipNowHistory
 from .phonebook_manager import NameLookup, VoipNowPhonebook
+from .pbx_data import async_checked_extensions
 from .queues import VoipNowQueues
 from .tracker import CallTracker
 
@@ -153,8 +154,11 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
                 or time.monotonic() - self._extensions_fetched
                 >= EXTENSIONS_REFRESH_INTERVAL.total_seconds()
             ):
-                listed = await self.client.async_list_extensions()
-                extensions = {ext.number: ext for ext in listed}
+                extensions = async_checked_extensions(
+                    self.hass,
+                    self.config_entry,
+                    await self.client.async_list_extensions(),
+                )
                 self._extensions = extensions
                 self._extensions_fetched = time.monotonic()
                 listed_now = True
@@ -274,27 +278,34 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
 
     @callback
     def _async_fire(self, events: list[CallEvent]) -> None:
-        """Deliver call events to the event entities and the event bus.
+        """Deliver call events to the event entities, the history, the triggers and the bus.
 
-        The bus event names the extension's device, so device triggers and
-        the logbook find it.
+        The integration's own signals carry the events to what counts them;
+        the bus event, which others can fire too, is for YAML automations
+        and the logbook. It names the extension's device.
         """
+        entry_id = self.config_entry.entry_id
         for event in events:
             LOGGER.debug("Call event %s on %s", event.type, event.extension)
             async_dispatcher_send(
                 self.hass, self.signal_call_event(event.extension), event
             )
             device = device_entry(self, event.extension)
-            self.hass.bus.async_fire(
-                EVENT_CALL,
-                {
-                    ATTR_CONFIG_ENTRY_ID: self.config_entry.entry_id,
-                    ATTR_DEVICE_ID: device.id if device else None,
-                    ATTR_EXTENSION: event.extension,
-                    "type": event.type.value,
-                    **event.as_dict(),
-                },
-            )
+            data = {
+                ATTR_CONFIG_ENTRY_ID: entry_id,
+                ATTR_DEVICE_ID: device.id if device else None,
+                ATTR_EXTENSION: event.extension,
+                "type": event.type.value,
+                **event.as_dict(),
+            }
+            async_dispatcher_send(self.hass, signal_entry_call_event(entry_id), data)
+            if device is not None:
+                async_dispatcher_send(
+                    self.hass,
+                    signal_device_call_event(device.id),
+                    Event(EVENT_CALL, data),
+                )
+            self.hass.bus.async_fire(EVENT_CALL, data)
 
     @callback
     def _async_remove_stale_devices(self, extensions: Mapping[str, Extension]) -> None:

@@ -1,28 +1,24 @@
 """Device triggers of an extension: incoming, outgoing, answered, missed, ended.
 
-They fire from the same `voipnow_call_event` the event entity shows: once per
-call event, never for one that was not delivered.
+They fire from the integration's own signal, the one the event entity shows:
+once per call event, never for one that was not delivered, and never for a
+`voipnow_call_event` someone else fired on the bus. What automations get is
+shaped as an event trigger's (`trigger.event.data`).
 """
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from homeassistant.components.device_automation import DEVICE_TRIGGER_BASE_SCHEMA
-from homeassistant.components.homeassistant.triggers import event as event_trigger
-from homeassistant.const import (
-    CONF_DEVICE_ID,
-    CONF_DOMAIN,
-    CONF_EVENT_DATA,
-    CONF_PLATFORM,
-    CONF_TYPE,
-)
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.const import CONF_DEVICE_ID, CONF_DOMAIN, CONF_PLATFORM, CONF_TYPE
+from homeassistant.core import CALLBACK_TYPE, Event, HassJob, HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.trigger import TriggerActionType, TriggerInfo
 from homeassistant.helpers.typing import ConfigType
 
-from .call_event import CallEventType
-from .const import DOMAIN, EVENT_CALL
+from .call_event import CallEventType, signal_device_call_event
+from .const import DOMAIN
 from .devices import extension_device
 from .validation import vol
 
@@ -58,16 +54,27 @@ async def async_attach_trigger(
     trigger_info: TriggerInfo,
 ) -> CALLBACK_TYPE:
     """Fire on this device's call events of one type."""
-    event_config = event_trigger.TRIGGER_SCHEMA(
-        {
-            CONF_PLATFORM: "event",
-            event_trigger.CONF_EVENT_TYPE: EVENT_CALL,
-            CONF_EVENT_DATA: {
-                CONF_DEVICE_ID: config[CONF_DEVICE_ID],
-                "type": config[CONF_TYPE],
+    trigger_data = trigger_info["trigger_data"]
+    job = HassJob(action, f"VoipNow device trigger {trigger_info}")
+    kind = config[CONF_TYPE]
+
+    @callback
+    def _async_on_event(event: Event[dict[str, Any]]) -> None:
+        if event.data.get(CONF_TYPE) != kind:
+            return
+        hass.async_run_hass_job(
+            job,
+            {
+                "trigger": {
+                    **trigger_data,
+                    CONF_PLATFORM: "device",
+                    "event": event,
+                    "description": f"event '{event.event_type}'",
+                }
             },
-        }
-    )
-    return await event_trigger.async_attach_trigger(
-        hass, event_config, action, trigger_info, platform_type="device"
+            event.context,
+        )
+
+    return async_dispatcher_connect(
+        hass, signal_device_call_event(config[CONF_DEVICE_ID]), _async_on_event
     )

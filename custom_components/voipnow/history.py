@@ -17,15 +17,17 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .api import VoipNowClient
+from .call_event import signal_entry_call_event
 from .call_records import HistoryCall, event_call, history_calls, same_call
-from .const import ATTR_CONFIG_ENTRY_ID, DOMAIN, EVENT_CALL, LOGGER
+from .const import DOMAIN, LOGGER
 from .errors import update_errors
 
 HISTORY_INTERVAL: Final = timedelta(minutes=5)
@@ -39,6 +41,8 @@ MAX_WINDOW: Final = timedelta(days=31)
 # The first sync of an entry reads back this far, for each extension's last
 # call (its missed calls count from the entry's first day on).
 FIRST_LOOKBACK: Final = timedelta(hours=24)
+# Reads of the CDR an action may run at once per entry; others wait.
+MAX_PARALLEL_READS: Final = 2
 # Missed calls remembered per extension (the count goes on beyond them).
 MAX_REMEMBERED: Final = 100
 STORE_VERSION: Final = 1
@@ -122,6 +126,7 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         # Extensions whose history changed since entities last saw it.
         self._changed: set[str] = set()
         self._show: asyncio.Handle | None = None
+        self._reads = asyncio.Semaphore(MAX_PARALLEL_READS)
         entry.async_on_unload(self._async_cancel_show)
 
     async def async_load(self) -> None:
@@ -140,17 +145,16 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
                 if (call := HistoryCall.from_store(item)) is not None
             ]
             self._histories[number] = history
-        entry_id = self.config_entry.entry_id if self.config_entry else ""
-
-        @callback
-        def _of_this_entry(data: Mapping[str, Any]) -> bool:
-            return data.get(ATTR_CONFIG_ENTRY_ID) == entry_id
-
-        unsubscribe = self.hass.bus.async_listen(
-            EVENT_CALL, self._async_on_call_event, event_filter=_of_this_entry
-        )
         if self.config_entry is not None:
-            self.config_entry.async_on_unload(unsubscribe)
+            # The integration's own signal: a `voipnow_call_event` fired on
+            # the bus by someone else counts nothing.
+            self.config_entry.async_on_unload(
+                async_dispatcher_connect(
+                    self.hass,
+                    signal_entry_call_event(self.config_entry.entry_id),
+                    self._async_on_call_event,
+                )
+            )
 
     def _history(self, extension: str) -> ExtensionHistory:
         """Return (or start) one extension's history; it counts from now on."""
@@ -191,11 +195,11 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         return snapshot
 
     @callback
-    def _async_on_call_event(self, event: Event[Mapping[str, Any]]) -> None:
+    def _async_on_call_event(self, data: Mapping[str, Any]) -> None:
         """Count a call that ended now, and read the CDR once the burst is over."""
-        if event.data.get("type") not in ("ended", "missed"):
+        if data.get("type") not in ("ended", "missed"):
             return
-        call = event_call(event.data)
+        call = event_call(data)
         if call is None:
             return
         self._history(call.extension).take(call, from_cdr=False)
@@ -248,8 +252,14 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         self._async_show(extensions)
 
     async def async_read(self, since: datetime, until: datetime) -> list[HistoryCall]:
-        """Read the CDR of a period for the `get_call_history` action."""
-        records = await self.client.async_list_call_records(since=since, until=until)
+        """Read the CDR of a period for the `get_call_history` action.
+
+        At most `MAX_PARALLEL_READS` run at once; the others wait their turn.
+        """
+        async with self._reads:
+            records = await self.client.async_list_call_records(
+                since=since, until=until
+            )
         return history_calls(records, self._extensions(), self._name_of)
 
     def as_diagnostics(self) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from homeassistant.util import dt as dt_util
@@ -16,6 +16,10 @@ from .errors import pbx_errors, validation_error
 
 DEFAULT_PERIOD: Final = timedelta(hours=24)
 MAX_LIMIT: Final = 200
+# A period asked for lies in these bounds: each day costs PBX requests, and
+# dates far off overflow the time arithmetic.
+MAX_PERIOD: Final = timedelta(days=366)
+EARLIEST: Final = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,6 +48,25 @@ class HistoryQuery:
         return True
 
 
+def _bounded(value: datetime | None, now: datetime) -> datetime | None:
+    """Return a time of a period in UTC, or refuse one before 2000 or after tomorrow."""
+    if value is None:
+        return None
+    try:
+        utc = dt_util.as_utc(value)
+    except OverflowError:
+        utc = None
+    latest = now + timedelta(days=1)
+    if utc is None or not EARLIEST <= utc <= latest:
+        raise validation_error(
+            "period_out_of_range",
+            value=str(value)[:64],
+            earliest=EARLIEST.date().isoformat(),
+            latest=latest.date().isoformat(),
+        )
+    return utc
+
+
 def async_clear_missed_calls(runtime: VoipNowRuntime, extension: str | None) -> None:
     """Clear one extension's missed-call badge, or every extension's."""
     extensions = (
@@ -61,11 +84,19 @@ async def async_get_call_history(
     extension = (
         known_extension(runtime.calls, query.extension) if query.extension else None
     )
-    until = dt_util.as_utc(query.until) if query.until else dt_util.utcnow()
-    since = dt_util.as_utc(query.since) if query.since else until - DEFAULT_PERIOD
+    now = dt_util.utcnow()
+    until = _bounded(query.until, now) or now
+    since = _bounded(query.since, now) or until - DEFAULT_PERIOD
     if since >= until:
         raise validation_error(
             "invalid_period", since=since.isoformat(), until=until.isoformat()
+        )
+    if until - since > MAX_PERIOD:
+        raise validation_error(
+            "period_too_long",
+            since=since.isoformat(),
+            until=until.isoformat(),
+            days=str(MAX_PERIOD.days),
         )
     if not 1 <= query.limit <= MAX_LIMIT:
         raise validation_error(

@@ -49,6 +49,13 @@ from .history_actions import (
     async_clear_missed_calls,
     async_get_call_history,
 )
+from .permissions import (
+    Scope,
+    async_caller,
+    check_control,
+    extension_scope,
+    queue_scope,
+)
 from .queue_actions import (
     ATTR_AGENT,
     ATTR_QUEUE,
@@ -97,21 +104,11 @@ MAKE_CALL_SCHEMA = vol.Schema(
 
 
 # A handler gets what the entry holds, the fields, and whether the caller is a
-# user who is not an administrator.
+# user who is not an administrator (automations, scripts and the system call
+# with no user: they are set up by administrators and keep every freedom).
 type Handler = Callable[
     [VoipNowRuntime, dict[str, Any], bool], Awaitable[ServiceResponse]
 ]
-
-
-async def _async_restricted(hass: HomeAssistant, user_id: str) -> bool:
-    """Tell whether a user who called an action is not an administrator.
-
-    (Automations, scripts and the system call with no user: they are set up
-    by administrators and keep every freedom.)
-    """
-    user = await hass.auth.async_get_user(user_id)
-    # A user id that names nobody is nobody's administrator.
-    return user is None or not user.is_admin
 
 
 CLEAR_MISSED_SCHEMA = vol.Schema(
@@ -290,13 +287,23 @@ def async_setup_services(hass: HomeAssistant) -> None:
         handler: Handler,
         schema: vol.Schema,
         supports: SupportsResponse = SupportsResponse.OPTIONAL,
+        scope: Scope = extension_scope,
     ) -> None:
+        """Register an action, with the permission check every action gets.
+
+        A user who is not an administrator needs control permission on what
+        `scope` names (by default the `extension` field, or every extension
+        without one), checked before anything is sent.
+        """
+
         async def service(call: ServiceCall) -> ServiceResponse:
             # Who asked travels with the fields (listening in is logged with it).
             data = {**call.data, ATTR_CONTEXT: call.context}
             runtime = async_get_runtime(hass, data.get(ATTR_CONFIG_ENTRY_ID))
-            user_id = call.context.user_id
-            restricted = user_id is not None and await _async_restricted(hass, user_id)
+            user = await async_caller(hass, call.context)
+            restricted = user is not None and not user.is_admin
+            if user is not None and restricted:
+                check_control(user, call.context, scope(hass, runtime, data))
             return await handler(runtime, data, restricted)
 
         hass.services.async_register(
@@ -321,7 +328,10 @@ def async_setup_services(hass: HomeAssistant) -> None:
         SupportsResponse.NONE,
     )
     register(
-        SERVICE_SET_QUEUE_AGENT_STATUS, _set_queue_agent_status, QUEUE_AGENT_SCHEMA
+        SERVICE_SET_QUEUE_AGENT_STATUS,
+        _set_queue_agent_status,
+        QUEUE_AGENT_SCHEMA,
+        scope=queue_scope,
     )
     register(
         SERVICE_GET_CALL_HISTORY,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from homeassistant.core import HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from voipnow_simulator import VoipNowSimulator
@@ -23,3 +23,10 @@ async def push_integration(
     entry = push_entry(simulator)
     await async_setup_push(hass, hass_client_no_auth, entry)
     return entry
+
+
+@pytest.fixture
+async def hass_user(hass: HomeAssistant) -> MockUser:
+    """An ordinary user of Home Assistant's default Users group (not an administrator)."""
+    group = await hass.auth.async_get_group("system-users")
+    return MockUser(is_owner=False, groups=[group]).add_to_hass(hass)

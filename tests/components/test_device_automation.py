@@ -611,7 +611,7 @@ async def test_non_admin_restrictions_hold_through_device_actions(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
     entry: MockConfigEntry,
-    hass_read_only_user: MockUser,
+    hass_user: MockUser,
 ) -> None:
     """A script a non-admin user starts cannot call a number outside the PBX."""
     office = device_id(hass, entry, EXT_OFFICE)
@@ -623,7 +623,7 @@ async def test_non_admin_restrictions_hold_through_device_actions(
             hass,
             office,
             {"type": "make_call", "destination": "+19005550100"},
-            user_id=hass_read_only_user.id,
+            user_id=hass_user.id,
         )
 
     assert err.value.translation_key == "number_not_allowed"

@@ -14,12 +14,14 @@ from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRE
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.voipnow.const import ATTR_CONFIG_ENTRY_ID, DOMAIN, EVENT_CALL
+from custom_components.voipnow.call_event import signal_entry_call_event
+from custom_components.voipnow.const import ATTR_CONFIG_ENTRY_ID, DOMAIN
 from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
@@ -519,8 +521,9 @@ async def test_unload_drops_a_pending_show(
 ) -> None:
     """A call that ends as the entry unloads asks for no CDR read afterwards."""
     before = cdr_requests(simulator)
-    hass.bus.async_fire(
-        EVENT_CALL,
+    async_dispatcher_send(
+        hass,
+        signal_entry_call_event(init_integration.entry_id),
         {
             ATTR_CONFIG_ENTRY_ID: init_integration.entry_id,
             "extension": EXT_OFFICE,

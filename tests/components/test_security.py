@@ -17,7 +17,11 @@ from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import (
+    HomeAssistantError,
+    ServiceValidationError,
+    UnknownUser,
+)
 from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
@@ -109,7 +113,7 @@ async def test_non_admin_cannot_reach_other_numbers(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
     init_integration: MockConfigEntry,
-    hass_read_only_user: MockUser,
+    hass_user: MockUser,
     action: str,
     data: dict[str, Any],
     field: str,
@@ -118,9 +122,7 @@ async def test_non_admin_cannot_reach_other_numbers(
     await async_ring(hass, simulator, init_integration)
 
     with pytest.raises(ServiceValidationError) as err:
-        await async_as(
-            hass, hass_read_only_user, action, {"extension": EXT_OFFICE, **data}
-        )
+        await async_as(hass, hass_user, action, {"extension": EXT_OFFICE, **data})
 
     assert err.value.translation_key == "number_not_allowed"
     assert err.value.translation_placeholders["field"] == field
@@ -142,14 +144,14 @@ async def test_non_admin_reaches_extensions_and_targets(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
     init_integration: MockConfigEntry,
-    hass_read_only_user: MockUser,
+    hass_user: MockUser,
     action: str,
     data: dict[str, Any],
 ) -> None:
     """The PBX's extensions and the targets an administrator chose stay open."""
     await async_ring(hass, simulator, init_integration)
 
-    await async_as(hass, hass_read_only_user, action, {"extension": EXT_OFFICE, **data})
+    await async_as(hass, hass_user, action, {"extension": EXT_OFFICE, **data})
 
     assert len(simulator.api_requests("PUT") + simulator.api_requests("POST")) == 1
 
@@ -167,7 +169,7 @@ async def test_any_number_for_admins_automations_or_by_option(
     simulator: VoipNowSimulator,
     init_integration: MockConfigEntry,
     hass_admin_user: MockUser,
-    hass_read_only_user: MockUser,
+    hass_user: MockUser,
     who: str,
     action: str,
     data: dict[str, Any],
@@ -175,7 +177,7 @@ async def test_any_number_for_admins_automations_or_by_option(
     """Administrators and automations keep every freedom; the option gives it all."""
     await async_ring(hass, simulator, init_integration)
     user: MockUser | None = {"admin": hass_admin_user, "automation": None}.get(
-        who, hass_read_only_user
+        who, hass_user
     )
     if who == "option":
         hass.config_entries.async_update_entry(
@@ -196,10 +198,10 @@ async def test_unknown_user_is_restricted(
     simulator: VoipNowSimulator,
     init_integration: MockConfigEntry,
 ) -> None:
-    """A context naming a user that does not exist gets no administrator rights."""
+    """A context naming a user that does not exist is refused, as Home Assistant does."""
     await async_ring(hass, simulator, init_integration)
 
-    with pytest.raises(ServiceValidationError):
+    with pytest.raises(UnknownUser):
         await hass.services.async_call(
             DOMAIN,
             "transfer_call",

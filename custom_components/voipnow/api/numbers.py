@@ -31,6 +31,12 @@ _CALLER_ID_RE: Final = re.compile(
     r"^\s*\"?(?P<name>[^\"<]*?)\"?\s*<(?P<number>[^>]*)>\s*$"
 )
 _BARE_NUMBER_RE: Final = re.compile(r"\+?[0-9*#]+")
+# A caller id to present: `Name <number>`, `"Name" <number>`, `<number>`, a
+# number or a name. Names hold no `<`, `>` or `"`: a PBX parser (Asterisk's
+# takes the last `<`) must not find a second number in them.
+_OVERRIDE_RE: Final = re.compile(
+    r"\s*(?:\"(?P<quoted>[^<>\"]*)\"|(?P<name>[^<>\"]*?))\s*<(?P<number>[^<>\"]*)>\s*"
+)
 
 
 def validate_user_id(user_id: str) -> str:
@@ -121,6 +127,35 @@ def split_caller_id(caller_id: str | None) -> tuple[str | None, str | None]:
     return (clean_text(name, MAX_NAME) or None), (
         clean_text(number, MAX_NUMBER) or None
     )
+
+
+def parse_caller_id(caller_id: str) -> tuple[str | None, str | None]:
+    """Read a caller id to present as exactly one name and one number.
+
+    Anything else (a second `<`, text after the number, a name with `"`,
+    control characters) is refused: what is sent is rebuilt from the parts.
+    """
+    refused = VoipNowInvalidInputError("caller_id", caller_id, "caller_id_invalid")
+    if not isinstance(caller_id, str) or len(caller_id) > MAX_CALLER_ID:
+        raise refused
+    if match := _OVERRIDE_RE.fullmatch(caller_id):
+        name = (match["quoted"] or match["name"] or "").strip()
+        number: str | None = match["number"].strip()
+    elif any(char in caller_id for char in '<>"'):
+        raise refused
+    elif PHONE_NUMBER_RE.fullmatch(caller_id.strip()):
+        name, number = "", caller_id.strip()
+    else:
+        name, number = caller_id.strip(), None
+    if number is not None and not PHONE_NUMBER_RE.fullmatch(number):
+        raise refused
+    # Spaces collapse; a control or format character is refused, not dropped.
+    name = " ".join(name.split())
+    if len(name) > MAX_NAME or clean_text(name, MAX_NAME) != name:
+        raise refused
+    if not name and number is None:
+        raise refused
+    return name or None, number
 
 
 def format_caller_id(name: str | None, number: str | None) -> str | None:

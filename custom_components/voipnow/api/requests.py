@@ -27,6 +27,8 @@ from .exceptions import (
     VoipNowResponseError,
 )
 from .numbers import (
+    format_caller_id,
+    parse_caller_id,
     validate_extension,
     validate_mailbox,
     validate_number,
@@ -100,10 +102,12 @@ def transfer_body(
 
 
 def checked_caller_id(caller_id: Any) -> str:
-    """Check a caller id to present (`John Doe <4242425>`, a name or a number)."""
-    if not isinstance(caller_id, str) or not caller_id.strip():
-        raise VoipNowInvalidInputError("caller_id", caller_id)
-    return caller_id.strip()
+    """Read a caller id to present into one name and one number, rebuilt from them.
+
+    What is sent is never the text as given (`parse_caller_id` refuses a second
+    number, text after it, quotes or control characters).
+    """
+    return format_caller_id(*parse_caller_id(caller_id)) or ""
 
 
 def checked_wait(wait_for_pickup: Any) -> int:

@@ -1,0 +1,85 @@
+"""The PBX's extension listing, checked before it becomes devices, log lines or speech.
+
+A misbehaving PBX could list an extension numbered with a newline and a fake
+log line, one of 3,000 digits, or a million of them. Numbers must have the
+documented form (digits and `*`, at most 32 characters); names are cleaned as
+callback names are; at most `MAX_EXTENSIONS` are kept, the first by number,
+with a repair issue naming how many were left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+import dataclasses
+from typing import Final
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+
+from .api import Extension
+from .api.numbers import EXTENSION_RE, MAX_NAME, clean_text
+from .const import DOMAIN, LOGGER
+
+MAX_EXTENSIONS: Final = 5000
+ISSUE_TOO_MANY: Final = "too_many_extensions"
+# Refused numbers one warning shows, each cut to this many characters.
+_SHOWN: Final = 5
+_SHOWN_CHARS: Final = 40
+
+
+@callback
+def async_checked_extensions(
+    hass: HomeAssistant, entry: ConfigEntry, listed: Iterable[Extension]
+) -> dict[str, Extension]:
+    """Return the well-formed extensions of a listing, by number, names cleaned."""
+    kept: dict[str, Extension] = {}
+    refused: list[object] = []
+    for extension in listed:
+        number = extension.number
+        if not isinstance(number, str) or not EXTENSION_RE.fullmatch(number):
+            refused.append(number)
+            continue
+        name = clean_text(extension.name, MAX_NAME) if extension.name else None
+        kept[number] = dataclasses.replace(extension, name=name or None)
+    if refused:
+        # `repr` shows a newline as `\n`: a number cannot forge a log line.
+        LOGGER.warning(
+            "The PBX listed %s extension numbers that are not digits and `*` "
+            "of at most 32 characters; they are left out: %s",
+            len(refused),
+            ", ".join(repr(str(value)[:_SHOWN_CHARS]) for value in refused[:_SHOWN]),
+        )
+    left_out = max(0, len(kept) - MAX_EXTENSIONS)
+    _async_set_issue(hass, entry, left_out)
+    if left_out:
+        kept = {number: kept[number] for number in sorted(kept)[:MAX_EXTENSIONS]}
+    return kept
+
+
+@callback
+def _async_set_issue(hass: HomeAssistant, entry: ConfigEntry, left_out: int) -> None:
+    """Raise or clear the repair issue of an entry with too many extensions."""
+    issue_id = f"{ISSUE_TOO_MANY}_{entry.entry_id}"
+    if not left_out:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=ISSUE_TOO_MANY,
+        translation_placeholders={
+            "title": entry.title,
+            "limit": str(MAX_EXTENSIONS),
+            "count": str(left_out),
+        },
+    )
+
+
+@callback
+def async_delete_issue(hass: HomeAssistant, entry_id: str) -> None:
+    """Forget the repair issue of an entry that is removed."""
+    ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_TOO_MANY}_{entry_id}")
