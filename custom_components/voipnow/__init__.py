@@ -21,8 +21,8 @@ from .api import VoipNowClient
 from .const import CONF_PUSH, DOMAIN
 from .coordinator import VoipNowConfigEntry, VoipNowCoordinator, VoipNowRuntime
 from .history import VoipNowHistory, async_remove_history
-from .phonebook_manager import VoipNowPhonebook
 from .pbx_data import async_delete_issue
+from .phonebook_manager import VoipNowPhonebook
 from .push import VoipNowPush
 from .push_url import async_delete_cloudhook
 from .queues import VoipNowQueues

@@ -41,8 +41,8 @@ from .const import (
 from .devices import device_entry
 from .errors import update_errors
 from .history import VoipNowHistory
-from .phonebook_manager import NameLookup, VoipNowPhonebook
 from .pbx_data import async_checked_extensions
+from .phonebook_manager import NameLookup, VoipNowPhonebook
 from .queues import VoipNowQueues
 from .tracker import CallTracker
 
