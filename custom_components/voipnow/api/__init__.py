@@ -40,6 +40,12 @@ from .models import (
     QueueAgent,
     Registration,
 )
+from .notifications import (
+    NOT_JSON,
+    NotificationSocket,
+    VoipNowNotificationsRefusedError,
+    device_id,
+)
 from .numbers import (
     MAX_NAME,
     MAX_NUMBER,
@@ -62,6 +68,7 @@ __all__ = [
     "EVENT_TYPE_REFUSED",
     "MAX_NAME",
     "MAX_NUMBER",
+    "NOT_JSON",
     "SELF",
     "AgentStatus",
     "CallEndStatus",
@@ -72,6 +79,7 @@ __all__ = [
     "CallbackMethod",
     "Disposition",
     "Extension",
+    "NotificationSocket",
     "PhoneCall",
     "PhoneCallView",
     "PresenceStatus",
@@ -85,10 +93,12 @@ __all__ = [
     "VoipNowError",
     "VoipNowInvalidInputError",
     "VoipNowMalformedResponseError",
+    "VoipNowNotificationsRefusedError",
     "VoipNowResponseError",
     "VoipNowSSLError",
     "VoipNowTimeoutError",
     "clean_text",
+    "device_id",
     "format_caller_id",
     "is_local_url",
     "normalize_url",

@@ -53,7 +53,7 @@ class Transport:
         collection_timeout: float,
     ) -> None:
         """Keep the session, the server and the App's credentials."""
-        self._session = session
+        self.session = session
         self.base = base
         self._uapi = base.raw_path.rstrip("/") + "/uapi/"
         self.timeout = timeout
@@ -92,7 +92,7 @@ class Transport:
         Without `decode`, a success's body is read but not decoded (None).
         """
         try:
-            async with self._session.request(
+            async with self.session.request(
                 _no_replay(method),
                 url,
                 headers=headers,
