@@ -35,12 +35,13 @@ from .api import (
 )
 from .const import (
     CONF_ALLOW_ANY_NUMBER,
-    CONF_PUSH,
+    CONF_PUSH_TRANSPORT,
     CONF_QUEUES,
     CONF_TRANSFER_TARGETS,
     DEFAULT_SCAN_INTERVAL,
     MAX_SCAN_INTERVAL_SECONDS,
     MIN_SCAN_INTERVAL_SECONDS,
+    PushTransport,
 )
 from .push_url import async_delete_cloudhook
 from .queues import CallQueue, call_queues
@@ -79,7 +80,7 @@ class VoipNowOptionsFlow(OptionsFlow):
                 data={
                     **options,
                     CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
-                    CONF_PUSH: user_input[CONF_PUSH],
+                    CONF_PUSH_TRANSPORT: user_input[CONF_PUSH_TRANSPORT],
                     CONF_ALLOW_ANY_NUMBER: user_input[CONF_ALLOW_ANY_NUMBER],
                 }
             )
@@ -98,8 +99,15 @@ class VoipNowOptionsFlow(OptionsFlow):
                     mode=NumberSelectorMode.BOX,
                 )
             ),
-            vol.Required(CONF_PUSH, default=options.get(CONF_PUSH, True)): (
-                BooleanSelector()
+            vol.Required(
+                CONF_PUSH_TRANSPORT,
+                default=options.get(CONF_PUSH_TRANSPORT, PushTransport.AUTOMATIC),
+            ): SelectSelector(
+                SelectSelectorConfig(
+                    options=[transport.value for transport in PushTransport],
+                    translation_key=CONF_PUSH_TRANSPORT,
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
             ),
             vol.Required(
                 CONF_ALLOW_ANY_NUMBER, default=options.get(CONF_ALLOW_ANY_NUMBER, False)
