@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 import ipaddress
 from typing import NamedTuple
 from urllib.parse import urlparse
@@ -43,6 +44,8 @@ class CallbackDispatcher:
         self.dropped: list[SentCallback] = []
         self.tasks: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
+        # Told of every call event as it happens (the notification socket).
+        self.watchers: list[Callable[[CallEvent], None]] = []
 
     def start(self) -> None:
         """Open the HTTP client session used for callbacks."""
@@ -68,6 +71,8 @@ class CallbackDispatcher:
         """Return the (subscription, params) callbacks due for these events."""
         due: list[tuple[Subscription, dict[str, str]]] = []
         for event in events:
+            for watcher in self.watchers:
+                watcher(event)
             for sub in self.pbx.subscriptions_for([event.extension], event.type):
                 if sub.status != 1:
                     continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import call_features, transfers
 from .callbacks import CallbackDispatcher
 from .model import SimCall
+from .notifications import NotificationHub
 from .pbx import Pbx
 
 
@@ -16,6 +17,7 @@ class CallDriving:
 
     pbx: Pbx
     callbacks: CallbackDispatcher
+    notifications: NotificationHub
 
     def get_call(self, call_id: str) -> SimCall:
         """Return a current call (KeyError if none)."""
@@ -91,10 +93,12 @@ class CallDriving:
         """Put a call on hold by ``extension`` (None: the holder is unknown)."""
         ext = self.pbx.normalize(extension) if extension else None
         self.pbx.set_hold(self.get_call(call_id), ext, True)
+        self.notifications.on_hold(self.get_call(call_id))
 
     async def unhold_call(self, call_id: str, extension: str | None = None) -> None:
         """Take a call off hold (``extension`` is accepted and not needed)."""
         self.pbx.set_hold(self.get_call(call_id), None, False)
+        self.notifications.on_hold(self.get_call(call_id))
 
     async def transfer_call(
         self,

@@ -16,6 +16,7 @@ from .history_queues import HistoryAndQueues
 from .middleware import RecordedRequest, make_middleware
 from .model import CallEvent, Extension, SimCall, Subscription
 from .modes import ALL_EVENT_TYPES, ModeAttributes, Modes
+from .notifications import NotificationHub
 from .oauth import TOKEN_PATH, TokenEndpoint, TokenStore
 from .pbx import Pbx
 from .render import Renderer
@@ -110,6 +111,8 @@ class VoipNowSimulator(CallDriving, HistoryAndQueues, ModeAttributes):
         self.tokens = TokenStore()
         self.faults = FaultInjector()
         self.callbacks = CallbackDispatcher(self.pbx)
+        self.notifications = NotificationHub(self)
+        self.callbacks.watchers.append(self.notifications.on_event)
         self.render = Renderer(self)
         self._runner: web.AppRunner | None = None
         # Set when going offline: delayed (faulty) answers stop waiting.
@@ -136,6 +139,7 @@ class VoipNowSimulator(CallDriving, HistoryAndQueues, ModeAttributes):
         """Stop listening (connection refused), keeping all state."""
         if self._runner is not None:
             self.closing.set()  # wake up delayed requests
+            await self.notifications.close_all()
             await self._runner.cleanup()
             self._runner = None
             await asyncio.sleep(0)
@@ -156,6 +160,7 @@ class VoipNowSimulator(CallDriving, HistoryAndQueues, ModeAttributes):
             CdrApi(self),
             QueueAgentsApi(self),
             ControlApi(self),
+            self.notifications,
         ):
             group.add_routes(app.router)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)

@@ -130,6 +130,7 @@ class PhoneCallsApi(UapiHandlers):
         # "01" of a call listed under the other party). The simulator makes
         # the party of the given view the holder; real servers may differ.
         pbx.set_hold(call, view.extension, action == "OnHold")
+        self.sim.notifications.on_hold(call)
         return []
 
     async def delete_calls(self, request: web.Request) -> web.Response:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from homeassistant.components import webhook
 from homeassistant.const import (
     CONF_CLIENT_ID,
@@ -18,12 +21,12 @@ from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
 from .api import VoipNowClient
-from .const import CONF_PUSH, DOMAIN
+from .const import CONF_PUSH, CONF_PUSH_TRANSPORT, DOMAIN, PushTransport
 from .coordinator import VoipNowConfigEntry, VoipNowCoordinator, VoipNowRuntime
 from .history import VoipNowHistory, async_remove_history
 from .pbx_data import async_delete_issue
 from .phonebook_manager import VoipNowPhonebook
-from .push import VoipNowPush
+from .push_transport import VoipNowPushTransport
 from .push_url import async_delete_cloudhook
 from .queues import VoipNowQueues
 from .services import async_setup_services
@@ -38,6 +41,8 @@ PLATFORMS: list[Platform] = [
 ]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+# The transports that may subscribe the PBX's extensions to our webhook.
+_WEBHOOK_USERS = (PushTransport.AUTOMATIC, PushTransport.WEBHOOK)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -72,13 +77,39 @@ async def async_setup_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> b
         calls=coordinator, history=history, queues=queues, phonebook=phonebook
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    if entry.options.get(CONF_PUSH, True):
-        push = VoipNowPush(hass, coordinator, entry.data[CONF_WEBHOOK_ID])
+    chosen = _push_transport(entry.options)
+    if chosen is not PushTransport.POLLING:
+        push = VoipNowPushTransport(
+            hass, coordinator, chosen, entry.data[CONF_WEBHOOK_ID]
+        )
         coordinator.push = push
         entry.async_on_unload(push.async_stop)
         await push.async_start()
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> bool:
+    """Bring an entry of an older version up to date (1.1: push was a boolean)."""
+    if entry.version > 1:
+        return False
+    if entry.minor_version < 2:
+        options = dict(entry.options)
+        push = options.pop(CONF_PUSH, True)
+        options.setdefault(
+            CONF_PUSH_TRANSPORT,
+            PushTransport.AUTOMATIC if push else PushTransport.POLLING,
+        )
+        hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
+    return True
+
+
+def _push_transport(options: Mapping[str, Any]) -> PushTransport:
+    """Return the push transport the options chose (automatic by default)."""
+    try:
+        return PushTransport(options.get(CONF_PUSH_TRANSPORT, PushTransport.AUTOMATIC))
+    except ValueError:
+        return PushTransport.AUTOMATIC
 
 
 def _client(hass: HomeAssistant, entry: VoipNowConfigEntry) -> VoipNowClient:
@@ -115,14 +146,14 @@ async def _async_options_updated(
     """Apply changed options by reloading the entry.
 
     Only options: reauthentication and reconfiguration change the data and
-    reload the entry themselves. When push is turned off, our subscriptions
-    are taken back from the PBX.
+    reload the entry themselves. When the webhook can no longer be used,
+    our subscriptions are taken back from the PBX.
     """
     coordinator = entry.runtime_data.calls
     if entry.options == coordinator.options:
         return
-    if coordinator.options.get(CONF_PUSH, True) and not entry.options.get(
-        CONF_PUSH, True
+    if _push_transport(coordinator.options) in _WEBHOOK_USERS and (
+        _push_transport(entry.options) not in _WEBHOOK_USERS
     ):
         await async_delete_subscriptions(
             hass, coordinator.client, entry.entry_id, list(coordinator.extensions)

@@ -97,6 +97,8 @@ class VoipNowConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a VoipNow PBX."""
 
     VERSION = 1
+    # 1.2: the push option became a choice of transport.
+    MINOR_VERSION = 2
 
     async def _async_check(
         self, data: Mapping[str, Any], *, new_address: bool = True

@@ -10,7 +10,10 @@ from typing import Final
 DOMAIN: Final = "voipnow"
 LOGGER = logging.getLogger(__package__)
 
+# Before entry version 1.2, a boolean: push on or off (migrated to the next).
 CONF_PUSH: Final = "push"
+# Options: how the PBX tells Home Assistant of calls (a `PushTransport`).
+CONF_PUSH_TRANSPORT: Final = "push_transport"
 # The server identity entities were created under; kept when the URL changes.
 CONF_SERVER_ID: Final = "server_id"
 CONF_TRANSFER_TARGETS: Final = "transfer_targets"
@@ -77,6 +80,16 @@ ATTR_MAX_IN_PARKING: Final = "max_in_parking"
 ATTR_FORMAT: Final = "format"
 ATTR_MODE: Final = "mode"
 ATTR_PRIVATE: Final = "private"
+
+
+class PushTransport(StrEnum):
+    """How calls are pushed: the App's socket, a webhook, or not at all."""
+
+    # The socket when the PBX accepts it (user-level Apps), else the webhook.
+    AUTOMATIC = "automatic"
+    SOCKET = "socket"
+    WEBHOOK = "webhook"
+    POLLING = "polling"
 
 
 class CallState(StrEnum):

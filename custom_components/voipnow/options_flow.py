@@ -36,12 +36,13 @@ from .api import (
 from .const import (
     CONF_ALLOW_ANY_NUMBER,
     CONF_ALLOW_LISTEN_IN,
-    CONF_PUSH,
+    CONF_PUSH_TRANSPORT,
     CONF_QUEUES,
     CONF_TRANSFER_TARGETS,
     DEFAULT_SCAN_INTERVAL,
     MAX_SCAN_INTERVAL_SECONDS,
     MIN_SCAN_INTERVAL_SECONDS,
+    PushTransport,
 )
 from .options_phonebook import PhonebookOptionsFlow
 from .push_url import async_delete_cloudhook
@@ -81,7 +82,7 @@ class VoipNowOptionsFlow(PhonebookOptionsFlow, OptionsFlow):
                 data={
                     **options,
                     CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
-                    CONF_PUSH: user_input[CONF_PUSH],
+                    CONF_PUSH_TRANSPORT: user_input[CONF_PUSH_TRANSPORT],
                     CONF_ALLOW_ANY_NUMBER: user_input[CONF_ALLOW_ANY_NUMBER],
                     CONF_ALLOW_LISTEN_IN: user_input[CONF_ALLOW_LISTEN_IN],
                 }
@@ -101,8 +102,15 @@ class VoipNowOptionsFlow(PhonebookOptionsFlow, OptionsFlow):
                     mode=NumberSelectorMode.BOX,
                 )
             ),
-            vol.Required(CONF_PUSH, default=options.get(CONF_PUSH, True)): (
-                BooleanSelector()
+            vol.Required(
+                CONF_PUSH_TRANSPORT,
+                default=options.get(CONF_PUSH_TRANSPORT, PushTransport.AUTOMATIC),
+            ): SelectSelector(
+                SelectSelectorConfig(
+                    options=[transport.value for transport in PushTransport],
+                    translation_key=CONF_PUSH_TRANSPORT,
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
             ),
             vol.Required(
                 CONF_ALLOW_ANY_NUMBER, default=options.get(CONF_ALLOW_ANY_NUMBER, False)

@@ -129,6 +129,8 @@ class VoipNowPush:
         """
         webhook.async_unregister(self.hass, self.webhook_id)
         async_clear_issues(self.hass, self.coordinator.config_entry)
+        # Nothing subscribes any more (the socket may be taking over).
+        self.subscriptions = None
 
     # --- health (read by the coordinator) ---------------------------------
 

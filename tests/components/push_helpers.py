@@ -15,7 +15,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
-from custom_components.voipnow.const import CONF_PUSH, DOMAIN, EVENT_CALL
+from custom_components.voipnow.const import (
+    CONF_PUSH_TRANSPORT,
+    DOMAIN,
+    EVENT_CALL,
+    PushTransport,
+)
 from custom_components.voipnow.subscriptions import async_note
 from tests.conftest import UNIQUE_ID, entry_data
 from voipnow_simulator import VoipNowSimulator
@@ -32,13 +37,17 @@ PUSH_ENTRY_ID = "01JVOIPNOWPUSHENTRY0000000"
 
 
 def push_entry(simulator: VoipNowSimulator, **data: Any) -> MockConfigEntry:
-    """Return a config entry for the simulator's App with push turned on."""
+    """Return a config entry for the simulator's App with push by webhook.
+
+    The notification socket has its own tests (test_push_socket.py).
+    """
     return MockConfigEntry(
         domain=DOMAIN,
         title="127.0.0.1",
         unique_id=UNIQUE_ID,
         data=entry_data(simulator, **data),
-        options={CONF_PUSH: True},
+        options={CONF_PUSH_TRANSPORT: PushTransport.WEBHOOK},
+        minor_version=2,
         entry_id=PUSH_ENTRY_ID,
     )
 

@@ -22,7 +22,7 @@ from yarl import URL
 from custom_components.voipnow.const import (
     CONF_ALLOW_ANY_NUMBER,
     CONF_ALLOW_LISTEN_IN,
-    CONF_PUSH,
+    CONF_PUSH_TRANSPORT,
 )
 from tests.conftest import EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
@@ -44,7 +44,7 @@ STRINGS = json.loads(
 )["options"]
 SETTINGS = {
     CONF_SCAN_INTERVAL: 10,
-    CONF_PUSH: False,
+    CONF_PUSH_TRANSPORT: "polling",
     CONF_ALLOW_ANY_NUMBER: False,
     CONF_ALLOW_LISTEN_IN: False,
     "renew_callback": False,
@@ -114,7 +114,7 @@ async def test_settings_keep_what_they_do_not_show(
     defaults = {str(key): key.default() for key in result["data_schema"].schema}
     assert defaults == {**SETTINGS, CONF_ALLOW_ANY_NUMBER: True}
     assert init_integration.options == {
-        CONF_PUSH: False,
+        CONF_PUSH_TRANSPORT: "polling",
         CONF_SCAN_INTERVAL: 10,
         CONF_ALLOW_ANY_NUMBER: True,
         CONF_ALLOW_LISTEN_IN: False,
@@ -133,7 +133,9 @@ async def test_renew_the_callback_address(
     old_urls = {sub.url for sub in await async_ours(hass, simulator)}
     events = record_bus_events(hass)
 
-    await async_save_settings(hass, entry, push=True, renew_callback=True)
+    await async_save_settings(
+        hass, entry, push_transport="webhook", renew_callback=True
+    )
 
     new_id = entry.data[CONF_WEBHOOK_ID]
     assert new_id != old_id

@@ -30,7 +30,7 @@ from yarl import URL
 
 from custom_components.voipnow.api.urls import is_local_host
 from custom_components.voipnow.const import (
-    CONF_PUSH,
+    CONF_PUSH_TRANSPORT,
     DOMAIN,
     EXTENSIONS_REFRESH_INTERVAL,
     PUSH_SCAN_INTERVAL,
@@ -115,7 +115,7 @@ async def async_options(
         result["flow_id"],
         {
             CONF_SCAN_INTERVAL: 10,
-            CONF_PUSH: push,
+            CONF_PUSH_TRANSPORT: "webhook" if push else "polling",
             "allow_any_number": False,
             "renew_callback": False,
         },
@@ -824,6 +824,8 @@ async def test_secrets_never_logged(
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
     push_diagnostics = entry.runtime_data.calls.push.as_diagnostics()
     assert push_diagnostics == {
+        "transport": {"chosen": "webhook", "in_use": "webhook", "reason": "chosen"},
+        "socket": None,
         "url_known": True,
         "working": True,
         "event_types": [0, 1, 2, 3, 4],
@@ -1009,7 +1011,8 @@ async def test_two_entries_keep_their_own_subscriptions(
         title="second",
         unique_id="voip.example.test_second-app",
         data=entry_data(simulator),
-        options={CONF_PUSH: True},
+        options={CONF_PUSH_TRANSPORT: "webhook"},
+        minor_version=2,
         entry_id="01JVOIPNOWSECONDENTRY00000",
     )
     second.add_to_hass(hass)

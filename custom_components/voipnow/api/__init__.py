@@ -45,6 +45,12 @@ from .models import (
     QueueAgent,
     Registration,
 )
+from .notifications import (
+    NOT_JSON,
+    NotificationSocket,
+    VoipNowNotificationsRefusedError,
+    device_id,
+)
 from .numbers import (
     MAX_NAME,
     MAX_NUMBER,
@@ -71,6 +77,7 @@ __all__ = [
     "MAX_NUMBER",
     "MAX_PARKING",
     "MIN_PARKING",
+    "NOT_JSON",
     "SELF",
     "AgentStatus",
     "CallAction",
@@ -82,6 +89,7 @@ __all__ = [
     "CallbackMethod",
     "Disposition",
     "Extension",
+    "NotificationSocket",
     "PhoneCall",
     "PhoneCallView",
     "PresenceStatus",
@@ -96,10 +104,12 @@ __all__ = [
     "VoipNowError",
     "VoipNowInvalidInputError",
     "VoipNowMalformedResponseError",
+    "VoipNowNotificationsRefusedError",
     "VoipNowResponseError",
     "VoipNowSSLError",
     "VoipNowTimeoutError",
     "clean_text",
+    "device_id",
     "format_caller_id",
     "is_local_url",
     "normalize_url",

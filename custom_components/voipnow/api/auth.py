@@ -69,6 +69,10 @@ class TokenSource:
         self._token = None
         return err
 
+    def valid_for(self) -> float:
+        """Seconds the cached token is handed out before a new one is asked for."""
+        return max(0.0, self._token_expires - time.monotonic())
+
     def _cached(self, stale: str | None) -> str | None:
         """Return the token while it is valid, unless it is the refused one."""
         if (

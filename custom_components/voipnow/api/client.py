@@ -1,8 +1,4 @@
-"""Async client for the VoipNow UnifiedAPI (OAuth 2.0 client credentials).
-
-Every method validates its input before anything is sent and returns typed
-models; `transport` owns the HTTP, the token and the timeouts.
-"""
+"""Async client for the VoipNow UnifiedAPI; `transport` owns HTTP, token, timeouts."""
 
 from __future__ import annotations
 
@@ -34,6 +30,7 @@ from .exceptions import (
     VoipNowResponseError,
 )
 from .models import CallEventSubscription, Extension, PhoneCall, QueueAgent
+from .notifications import NotificationSocket
 from .numbers import validate_extension, validate_object_id, validate_user_id
 from .parse import first_resource
 from .transport import Transport
@@ -120,6 +117,10 @@ class VoipNowClient(CallActions):
     def invalidate_token(self) -> None:
         """Forget the cached token; the next request fetches a new one."""
         self._transport.tokens.invalidate_token()
+
+    def notifications(self, app_id: str) -> NotificationSocket:
+        """Return a socket to the App's API Notifications (not opened yet)."""
+        return NotificationSocket(self._transport, app_id)
 
     async def _async_list[T](
         self, path: str, parse: Callable[[Any, tzinfo], T], **params: str

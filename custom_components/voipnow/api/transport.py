@@ -62,7 +62,7 @@ class Transport[T: TokenProvider]:
         The provider is built from the transport because it sends its token
         requests through it; the transport only asks it for tokens.
         """
-        self._session = session
+        self.session = session
         self.base = base
         self._uapi = base.raw_path.rstrip("/") + "/uapi/"
         self.timeout = timeout
@@ -101,7 +101,7 @@ class Transport[T: TokenProvider]:
         Without `decode`, a success's body is read but not decoded (None).
         """
         try:
-            async with self._session.request(
+            async with self.session.request(
                 _no_replay(method),
                 url,
                 headers=headers,
