@@ -10,6 +10,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 from . import call_requests, requests
+from .auth import TokenSource
 from .const import DEFAULT_USER_ID, CallAction
 from .transport import Transport
 
@@ -17,7 +18,7 @@ from .transport import Transport
 class CallActions:
     """The actions on one call of `VoipNowClient`; each answers False if no call."""
 
-    _transport: Transport
+    _transport: Transport[TokenSource]
 
     def async_set_hold(
         self,

@@ -26,6 +26,7 @@ import aiohttp
 from .exceptions import VoipNowConnectionError, VoipNowError
 
 if TYPE_CHECKING:
+    from .auth import TokenSource
     from .transport import Transport
 
 _LOGGER = logging.getLogger(__package__)
@@ -65,7 +66,7 @@ class NotificationSocket:
     once that token is due for renewal.
     """
 
-    def __init__(self, transport: Transport, app_id: str) -> None:
+    def __init__(self, transport: Transport[TokenSource], app_id: str) -> None:
         """Keep what the connection needs; nothing is opened yet."""
         self._transport = transport
         self._app_id = app_id
