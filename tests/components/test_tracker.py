@@ -20,7 +20,7 @@ from custom_components.voipnow.calls import (
     ExtensionCallState,
     summarise,
 )
-from custom_components.voipnow.const import CallDirection, CallOutcome, CallState
+from custom_components.voipnow.const import CallDirection, CallState
 from custom_components.voipnow.tracker import (
     MAX_PENDING_HINTS,
     MAX_TRACKED_CALLS,
