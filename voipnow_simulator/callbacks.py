@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 import ipaddress
 from typing import NamedTuple
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlunparse
 
 import aiohttp
 
@@ -107,21 +107,24 @@ class CallbackDispatcher:
     async def deliver(self, sub: Subscription, params: dict[str, str]) -> None:
         """Send one callback (POST form or GET query); record, never raise."""
         result: int | str
+        url = sub.url
+        if self.pbx.modes.callback_query == "dropped":
+            url = urlunparse(urlparse(url)._replace(query=""))
         if self._session is None or self._session.closed:
             result = "simulator not running"
-        elif self.pbx.modes.loopback_callbacks_only and not is_loopback(sub.url):
+        elif self.pbx.modes.loopback_callbacks_only and not is_loopback(url):
             # A test or demo must never make the simulator call out to a real
             # network, so only loopback URLs are called unless told otherwise.
             result = "refused: not a loopback address"
         else:
             try:
                 if sub.method == 1:
-                    request = self._session.post(sub.url, data=params)
+                    request = self._session.post(url, data=params)
                 else:
-                    request = self._session.get(sub.url, params=params)
+                    request = self._session.get(url, params=params)
                 async with request as resp:
                     await resp.read()
                     result = resp.status
             except Exception as err:  # noqa: BLE001 - recorded, never raised
                 result = f"{type(err).__name__}: {err}"
-        self.sent.append(SentCallback(sub.url, params, result))
+        self.sent.append(SentCallback(url, params, result))

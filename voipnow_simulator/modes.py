@@ -65,6 +65,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "time_zone": _zone,
     "long_ids": _flag,
     "callback_call_ids": _one_of("same", "different"),
+    "callback_query": _one_of("kept", "dropped"),
     "caller_name_param": _one_of("CallerIDName", "CallerIDNam"),
     "quirks": _flag,
     "transfer_accepted_202": _flag,
@@ -109,6 +110,9 @@ class Modes:
     # "different": callbacks' CallID is not the PhoneCall id (the docs never
     # say it is), but an Asterisk-like unique id.
     callback_call_ids: str = "same"
+    # "dropped": callbacks go to the subscribed URL without its query string
+    # (nothing in the docs promises the PBX keeps it).
+    callback_query: str = "kept"
     # One knowledge-base page spells the caller-name parameter CallerIDNam.
     caller_name_param: str = "CallerIDName"
     # Numbers as numbers, callerID, link, Z dates, entry keyed by id.
@@ -202,6 +206,7 @@ class ModeAttributes:
     time_zone = ModeAttribute()
     long_ids = ModeAttribute()
     callback_call_ids = ModeAttribute()
+    callback_query = ModeAttribute()
     caller_name_param = ModeAttribute()
     quirks = ModeAttribute()
     transfer_accepted_202 = ModeAttribute()

@@ -81,13 +81,12 @@ def known_extension(coordinator: VoipNowCoordinator, value: str) -> str:
 def resolve_call(
     coordinator: VoipNowCoordinator, extension: str, phone_call_id: str | None
 ) -> tuple[str, ExtensionCall | None]:
-    """Return the call to act on: the given id (or a callback's), or the only call.
+    """Return the call to act on: the given id, or the only call.
 
     Never "no id": VoipNow would then act on every call of the extension.
     """
     calls = coordinator.data.state_of(extension).calls
     if phone_call_id is not None:
-        phone_call_id = coordinator.tracker.listing_id(extension, phone_call_id)
         known = next((c for c in calls if c.phone_call_id == phone_call_id), None)
         if known is None:
             # An id the PBX listed is well formed; any other is checked.

@@ -2,13 +2,14 @@
 
 Pure functions, no Home Assistant state: the coordinator, the entities, the
 actions and the call events all read the same `ExtensionCall`, whether it
-comes from a listing (`call_states`) or a callback (`pushed_call`).
+comes from a listing (`call_states`); a callback is only a `CallbackHint`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from .api import (
     MAX_NUMBER,
@@ -32,6 +33,10 @@ PHONEBOOK = "phonebook"
 PBX = "pbx"
 
 # "The most advanced call wins" when an extension has several calls.
+_DIAL_OF_FLOW = {
+    "IN": SubscriptionEventType.DIAL_IN,
+    "OUT": SubscriptionEventType.DIAL_OUT,
+}
 _RANK = {
     CallState.IDLE: 0,
     CallState.DIALING: 1,
@@ -84,28 +89,23 @@ IDLE = ExtensionCallState()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PushedCall:
-    """A callback, once: which extension, which event, the call as it sees it."""
+class CallbackHint:
+    """What a callback may tell: never a call, only what to ask a listing about.
 
-    extension: str
-    event_type: SubscriptionEventType
-    call: ExtensionCall
+    Anyone who has the webhook URL can post one, so it names no caller and
+    changes no state: it wakes a listing, its arrival time is the call's
+    `first_seen`, and a hangup's status refines the outcome of the call the
+    listing gave exactly this id.
+    """
+
+    # One of the entry's extensions, when the callback says which.
+    extension: str | None
+    # None when neither the URL nor the body says which event this is.
+    event_type: SubscriptionEventType | None
+    call_id: str | None
+    arrived: datetime
     # How the call ended, for a hangup.
     end_status: CallEndStatus | None = None
-
-    @property
-    def starts(self) -> bool:
-        """Whether the callback announces a call (dial in or dial out)."""
-        return self.event_type in STARTS
-
-
-STARTS = frozenset({SubscriptionEventType.DIAL_IN, SubscriptionEventType.DIAL_OUT})
-_PUSHED_DIRECTION = {
-    SubscriptionEventType.DIAL_IN: CallDirection.INCOMING,
-    SubscriptionEventType.ANSWER_IN: CallDirection.INCOMING,
-    SubscriptionEventType.DIAL_OUT: CallDirection.OUTGOING,
-    SubscriptionEventType.ANSWER_OUT: CallDirection.OUTGOING,
-}
 
 
 def view_state(view: PhoneCallView, direction: CallDirection) -> CallState:
@@ -270,34 +270,27 @@ def named_states(
     }
 
 
-def pushed_call(
-    extension: str, event_type: SubscriptionEventType, payload: CallEventPayload
-) -> PushedCall:
-    """Describe a callback's call from the extension's point of view.
+def callback_hint(
+    extension: str | None,
+    event_type: SubscriptionEventType | None,
+    payload: CallEventPayload,
+    arrived: datetime,
+) -> CallbackHint:
+    """Keep of a callback only what a listing can confirm.
 
-    The subscription says the direction (a hangup's `CallFlow` does); the
-    other party is the caller of an incoming call and the number dialled on
-    an outgoing one, whose caller id is the extension's own.
+    Without the subscription's marker, a `CallStatus` other than CALLING
+    says it is a hangup, and CALLING with `CallFlow` a dial in or out.
     """
-    direction = _PUSHED_DIRECTION.get(event_type) or (
-        CallDirection.OUTGOING if payload.flow == "OUT" else CallDirection.INCOMING
-    )
-    incoming = direction is CallDirection.INCOMING
-    return PushedCall(
+    if event_type is None:
+        if payload.end_status is not None:
+            event_type = SubscriptionEventType.HANGUP
+        elif payload.calling and payload.flow in _DIAL_OF_FLOW:
+            event_type = _DIAL_OF_FLOW[payload.flow]
+    return CallbackHint(
         extension=extension,
         event_type=event_type,
-        call=ExtensionCall(
-            phone_call_id=payload.call_id or "",
-            view_id=None,
-            state=CallState.RINGING if incoming else CallState.DIALING,
-            direction=direction,
-            remote_number=payload.caller_number if incoming else payload.called_number,
-            caller_id=format_caller_id(payload.caller_name, payload.caller_number)
-            if incoming
-            else None,
-            caller_name=payload.caller_name if incoming else None,
-            answered=False,
-        ),
+        call_id=payload.call_id,
+        arrived=arrived,
         end_status=payload.end_status
         if event_type is SubscriptionEventType.HANGUP
         else None,

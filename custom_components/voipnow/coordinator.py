@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
 import time
 from typing import Any, Protocol
@@ -19,10 +19,9 @@ from .api import Extension, PhoneCall, VoipNowClient, same_extension
 from .call_event import CallEvent, signal_device_call_event, signal_entry_call_event
 from .calls import (
     IDLE,
+    CallbackHint,
     ExtensionCallState,
-    PushedCall,
     call_states,
-    named_call,
     named_states,
     summarise,
 )
@@ -41,6 +40,7 @@ from .const import (
 from .devices import device_entry
 from .errors import update_errors
 from .history import VoipNowHistory
+from .listing_gate import ListingGate
 from .pbx_data import async_checked_extensions
 from .phonebook_manager import NameLookup, VoipNowPhonebook
 from .queues import VoipNowQueues
@@ -121,6 +121,8 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         self._extensions_fetched = 0.0
         self._relisting = False
         self._relist_again = False
+        self._gate = ListingGate(hass, self.async_refresh_soon)
+        entry.async_on_unload(self._gate.cancel)
         # Devices whose extension the last presence listing lacked.
         self._missing_devices: set[str] = set()
 
@@ -162,6 +164,8 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
                 self._extensions = extensions
                 self._extensions_fetched = time.monotonic()
                 listed_now = True
+            # What callbacks said so far, this listing confirms or not.
+            self.tracker.listing_begins()
             calls = await self.client.async_list_calls()
         data = VoipNowData(
             extensions=extensions,
@@ -177,11 +181,12 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         )
         if dropped := self.tracker.take_dropped():
             LOGGER.warning(
-                "While the PBX could not be listed, %s calls were announced beyond "
-                "what is kept per extension; their end is not reported",
+                "The PBX listed %s calls beyond what is kept per extension; "
+                "their end is not reported",
                 dropped,
             )
         if events:
+            self._gate.refund(sum(event.heralded for event in events))
             if self.push is not None:
                 self.push.poll_found_events(events)
             self._async_fire(events)
@@ -193,28 +198,25 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         return data
 
     @callback
-    def async_handle_push(self, pushed: PushedCall) -> None:
-        """Take in a callback: show a call it announces, then re-list the calls.
+    def async_take_callback(self, hint: CallbackHint) -> None:
+        """Take in a callback: it changes nothing shown, it wakes a listing.
 
-        An answer or a hangup changes nothing shown until the listing
-        confirms it. While polling fails, entities stay unavailable: showing
-        a callback would mark the PBX reachable.
+        Whoever has the webhook URL can post one: what it says counts only
+        once a listing shows it (see `tracker`).
         """
-        pushed = replace(pushed, call=named_call(pushed.call, self.name_of))
-        events = self.tracker.observe_push(pushed)
-        extension = pushed.extension
-        if (
-            events
-            and self.last_update_success
-            and self.data is not None
-            and extension in self.data.extensions
-        ):
-            state = self.data.state_of(extension)
-            self.async_set_updated_data(
-                self.data.with_state(extension, summarise([*state.calls, pushed.call]))
-            )
-        self._async_fire(events)
-        self.async_refresh_soon()
+        self.tracker.note_callback(hint)
+        self.request_listing(source="callback")
+
+    @callback
+    def request_listing(self, *, source: str) -> None:
+        """Ask for a listing because push said something changed.
+
+        For every kind of push (`callback`, `socket`): non-blocking,
+        coalesced (one listing runs, at most one waits) and rate limited (a
+        small burst at once, then about one a second).
+        """
+        LOGGER.debug("Listing the calls: %s", source)
+        self._gate.request()
 
     @callback
     def async_call_handled(

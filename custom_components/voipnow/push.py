@@ -3,7 +3,8 @@
 This module owns the webhook and whether push works; `subscriptions` keeps
 the PBX's subscriptions, `push_url` picks the address. The webhook URL is
 the only secret (VoipNow does not sign callbacks), so it is never logged;
-and since it can leak, a callback is only a hint (see `tracker`).
+and since it can leak, a callback only wakes a listing (see `tracker`), and
+only callbacks a listing confirmed say that push works.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from homeassistant.util import dt as dt_util
 
 from .api import CallEventPayload
 from .call_event import CallEvent, CallEventType
-from .calls import pushed_call
+from .calls import callback_hint
 from .const import DOMAIN, LOGGER
 from .push_url import (
     BodyTooLargeError,
@@ -61,11 +62,14 @@ class VoipNowPush:
         # Set once a URL the PBX can call is known.
         self.subscriptions: Subscriptions | None = None
         self.callbacks_received = 0
+        # Callbacks whose event a listing showed: only these say push works
+        # (anyone with the URL can post the others).
+        self.callbacks_confirmed = 0
         # A listing found an event push should have brought since the last
-        # callback: push is not working, whatever it looked like.
+        # confirmed callback: push is not working, whatever it looked like.
         self._missed = False
         # Calls only listings found since the subscriptions or the last
-        # callback, and when that was.
+        # confirmed callback, and when that was.
         self._unheralded_calls = 0
         self._heard_at = dt_util.utcnow()
         self._url: str | None = None
@@ -138,24 +142,29 @@ class VoipNowPush:
     def working(self) -> bool:
         """Push works: every extension is subscribed and callbacks do arrive.
 
-        Until the first callback, nothing shows the PBX can reach the URL
-        (a firewall, a wrong external URL), so polling keeps its pace.
+        Until a listing confirms a callback, nothing shows the PBX can reach
+        the URL (a firewall, a wrong external URL; forged callbacks prove
+        nothing), so polling keeps its pace.
         """
         subscriptions = self.subscriptions
         return (
             subscriptions is not None
             and not subscriptions.failing(self.coordinator.extensions)
             and bool(subscriptions.subscribed)
-            and self.callbacks_received > 0
+            and self.callbacks_confirmed > 0
             and not self._missed
         )
 
     def poll_found_events(self, events: Iterable[CallEvent]) -> None:
-        """Note the listing's events that no callback had announced.
+        """Note which of the listing's events callbacks had announced.
 
-        Answers count only where the PBX sends answer callbacks (a 3.x server
-        does not: its answers are learnt from listings and hangups).
+        Announced events confirm push works. Unannounced answers count only
+        where the PBX sends answer callbacks (a 3.x server does not: its
+        answers are learnt from listings and hangups).
         """
+        events = list(events)
+        if confirmed := sum(event.heralded for event in events):
+            self._heard(confirmed)
         answers = self.subscriptions is None or not (
             self.subscriptions.unsupported >= ANSWER_TYPES
         )
@@ -189,6 +198,15 @@ class VoipNowPush:
                 self.hass, self.coordinator.config_entry, self._url
             )
 
+    def _heard(self, confirmed: int) -> None:
+        """Push works: a listing showed what callbacks had announced."""
+        self.callbacks_confirmed += confirmed
+        self._missed = False
+        if self._unheralded_calls:
+            self._unheralded_calls = 0
+            async_set_not_arriving_issue(self.hass, self.coordinator.config_entry, None)
+        self._heard_at = dt_util.utcnow()
+
     # --- callbacks --------------------------------------------------------
 
     async def _async_handle_webhook(
@@ -206,7 +224,13 @@ class VoipNowPush:
             return web.Response(status=500)
 
     async def _async_take_callback(self, request: web.Request) -> web.Response:
-        """Check one callback and hand the call it describes to the coordinator."""
+        """Check one callback and wake a listing of the calls.
+
+        The subscription's URL says which event and extension it is for; a
+        PBX that drops the URL's query still wakes the listing, with what
+        the documented fields say (`CalledExtension`, `CallerExtension`,
+        `CallFlow`, `CallStatus`).
+        """
         if request.method != "POST":
             return web.Response(status=405, headers={"Allow": "POST"})
         try:
@@ -217,25 +241,27 @@ class VoipNowPush:
             return web.Response(
                 status=413 if isinstance(err, BodyTooLargeError) else 400
             )
-        # Our own markers come from the subscription's URL, never from the body.
-        kind = _BY_MARKER.get(request.query.get(QUERY_EVENT, ""))
-        if kind is None:
+        payload = CallEventPayload.from_params(params)
+        marker = request.query.get(QUERY_EVENT)
+        kind = _BY_MARKER.get(marker) if marker else None
+        if marker and kind is None:
             LOGGER.debug("Refused a VoipNow callback: unknown event type")
             return web.Response(status=400)
-        extension = self.coordinator.find_extension(
-            request.query.get(QUERY_EXTENSION, "")
+        numbers = _named_extensions(request.query.get(QUERY_EXTENSION), payload)
+        extension = next(
+            (
+                found
+                for number in numbers
+                if (found := self.coordinator.find_extension(number))
+            ),
+            None,
         )
-        if extension is None:
+        if numbers and extension is None:
             LOGGER.debug("Ignored a VoipNow callback for another extension")
             return web.Response(status=200)
         self.callbacks_received += 1
-        self._missed = False
-        if self._unheralded_calls:
-            self._unheralded_calls = 0
-            async_set_not_arriving_issue(self.hass, self.coordinator.config_entry, None)
-        self._heard_at = dt_util.utcnow()
-        self.coordinator.async_handle_push(
-            pushed_call(extension, kind, CallEventPayload.from_params(params))
+        self.coordinator.async_take_callback(
+            callback_hint(extension, kind, payload, dt_util.utcnow())
         )
         return web.Response(status=200)
 
@@ -255,6 +281,22 @@ class VoipNowPush:
             "failed_extensions": sorted(subscriptions.failed) if subscriptions else [],
             "last_error": subscriptions.last_error if subscriptions else None,
             "callbacks_received": self.callbacks_received,
+            "callbacks_confirmed": self.callbacks_confirmed,
             # Since the last callback: three of them raise a repair issue.
             "calls_only_polling_found": self._unheralded_calls,
         }
+
+
+def _named_extensions(marker: str | None, payload: CallEventPayload) -> list[str]:
+    """Return the extensions a callback is for: the URL's, else the body's.
+
+    The extension that received the call first for an incoming one, the one
+    that placed it first for an outgoing one.
+    """
+    if marker:
+        return [marker]
+    if payload.flow == "OUT":
+        named = [payload.caller_extension, payload.called_extension]
+    else:
+        named = [payload.called_extension, payload.caller_extension]
+    return [number for number in named if number]

@@ -1,13 +1,14 @@
-"""Call events from two sources, each delivered once.
+"""Call events from the PBX's listings, each delivered once.
 
-The PBX's listing is the truth; callbacks are hints. A callback may announce
-a call at once (the listing then confirms it or not) and may say how a call
-ended, but it cannot end, answer or hide a call the PBX still lists: an
-answer or hangup is only remembered, and the next listing decides. The
-tracker remembers which events each call of each extension has had, so an
-event fires once, and a call that vanished while nobody was looking still
-ends (`ended`, or `missed` for an incoming call nobody answered) with the
-best `outcome` known.
+The PBX's listing is the only truth: a call, its answer and its end are
+events when a listing shows them. Callbacks are hints that anyone with the
+webhook URL could forge: they wake a listing (see the coordinator) and may
+add two things to a call a listing showed: when it arrived (`first_seen`)
+and, for a hangup whose `CallID` is the id the listing gave the call, how
+the call ended. A call no listing shows produces nothing at all. The tracker
+remembers which events each call of each extension has had, so an event
+fires once, and a call that vanished while nobody was looking still ends
+(`ended`, or `missed` for an incoming call nobody answered).
 """
 
 from __future__ import annotations
@@ -22,15 +23,16 @@ from homeassistant.util import dt as dt_util
 
 from .api import CallEndStatus, SubscriptionEventType
 from .call_event import CallEvent, CallEventType
-from .calls import ExtensionCall, ExtensionCallState, PushedCall
+from .calls import CallbackHint, ExtensionCall, ExtensionCallState
 from .const import CallDirection, CallOutcome
 
-# Ended calls are remembered this long (by count), so that a poll racing a
-# hangup callback does not bring the call back to life.
+# Ended calls are remembered this long (by count), so that a listing racing
+# a hangup does not bring the call back to life.
 _ENDED_MEMORY: Final = 1024
-# Calls remembered per extension: while the PBX cannot be listed, callbacks
-# could otherwise announce calls without bound (the oldest go first).
+# Calls remembered per extension (the oldest go first).
 MAX_TRACKED_CALLS: Final = 50
+# Callbacks waiting for a listing to confirm them (a flood drops the oldest).
+MAX_PENDING_HINTS: Final = 100
 
 _OUTCOME_OF_STATUS: Final = {
     CallEndStatus.ANSWER: CallOutcome.ANSWERED,
@@ -42,6 +44,31 @@ _OUTCOME_OF_STATUS: Final = {
     CallEndStatus.UNKNOWN: CallOutcome.UNKNOWN,
 }
 _TAKEN = frozenset({CallOutcome.ANSWERED, CallOutcome.ANSWERED_ELSEWHERE})
+# Which call events each kind of callback announces.
+_HERALDS: Final = {
+    SubscriptionEventType.DIAL_IN: frozenset({CallEventType.INCOMING_CALL}),
+    SubscriptionEventType.DIAL_OUT: frozenset({CallEventType.OUTGOING_CALL}),
+    SubscriptionEventType.ANSWER_IN: frozenset({CallEventType.ANSWERED}),
+    SubscriptionEventType.ANSWER_OUT: frozenset({CallEventType.ANSWERED}),
+    SubscriptionEventType.HANGUP: frozenset(
+        {CallEventType.ENDED, CallEventType.MISSED}
+    ),
+}
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A callback waiting for a listing; `due` once a listing began after it."""
+
+    hint: CallbackHint
+    due: bool = False
+
+    def heralds(self, extension: str, kind: CallEventType) -> bool:
+        """Tell whether this callback may have announced this event."""
+        hint = self.hint
+        return hint.extension in (None, extension) and (
+            hint.event_type is None or kind in _HERALDS[hint.event_type]
+        )
 
 
 @dataclass(slots=True, kw_only=True, eq=False)
@@ -56,19 +83,12 @@ class _Tracked:
     elsewhere: bool = False
     # Home Assistant sent this call elsewhere or hung it up: not missed.
     handled: bool = False
-    # The CallID callbacks used for this call, once one did.
-    push_id: str | None = None
-    # A listing showed this call; until then its only id is push's CallID.
-    polled: bool = False
-    # Listings that did not show a call only push announced.
-    misses: int = 0
-    # What callbacks said: an answer arrived, how the call ended.
-    answer_said: bool = False
+    # How the call ended, from a hangup callback naming the listing's id.
     end_status: CallEndStatus | None = None
 
     @property
     def phone_call_id(self) -> str:
-        """The listing's id once known, else the callback's."""
+        """The id the listing gave the call."""
         return self.call.phone_call_id
 
     def event(
@@ -95,18 +115,19 @@ class _Tracked:
             heralded=heralded,
         )
 
-    def end(self, extension: str, answered_now: bool) -> list[CallEvent]:
+    def end(
+        self, extension: str, answered_now: bool, *, heralded: bool
+    ) -> list[CallEvent]:
         """Build the last events of this call: maybe `answered`, then the end.
 
         `answered_now` says the listing shows the call answered by someone
         while this extension no longer takes part.
         """
         outcome = self.outcome(answered_now)
-        heralded = self.end_status is not None
         events: list[CallEvent] = []
         if outcome is CallOutcome.ANSWERED and not self.answered:
-            # The answer was never listed, but a callback says the call was
-            # answered: it was, before it ended.
+            # The answer was never listed, but the hangup that named the
+            # listing's id says the call was answered before it ended.
             events.append(
                 self.event(extension, CallEventType.ANSWERED, heralded=heralded)
             )
@@ -125,14 +146,12 @@ class _Tracked:
             return CallOutcome.ANSWERED
         if self.elsewhere or answered_now:
             return CallOutcome.ANSWERED_ELSEWHERE
-        if self.answer_said:
-            return CallOutcome.ANSWERED
         if self.end_status is None:
             return CallOutcome.UNKNOWN
         return _OUTCOME_OF_STATUS[self.end_status]
 
     def merge(self, call: ExtensionCall) -> None:
-        """Take what a listing knows better (id, numbers) into the tracked call."""
+        """Take the latest listing of the call (numbers a later one omits stay)."""
         old = self.call
         self.call = replace(
             call,
@@ -143,40 +162,72 @@ class _Tracked:
             if call.caller_name
             else old.caller_name_source,
         )
-        self.polled = True
-        self.misses = 0
         self.elsewhere = self.elsewhere or call.answered_elsewhere
-
-    def known_as(self, call_id: str | None) -> bool:
-        """Tell whether the PBX or a callback named this call `call_id`."""
-        return bool(call_id) and call_id in (self.phone_call_id, self.push_id)
 
 
 @dataclass(slots=True)
 class CallTracker:
-    """Remember the calls of every extension and turn changes into events."""
+    """Remember the calls of every extension and turn listings into events."""
 
     _calls: dict[str, list[_Tracked]] = field(default_factory=dict)
     _ended: OrderedDict[tuple[str, str], None] = field(default_factory=OrderedDict)
+    _pending: list[_Pending] = field(default_factory=list)
     seeded: bool = False
-    # Whether callbacks' CallID turned out to be the PhoneCall id (the API
-    # reference leaves it open). Until it is known, a listed call is matched
-    # to a call only push announced by its direction.
-    ids_match: bool = False
     # Calls forgotten because an extension had too many (see MAX_TRACKED_CALLS).
     dropped: int = 0
+    # Callbacks no listing confirmed (forged, doubled, or of calls too short
+    # for any listing to show).
+    unconfirmed: int = 0
 
     def _remember_end(self, extension: str, tracked: _Tracked) -> None:
-        """Keep an ended call's ids so a late poll or callback does not revive it."""
-        for call_id in {tracked.phone_call_id, tracked.push_id}:
-            if call_id:
-                self._ended[(extension, call_id)] = None
+        """Keep an ended call's id so a late listing does not revive it."""
+        if tracked.phone_call_id:
+            self._ended[(extension, tracked.phone_call_id)] = None
         while len(self._ended) > _ENDED_MEMORY:
             self._ended.popitem(last=False)
 
     def _has_ended(self, extension: str, call_id: str | None) -> bool:
         """Tell whether this call of the extension is known to have ended."""
         return bool(call_id) and (extension, call_id or "") in self._ended
+
+    def note_callback(self, hint: CallbackHint) -> None:
+        """Keep a callback until a listing confirms it or shows it was nothing.
+
+        A hangup's status is kept on the call whose listed id it names; any
+        other id, or none, changes no call.
+        """
+        if hint.end_status is not None and hint.call_id:
+            for extension, tracked in self._calls.items():
+                if hint.extension not in (None, extension):
+                    continue
+                for known in tracked:
+                    if known.phone_call_id == hint.call_id:
+                        known.end_status = hint.end_status
+        self._pending.append(_Pending(hint))
+        if len(self._pending) > MAX_PENDING_HINTS:
+            del self._pending[0]
+            self.unconfirmed += 1
+
+    def listing_begins(self) -> None:
+        """Note that a listing is sent: it will show what earlier callbacks said."""
+        for pending in self._pending:
+            pending.due = True
+
+    def _herald(
+        self, extension: str, kind: CallEventType, call_id: str
+    ) -> CallbackHint | None:
+        """Take the callback that announced this event, if one did.
+
+        One naming the call's listed id first, then any that may have.
+        """
+        fits = [p for p in self._pending if p.heralds(extension, kind)]
+        found = next((p for p in fits if p.hint.call_id == call_id), None)
+        if found is None and fits:
+            found = fits[0]
+        if found is None:
+            return None
+        self._pending.remove(found)
+        return found.hint
 
     def observe_poll(
         self,
@@ -187,35 +238,35 @@ class CallTracker:
 
         `listed` maps every listed call id to whether anyone answered it. The
         first listing after setup only learns the calls in progress: a
-        restart must not announce them as new. A call only push announced is
-        given one more listing before it counts as gone (a listing sent just
-        before the call began can be answered just after its callback),
-        unless its hangup was called back.
+        restart must not announce them as new. Callbacks the listing
+        confirms mark its events `heralded`; those a listing sent after them
+        does not confirm are dropped.
         """
         events: list[CallEvent] = []
         announce = self.seeded
         self.seeded = True
         for extension in set(self._calls) | set(states):
             tracked = self._calls.get(extension, [])
+            by_id = {known.phone_call_id: known for known in tracked}
             state = states.get(extension)
             still: list[_Tracked] = []
             for call in state.calls if state else ():
-                known = self._match(extension, tracked, still, call)
-                if known is None:
+                if self._has_ended(extension, call.phone_call_id):
                     continue
-                if announce and known not in tracked:
-                    events.append(known.event(extension, _start(call.direction)))
+                known = by_id.pop(call.phone_call_id, None)
+                if known is None:
+                    known = _Tracked(call=call)
+                    if announce:
+                        events.append(self._start_event(extension, known))
                 was_answered = known.answered
                 known.merge(call)
                 if call.answered and not was_answered:
                     known.answered = True
                     if announce:
+                        kind = CallEventType.ANSWERED
+                        hint = self._herald(extension, kind, call.phone_call_id)
                         events.append(
-                            known.event(
-                                extension,
-                                CallEventType.ANSWERED,
-                                heralded=known.answer_said,
-                            )
+                            known.event(extension, kind, heralded=hint is not None)
                         )
                 still.append(known)
             for gone in tracked:
@@ -226,53 +277,42 @@ class CallTracker:
                     continue
                 self._remember_end(extension, gone)
                 if announce:
-                    events.extend(
-                        gone.end(extension, listed.get(gone.phone_call_id, False))
-                    )
+                    events.extend(self._end_events(extension, gone, listed))
             self._set_calls(extension, still)
+        due = [pending for pending in self._pending if pending.due]
+        self.unconfirmed += len(due)
+        self._pending = [pending for pending in self._pending if not pending.due]
         return events
 
-    def _match(
-        self,
-        extension: str,
-        tracked: list[_Tracked],
-        still: list[_Tracked],
-        call: ExtensionCall,
-    ) -> _Tracked | None:
-        """Find (or start) the tracked call a listed call is; None if it ended."""
-        if self._has_ended(extension, call.phone_call_id):
-            return None
-        known = next((t for t in tracked if t.known_as(call.phone_call_id)), None)
-        if known is not None and known.push_id == call.phone_call_id:
-            self.ids_match = True
-        if known is None and not self.ids_match:
-            # A call push announced under another id: adopt it.
-            known = next(
-                (
-                    t
-                    for t in tracked
-                    if not t.polled
-                    and t.call.direction is call.direction
-                    and t not in still
-                ),
-                None,
-            )
-        return known or _Tracked(call=call)
+    def _start_event(self, extension: str, known: _Tracked) -> CallEvent:
+        """Announce a call a listing shows for the first time."""
+        kind = _start(known.call.direction)
+        hint = self._herald(extension, kind, known.phone_call_id)
+        if hint is not None:
+            # The callback came first: that is when the call was first seen.
+            known.first_seen = min(known.first_seen, hint.arrived)
+        return known.event(extension, kind, heralded=hint is not None)
+
+    def _end_events(
+        self, extension: str, gone: _Tracked, listed: Mapping[str, bool]
+    ) -> list[CallEvent]:
+        """Build the events of a call the extension no longer shows."""
+        # A hangup callback heralds `ended` and `missed` alike.
+        hint = self._herald(extension, CallEventType.ENDED, gone.phone_call_id)
+        return gone.end(
+            extension,
+            listed.get(gone.phone_call_id, False),
+            heralded=hint is not None,
+        )
 
     @staticmethod
     def _keep_waiting(gone: _Tracked, listed: Mapping[str, bool]) -> bool:
         """Tell whether a call this extension no longer shows may not have ended.
 
-        A call only push announced gets one more listing. An incoming call
-        nobody answered that the PBX still lists under other parties (a ring
-        group moving on, a transfer) is followed until someone answers it or
-        it ends, so that `missed` means nobody took it.
+        An incoming call nobody answered that the PBX still lists under other
+        parties (a ring group moving on, a transfer) is followed until
+        someone answers it or it ends, so that `missed` means nobody took it.
         """
-        if not gone.polled:
-            if gone.end_status is None and not gone.misses:
-                gone.misses += 1
-                return True
-            return False
         return (
             gone.call.direction is CallDirection.INCOMING
             and not gone.answered
@@ -292,50 +332,10 @@ class CallTracker:
         else:
             self._calls.pop(extension, None)
 
-    def observe_push(self, pushed: PushedCall) -> list[CallEvent]:
-        """Record a callback; return the event of a call it announces.
-
-        Only a call's start is an event at once. An answer or a hangup of a
-        known call is remembered for the next listing to confirm; one without
-        a `CallID`, or whose id names no known call, changes nothing.
-        """
-        extension = pushed.extension
-        call_id = pushed.call.phone_call_id or None
-        if call_id is None or self._has_ended(extension, call_id):
-            return []
-        tracked = self._calls.get(extension, [])
-        known = next((t for t in tracked if t.known_as(call_id)), None)
-        if known is not None and known.polled and known.push_id is None:
-            # A listing showed the call under the id this callback uses.
-            self.ids_match = True
-        if pushed.starts:
-            if known is not None:
-                return []
-            known = _Tracked(call=pushed.call, push_id=call_id)
-            self._set_calls(extension, [*tracked, known])
-            return [
-                known.event(extension, _start(pushed.call.direction), heralded=True)
-            ]
-        if known is None:
-            return []
-        known.push_id = known.push_id or call_id
-        if pushed.event_type is SubscriptionEventType.HANGUP:
-            known.end_status = pushed.end_status or CallEndStatus.UNKNOWN
-        else:
-            known.answer_said = True
-        return []
-
-    def listing_id(self, extension: str, call_id: str) -> str:
-        """Return the PhoneCall id of a call a callback named `call_id`, once known."""
-        for tracked in self._calls.get(extension, ()):
-            if tracked.known_as(call_id):
-                return tracked.phone_call_id
-        return call_id
-
     def mark_handled(self, extension: str, call_id: str) -> None:
         """Note that Home Assistant moved a call away or ended it: not missed."""
         for tracked in self._calls.get(extension, ()):
-            if tracked.known_as(call_id):
+            if tracked.phone_call_id == call_id:
                 tracked.handled = True
 
     def take_dropped(self) -> int:

@@ -703,6 +703,8 @@ def test_call_event_payload_ignores_key_case() -> None:
         called_number="210",
         flow="IN",
         end_status=None,
+        calling=True,
+        called_extension="0003*210",
     )
 
 

@@ -500,17 +500,18 @@ async def test_caller_name_under_both_spellings(
     hass_client_no_auth: ClientSessionGenerator,
     spelling: str,
 ) -> None:
-    """The caller's name arrives whichever spelling the server uses."""
+    """Whichever spelling the callbacks use, the caller's name is the listing's."""
     simulator.block_callbacks()
     await async_push(hass, simulator, hass_client_no_auth, caller_name_param=spelling)
     simulator.block_callbacks(False)
     events = record_bus_events(hass)
 
     await simulator.incoming_call(EXT_OFFICE, "5551234", "Acme Corp")
+    await async_settle(hass)
 
+    assert simulator.callbacks_sent[-1].params[spelling] == "Acme Corp"
     assert events[0]["caller_name"] == "Acme Corp"
     assert events[0]["caller_id"] == "Acme Corp <5551234>"
-    await async_settle(hass)
 
 
 async def test_callback_ids_other_than_the_call_id(
@@ -518,15 +519,14 @@ async def test_callback_ids_other_than_the_call_id(
     simulator: VoipNowSimulator,
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
-    """Callbacks name calls by their own CallID: each event still fires once."""
+    """Callbacks name calls by their own CallID: each event fires once, listed."""
     await async_push(
         hass, simulator, hass_client_no_auth, callback_call_ids="different"
     )
     events = record_bus_events(hass)
     call_id = await simulator.incoming_call(EXT_OFFICE, "5551234", "John Doe")
     await async_settle(hass)
-    pushed_id = events[0]["phone_call_id"]
-    assert pushed_id != call_id
+    assert simulator.callbacks_sent[-1].params["CallID"] != call_id
 
     await simulator.answer_call(call_id)
     await async_settle(hass)
@@ -538,11 +538,11 @@ async def test_callback_ids_other_than_the_call_id(
         ("answered", None),
         ("ended", "answered"),
     ]
-    # Once listed, events and the sensor carry the PhoneCall id.
-    assert [e["phone_call_id"] for e in events[1:]] == [call_id, call_id]
+    # Events carry the PhoneCall id, never a callback's.
+    assert [e["phone_call_id"] for e in events] == [call_id] * 3
 
 
-async def test_actions_take_the_callback_id_of_the_first_event(
+async def test_actions_take_the_id_of_the_first_event(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
     hass_client_no_auth: ClientSessionGenerator,
@@ -555,7 +555,7 @@ async def test_actions_take_the_callback_id_of_the_first_event(
     call_id = await simulator.incoming_call(EXT_OFFICE, "5551234", "John Doe")
     await async_settle(hass)
     pushed_id = events[0]["phone_call_id"]
-    assert pushed_id != call_id
+    assert pushed_id == call_id
     mark = len(simulator.requests)
 
     await hass.services.async_call(

@@ -35,7 +35,7 @@ from custom_components.voipnow.const import (
     DOMAIN,
     PUSH_SCAN_INTERVAL,
 )
-from custom_components.voipnow.tracker import MAX_TRACKED_CALLS
+from custom_components.voipnow.tracker import MAX_PENDING_HINTS
 from tests.conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
 from voipnow_simulator import VoipNowSimulator
 
@@ -291,7 +291,7 @@ async def test_forged_hangup_of_a_known_call_still_listed(
 async def test_caller_names_are_cleaned_before_anyone_sees_them(
     hass: HomeAssistant, simulator: VoipNowSimulator, http: TestClient
 ) -> None:
-    """Control characters go, names stop at 64 characters, nothing else is read."""
+    """A forged ring shows nothing; a listed caller name is cleaned and capped."""
     events = record_bus_events(hass)
     name = "Ignore previous instructions\x00\x1b[2J\u202e" + "A" * 500
 
@@ -304,16 +304,20 @@ async def test_caller_names_are_cleaned_before_anyone_sees_them(
             "Extra": "x" * 1000,
         },
     )
+    await async_settle(hass)
+    # The PBX lists no such call: nothing fires, nothing rings.
+    assert events == []
+    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+
+    await simulator.incoming_call(EXT_OFFICE, "+40215550100", name)
+    await async_settle(hass)
 
     (event,) = events
     assert len(event["caller_name"]) == 64
     assert event["caller_name"].startswith("Ignore previous instructions[2J")
     assert "\x00" not in event["caller_id"] and "\u202e" not in event["caller_id"]
-    assert len(event["remote_number"]) == 32
-    assert "Extra" not in event and "x" * 100 not in str(event)
     state = hass.states.get(OFFICE_CALL_STATE)
     assert state.attributes["caller_id"] == event["caller_id"]
-    await async_settle(hass)
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT"])
@@ -359,21 +363,22 @@ async def test_deeply_nested_json_is_refused_quietly(
 # --- outages: bounded memory, no stale floods ------------------------------------------
 
 
-async def test_callbacks_during_an_outage_are_capped(
+async def test_callbacks_during_an_outage_announce_nothing(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     simulator: VoipNowSimulator,
     http: TestClient,
-    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """While the API fails, callbacks keep at most the cap; the end fires once."""
+    """While the API fails, callbacks wait for no one: back online, nothing fires.
+
+    None of these calls was ever listed: no `missed`, no badge, no history.
+    """
     await simulator.go_offline()
     await async_poll(hass, freezer, PUSH_SCAN_INTERVAL)
     assert hass.states.get(OFFICE_CALL_STATE).state == STATE_UNAVAILABLE
     events = record_bus_events(hass)
     fired = record_fired(hass, OFFICE_CALL_EVENT)
-    calls = MAX_TRACKED_CALLS + 25
-    for number in range(calls):
+    for number in range(MAX_PENDING_HINTS + 25):
         call = {"CallID": f"c{number}", "CallerIDNum": f"555{number:04d}"}
         await http.post(target(simulator, 0), data=call)
         await http.post(target(simulator, 2), data={**call, "CallStatus": "CANCEL"})
@@ -381,21 +386,12 @@ async def test_callbacks_during_an_outage_are_capped(
 
     await simulator.go_online()
     await async_poll(hass, freezer, PUSH_SCAN_INTERVAL)
-
-    missed = [e for e in events if e["type"] == "missed"]
-    assert len(missed) == MAX_TRACKED_CALLS
-    assert {e["outcome"] for e in missed} == {"cancelled"}
-    assert all("first_seen" in e for e in missed)
-    # The entity fired the waiting ones once it was back, at most the cap.
-    assert len([s for s in fired if s.attributes["event_type"] == "missed"]) <= (
-        MAX_TRACKED_CALLS
-    )
-    dropped = [r for r in caplog.records if "beyond what is kept" in r.getMessage()]
-    assert len(dropped) == 1
-    assert "25 calls" in dropped[0].getMessage()
-    # Nothing more afterwards.
     await async_poll(hass, freezer, PUSH_SCAN_INTERVAL)
-    assert len([e for e in events if e["type"] == "missed"]) == MAX_TRACKED_CALLS
+
+    assert events == []
+    assert fired == []
+    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+    assert hass.states.get("sensor.extension_0003_210_missed_calls").state == "0"
 
 
 async def test_no_token_request_after_the_app_is_refused(

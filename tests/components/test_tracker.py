@@ -1,4 +1,4 @@
-"""Unit tests of the CallTracker: the listing is the truth, callbacks are hints.
+"""Unit tests of the CallTracker: listings are the truth, callbacks only hints.
 
 The same rules run end to end against the simulator in test_push.py and
 test_event.py; here every combination of listing and callback is cheap.
@@ -15,13 +15,17 @@ import pytest
 from custom_components.voipnow.api import CallEndStatus, SubscriptionEventType
 from custom_components.voipnow.call_event import CallEvent
 from custom_components.voipnow.calls import (
+    CallbackHint,
     ExtensionCall,
     ExtensionCallState,
-    PushedCall,
     summarise,
 )
-from custom_components.voipnow.const import CallDirection, CallOutcome, CallState
-from custom_components.voipnow.tracker import MAX_TRACKED_CALLS, CallTracker
+from custom_components.voipnow.const import CallDirection, CallState
+from custom_components.voipnow.tracker import (
+    MAX_PENDING_HINTS,
+    MAX_TRACKED_CALLS,
+    CallTracker,
+)
 
 OFFICE = "0003*210"
 KITCHEN = "0003*211"
@@ -84,21 +88,26 @@ def outcomes(events: list[CallEvent]) -> list[str | None]:
 
 
 def pushed(
-    kind: SubscriptionEventType,
-    call_id: str = "call1",
+    kind: SubscriptionEventType | None,
+    call_id: str | None = "call1",
     *,
-    extension: str = OFFICE,
+    extension: str | None = OFFICE,
     status: CallEndStatus | None = None,
-    direction: CallDirection = CallDirection.INCOMING,
-) -> PushedCall:
-    """Build a callback of an incoming call from John Doe (or an outgoing one)."""
-    call = RINGING if direction is CallDirection.INCOMING else DIALING
-    return PushedCall(
+    arrived: datetime = datetime(2026, 11, 30, 11, 59, tzinfo=UTC),
+) -> CallbackHint:
+    """Build what the webhook keeps of a callback."""
+    return CallbackHint(
         extension=extension,
         event_type=kind,
-        call=replace(call, phone_call_id=call_id, view_id=None),
+        call_id=call_id,
+        arrived=arrived,
         end_status=status,
     )
+
+
+def heralded(events: list[CallEvent]) -> list[bool]:
+    """Return which events a callback had announced, in order."""
+    return [event.heralded for event in events]
 
 
 DIAL_IN = SubscriptionEventType.DIAL_IN
@@ -178,17 +187,72 @@ def test_polled_outgoing_call(tracker: CallTracker) -> None:
     assert types(observe(tracker)) == ["ended"]
 
 
-def test_push_first_then_listing_delivers_once(tracker: CallTracker) -> None:
-    """A ring callback fires at once; the listing that confirms it fires nothing."""
-    assert types(tracker.observe_push(pushed(DIAL_IN))) == ["incoming_call"]
+def test_a_callback_alone_fires_nothing(tracker: CallTracker) -> None:
+    """A ring callback is no call: the listing that shows the call fires it."""
+    tracker.note_callback(pushed(DIAL_IN))
+    tracker.listing_begins()
+
+    events = observe(tracker, office=(RINGING,))
+
+    assert types(events) == ["incoming_call"]
+    assert heralded(events) == [True]
+    # The listing's caller, and when the callback arrived.
+    assert events[0].caller_name == "John Doe"
+    assert events[0].first_seen == datetime(2026, 11, 30, 11, 59, tzinfo=UTC)
     assert observe(tracker, office=(RINGING,)) == []
-    assert tracker.observe_push(pushed(DIAL_IN)) == []
 
 
-def test_listing_first_then_push_delivers_once(tracker: CallTracker) -> None:
-    """A ring callback for a call already listed fires nothing."""
-    assert types(observe(tracker, office=(RINGING,))) == ["incoming_call"]
-    assert tracker.observe_push(pushed(DIAL_IN)) == []
+def test_a_callback_no_listing_confirms_fires_nothing(tracker: CallTracker) -> None:
+    """Forged, or a call too short for any listing: nothing, ever."""
+    for kind in (DIAL_IN, ANSWER_IN, HANGUP, None):
+        tracker.note_callback(pushed(kind, status=CallEndStatus.CANCEL))
+    tracker.listing_begins()
+
+    assert observe(tracker) == []
+    assert observe(tracker) == []
+    assert tracker.unconfirmed == 4
+
+
+def test_a_callback_during_a_listing_waits_for_the_next(
+    tracker: CallTracker,
+) -> None:
+    """A listing sent before the callback cannot confirm it; the next one does."""
+    tracker.listing_begins()
+    tracker.note_callback(pushed(DIAL_IN))
+
+    assert observe(tracker) == []
+    tracker.listing_begins()
+    assert heralded(observe(tracker, office=(RINGING,))) == [True]
+    assert tracker.unconfirmed == 0
+
+
+def test_a_callback_heralds_only_its_own_kind(tracker: CallTracker) -> None:
+    """An answer callback does not herald a ring, nor one of another extension."""
+    tracker.note_callback(pushed(ANSWER_IN))
+    tracker.note_callback(pushed(DIAL_IN, extension=KITCHEN))
+    tracker.listing_begins()
+
+    assert heralded(observe(tracker, office=(RINGING,))) == [False]
+    assert tracker.unconfirmed == 2
+
+
+def test_a_callback_without_markers_heralds_any_event(tracker: CallTracker) -> None:
+    """Posted to the bare URL, saying nothing: the next event is its."""
+    tracker.note_callback(pushed(None, call_id=None, extension=None))
+    tracker.listing_begins()
+
+    assert heralded(observe(tracker, kitchen=(DIALING,))) == [True]
+
+
+def test_pending_callbacks_are_capped(tracker: CallTracker) -> None:
+    """A flood keeps at most the cap waiting; the oldest go first."""
+    for number in range(MAX_PENDING_HINTS + 30):
+        tracker.note_callback(pushed(DIAL_IN, call_id=f"c{number}"))
+
+    assert tracker.unconfirmed == 30
+    tracker.listing_begins()
+    assert observe(tracker) == []
+    assert tracker.unconfirmed == MAX_PENDING_HINTS + 30
 
 
 def test_answer_and_hangup_callbacks_wait_for_the_listing(
@@ -197,8 +261,8 @@ def test_answer_and_hangup_callbacks_wait_for_the_listing(
     """An answer or a hangup callback alone fires nothing: the listing decides."""
     observe(tracker, office=(RINGING,))
 
-    assert tracker.observe_push(pushed(ANSWER_IN)) == []
-    assert tracker.observe_push(pushed(HANGUP, status=CallEndStatus.ANSWER)) == []
+    tracker.note_callback(pushed(ANSWER_IN))
+    tracker.note_callback(pushed(HANGUP, status=CallEndStatus.ANSWER))
 
     # The PBX still lists the call ringing: it stays live, nothing fires.
     assert observe(tracker, office=(RINGING,)) == []
@@ -224,18 +288,20 @@ def test_hangup_status_of_an_unanswered_call(
 ) -> None:
     """The hangup's CallStatus says how an unanswered incoming call ended."""
     observe(tracker, office=(RINGING,))
-    tracker.observe_push(pushed(HANGUP, status=status))
+    tracker.note_callback(pushed(HANGUP, status=status))
+    tracker.listing_begins()
 
     events = observe(tracker)
 
     assert types(events) == [event]
     assert outcomes(events) == [outcome]
+    assert heralded(events) == [True]
 
 
 def test_hangup_with_answer_means_answered(tracker: CallTracker) -> None:
     """Answered and ended between two listings, the answer lost: not missed."""
     observe(tracker, office=(RINGING,))
-    tracker.observe_push(pushed(HANGUP, status=CallEndStatus.ANSWER))
+    tracker.note_callback(pushed(HANGUP, status=CallEndStatus.ANSWER))
 
     events = observe(tracker)
 
@@ -243,13 +309,27 @@ def test_hangup_with_answer_means_answered(tracker: CallTracker) -> None:
     assert outcomes(events) == [None, "answered"]
 
 
-def test_answer_callback_then_hangup_without_status(tracker: CallTracker) -> None:
-    """An answer callback the listing never saw counts once the call is gone."""
+@pytest.mark.parametrize(
+    "forged",
+    [
+        pushed(HANGUP, call_id="guessed", status=CallEndStatus.ANSWER),
+        pushed(HANGUP, call_id=None, status=CallEndStatus.ANSWER),
+        pushed(None, call_id="guessed", status=CallEndStatus.ANSWER),
+        pushed(ANSWER_IN),
+    ],
+    ids=["other_id", "no_id", "no_marker", "answer_callback"],
+)
+def test_forged_answer_does_not_save_a_missed_call(
+    tracker: CallTracker, forged: CallbackHint
+) -> None:
+    """Only a hangup naming the listing's own id says how the call ended."""
     observe(tracker, office=(RINGING,))
-    tracker.observe_push(pushed(ANSWER_IN))
-    tracker.observe_push(pushed(HANGUP))
+    tracker.note_callback(forged)
 
-    assert types(observe(tracker)) == ["answered", "ended"]
+    events = observe(tracker)
+
+    assert types(events) == ["missed"]
+    assert outcomes(events) == ["unknown"]
 
 
 def test_answered_call_ended_with_odd_status_stays_answered(
@@ -257,7 +337,7 @@ def test_answered_call_ended_with_odd_status_stays_answered(
 ) -> None:
     """A call this extension answered ended answered, whatever the hangup says."""
     observe(tracker, office=(ANSWERED,))
-    tracker.observe_push(pushed(HANGUP, status=CallEndStatus.BUSY))
+    tracker.note_callback(pushed(HANGUP, status=CallEndStatus.BUSY))
 
     assert outcomes(observe(tracker)) == ["answered"]
 
@@ -277,7 +357,7 @@ def test_answered_elsewhere_seen_on_the_view(tracker: CallTracker) -> None:
     """The listing showed the call answered while this view was not."""
     observe(tracker, office=(RINGING,))
     observe(tracker, office=(replace(RINGING, answered_elsewhere=True),))
-    tracker.observe_push(pushed(HANGUP, status=CallEndStatus.ANSWER))
+    tracker.note_callback(pushed(HANGUP, status=CallEndStatus.ANSWER))
 
     events = observe(tracker)
 
@@ -314,36 +394,15 @@ def test_handled_call_is_not_missed(tracker: CallTracker) -> None:
     assert types(observe(tracker, listed={"call1": False})) == ["ended"]
 
 
-def test_pushed_ring_then_hangup_is_missed(tracker: CallTracker) -> None:
-    """A call that rang and ended between listings: announced, then missed."""
-    assert types(tracker.observe_push(pushed(DIAL_IN))) == ["incoming_call"]
-    assert tracker.observe_push(pushed(HANGUP, status=CallEndStatus.CANCEL)) == []
-
-    events = observe(tracker)
-
-    assert types(events) == ["missed"]
-    assert outcomes(events) == ["cancelled"]
-
-
-def test_listing_older_than_a_ring_callback_does_not_end_the_call(
+def test_ring_and_hangup_between_listings_fire_nothing(
     tracker: CallTracker,
 ) -> None:
-    """A call only push announced gets one more listing before it counts as gone."""
-    tracker.observe_push(pushed(DIAL_IN))
+    """A call that rang and ended before any listing showed it: no live event."""
+    tracker.note_callback(pushed(DIAL_IN))
+    tracker.note_callback(pushed(HANGUP, status=CallEndStatus.CANCEL))
+    tracker.listing_begins()
 
     assert observe(tracker) == []
-    assert observe(tracker, office=(RINGING,)) == []
-    assert types(observe(tracker)) == ["missed"]
-
-
-def test_pushed_call_no_listing_ever_shows_ends_after_two(
-    tracker: CallTracker,
-) -> None:
-    """A ring callback no listing confirms, with its hangup lost, ends after two."""
-    tracker.observe_push(pushed(DIAL_IN))
-
-    assert observe(tracker) == []
-    assert types(observe(tracker)) == ["missed"]
 
 
 def test_listing_racing_a_hangup_does_not_revive_the_call(
@@ -351,64 +410,23 @@ def test_listing_racing_a_hangup_does_not_revive_the_call(
 ) -> None:
     """Once ended, a late listing or callback of the call fires nothing."""
     observe(tracker, office=(RINGING,))
-    tracker.observe_push(pushed(HANGUP, status=CallEndStatus.CANCEL))
+    tracker.note_callback(pushed(HANGUP, status=CallEndStatus.CANCEL))
     assert types(observe(tracker)) == ["missed"]
 
+    tracker.note_callback(pushed(DIAL_IN))
+    tracker.note_callback(pushed(HANGUP))
     assert observe(tracker, office=(RINGING,)) == []
-    assert tracker.observe_push(pushed(DIAL_IN)) == []
-    assert tracker.observe_push(pushed(HANGUP)) == []
+    assert observe(tracker) == []
 
 
-def test_callback_without_call_id_changes_nothing(tracker: CallTracker) -> None:
-    """A callback without CallID is not a call: no event, nothing ended."""
+def test_hangup_of_another_extension_changes_nothing(tracker: CallTracker) -> None:
+    """The right id under the wrong extension does not tell this call's end."""
     observe(tracker, office=(RINGING,))
+    tracker.note_callback(
+        pushed(HANGUP, extension=KITCHEN, status=CallEndStatus.ANSWER)
+    )
 
-    for kind in (DIAL_IN, ANSWER_IN, HANGUP):
-        assert tracker.observe_push(pushed(kind, call_id="")) == []
-
-    # The real call's events still fire.
-    assert types(observe(tracker, office=(ANSWERED,))) == ["answered"]
-    assert outcomes(observe(tracker)) == ["answered"]
-
-
-def test_callback_for_an_unknown_call_changes_nothing(tracker: CallTracker) -> None:
-    """An answer or hangup naming no known call does not touch the real one."""
-    observe(tracker, office=(RINGING,))
-
-    assert tracker.observe_push(pushed(ANSWER_IN, call_id="forged")) == []
-    assert tracker.observe_push(pushed(HANGUP, call_id="forged")) == []
-
-    assert observe(tracker, office=(RINGING,)) == []
-    assert types(observe(tracker, office=(ANSWERED,))) == ["answered"]
-
-
-def test_callback_ids_other_than_phone_call_ids(tracker: CallTracker) -> None:
-    """Callbacks under their own CallID: the listing adopts the pushed call."""
-    assert types(tracker.observe_push(pushed(DIAL_IN, call_id="1717.42"))) == [
-        "incoming_call"
-    ]
-    # The listing names the call by its PhoneCall id: the same call.
-    assert observe(tracker, office=(RINGING,)) == []
-    # Later callbacks still use their CallID, and still find the call.
-    tracker.observe_push(pushed(HANGUP, call_id="1717.42", status=CallEndStatus.BUSY))
-
-    (event,) = observe(tracker)
-    assert event.type.value == "missed"
-    assert event.outcome is CallOutcome.BUSY
-    # Events carry the listing's id once known.
-    assert event.phone_call_id == "call1"
-
-
-def test_matching_ids_stop_adopting(tracker: CallTracker) -> None:
-    """Once callback ids are known to be the PhoneCall ids, nothing is adopted."""
-    tracker.observe_push(pushed(DIAL_IN, call_id="call1"))
-    observe(tracker, office=(RINGING,))
-
-    tracker.observe_push(pushed(DIAL_IN, call_id="call7"))
-    other = replace(RINGING, phone_call_id="call8")
-
-    # call8 is a call of its own, not the pushed call7.
-    assert types(observe(tracker, office=(RINGING, other))) == ["incoming_call"]
+    assert outcomes(observe(tracker)) == ["unknown"]
 
 
 def test_extensions_are_tracked_apart(tracker: CallTracker) -> None:
@@ -423,18 +441,20 @@ def test_extensions_are_tracked_apart(tracker: CallTracker) -> None:
 
 
 def test_too_many_calls_are_capped(tracker: CallTracker) -> None:
-    """While nothing can be listed, callbacks keep at most the cap per extension."""
-    for number in range(MAX_TRACKED_CALLS + 30):
-        tracker.observe_push(pushed(DIAL_IN, call_id=f"c{number}"))
-        tracker.observe_push(pushed(HANGUP, call_id=f"c{number}"))
+    """A listing of more calls than the cap keeps the newest per extension."""
+    many = tuple(
+        replace(RINGING, phone_call_id=f"c{number}")
+        for number in range(MAX_TRACKED_CALLS + 30)
+    )
+    observe(tracker, office=many)
+    assert tracker.take_dropped() == 30
+    assert tracker.take_dropped() == 0
 
     events = observe(tracker)
 
     assert len(events) == MAX_TRACKED_CALLS
     # The oldest went first.
     assert events[0].phone_call_id == "c30"
-    assert tracker.take_dropped() == 30
-    assert tracker.take_dropped() == 0
 
 
 def test_calls_alike_are_still_different_calls(tracker: CallTracker) -> None:

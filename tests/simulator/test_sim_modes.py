@@ -149,6 +149,20 @@ async def test_callback_call_ids_differ(api: Api, receiver: Receiver) -> None:
     assert sim.get_call(second).callback_id == sent[3]
 
 
+@pytest.mark.parametrize(("mode", "query"), [("kept", {"ha": "1"}), ("dropped", {})])
+async def test_callback_query(
+    api: Api, receiver: Receiver, mode: str, query: dict[str, str]
+) -> None:
+    """A PBX may call the subscribed URL without its query string."""
+    api.sim.callback_query = mode
+    url = f"{receiver.url}?ha=1"
+    await api.post(f"{EVENTS}/", {**HOOK, "type": "0", "url": url})
+    await api.sim.incoming_call(EXT1)
+    [got] = receiver.received
+    assert got["query"] == query
+    assert got["form"]["CalledExtension"] == EXT1
+
+
 async def test_caller_name_param(api: Api, receiver: Receiver) -> None:
     """One knowledge-base page spells the caller name parameter CallerIDNam."""
     sim = api.sim
@@ -174,6 +188,7 @@ async def test_modes_control_api(api: Api, http: ClientSession) -> None:
         "time_zone": None,
         "long_ids": False,
         "callback_call_ids": "same",
+        "callback_query": "kept",
         "caller_name_param": "CallerIDName",
         "quirks": False,
         "transfer_accepted_202": False,

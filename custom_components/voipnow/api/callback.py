@@ -28,6 +28,11 @@ class CallEventPayload:
     flow: str | None
     # How the call ended (hangup callbacks only).
     end_status: CallEndStatus | None
+    # `CallStatus` is CALLING: a dial event.
+    calling: bool = False
+    # The extensions of the call's two ends, where they are local.
+    called_extension: str | None = None
+    caller_extension: str | None = None
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> CallEventPayload:
@@ -44,6 +49,7 @@ class CallEventPayload:
             return None
 
         flow = get("CallFlow", limit=8)
+        status = get("CallStatus", limit=16)
         return cls(
             call_id=get("CallID", limit=MAX_OBJECT_ID),
             caller_number=get("CallerIDNum", limit=MAX_NUMBER),
@@ -51,7 +57,10 @@ class CallEventPayload:
             caller_name=get("CallerIDName", "CallerIDNam", limit=MAX_NAME),
             called_number=get("CalledNumber", limit=MAX_NUMBER),
             flow=flow.upper() if flow else None,
-            end_status=_end_status(get("CallStatus", limit=16)),
+            end_status=_end_status(status),
+            calling=status is not None and status.upper() == "CALLING",
+            called_extension=get("CalledExtension", limit=MAX_NUMBER),
+            caller_extension=get("CallerExtension", limit=MAX_NUMBER),
         )
 
 
