@@ -60,7 +60,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure(needs=("outage_flood",), rows=memory.flood_rows, checks=memory.flood_checks),
     Figure(
         needs=("setup_scale",),
-        title="setup of 1,000 extensions",
+        title="setup of many extensions",
         rows=memory.setup_scale_rows,
         checks=memory.setup_scale_checks,
     ),

@@ -196,7 +196,10 @@ async def async_add_entry(
     """Add a config entry for the simulator at `url` and set it up."""
     entry = make_entry(url, push=push, name=name, scan_interval=scan_interval)
     entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
+    assert await hass.config_entries.async_setup(entry.entry_id), (
+        entry.state,
+        entry.reason,
+    )
     await hass.async_block_till_done(wait_background_tasks=True)
     return entry
 
