@@ -356,6 +356,15 @@ BAD_EXAMPLES = {
         """,
         "entitys",
     ),
+    "unknown logbook option": (
+        """
+        logbook:
+          exclude:
+            entity_glob:
+              - event.extension_*_call
+        """,
+        "entity_glob",
+    ),
     "unknown kind of example": (
         """
         voipnow:
