@@ -34,6 +34,7 @@ EXT_GARAGE = "0003*212"
 # A fixed server identity: the simulator's port changes per run, and unique ids
 # (hence snapshots) are built from the entry's unique id.
 UNIQUE_ID = f"voip.example.test_{CLIENT_ID}"
+ENTRY_ID = "01JVOIPNOWTESTENTRY000000"
 
 
 @pytest.fixture(autouse=True)
@@ -141,19 +142,33 @@ def entry_data(sim: VoipNowSimulator, **overrides: Any) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
-    """Return a config entry for the simulator's App."""
+def simulator_entry(
+    simulator: VoipNowSimulator,
+    options: dict[str, Any] | None = None,
+    *,
+    push: bool = False,
+    entry_id: str = ENTRY_ID,
+    **data: Any,
+) -> MockConfigEntry:
+    """Return a config entry for the simulator's App, polled unless `push`."""
     return MockConfigEntry(
         domain=DOMAIN,
         title="127.0.0.1",
         unique_id=UNIQUE_ID,
-        data=entry_data(simulator),
-        # Push has its own tests (tests/components/test_push.py); elsewhere the
-        # PBX is only polled, so request counts stay those of polling.
-        options={CONF_PUSH: False},
-        entry_id="01JVOIPNOWTESTENTRY000000",
+        data=entry_data(simulator, **data),
+        options={CONF_PUSH: push, **(options or {})},
+        entry_id=entry_id,
     )
+
+
+@pytest.fixture
+def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
+    """Return a config entry for the simulator's App.
+
+    Push has its own tests (tests/components/test_push.py); elsewhere the PBX
+    is only polled, so request counts stay those of polling.
+    """
+    return simulator_entry(simulator)
 
 
 @pytest.fixture

@@ -10,8 +10,21 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.voipnow.const import DEFAULT_SCAN_INTERVAL
 from voipnow_simulator import VoipNowSimulator
+
+# The timings the README promises, written here as numbers rather than imported
+# from the code they check (a changed constant must fail a test).
+# Calls are polled every 10 s by default, every minute once push works;
+DEFAULT_SCAN_INTERVAL = timedelta(seconds=10)
+PUSH_SCAN_INTERVAL = timedelta(seconds=60)
+# extensions, presence and registrations are listed once a minute;
+EXTENSIONS_REFRESH_INTERVAL = timedelta(minutes=1)
+# a refused subscription is asked for again after 5 minutes;
+SUBSCRIBE_RETRY = timedelta(minutes=5)
+# the push repair comes after three calls no callback announced, or one
+# after 30 minutes without any callback.
+UNHERALDED_CALLS = 3
+SILENT_FOR = timedelta(minutes=30)
 
 CALLS_PATH = "/uapi/phoneCalls/@me/@self"
 PRESENCE_PATH = "/uapi/extensions/@me/@self/presence"

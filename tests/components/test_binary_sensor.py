@@ -16,11 +16,11 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.voipnow.const import EXTENSIONS_REFRESH_INTERVAL
 from tests.conftest import EXT_GARAGE, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import (
+    EXTENSIONS_REFRESH_INTERVAL,
     GARAGE_REGISTERED,
     KITCHEN_REGISTERED,
     OFFICE_REGISTERED,

@@ -19,9 +19,9 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS, DOMAIN
+from custom_components.voipnow.const import CONF_TRANSFER_TARGETS, DOMAIN
 from tests.components.helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE
-from tests.conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
+from tests.conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, simulator_entry
 from voipnow_simulator import RecordedRequest, VoipNowSimulator
 
 CALLER = "5551234"
@@ -56,14 +56,7 @@ def button_platform_only(request: pytest.FixtureRequest) -> Generator[None]:
 @pytest.fixture
 def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
     """Return the simulator's entry with four transfer targets configured."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="127.0.0.1",
-        unique_id=UNIQUE_ID,
-        data=entry_data(simulator),
-        options={CONF_PUSH: False, CONF_TRANSFER_TARGETS: TARGETS},
-        entry_id="01JVOIPNOWTESTENTRY000000",
-    )
+    return simulator_entry(simulator, {CONF_TRANSFER_TARGETS: TARGETS})
 
 
 async def async_ring(

@@ -12,6 +12,7 @@ import ssl
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
+import aiohttp
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -31,7 +32,7 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.voipnow.api import VoipNowClient, VoipNowConnectionError
+from custom_components.voipnow.api import VoipNowClient
 from custom_components.voipnow.config_flow import unique_id_for
 from custom_components.voipnow.const import (
     CONF_ALLOW_INSECURE,
@@ -230,16 +231,17 @@ async def _go_offline(simulator: VoipNowSimulator, _: str) -> dict[str, Any]:
     return {}
 
 
-async def _drop_token_connection(simulator: VoipNowSimulator, _: str) -> dict[str, Any]:
-    """Make the PBX drop the connection of the token request."""
-    simulator.inject_fault("disconnect", path_prefix="/oauth")
-    return {}
+def _fault(
+    kind: str, path_prefix: str
+) -> Callable[[VoipNowSimulator, str], Awaitable[dict[str, Any]]]:
+    """Make the PBX fail every request under a path, as a real one can."""
 
+    async def cause(simulator: VoipNowSimulator, _: str) -> dict[str, Any]:
+        # Every one: the client reads a listing again after a dropped connection.
+        simulator.inject_fault(kind, count=None, path_prefix=path_prefix)
+        return {}
 
-async def _not_voipnow(simulator: VoipNowSimulator, _: str) -> dict[str, Any]:
-    """Make the address answer with an HTML error page, as a proxy would."""
-    simulator.inject_fault("html_error", path_prefix="/uapi")
-    return {}
+    return cause
 
 
 async def _wrong_secret(_: VoipNowSimulator, __: str) -> dict[str, Any]:
@@ -262,22 +264,36 @@ async def _self_signed(_: VoipNowSimulator, tls_url: str) -> dict[str, Any]:
     [
         (_wrong_secret, {"base": "invalid_auth"}),
         (_go_offline, {CONF_URL: "cannot_connect"}),
-        (_drop_token_connection, {CONF_URL: "cannot_connect"}),
-        (_not_voipnow, {CONF_URL: "cannot_connect"}),
+        (_fault("disconnect", "/oauth"), {CONF_URL: "cannot_connect"}),
+        (_fault("disconnect", "/uapi"), {CONF_URL: "cannot_connect"}),
+        # An HTML error page, as a proxy in front of something else answers.
+        (_fault("html_error", "/uapi"), {CONF_URL: "cannot_connect"}),
+        (_fault("http_500", "/oauth"), {CONF_URL: "cannot_connect"}),
+        (_fault("http_500", "/uapi"), {CONF_URL: "cannot_connect"}),
+        (_fault("malformed_json", "/oauth"), {CONF_URL: "cannot_connect"}),
+        (_fault("malformed_json", "/uapi"), {CONF_URL: "cannot_connect"}),
+        (_fault("empty_200", "/oauth"), {CONF_URL: "cannot_connect"}),
         (_bad_url, {CONF_URL: "invalid_url"}),
         (_self_signed, {CONF_URL: "ssl_error"}),
     ],
     ids=[
         "invalid_auth",
         "refused",
-        "dropped",
+        "token_dropped",
+        "listing_dropped",
         "not_voipnow",
+        "token_500",
+        "listing_500",
+        "token_malformed",
+        "listing_malformed",
+        "token_empty",
         "invalid_url",
         "self_signed",
     ],
 )
 async def test_user_flow_error_recovers(
     hass: HomeAssistant,
+    caplog: pytest.LogCaptureFixture,
     simulator: VoipNowSimulator,
     tls_url: str,
     mock_setup_entry: AsyncMock,
@@ -296,8 +312,11 @@ async def test_user_flow_error_recovers(
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == error
     assert_translated(result)
+    # Only an unexpected failure is logged as one.
+    assert "Unexpected error" not in caplog.text
 
     await simulator.go_online()
+    simulator.clear_faults()
     if cause is _self_signed:
         # The remedy the message tells: stop verifying this PBX's certificate.
         fixed = user_input(simulator, **{CONF_URL: tls_url, CONF_VERIFY_SSL: False})
@@ -310,37 +329,32 @@ async def test_user_flow_error_recovers(
     assert result["data"][CONF_VERIFY_SSL] is fixed[CONF_VERIFY_SSL]
 
 
-@pytest.mark.parametrize(
-    ("failure", "error"),
-    [
-        (VoipNowConnectionError("Cannot resolve voip.example.test"), "cannot_connect"),
-        (RuntimeError("Boom"), "unknown"),
-    ],
-    ids=["dns", "unknown"],
-)
-async def test_user_flow_client_failure_recovers(
+async def test_user_flow_unexpected_error_recovers(
     hass: HomeAssistant,
     caplog: pytest.LogCaptureFixture,
     simulator: VoipNowSimulator,
     mock_setup_entry: AsyncMock,
-    failure: Exception,
-    error: str,
 ) -> None:
-    """A failure before any request reaches the PBX shows an error, then recovers."""
+    """A failure no PBX answer explains is logged with its traceback, then recovers.
+
+    No server can make the client raise anything but its own errors, so the
+    failure is put in aiohttp, under the client, as a bug there would be.
+    """
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
-    with patch.object(VoipNowClient, "async_authenticate", side_effect=failure):
+    with patch.object(
+        aiohttp.ClientSession, "request", side_effect=RuntimeError("Boom")
+    ):
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], user_input(simulator)
         )
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] in ({CONF_URL: error}, {"base": error})
+    assert result["errors"] == {"base": "unknown"}
     assert_translated(result)
-    # Only the unexpected failure is logged, with its traceback.
-    assert ("Unexpected error while checking the PBX" in caplog.text) is (
-        error == "unknown"
-    )
+    assert "Unexpected error while checking the PBX" in caplog.text
+    assert "RuntimeError: Boom" in caplog.text
+    assert simulator.requests == []
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], user_input(simulator)
@@ -354,11 +368,12 @@ async def test_user_flow_timeout_recovers(
     mock_setup_entry: AsyncMock,
 ) -> None:
     """A PBX that does not answer in time is reported as unreachable."""
-    simulator.inject_fault("delay", path_prefix="/oauth", delay=0.5)
+    simulator.inject_fault("delay", path_prefix="/oauth", delay=1.0)
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
-    # A short timeout keeps the test fast; the PBX answers after it.
+    # The PBX's delay is the failure; the client's timeout is only shortened
+    # (from 10 s) to keep the test fast.
     with patch(
         "custom_components.voipnow.config_flow.VoipNowClient",
         partial(VoipNowClient, request_timeout=0.05),
@@ -366,12 +381,12 @@ async def test_user_flow_timeout_recovers(
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], user_input(simulator)
         )
-        assert result["type"] is FlowResultType.FORM
-        assert result["errors"] == {CONF_URL: "cannot_connect"}
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_URL: "cannot_connect"}
 
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], user_input(simulator)
-        )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(simulator)
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 

@@ -26,12 +26,12 @@ from pytest_homeassistant_custom_component.typing import (
     WebSocketGenerator,
 )
 
-from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS, DOMAIN
+from custom_components.voipnow.const import CONF_TRANSFER_TARGETS, DOMAIN
 from custom_components.voipnow.device_action import ACTION_TYPES
 from custom_components.voipnow.device_condition import CONDITION_TYPES
 from custom_components.voipnow.device_trigger import TRIGGER_TYPES
 from custom_components.voipnow.devices import device_entry
-from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
+from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, simulator_entry
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import OFFICE_CALL_STATE
@@ -67,13 +67,8 @@ async def http(
     hass_client_no_auth: ClientSessionGenerator,
 ) -> TestClient:
     """Set up push with two transfer targets; return a client posing as the PBX."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="127.0.0.1",
-        unique_id=UNIQUE_ID,
-        data=entry_data(simulator),
-        options={CONF_PUSH: True, CONF_TRANSFER_TARGETS: TARGETS},
-        entry_id=PUSH_ENTRY_ID,
+    entry = simulator_entry(
+        simulator, {CONF_TRANSFER_TARGETS: TARGETS}, push=True, entry_id=PUSH_ENTRY_ID
     )
     return await async_setup_push(hass, hass_client_no_auth, entry)
 

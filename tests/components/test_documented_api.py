@@ -23,12 +23,18 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.voipnow.const import DOMAIN, PUSH_SCAN_INTERVAL
-from custom_components.voipnow.subscriptions import SUBSCRIBE_RETRY
+from custom_components.voipnow.const import DOMAIN
 from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
-from .helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE, async_poll, calls_requests
+from .helpers import (
+    KITCHEN_CALL_STATE,
+    OFFICE_CALL_STATE,
+    PUSH_SCAN_INTERVAL,
+    SUBSCRIBE_RETRY,
+    async_poll,
+    calls_requests,
+)
 from .push_helpers import (
     OFFICE_CALL_EVENT,
     async_ours,

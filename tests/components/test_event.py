@@ -19,11 +19,15 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.voipnow.const import EXTENSIONS_REFRESH_INTERVAL
 from tests.conftest import EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
-from .helpers import OFFICE_CALL_STATE, async_poll, calls_requests
+from .helpers import (
+    EXTENSIONS_REFRESH_INTERVAL,
+    OFFICE_CALL_STATE,
+    async_poll,
+    calls_requests,
+)
 from .push_helpers import (
     KITCHEN_CALL_EVENT,
     OFFICE_CALL_EVENT,

@@ -12,10 +12,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.voipnow.const import DOMAIN
-from custom_components.voipnow.push import SILENT_FOR, UNHERALDED_CALLS
 from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
+from .helpers import SILENT_FOR, UNHERALDED_CALLS
 from .push_helpers import async_settle, async_setup_push, base_url, push_entry
 
 

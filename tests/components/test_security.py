@@ -26,16 +26,14 @@ from yarl import URL
 
 from custom_components.voipnow.const import (
     CONF_ALLOW_ANY_NUMBER,
-    CONF_PUSH,
     CONF_TRANSFER_TARGETS,
     DOMAIN,
-    PUSH_SCAN_INTERVAL,
 )
 from custom_components.voipnow.tracker import MAX_TRACKED_CALLS
-from tests.conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
+from tests.conftest import EXT_KITCHEN, EXT_OFFICE, simulator_entry
 from voipnow_simulator import VoipNowSimulator
 
-from .helpers import OFFICE_CALL_STATE, async_poll
+from .helpers import OFFICE_CALL_STATE, PUSH_SCAN_INTERVAL, async_poll
 from .push_helpers import (
     OFFICE_CALL_EVENT,
     async_settle,
@@ -56,14 +54,7 @@ TARGETS = [{"name": "Mobile", "number": MOBILE, "voicemail": False}]
 @pytest.fixture
 def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
     """The simulator's entry (polling) with one public transfer target."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="127.0.0.1",
-        unique_id=UNIQUE_ID,
-        data=entry_data(simulator),
-        options={CONF_PUSH: False, CONF_TRANSFER_TARGETS: TARGETS},
-        entry_id="01JVOIPNOWTESTENTRY000000",
-    )
+    return simulator_entry(simulator, {CONF_TRANSFER_TARGETS: TARGETS})
 
 
 async def async_ring(

@@ -21,8 +21,8 @@ from homeassistant.helpers import intent
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS, DOMAIN
-from tests.conftest import EXT_OFFICE, UNIQUE_ID, entry_data
+from custom_components.voipnow.const import CONF_TRANSFER_TARGETS
+from tests.conftest import EXT_OFFICE, simulator_entry
 from voipnow_simulator import RecordedRequest, VoipNowSimulator
 
 SENTENCES = Path(__file__).parents[2] / "custom_sentences"
@@ -52,14 +52,7 @@ def entry_with_targets(
     simulator: VoipNowSimulator, targets: list[dict[str, Any]]
 ) -> MockConfigEntry:
     """Return the simulator's entry with transfer targets named in a language."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="127.0.0.1",
-        unique_id=UNIQUE_ID,
-        data=entry_data(simulator),
-        options={CONF_PUSH: False, CONF_TRANSFER_TARGETS: targets},
-        entry_id="01JVOIPNOWTESTENTRY000000",
-    )
+    return simulator_entry(simulator, {CONF_TRANSFER_TARGETS: targets})
 
 
 async def async_start_assist(
