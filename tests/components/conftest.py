@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Generator
+from unittest.mock import patch
+
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
 
 from voipnow_simulator import VoipNowSimulator
 
@@ -22,3 +30,31 @@ async def push_integration(
     entry = push_entry(simulator)
     await async_setup_push(hass, hass_client_no_auth, entry)
     return entry
+
+
+@pytest.fixture(autouse=True)
+def only_platforms(request: pytest.FixtureRequest) -> Generator[None]:
+    """Load only the platforms a module or a test names with `platforms`."""
+    marker = request.node.get_closest_marker("platforms")
+    if marker is None:
+        yield
+        return
+    with patch("custom_components.voipnow.PLATFORMS", list(marker.args)):
+        yield
+
+
+@pytest.fixture
+def platform_snapshot(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    init_integration: MockConfigEntry,
+) -> Callable[[], Awaitable[None]]:
+    """Compare the loaded platforms' registry entries and states to the snapshot."""
+
+    async def compare() -> None:
+        await snapshot_platform(
+            hass, entity_registry, snapshot, init_integration.entry_id
+        )
+
+    return compare

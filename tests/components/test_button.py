@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Generator
+from collections.abc import Awaitable, Callable
 from typing import Any
-from unittest.mock import patch
 
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.const import ATTR_ENTITY_ID, Platform
@@ -13,11 +12,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
-from syrupy.assertion import SnapshotAssertion
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.voipnow.const import CONF_TRANSFER_TARGETS, DOMAIN
 from tests.components.helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE
@@ -43,14 +38,7 @@ KITCHEN_TO_OFFICE_VOICEMAIL = "button.extension_0003_211_send_to_voicemail_of_of
 KITCHEN_TO_RECEPTION = "button.extension_0003_211_transfer_to_reception"
 
 
-@pytest.fixture(autouse=True)
-def button_platform_only(request: pytest.FixtureRequest) -> Generator[None]:
-    """Load the button platform, and the call-state sensors where a test reads them."""
-    platforms = [Platform.BUTTON]
-    if request.node.get_closest_marker("call_states"):
-        platforms.append(Platform.SENSOR)
-    with patch("custom_components.voipnow.PLATFORMS", platforms):
-        yield
+pytestmark = pytest.mark.platforms(Platform.BUTTON)
 
 
 @pytest.fixture
@@ -90,14 +78,9 @@ def actions(simulator: VoipNowSimulator) -> list[RecordedRequest]:
     return [r for r in simulator.api_requests() if r.method in ("PUT", "DELETE")]
 
 
-async def test_buttons(
-    hass: HomeAssistant,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-    init_integration: MockConfigEntry,
-) -> None:
+async def test_buttons(platform_snapshot: Callable[[], Awaitable[None]]) -> None:
     """The buttons' registry entries and states match the snapshot."""
-    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+    await platform_snapshot()
 
 
 async def test_stale_buttons_are_removed(
@@ -159,7 +142,7 @@ async def test_no_button_transfers_to_its_own_extension(
     assert hass.states.get(OFFICE_TO_OWN_VOICEMAIL) is not None
 
 
-@pytest.mark.call_states
+@pytest.mark.platforms(Platform.BUTTON, Platform.SENSOR)
 @pytest.mark.parametrize("answer", [False, True], ids=["ringing", "answered"])
 async def test_transfer_to_reception(
     hass: HomeAssistant,
@@ -290,7 +273,7 @@ async def test_send_to_own_voicemail(
     assert [v["call_id"] for v in simulator.voicemails] == [call_id]
 
 
-@pytest.mark.call_states
+@pytest.mark.platforms(Platform.BUTTON, Platform.SENSOR)
 @pytest.mark.parametrize("answer", [False, True], ids=["ringing", "answered"])
 async def test_hang_up(
     hass: HomeAssistant,
@@ -355,7 +338,7 @@ async def test_press_without_a_call(
     assert actions(simulator) == []
 
 
-@pytest.mark.call_states
+@pytest.mark.platforms(Platform.BUTTON, Platform.SENSOR)
 async def test_call_ended_before_the_press(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNKNOWN, Platform
@@ -13,11 +13,6 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
-from syrupy.assertion import SnapshotAssertion
 
 from tests.conftest import EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
@@ -45,20 +40,10 @@ JOHN = {
 }
 
 
-async def test_event_entities(
-    hass: HomeAssistant,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-    simulator: VoipNowSimulator,
-    mock_config_entry: MockConfigEntry,
-) -> None:
+@pytest.mark.platforms(Platform.EVENT)
+async def test_event_entities(platform_snapshot: Callable[[], Awaitable[None]]) -> None:
     """The event entities' registry entries and states match the snapshot."""
-    with patch("custom_components.voipnow.PLATFORMS", [Platform.EVENT]):
-        mock_config_entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-        await hass.async_block_till_done()
-
-    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+    await platform_snapshot()
 
 
 @pytest.mark.usefixtures("push_integration")
