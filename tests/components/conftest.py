@@ -58,3 +58,12 @@ def platform_snapshot(
         )
 
     return compare
+
+
+@pytest.fixture
+async def entry(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> MockConfigEntry:
+    """The loaded entry, once the requests of its start-up are done."""
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return init_integration

@@ -15,12 +15,18 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.voipnow.const import CONF_TRANSFER_TARGETS, DOMAIN
-from tests.components.helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE
+from tests.components.helpers import (
+    CALLER,
+    CALLS_PREFIX,
+    KITCHEN_CALL_STATE,
+    OFFICE_CALL_STATE,
+    actions,
+    async_ring,
+    sole_action,
+)
 from tests.conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, simulator_entry
-from voipnow_simulator import RecordedRequest, VoipNowSimulator
+from voipnow_simulator import VoipNowSimulator
 
-CALLER = "5551234"
-CALLS_PREFIX = "/uapi/phoneCalls/@me/"
 # Reception is the kitchen phone here, so the simulator really moves the call.
 TARGETS: list[dict[str, Any]] = [
     {"name": "Reception", "number": EXT_KITCHEN, "voicemail": False},
@@ -47,35 +53,12 @@ def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
     return simulator_entry(simulator, {CONF_TRANSFER_TARGETS: TARGETS})
 
 
-async def async_ring(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
-    extension: str = EXT_OFFICE,
-    *,
-    answer: bool = False,
-) -> str:
-    """Ring an extension from outside (maybe answer) and let Home Assistant see it."""
-    call_id = await simulator.incoming_call(extension, CALLER, "John Doe")
-    if answer:
-        await simulator.answer_call(call_id)
-    await entry.runtime_data.calls.async_refresh()
-    await hass.async_block_till_done()
-    simulator.clear_requests()
-    return call_id
-
-
 async def async_press(hass: HomeAssistant, entity_id: str) -> None:
     """Press a button as the dashboard does, and let the refresh it starts finish."""
     await hass.services.async_call(
         BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: entity_id}, blocking=True
     )
     await hass.async_block_till_done(wait_background_tasks=True)
-
-
-def actions(simulator: VoipNowSimulator) -> list[RecordedRequest]:
-    """The requests that changed a call (anything but listing)."""
-    return [r for r in simulator.api_requests() if r.method in ("PUT", "DELETE")]
 
 
 async def test_buttons(platform_snapshot: Callable[[], Awaitable[None]]) -> None:
@@ -155,12 +138,7 @@ async def test_transfer_to_reception(
 
     await async_press(hass, OFFICE_TO_RECEPTION)
 
-    [request] = actions(simulator)
-    assert (request.method, request.path) == (
-        "PUT",
-        f"{CALLS_PREFIX}{EXT_OFFICE}/{call_id}",
-    )
-    assert request.json == {
+    assert sole_action(simulator, "PUT", EXT_OFFICE, call_id) == {
         "action": "Transfer",
         "sendCallTo": EXT_KITCHEN,
         "transferFromNumber": EXT_OFFICE,
@@ -286,11 +264,7 @@ async def test_hang_up(
 
     await async_press(hass, OFFICE_HANGUP)
 
-    [request] = actions(simulator)
-    assert (request.method, request.path) == (
-        "DELETE",
-        f"{CALLS_PREFIX}{EXT_OFFICE}/{call_id}",
-    )
+    sole_action(simulator, "DELETE", EXT_OFFICE, call_id)
     assert call_id not in simulator.calls
     await hass.async_block_till_done(wait_background_tasks=True)
     assert hass.states.get(OFFICE_CALL_STATE).state == "idle"

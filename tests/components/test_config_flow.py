@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
-from datetime import UTC, datetime, timedelta
 from functools import partial
 import json
 from pathlib import Path
@@ -13,10 +12,6 @@ from typing import Any
 from unittest.mock import AsyncMock, patch
 
 import aiohttp
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER, ConfigEntryState
 from homeassistant.const import (
@@ -40,6 +35,7 @@ from custom_components.voipnow.const import (
     CONF_SERVER_ID,
     DOMAIN,
 )
+from tests.api.conftest import self_signed_certificate
 from tests.conftest import CLIENT_ID, CLIENT_SECRET
 from voipnow_simulator import VoipNowSimulator
 
@@ -105,32 +101,18 @@ def flow_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
     )
 
 
+async def async_reconfigure(
+    hass: HomeAssistant, entry: MockConfigEntry, entered: dict[str, Any]
+) -> FlowResult:
+    """Open the entry's reconfigure form and submit what the user entered."""
+    result = await entry.start_reconfigure_flow(hass)
+    return await hass.config_entries.flow.async_configure(result["flow_id"], entered)
+
+
 def _self_signed_context(directory: Path) -> ssl.SSLContext:
     """Build a server TLS context with a self-signed certificate for 127.0.0.1."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "voipnow.test")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = directory / "cert.pem", directory / "key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert_file, key_file)
+    context.load_cert_chain(*self_signed_certificate(directory))
     return context
 
 
@@ -583,10 +565,9 @@ async def test_reconfigure_new_address(
 ) -> None:
     """A new address for the same App moves the entry, unique id included."""
     flow_entry.add_to_hass(hass)
-    result = await flow_entry.start_reconfigure_flow(hass)
-
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
+    result = await async_reconfigure(
+        hass,
+        flow_entry,
         user_input(simulator, **{CONF_URL: f"127.0.0.1:{moved_simulator.port}"}),
     )
     # Without a scheme the PBX is reached over TLS, which it does not speak:
@@ -622,9 +603,8 @@ async def test_reconfigure_new_address_keeps_entities(
     before = registry.async_get(OFFICE_CALL_STATE)
     assert before is not None
 
-    result = await flow_entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], user_input(simulator, **{CONF_URL: moved_simulator.url})
+    result = await async_reconfigure(
+        hass, flow_entry, user_input(simulator, **{CONF_URL: moved_simulator.url})
     )
     await hass.async_block_till_done()
     assert result["reason"] == "reconfigure_successful"
@@ -646,11 +626,8 @@ async def test_reconfigure_different_app(
 ) -> None:
     """Another App ID is refused before its secret is sent anywhere."""
     flow_entry.add_to_hass(hass)
-    result = await flow_entry.start_reconfigure_flow(hass)
-
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        user_input(simulator, **{CONF_CLIENT_ID: "another-app"}),
+    result = await async_reconfigure(
+        hass, flow_entry, user_input(simulator, **{CONF_CLIENT_ID: "another-app"})
     )
 
     assert result["type"] is FlowResultType.ABORT
@@ -676,11 +653,7 @@ async def test_reconfigure_to_another_entrys_address(
         data=user_input(moved_simulator),
     )
     other.add_to_hass(hass)
-    result = await flow_entry.start_reconfigure_flow(hass)
-
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], user_input(moved_simulator)
-    )
+    result = await async_reconfigure(hass, flow_entry, user_input(moved_simulator))
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"

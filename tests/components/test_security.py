@@ -33,7 +33,7 @@ from custom_components.voipnow.tracker import MAX_TRACKED_CALLS
 from tests.conftest import EXT_KITCHEN, EXT_OFFICE, simulator_entry
 from voipnow_simulator import VoipNowSimulator
 
-from .helpers import OFFICE_CALL_STATE, PUSH_SCAN_INTERVAL, async_poll
+from .helpers import OFFICE_CALL_STATE, PUSH_SCAN_INTERVAL, async_poll, async_ring
 from .push_helpers import (
     OFFICE_CALL_EVENT,
     async_settle,
@@ -55,17 +55,6 @@ TARGETS = [{"name": "Mobile", "number": MOBILE, "voicemail": False}]
 def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
     """The simulator's entry (polling) with one public transfer target."""
     return simulator_entry(simulator, {CONF_TRANSFER_TARGETS: TARGETS})
-
-
-async def async_ring(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
-) -> str:
-    """Ring the office from outside and let Home Assistant list it."""
-    call_id = await simulator.incoming_call(EXT_OFFICE, "5551234", "John Doe")
-    await entry.runtime_data.calls.async_refresh()
-    await hass.async_block_till_done()
-    simulator.clear_requests()
-    return call_id
 
 
 async def async_as(

@@ -95,15 +95,6 @@ def sent(
 
 
 @pytest.fixture
-async def entry(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> MockConfigEntry:
-    """The loaded entry, once the requests of its start-up are done."""
-    await settle(hass)
-    return init_integration
-
-
-@pytest.fixture
 async def second_entry(
     hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
 ) -> MockConfigEntry:
