@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Generator
 from unittest.mock import patch
 
+from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
@@ -21,15 +22,30 @@ from .push_helpers import async_setup_push, push_entry
 
 
 @pytest.fixture
+def push_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
+    """The entry the push tests set up: the simulator's App with push on."""
+    return push_entry(simulator)
+
+
+@pytest.fixture
+async def http(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    push_config_entry: MockConfigEntry,
+) -> TestClient:
+    """Set up push; return an HTTP client posing as the PBX (or whoever has the URL)."""
+    return await async_setup_push(hass, hass_client_no_auth, push_config_entry)
+
+
+@pytest.fixture
 async def push_integration(
     hass: HomeAssistant,
-    simulator: VoipNowSimulator,
     hass_client_no_auth: ClientSessionGenerator,
+    push_config_entry: MockConfigEntry,
 ) -> MockConfigEntry:
     """Set up an entry with push working: the PBX calls Home Assistant back."""
-    entry = push_entry(simulator)
-    await async_setup_push(hass, hass_client_no_auth, entry)
-    return entry
+    await async_setup_push(hass, hass_client_no_auth, push_config_entry)
+    return push_config_entry
 
 
 @pytest.fixture(autouse=True)

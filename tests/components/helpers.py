@@ -93,14 +93,19 @@ async def async_ring(
     caller: str = CALLER,
     caller_name: str = CALLER_NAME,
     answer: bool = False,
+    forget_requests: bool = True,
 ) -> str:
-    """Ring an extension from outside (maybe answer) and let Home Assistant see it."""
+    """Ring an extension from outside (maybe answer) and let Home Assistant see it.
+
+    The PBX then forgets the requests so far, unless told not to.
+    """
     call_id = await simulator.incoming_call(extension, caller, caller_name)
     if answer:
         await simulator.answer_call(call_id)
     await entry.runtime_data.calls.async_refresh()
     await hass.async_block_till_done()
-    simulator.clear_requests()
+    if forget_requests:
+        simulator.clear_requests()
     return call_id
 
 

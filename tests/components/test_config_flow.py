@@ -36,7 +36,7 @@ from custom_components.voipnow.const import (
     DOMAIN,
 )
 from tests.api.conftest import self_signed_certificate
-from tests.conftest import CLIENT_ID, CLIENT_SECRET
+from tests.conftest import CLIENT_ID, CLIENT_SECRET, entry_data as user_input
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import OFFICE_CALL_STATE, async_poll, calls_requests
@@ -62,17 +62,6 @@ def assert_translated(result: FlowResult, section: str = "config") -> None:
             assert str(field) in step.get("data_description", {}), field
         for error in (result.get("errors") or {}).values():
             assert error in strings["error"], error
-
-
-def user_input(simulator: VoipNowSimulator, **overrides: Any) -> dict[str, Any]:
-    """Return what a user types in the form to reach the simulator."""
-    return {
-        CONF_URL: simulator.url,
-        CONF_CLIENT_ID: CLIENT_ID,
-        CONF_CLIENT_SECRET: CLIENT_SECRET,
-        CONF_VERIFY_SSL: True,
-        **overrides,
-    }
 
 
 def server_unique_id(simulator: VoipNowSimulator) -> str:
@@ -426,17 +415,30 @@ def test_unique_id_ignores_default_ports(url: str, unique_id: str) -> None:
     assert unique_id_for(url, f" {CLIENT_ID} ") == unique_id
 
 
-async def test_reauth_shows_connection_errors(
+@pytest.fixture
+async def reauth_flow(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     simulator: VoipNowSimulator,
     init_integration: MockConfigEntry,
-) -> None:
-    """An unreachable PBX during reauth is shown on the form, then it recovers."""
+) -> FlowResult:
+    """The App's secret was regenerated: the next poll starts a reauth flow."""
     simulator.set_client_secret(NEW_SECRET)
     await async_poll(hass, freezer)
+    assert hass.states.get(OFFICE_CALL_STATE).state == STATE_UNAVAILABLE
     [flow] = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    result = await hass.config_entries.flow.async_configure(flow["flow_id"])
+    assert flow["context"]["source"] == SOURCE_REAUTH
+    return flow
+
+
+async def test_reauth_shows_connection_errors(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    reauth_flow: FlowResult,
+) -> None:
+    """An unreachable PBX during reauth is shown on the form, then it recovers."""
+    result = await hass.config_entries.flow.async_configure(reauth_flow["flow_id"])
 
     await simulator.go_offline()
     result = await hass.config_entries.flow.async_configure(
@@ -461,15 +463,10 @@ async def test_reauth_after_secret_regenerated(
     freezer: FrozenDateTimeFactory,
     simulator: VoipNowSimulator,
     init_integration: MockConfigEntry,
+    reauth_flow: FlowResult,
 ) -> None:
     """A regenerated App secret asks for the new one; the entry then works again."""
-    simulator.set_client_secret(NEW_SECRET)
-    await async_poll(hass, freezer)
-    assert hass.states.get(OFFICE_CALL_STATE).state == STATE_UNAVAILABLE
-
-    [flow] = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert flow["context"]["source"] == SOURCE_REAUTH
-    result = await hass.config_entries.flow.async_configure(flow["flow_id"])
+    result = await hass.config_entries.flow.async_configure(reauth_flow["flow_id"])
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reauth_confirm"
     assert result["description_placeholders"]["client_id"] == CLIENT_ID

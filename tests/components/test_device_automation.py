@@ -21,10 +21,7 @@ from pytest_homeassistant_custom_component.common import (
     async_get_device_automations,
     async_mock_service,
 )
-from pytest_homeassistant_custom_component.typing import (
-    ClientSessionGenerator,
-    WebSocketGenerator,
-)
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.voipnow.const import CONF_TRANSFER_TARGETS, DOMAIN
 from custom_components.voipnow.device_action import ACTION_TYPES
@@ -35,7 +32,7 @@ from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, simulator_entry
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import OFFICE_CALL_STATE
-from .push_helpers import PUSH_ENTRY_ID, async_settle, async_setup_push, webhook_target
+from .push_helpers import PUSH_ENTRY_ID, async_settle, webhook_target
 from .test_services import INTEGRATION, async_active_call, message, sent, settle
 
 MOBILE = "+15551234567"
@@ -61,16 +58,11 @@ def device_id(hass: HomeAssistant, entry: MockConfigEntry, extension: str) -> st
 
 
 @pytest.fixture
-async def http(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    hass_client_no_auth: ClientSessionGenerator,
-) -> TestClient:
-    """Set up push with two transfer targets; return a client posing as the PBX."""
-    entry = simulator_entry(
+def push_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
+    """The simulator's App with push on and two transfer targets."""
+    return simulator_entry(
         simulator, {CONF_TRANSFER_TARGETS: TARGETS}, push=True, entry_id=PUSH_ENTRY_ID
     )
-    return await async_setup_push(hass, hass_client_no_auth, entry)
 
 
 @pytest.fixture

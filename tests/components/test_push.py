@@ -90,16 +90,6 @@ RING = {
 }
 
 
-@pytest.fixture
-async def http(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    hass_client_no_auth: ClientSessionGenerator,
-) -> TestClient:
-    """Set up push and return an HTTP client posing as the PBX."""
-    return await async_setup_push(hass, hass_client_no_auth, push_entry(simulator))
-
-
 def sub_requests(simulator: VoipNowSimulator, method: str) -> int:
     """Count the PBX's requests of one method on subscriptions."""
     return len(simulator.api_requests(method, EVENTS_PREFIX))

@@ -37,7 +37,6 @@ from .helpers import OFFICE_CALL_STATE, PUSH_SCAN_INTERVAL, async_poll, async_ri
 from .push_helpers import (
     OFFICE_CALL_EVENT,
     async_settle,
-    async_setup_push,
     bus_types,
     leaks,
     push_entry,
@@ -191,16 +190,6 @@ async def test_unknown_user_is_restricted(
 
 
 # --- forged callbacks ----------------------------------------------------------------
-
-
-@pytest.fixture
-async def http(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    hass_client_no_auth: ClientSessionGenerator,
-) -> TestClient:
-    """Set up push and return an HTTP client posing as whoever has the URL."""
-    return await async_setup_push(hass, hass_client_no_auth, push_entry(simulator))
 
 
 def target(simulator: VoipNowSimulator, kind: int) -> str:
