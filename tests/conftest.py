@@ -23,7 +23,7 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.amber import AmberDataSerializer
 from syrupy.types import SerializableData
 
-from custom_components.voipnow.const import CONF_PUSH, DOMAIN
+from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, DOMAIN, PushTransport
 from voipnow_simulator import VoipNowSimulator
 
 CLIENT_ID = "test-app-id"
@@ -34,6 +34,7 @@ EXT_GARAGE = "0003*212"
 # A fixed server identity: the simulator's port changes per run, and unique ids
 # (hence snapshots) are built from the entry's unique id.
 UNIQUE_ID = f"voip.example.test_{CLIENT_ID}"
+ENTRY_ID = "01JVOIPNOWTESTENTRY000000"
 
 
 @pytest.fixture(autouse=True)
@@ -141,19 +142,39 @@ def entry_data(sim: VoipNowSimulator, **overrides: Any) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
-    """Return a config entry for the simulator's App."""
+def simulator_entry(
+    simulator: VoipNowSimulator,
+    options: dict[str, Any] | None = None,
+    *,
+    push: bool = False,
+    entry_id: str = ENTRY_ID,
+    **data: Any,
+) -> MockConfigEntry:
+    """Return a config entry for the simulator's App, polled unless `push`.
+
+    Push means the webhook: the notification socket has its own tests
+    (test_push_socket.py).
+    """
+    transport = PushTransport.WEBHOOK if push else PushTransport.POLLING
     return MockConfigEntry(
         domain=DOMAIN,
         title="127.0.0.1",
         unique_id=UNIQUE_ID,
-        data=entry_data(simulator),
-        # Push has its own tests (tests/components/test_push.py); elsewhere the
-        # PBX is only polled, so request counts stay those of polling.
-        options={CONF_PUSH: False},
-        entry_id="01JVOIPNOWTESTENTRY000000",
+        data=entry_data(simulator, **data),
+        options={CONF_PUSH_TRANSPORT: transport, **(options or {})},
+        minor_version=2,
+        entry_id=entry_id,
     )
+
+
+@pytest.fixture
+def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
+    """Return a config entry for the simulator's App.
+
+    Push has its own tests (tests/components/test_push.py); elsewhere the PBX
+    is only polled, so request counts stay those of polling.
+    """
+    return simulator_entry(simulator)
 
 
 @pytest.fixture

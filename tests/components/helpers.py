@@ -3,17 +3,40 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
-from custom_components.voipnow.const import DEFAULT_SCAN_INTERVAL
-from voipnow_simulator import VoipNowSimulator
+from tests.conftest import EXT_OFFICE
+from voipnow_simulator import RecordedRequest, VoipNowSimulator
+
+# The timings the README promises, written here as numbers rather than imported
+# from the code they check (a changed constant must fail a test).
+# Calls are polled every 10 s by default, every minute once push works;
+DEFAULT_SCAN_INTERVAL = timedelta(seconds=10)
+PUSH_SCAN_INTERVAL = timedelta(seconds=60)
+# extensions, presence and registrations are listed once a minute;
+EXTENSIONS_REFRESH_INTERVAL = timedelta(minutes=1)
+# a refused subscription is asked for again after 5 minutes;
+SUBSCRIBE_RETRY = timedelta(minutes=5)
+# the push repair comes after three calls no callback announced, or one
+# after 30 minutes without any callback.
+UNHERALDED_CALLS = 3
+SILENT_FOR = timedelta(minutes=30)
 
 CALLS_PATH = "/uapi/phoneCalls/@me/@self"
+CALLS_PREFIX = "/uapi/phoneCalls/@me/"
+# Who calls in from outside, and how Home Assistant names them.
+CALLER = "5551234"
+CALLER_NAME = "John Doe"
+WHO = "John Doe (5551234)"
 PRESENCE_PATH = "/uapi/extensions/@me/@self/presence"
 
 OFFICE_CALL_STATE = "sensor.extension_0003_210_call_state"
@@ -59,3 +82,45 @@ async def async_open_options(
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == step
     return result
+
+
+async def async_ring(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    extension: str = EXT_OFFICE,
+    *,
+    caller: str = CALLER,
+    caller_name: str = CALLER_NAME,
+    answer: bool = False,
+    forget_requests: bool = True,
+) -> str:
+    """Ring an extension from outside (maybe answer) and let Home Assistant see it.
+
+    The PBX then forgets the requests so far, unless told not to.
+    """
+    call_id = await simulator.incoming_call(extension, caller, caller_name)
+    if answer:
+        await simulator.answer_call(call_id)
+    await entry.runtime_data.calls.async_refresh()
+    await hass.async_block_till_done()
+    if forget_requests:
+        simulator.clear_requests()
+    return call_id
+
+
+def actions(simulator: VoipNowSimulator) -> list[RecordedRequest]:
+    """The requests that changed a call (anything but listing)."""
+    return [r for r in simulator.api_requests() if r.method in ("PUT", "DELETE")]
+
+
+def sole_action(
+    simulator: VoipNowSimulator, method: str, extension: str, call_id: str
+) -> Any:
+    """Check the PBX received one call action, on this call; return its body."""
+    [request] = actions(simulator)
+    assert (request.method, request.path) == (
+        method,
+        f"{CALLS_PREFIX}{extension}/{call_id}",
+    )
+    return request.json

@@ -15,14 +15,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
-from custom_components.voipnow.const import (
-    CONF_PUSH_TRANSPORT,
-    DOMAIN,
-    EVENT_CALL,
-    PushTransport,
-)
+from custom_components.voipnow.const import EVENT_CALL
 from custom_components.voipnow.subscriptions import async_note
-from tests.conftest import UNIQUE_ID, entry_data
+from tests.conftest import simulator_entry
 from voipnow_simulator import VoipNowSimulator
 from voipnow_simulator.model import Subscription
 
@@ -37,19 +32,8 @@ PUSH_ENTRY_ID = "01JVOIPNOWPUSHENTRY0000000"
 
 
 def push_entry(simulator: VoipNowSimulator, **data: Any) -> MockConfigEntry:
-    """Return a config entry for the simulator's App with push by webhook.
-
-    The notification socket has its own tests (test_push_socket.py).
-    """
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="127.0.0.1",
-        unique_id=UNIQUE_ID,
-        data=entry_data(simulator, **data),
-        options={CONF_PUSH_TRANSPORT: PushTransport.WEBHOOK},
-        minor_version=2,
-        entry_id=PUSH_ENTRY_ID,
-    )
+    """Return a config entry for the simulator's App with push turned on."""
+    return simulator_entry(simulator, push=True, entry_id=PUSH_ENTRY_ID, **data)
 
 
 async def async_serve_http(

@@ -2,47 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from unittest.mock import patch
+from collections.abc import Awaitable, Callable
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_OFF, STATE_ON, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
-from syrupy.assertion import SnapshotAssertion
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.voipnow.const import EXTENSIONS_REFRESH_INTERVAL
 from tests.conftest import EXT_GARAGE, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import (
+    EXTENSIONS_REFRESH_INTERVAL,
     GARAGE_REGISTERED,
     KITCHEN_REGISTERED,
     OFFICE_REGISTERED,
     async_poll,
 )
 
-
-@pytest.fixture(autouse=True)
-def binary_sensor_platform_only() -> Generator[None]:
-    """Load only the binary sensor platform."""
-    with patch("custom_components.voipnow.PLATFORMS", [Platform.BINARY_SENSOR]):
-        yield
+pytestmark = pytest.mark.platforms(Platform.BINARY_SENSOR)
 
 
-async def test_binary_sensors(
-    hass: HomeAssistant,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-    init_integration: MockConfigEntry,
-) -> None:
+async def test_binary_sensors(platform_snapshot: Callable[[], Awaitable[None]]) -> None:
     """The binary sensors' registry entries and states match the snapshot."""
-    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+    await platform_snapshot()
 
 
 async def test_registration_follows_presence(

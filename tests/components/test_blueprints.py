@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 import re
@@ -87,17 +87,18 @@ def office(push_integration: MockConfigEntry) -> str:
     return device.id
 
 
-async def async_use(hass: HomeAssistant, name: str, **inputs: Any) -> None:
-    """Set up an automation from one of our blueprints."""
+async def async_use(
+    hass: HomeAssistant, name: str, entry: MockConfigEntry, **inputs: Any
+) -> None:
+    """Set up an automation from one of our blueprints, on the office's device."""
+    blueprint = {
+        "path": f"voipnow/{name}.yaml",
+        "input": {"extension": office(entry), **inputs},
+    }
     assert await async_setup_component(
         hass,
         automation.DOMAIN,
-        {
-            automation.DOMAIN: {
-                "alias": name,
-                "use_blueprint": {"path": f"voipnow/{name}.yaml", "input": inputs},
-            }
-        },
+        {automation.DOMAIN: {"alias": name, "use_blueprint": blueprint}},
     )
     await hass.async_block_till_done()
     state = hass.states.get(f"automation.{name}")
@@ -159,18 +160,31 @@ def test_readme_has_an_import_badge(path: Path) -> None:
 # --- missed call with Call back ------------------------------------------------------
 
 
-async def test_missed_call_notification_and_call_back(
-    hass: HomeAssistant, simulator: VoipNowSimulator, push_integration: MockConfigEntry
-) -> None:
-    """A missed call notifies with a Call back button; pressing it calls back."""
-    notifications = async_mock_service(hass, "notify", "my_phone")
+@pytest.fixture
+async def notifications(
+    hass: HomeAssistant,
+    push_integration: MockConfigEntry,
+    request: pytest.FixtureRequest,
+) -> list[ServiceCall]:
+    """The missed-call blueprint on the office, notifying a test notify action.
+
+    A test may give more of the blueprint's inputs as the fixture's parameter.
+    """
+    sent = async_mock_service(hass, "notify", "my_phone")
     await async_use(
         hass,
         "missed_call_call_back",
-        extension=office(push_integration),
+        push_integration,
         notify_action="notify.my_phone",
+        **getattr(request, "param", {}),
     )
+    return sent
 
+
+async def test_missed_call_notification_and_call_back(
+    hass: HomeAssistant, simulator: VoipNowSimulator, notifications: list[ServiceCall]
+) -> None:
+    """A missed call notifies with a Call back button; pressing it calls back."""
     call_id = await simulator.incoming_call(EXT_OFFICE, JOHN, "John Doe")
     await async_settle(hass)
     await simulator.hangup_call(call_id, "CANCEL")
@@ -208,18 +222,13 @@ async def test_missed_call_notification_and_call_back(
     assert len(posts(simulator, mark)) == 1
 
 
+@pytest.mark.parametrize(
+    "notifications", [{"call_back_window": {"minutes": 5}}], indirect=True
+)
 async def test_missed_call_button_expires(
-    hass: HomeAssistant, simulator: VoipNowSimulator, push_integration: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, notifications: list[ServiceCall]
 ) -> None:
     """After the chosen time, pressing Call back does nothing."""
-    notifications = async_mock_service(hass, "notify", "my_phone")
-    await async_use(
-        hass,
-        "missed_call_call_back",
-        extension=office(push_integration),
-        notify_action="notify.my_phone",
-        call_back_window={"minutes": 5},
-    )
     call_id = await simulator.incoming_call(EXT_OFFICE, JOHN, "John Doe")
     await simulator.hangup_call(call_id, "CANCEL")
     await async_settle(hass)
@@ -235,17 +244,9 @@ async def test_missed_call_button_expires(
 
 
 async def test_missed_call_from_a_hidden_number(
-    hass: HomeAssistant, simulator: VoipNowSimulator, push_integration: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, notifications: list[ServiceCall]
 ) -> None:
     """A hidden number gets a notification without a button; others are ignored."""
-    notifications = async_mock_service(hass, "notify", "my_phone")
-    await async_use(
-        hass,
-        "missed_call_call_back",
-        extension=office(push_integration),
-        notify_action="notify.my_phone",
-    )
-
     # The kitchen's missed call and the office's answered one notify nobody.
     kitchen = await simulator.incoming_call(EXT_KITCHEN, JOHN, "John Doe")
     await simulator.hangup_call(kitchen, "CANCEL")
@@ -276,7 +277,7 @@ async def away(hass: HomeAssistant, push_integration: MockConfigEntry) -> None:
     await async_use(
         hass,
         "forward_when_away",
-        extension=office(push_integration),
+        push_integration,
         send_call_to=MOBILE,
         ring_time={"seconds": 20},
     )
@@ -312,16 +313,26 @@ async def test_forwarded_after_ringing_unanswered(
 
 
 @pytest.mark.usefixtures("away")
-async def test_not_forwarded_when_answered(
-    hass: HomeAssistant, simulator: VoipNowSimulator
+@pytest.mark.parametrize(
+    "stop",
+    [
+        lambda simulator, call_id: simulator.answer_call(call_id),
+        lambda simulator, call_id: simulator.hangup_call(call_id, "CANCEL"),
+    ],
+    ids=["answered", "caller_gave_up"],
+)
+async def test_not_forwarded_when_the_ringing_stops(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    stop: Callable[[VoipNowSimulator, str], Awaitable[None]],
 ) -> None:
-    """A call answered within the ring time stays where it is."""
+    """A call answered, or given up by its caller, within the ring time stays."""
     call_id = await simulator.incoming_call(EXT_OFFICE, JOHN, "John Doe")
     await async_settle(hass)
     mark = len(simulator.requests)
 
     await async_ring_for(hass, 5)
-    await simulator.answer_call(call_id)
+    await stop(simulator, call_id)
     await async_settle(hass)
     await async_ring_for(hass, 30)
     await async_runs_done(hass, "forward_when_away")
@@ -345,24 +356,6 @@ async def test_not_forwarded_when_somebody_is_home(
     assert posts(simulator, mark) == []
 
 
-@pytest.mark.usefixtures("away")
-async def test_not_forwarded_when_the_caller_gave_up(
-    hass: HomeAssistant, simulator: VoipNowSimulator
-) -> None:
-    """A caller who hangs up before the ring time is not chased."""
-    call_id = await simulator.incoming_call(EXT_OFFICE, JOHN, "John Doe")
-    await async_settle(hass)
-    await async_ring_for(hass, 5)
-    await simulator.hangup_call(call_id, "CANCEL")
-    await async_settle(hass)
-    mark = len(simulator.requests)
-
-    await async_ring_for(hass, 30)
-    await async_runs_done(hass, "forward_when_away")
-
-    assert posts(simulator, mark) == []
-
-
 # --- announce the caller ---------------------------------------------------------------
 
 
@@ -377,7 +370,7 @@ async def speech(
     await async_use(
         hass,
         "announce_caller",
-        extension=office(push_integration),
+        push_integration,
         tts_engine="tts.test",
         speakers=["media_player.kitchen", "media_player.living_room"],
         quiet_start="22:00:00",

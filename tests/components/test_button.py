@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Generator
+from collections.abc import Awaitable, Callable
 from typing import Any
-from unittest.mock import patch
 
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.const import ATTR_ENTITY_ID, Platform
@@ -13,19 +12,21 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.voipnow.const import CONF_TRANSFER_TARGETS, DOMAIN
+from tests.components.helpers import (
+    CALLER,
+    CALLS_PREFIX,
+    KITCHEN_CALL_STATE,
+    OFFICE_CALL_STATE,
+    actions,
+    async_ring,
+    sole_action,
 )
-from syrupy.assertion import SnapshotAssertion
+from tests.conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, simulator_entry
+from voipnow_simulator import VoipNowSimulator
 
-from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS, DOMAIN
-from tests.components.helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE
-from tests.conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
-from voipnow_simulator import RecordedRequest, VoipNowSimulator
-
-CALLER = "5551234"
-CALLS_PREFIX = "/uapi/phoneCalls/@me/"
 # Reception is the kitchen phone here, so the simulator really moves the call.
 TARGETS: list[dict[str, Any]] = [
     {"name": "Reception", "number": EXT_KITCHEN, "voicemail": False},
@@ -43,45 +44,13 @@ KITCHEN_TO_OFFICE_VOICEMAIL = "button.extension_0003_211_send_to_voicemail_of_of
 KITCHEN_TO_RECEPTION = "button.extension_0003_211_transfer_to_reception"
 
 
-@pytest.fixture(autouse=True)
-def button_platform_only(request: pytest.FixtureRequest) -> Generator[None]:
-    """Load the button platform, and the call-state sensors where a test reads them."""
-    platforms = [Platform.BUTTON]
-    if request.node.get_closest_marker("call_states"):
-        platforms.append(Platform.SENSOR)
-    with patch("custom_components.voipnow.PLATFORMS", platforms):
-        yield
+pytestmark = pytest.mark.platforms(Platform.BUTTON)
 
 
 @pytest.fixture
 def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
     """Return the simulator's entry with four transfer targets configured."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="127.0.0.1",
-        unique_id=UNIQUE_ID,
-        data=entry_data(simulator),
-        options={CONF_PUSH: False, CONF_TRANSFER_TARGETS: TARGETS},
-        entry_id="01JVOIPNOWTESTENTRY000000",
-    )
-
-
-async def async_ring(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
-    extension: str = EXT_OFFICE,
-    *,
-    answer: bool = False,
-) -> str:
-    """Ring an extension from outside (maybe answer) and let Home Assistant see it."""
-    call_id = await simulator.incoming_call(extension, CALLER, "John Doe")
-    if answer:
-        await simulator.answer_call(call_id)
-    await entry.runtime_data.calls.async_refresh()
-    await hass.async_block_till_done()
-    simulator.clear_requests()
-    return call_id
+    return simulator_entry(simulator, {CONF_TRANSFER_TARGETS: TARGETS})
 
 
 async def async_press(hass: HomeAssistant, entity_id: str) -> None:
@@ -92,19 +61,9 @@ async def async_press(hass: HomeAssistant, entity_id: str) -> None:
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
-def actions(simulator: VoipNowSimulator) -> list[RecordedRequest]:
-    """The requests that changed a call (anything but listing)."""
-    return [r for r in simulator.api_requests() if r.method in ("PUT", "DELETE")]
-
-
-async def test_buttons(
-    hass: HomeAssistant,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-    init_integration: MockConfigEntry,
-) -> None:
+async def test_buttons(platform_snapshot: Callable[[], Awaitable[None]]) -> None:
     """The buttons' registry entries and states match the snapshot."""
-    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+    await platform_snapshot()
 
 
 async def test_stale_buttons_are_removed(
@@ -166,7 +125,7 @@ async def test_no_button_transfers_to_its_own_extension(
     assert hass.states.get(OFFICE_TO_OWN_VOICEMAIL) is not None
 
 
-@pytest.mark.call_states
+@pytest.mark.platforms(Platform.BUTTON, Platform.SENSOR)
 @pytest.mark.parametrize("answer", [False, True], ids=["ringing", "answered"])
 async def test_transfer_to_reception(
     hass: HomeAssistant,
@@ -179,12 +138,7 @@ async def test_transfer_to_reception(
 
     await async_press(hass, OFFICE_TO_RECEPTION)
 
-    [request] = actions(simulator)
-    assert (request.method, request.path) == (
-        "PUT",
-        f"{CALLS_PREFIX}{EXT_OFFICE}/{call_id}",
-    )
-    assert request.json == {
+    assert sole_action(simulator, "PUT", EXT_OFFICE, call_id) == {
         "action": "Transfer",
         "sendCallTo": EXT_KITCHEN,
         "transferFromNumber": EXT_OFFICE,
@@ -297,7 +251,7 @@ async def test_send_to_own_voicemail(
     assert [v["call_id"] for v in simulator.voicemails] == [call_id]
 
 
-@pytest.mark.call_states
+@pytest.mark.platforms(Platform.BUTTON, Platform.SENSOR)
 @pytest.mark.parametrize("answer", [False, True], ids=["ringing", "answered"])
 async def test_hang_up(
     hass: HomeAssistant,
@@ -310,11 +264,7 @@ async def test_hang_up(
 
     await async_press(hass, OFFICE_HANGUP)
 
-    [request] = actions(simulator)
-    assert (request.method, request.path) == (
-        "DELETE",
-        f"{CALLS_PREFIX}{EXT_OFFICE}/{call_id}",
-    )
+    sole_action(simulator, "DELETE", EXT_OFFICE, call_id)
     assert call_id not in simulator.calls
     await hass.async_block_till_done(wait_background_tasks=True)
     assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
@@ -362,7 +312,7 @@ async def test_press_without_a_call(
     assert actions(simulator) == []
 
 
-@pytest.mark.call_states
+@pytest.mark.platforms(Platform.BUTTON, Platform.SENSOR)
 async def test_call_ended_before_the_press(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,

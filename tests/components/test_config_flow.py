@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
-from datetime import UTC, datetime, timedelta
 from functools import partial
 import json
 from pathlib import Path
@@ -12,10 +11,7 @@ import ssl
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+import aiohttp
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER, ConfigEntryState
 from homeassistant.const import (
@@ -31,7 +27,7 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.voipnow.api import VoipNowClient, VoipNowConnectionError
+from custom_components.voipnow.api import VoipNowClient
 from custom_components.voipnow.config_flow import unique_id_for
 from custom_components.voipnow.const import (
     CONF_ALLOW_INSECURE,
@@ -39,7 +35,8 @@ from custom_components.voipnow.const import (
     CONF_SERVER_ID,
     DOMAIN,
 )
-from tests.conftest import CLIENT_ID, CLIENT_SECRET
+from tests.api.conftest import self_signed_certificate
+from tests.conftest import CLIENT_ID, CLIENT_SECRET, entry_data as user_input
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import OFFICE_CALL_STATE, async_poll, calls_requests
@@ -65,17 +62,6 @@ def assert_translated(result: FlowResult, section: str = "config") -> None:
             assert str(field) in step.get("data_description", {}), field
         for error in (result.get("errors") or {}).values():
             assert error in strings["error"], error
-
-
-def user_input(simulator: VoipNowSimulator, **overrides: Any) -> dict[str, Any]:
-    """Return what a user types in the form to reach the simulator."""
-    return {
-        CONF_URL: simulator.url,
-        CONF_CLIENT_ID: CLIENT_ID,
-        CONF_CLIENT_SECRET: CLIENT_SECRET,
-        CONF_VERIFY_SSL: True,
-        **overrides,
-    }
 
 
 def server_unique_id(simulator: VoipNowSimulator) -> str:
@@ -104,32 +90,18 @@ def flow_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
     )
 
 
+async def async_reconfigure(
+    hass: HomeAssistant, entry: MockConfigEntry, entered: dict[str, Any]
+) -> FlowResult:
+    """Open the entry's reconfigure form and submit what the user entered."""
+    result = await entry.start_reconfigure_flow(hass)
+    return await hass.config_entries.flow.async_configure(result["flow_id"], entered)
+
+
 def _self_signed_context(directory: Path) -> ssl.SSLContext:
     """Build a server TLS context with a self-signed certificate for 127.0.0.1."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "voipnow.test")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = directory / "cert.pem", directory / "key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert_file, key_file)
+    context.load_cert_chain(*self_signed_certificate(directory))
     return context
 
 
@@ -230,16 +202,17 @@ async def _go_offline(simulator: VoipNowSimulator, _: str) -> dict[str, Any]:
     return {}
 
 
-async def _drop_token_connection(simulator: VoipNowSimulator, _: str) -> dict[str, Any]:
-    """Make the PBX drop the connection of the token request."""
-    simulator.inject_fault("disconnect", path_prefix="/oauth")
-    return {}
+def _fault(
+    kind: str, path_prefix: str
+) -> Callable[[VoipNowSimulator, str], Awaitable[dict[str, Any]]]:
+    """Make the PBX fail every request under a path, as a real one can."""
 
+    async def cause(simulator: VoipNowSimulator, _: str) -> dict[str, Any]:
+        # Every one: the client reads a listing again after a dropped connection.
+        simulator.inject_fault(kind, count=None, path_prefix=path_prefix)
+        return {}
 
-async def _not_voipnow(simulator: VoipNowSimulator, _: str) -> dict[str, Any]:
-    """Make the address answer with an HTML error page, as a proxy would."""
-    simulator.inject_fault("html_error", path_prefix="/uapi")
-    return {}
+    return cause
 
 
 async def _wrong_secret(_: VoipNowSimulator, __: str) -> dict[str, Any]:
@@ -262,22 +235,36 @@ async def _self_signed(_: VoipNowSimulator, tls_url: str) -> dict[str, Any]:
     [
         (_wrong_secret, {"base": "invalid_auth"}),
         (_go_offline, {CONF_URL: "cannot_connect"}),
-        (_drop_token_connection, {CONF_URL: "cannot_connect"}),
-        (_not_voipnow, {CONF_URL: "cannot_connect"}),
+        (_fault("disconnect", "/oauth"), {CONF_URL: "cannot_connect"}),
+        (_fault("disconnect", "/uapi"), {CONF_URL: "cannot_connect"}),
+        # An HTML error page, as a proxy in front of something else answers.
+        (_fault("html_error", "/uapi"), {CONF_URL: "cannot_connect"}),
+        (_fault("http_500", "/oauth"), {CONF_URL: "cannot_connect"}),
+        (_fault("http_500", "/uapi"), {CONF_URL: "cannot_connect"}),
+        (_fault("malformed_json", "/oauth"), {CONF_URL: "cannot_connect"}),
+        (_fault("malformed_json", "/uapi"), {CONF_URL: "cannot_connect"}),
+        (_fault("empty_200", "/oauth"), {CONF_URL: "cannot_connect"}),
         (_bad_url, {CONF_URL: "invalid_url"}),
         (_self_signed, {CONF_URL: "ssl_error"}),
     ],
     ids=[
         "invalid_auth",
         "refused",
-        "dropped",
+        "token_dropped",
+        "listing_dropped",
         "not_voipnow",
+        "token_500",
+        "listing_500",
+        "token_malformed",
+        "listing_malformed",
+        "token_empty",
         "invalid_url",
         "self_signed",
     ],
 )
 async def test_user_flow_error_recovers(
     hass: HomeAssistant,
+    caplog: pytest.LogCaptureFixture,
     simulator: VoipNowSimulator,
     tls_url: str,
     mock_setup_entry: AsyncMock,
@@ -296,8 +283,11 @@ async def test_user_flow_error_recovers(
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == error
     assert_translated(result)
+    # Only an unexpected failure is logged as one.
+    assert "Unexpected error" not in caplog.text
 
     await simulator.go_online()
+    simulator.clear_faults()
     if cause is _self_signed:
         # The remedy the message tells: stop verifying this PBX's certificate.
         fixed = user_input(simulator, **{CONF_URL: tls_url, CONF_VERIFY_SSL: False})
@@ -310,37 +300,32 @@ async def test_user_flow_error_recovers(
     assert result["data"][CONF_VERIFY_SSL] is fixed[CONF_VERIFY_SSL]
 
 
-@pytest.mark.parametrize(
-    ("failure", "error"),
-    [
-        (VoipNowConnectionError("Cannot resolve voip.example.test"), "cannot_connect"),
-        (RuntimeError("Boom"), "unknown"),
-    ],
-    ids=["dns", "unknown"],
-)
-async def test_user_flow_client_failure_recovers(
+async def test_user_flow_unexpected_error_recovers(
     hass: HomeAssistant,
     caplog: pytest.LogCaptureFixture,
     simulator: VoipNowSimulator,
     mock_setup_entry: AsyncMock,
-    failure: Exception,
-    error: str,
 ) -> None:
-    """A failure before any request reaches the PBX shows an error, then recovers."""
+    """A failure no PBX answer explains is logged with its traceback, then recovers.
+
+    No server can make the client raise anything but its own errors, so the
+    failure is put in aiohttp, under the client, as a bug there would be.
+    """
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
-    with patch.object(VoipNowClient, "async_authenticate", side_effect=failure):
+    with patch.object(
+        aiohttp.ClientSession, "request", side_effect=RuntimeError("Boom")
+    ):
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], user_input(simulator)
         )
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] in ({CONF_URL: error}, {"base": error})
+    assert result["errors"] == {"base": "unknown"}
     assert_translated(result)
-    # Only the unexpected failure is logged, with its traceback.
-    assert ("Unexpected error while checking the PBX" in caplog.text) is (
-        error == "unknown"
-    )
+    assert "Unexpected error while checking the PBX" in caplog.text
+    assert "RuntimeError: Boom" in caplog.text
+    assert simulator.requests == []
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], user_input(simulator)
@@ -354,11 +339,12 @@ async def test_user_flow_timeout_recovers(
     mock_setup_entry: AsyncMock,
 ) -> None:
     """A PBX that does not answer in time is reported as unreachable."""
-    simulator.inject_fault("delay", path_prefix="/oauth", delay=0.5)
+    simulator.inject_fault("delay", path_prefix="/oauth", delay=1.0)
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
-    # A short timeout keeps the test fast; the PBX answers after it.
+    # The PBX's delay is the failure; the client's timeout is only shortened
+    # (from 10 s) to keep the test fast.
     with patch(
         "custom_components.voipnow.config_flow.VoipNowClient",
         partial(VoipNowClient, request_timeout=0.05),
@@ -366,12 +352,12 @@ async def test_user_flow_timeout_recovers(
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], user_input(simulator)
         )
-        assert result["type"] is FlowResultType.FORM
-        assert result["errors"] == {CONF_URL: "cannot_connect"}
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_URL: "cannot_connect"}
 
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], user_input(simulator)
-        )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(simulator)
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -429,17 +415,30 @@ def test_unique_id_ignores_default_ports(url: str, unique_id: str) -> None:
     assert unique_id_for(url, f" {CLIENT_ID} ") == unique_id
 
 
-async def test_reauth_shows_connection_errors(
+@pytest.fixture
+async def reauth_flow(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     simulator: VoipNowSimulator,
     init_integration: MockConfigEntry,
-) -> None:
-    """An unreachable PBX during reauth is shown on the form, then it recovers."""
+) -> FlowResult:
+    """The App's secret was regenerated: the next poll starts a reauth flow."""
     simulator.set_client_secret(NEW_SECRET)
     await async_poll(hass, freezer)
+    assert hass.states.get(OFFICE_CALL_STATE).state == STATE_UNAVAILABLE
     [flow] = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    result = await hass.config_entries.flow.async_configure(flow["flow_id"])
+    assert flow["context"]["source"] == SOURCE_REAUTH
+    return flow
+
+
+async def test_reauth_shows_connection_errors(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    init_integration: MockConfigEntry,
+    reauth_flow: FlowResult,
+) -> None:
+    """An unreachable PBX during reauth is shown on the form, then it recovers."""
+    result = await hass.config_entries.flow.async_configure(reauth_flow["flow_id"])
 
     await simulator.go_offline()
     result = await hass.config_entries.flow.async_configure(
@@ -464,15 +463,10 @@ async def test_reauth_after_secret_regenerated(
     freezer: FrozenDateTimeFactory,
     simulator: VoipNowSimulator,
     init_integration: MockConfigEntry,
+    reauth_flow: FlowResult,
 ) -> None:
     """A regenerated App secret asks for the new one; the entry then works again."""
-    simulator.set_client_secret(NEW_SECRET)
-    await async_poll(hass, freezer)
-    assert hass.states.get(OFFICE_CALL_STATE).state == STATE_UNAVAILABLE
-
-    [flow] = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert flow["context"]["source"] == SOURCE_REAUTH
-    result = await hass.config_entries.flow.async_configure(flow["flow_id"])
+    result = await hass.config_entries.flow.async_configure(reauth_flow["flow_id"])
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reauth_confirm"
     assert result["description_placeholders"]["client_id"] == CLIENT_ID
@@ -568,10 +562,9 @@ async def test_reconfigure_new_address(
 ) -> None:
     """A new address for the same App moves the entry, unique id included."""
     flow_entry.add_to_hass(hass)
-    result = await flow_entry.start_reconfigure_flow(hass)
-
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
+    result = await async_reconfigure(
+        hass,
+        flow_entry,
         user_input(simulator, **{CONF_URL: f"127.0.0.1:{moved_simulator.port}"}),
     )
     # Without a scheme the PBX is reached over TLS, which it does not speak:
@@ -607,9 +600,8 @@ async def test_reconfigure_new_address_keeps_entities(
     before = registry.async_get(OFFICE_CALL_STATE)
     assert before is not None
 
-    result = await flow_entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], user_input(simulator, **{CONF_URL: moved_simulator.url})
+    result = await async_reconfigure(
+        hass, flow_entry, user_input(simulator, **{CONF_URL: moved_simulator.url})
     )
     await hass.async_block_till_done()
     assert result["reason"] == "reconfigure_successful"
@@ -631,11 +623,8 @@ async def test_reconfigure_different_app(
 ) -> None:
     """Another App ID is refused before its secret is sent anywhere."""
     flow_entry.add_to_hass(hass)
-    result = await flow_entry.start_reconfigure_flow(hass)
-
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        user_input(simulator, **{CONF_CLIENT_ID: "another-app"}),
+    result = await async_reconfigure(
+        hass, flow_entry, user_input(simulator, **{CONF_CLIENT_ID: "another-app"})
     )
 
     assert result["type"] is FlowResultType.ABORT
@@ -661,11 +650,7 @@ async def test_reconfigure_to_another_entrys_address(
         data=user_input(moved_simulator),
     )
     other.add_to_hass(hass)
-    result = await flow_entry.start_reconfigure_flow(hass)
-
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], user_input(moved_simulator)
-    )
+    result = await async_reconfigure(hass, flow_entry, user_input(moved_simulator))
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"

@@ -21,21 +21,18 @@ from pytest_homeassistant_custom_component.common import (
     async_get_device_automations,
     async_mock_service,
 )
-from pytest_homeassistant_custom_component.typing import (
-    ClientSessionGenerator,
-    WebSocketGenerator,
-)
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS, DOMAIN
+from custom_components.voipnow.const import CONF_TRANSFER_TARGETS, DOMAIN
 from custom_components.voipnow.device_action import ACTION_TYPES
 from custom_components.voipnow.device_condition import CONDITION_TYPES
 from custom_components.voipnow.device_trigger import TRIGGER_TYPES
 from custom_components.voipnow.devices import device_entry
-from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
+from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, simulator_entry
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import OFFICE_CALL_STATE
-from .push_helpers import PUSH_ENTRY_ID, async_settle, async_setup_push, webhook_target
+from .push_helpers import PUSH_ENTRY_ID, async_settle, webhook_target
 from .test_services import INTEGRATION, async_active_call, message, sent, settle
 
 MOBILE = "+15551234567"
@@ -61,21 +58,11 @@ def device_id(hass: HomeAssistant, entry: MockConfigEntry, extension: str) -> st
 
 
 @pytest.fixture
-async def http(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    hass_client_no_auth: ClientSessionGenerator,
-) -> TestClient:
-    """Set up push with two transfer targets; return a client posing as the PBX."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="127.0.0.1",
-        unique_id=UNIQUE_ID,
-        data=entry_data(simulator),
-        options={CONF_PUSH: True, CONF_TRANSFER_TARGETS: TARGETS},
-        entry_id=PUSH_ENTRY_ID,
+def push_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
+    """The simulator's App with push on and two transfer targets."""
+    return simulator_entry(
+        simulator, {CONF_TRANSFER_TARGETS: TARGETS}, push=True, entry_id=PUSH_ENTRY_ID
     )
-    return await async_setup_push(hass, hass_client_no_auth, entry)
 
 
 @pytest.fixture

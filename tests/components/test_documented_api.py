@@ -23,12 +23,18 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.voipnow.const import DOMAIN, PUSH_SCAN_INTERVAL
-from custom_components.voipnow.subscriptions import SUBSCRIBE_RETRY
+from custom_components.voipnow.const import DOMAIN
 from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
-from .helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE, async_poll, calls_requests
+from .helpers import (
+    KITCHEN_CALL_STATE,
+    OFFICE_CALL_STATE,
+    PUSH_SCAN_INTERVAL,
+    SUBSCRIBE_RETRY,
+    async_poll,
+    calls_requests,
+)
 from .push_helpers import (
     OFFICE_CALL_EVENT,
     async_ours,
@@ -356,54 +362,44 @@ async def test_ring_group_answered_between_listings_by_polling(
 # --- 5. hanging up a call that already ended ----------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("domain", "service", "target"),
+    [
+        (DOMAIN, "hangup_call", {"extension": EXT_OFFICE}),
+        (
+            BUTTON_DOMAIN,
+            SERVICE_PRESS,
+            {ATTR_ENTITY_ID: "button.extension_0003_210_hang_up"},
+        ),
+    ],
+    ids=["action", "button"],
+)
 async def test_hangup_of_an_ended_call_says_so(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
     init_integration: MockConfigEntry,
+    domain: str,
+    service: str,
+    target: dict[str, str],
 ) -> None:
-    """DELETE answers 204: the action, the button and voice say it had ended."""
+    """DELETE answers 204: the action and the button say the call had ended."""
     call_id = await simulator.incoming_call(EXT_OFFICE)
     await init_integration.runtime_data.calls.async_refresh()
     await hass.async_block_till_done()
     # The PBX ends it; Home Assistant has not listed the calls since.
     simulator.block_callbacks()
     await simulator.hangup_call(call_id)
+    if domain == DOMAIN:
+        target = {**target, "phone_call_id": call_id}
 
     with pytest.raises(HomeAssistantError) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "hangup_call",
-            {"extension": EXT_OFFICE, "phone_call_id": call_id},
-            blocking=True,
-        )
+        await hass.services.async_call(domain, service, target, blocking=True)
+
     assert err.value.translation_key == "call_ended"
     (delete,) = simulator.api_requests("DELETE")
     assert delete.path.endswith(call_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
-
-
-async def test_hangup_button_of_an_ended_call(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    init_integration: MockConfigEntry,
-) -> None:
-    """The Hang up button says the call had ended, rather than succeeding."""
-    call_id = await simulator.incoming_call(EXT_OFFICE)
-    await init_integration.runtime_data.calls.async_refresh()
-    await hass.async_block_till_done()
-    simulator.block_callbacks()
-    await simulator.hangup_call(call_id)
-
-    with pytest.raises(HomeAssistantError) as err:
-        await hass.services.async_call(
-            BUTTON_DOMAIN,
-            SERVICE_PRESS,
-            {ATTR_ENTITY_ID: "button.extension_0003_210_hang_up"},
-            blocking=True,
-        )
-
-    assert err.value.translation_key == "call_ended"
 
 
 # --- 6. ids of up to 255 characters ----------------------------------------------

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNKNOWN, Platform
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import Event, HomeAssistant, State, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
-from syrupy.assertion import SnapshotAssertion
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.voipnow.const import EXTENSIONS_REFRESH_INTERVAL
 from tests.conftest import EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
-from .helpers import OFFICE_CALL_STATE, async_poll, calls_requests
+from .helpers import (
+    EXTENSIONS_REFRESH_INTERVAL,
+    OFFICE_CALL_STATE,
+    async_poll,
+    calls_requests,
+)
 from .push_helpers import (
     KITCHEN_CALL_EVENT,
     OFFICE_CALL_EVENT,
@@ -42,20 +42,10 @@ JOHN = {
 }
 
 
-async def test_event_entities(
-    hass: HomeAssistant,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-    simulator: VoipNowSimulator,
-    mock_config_entry: MockConfigEntry,
-) -> None:
+@pytest.mark.platforms(Platform.EVENT)
+async def test_event_entities(platform_snapshot: Callable[[], Awaitable[None]]) -> None:
     """The event entities' registry entries and states match the snapshot."""
-    with patch("custom_components.voipnow.PLATFORMS", [Platform.EVENT]):
-        mock_config_entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-        await hass.async_block_till_done()
-
-    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+    await platform_snapshot()
 
 
 @pytest.mark.usefixtures("push_integration")
@@ -116,14 +106,22 @@ async def test_answered_then_ended(
     assert fired(states) == ["incoming_call", "answered", "ended"]
 
 
-@pytest.mark.usefixtures("push_integration")
-async def test_ring_then_hangup_is_missed(
-    hass: HomeAssistant, simulator: VoipNowSimulator
-) -> None:
-    """A call hung up while it rang fires `missed`."""
+@pytest.fixture
+async def ringing(
+    hass: HomeAssistant, simulator: VoipNowSimulator, push_integration: MockConfigEntry
+) -> tuple[list[State], str]:
+    """With push, 5551234 rings the office: the office's events so far, the call."""
     states = record_fired(hass, OFFICE_CALL_EVENT)
     call_id = await simulator.incoming_call(EXT_OFFICE, from_number="5551234")
     await hass.async_block_till_done(wait_background_tasks=True)
+    return states, call_id
+
+
+async def test_ring_then_hangup_is_missed(
+    hass: HomeAssistant, simulator: VoipNowSimulator, ringing: tuple[list[State], str]
+) -> None:
+    """A call hung up while it rang fires `missed`."""
+    states, call_id = ringing
 
     await simulator.hangup_call(call_id)
     await hass.async_block_till_done(wait_background_tasks=True)
@@ -134,14 +132,11 @@ async def test_ring_then_hangup_is_missed(
     assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
 
 
-@pytest.mark.usefixtures("push_integration")
 async def test_ringing_call_transferred_away_is_ended_not_missed(
-    hass: HomeAssistant, simulator: VoipNowSimulator
+    hass: HomeAssistant, simulator: VoipNowSimulator, ringing: tuple[list[State], str]
 ) -> None:
     """A ringing call Home Assistant transfers elsewhere ends; it was not missed."""
-    states = record_fired(hass, OFFICE_CALL_EVENT)
-    call_id = await simulator.incoming_call(EXT_OFFICE, from_number="5551234")
-    await hass.async_block_till_done(wait_background_tasks=True)
+    states, call_id = ringing
 
     await hass.services.async_call(
         "voipnow",

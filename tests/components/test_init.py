@@ -13,11 +13,12 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.voipnow.const import DOMAIN, EXTENSIONS_REFRESH_INTERVAL
+from custom_components.voipnow.const import DOMAIN
 from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import (
+    EXTENSIONS_REFRESH_INTERVAL,
     GARAGE_CALL_STATE,
     KITCHEN_CALL_STATE,
     OFFICE_CALL_STATE,

@@ -30,16 +30,18 @@ from custom_components.voipnow.intent import (
     INTENT_TRANSFER,
     INTENT_WHO_IS_CALLING,
 )
-from tests.components.voice_helpers import (
-    CALL_STATES,
+from tests.components.helpers import (
     CALLER,
     CALLER_NAME,
     CALLS_PREFIX,
     WHO,
-    Converse,
     actions,
-    async_missed,
     async_ring,
+)
+from tests.components.voice_helpers import (
+    CALL_STATES,
+    Converse,
+    async_missed,
     async_start_assist,
     entry_with_targets,
     is_error,

@@ -23,18 +23,15 @@ import yaml
 
 from custom_components.voipnow.const import DOMAIN
 from custom_components.voipnow.intent import INTENT_QUEUE_AGENT
+from tests.components.helpers import CALLER, actions, async_ring, sole_action
 from tests.components.voice_helpers import (
     CALL_STATES,
-    CALLER,
-    CALLS_PREFIX,
     SALES,
     SUPPORT,
     Converse,
-    actions,
     agent_path,
     async_add_queues,
     async_missed,
-    async_ring,
     async_start_assist,
     entry_with_targets,
     is_error,
@@ -124,12 +121,7 @@ async def test_transfer(
 
     assert speech(result) == answer
     assert not is_error(result)
-    [request] = actions(simulator)
-    assert (request.method, request.path) == (
-        "PUT",
-        f"{CALLS_PREFIX}{EXT_OFFICE}/{call_id}",
-    )
-    assert request.json == {
+    assert sole_action(simulator, "PUT", EXT_OFFICE, call_id) == {
         "action": "Transfer",
         "sendCallTo": sent,
         "transferFromNumber": EXT_OFFICE,
@@ -155,12 +147,7 @@ async def test_send_to_voicemail(
 
     await async_ask(converse, voice["voicemail"])
 
-    [request] = actions(simulator)
-    assert (request.method, request.path) == (
-        "PUT",
-        f"{CALLS_PREFIX}{EXT_KITCHEN}/{call_id}",
-    )
-    assert request.json == {
+    assert sole_action(simulator, "PUT", EXT_KITCHEN, call_id) == {
         "action": "TransferToVoicemail",
         "sendCallTo": EXT_OFFICE,
         "transferNumber": CALLER,
@@ -183,12 +170,7 @@ async def test_several_calls_ask_which_extension(
 
     await async_ask(converse, voice["transfer_from_kitchen"])
 
-    [request] = actions(simulator)
-    assert (request.method, request.path) == (
-        "PUT",
-        f"{CALLS_PREFIX}{EXT_KITCHEN}/{ringing[EXT_KITCHEN]}",
-    )
-    assert request.json == {
+    assert sole_action(simulator, "PUT", EXT_KITCHEN, ringing[EXT_KITCHEN]) == {
         "action": "Transfer",
         "sendCallTo": "+15551234567",
         "transferFromNumber": EXT_KITCHEN,
@@ -208,11 +190,7 @@ async def test_hang_up(
 
     await async_ask(converse, voice["hang_up"])
 
-    [request] = actions(simulator)
-    assert (request.method, request.path) == (
-        "DELETE",
-        f"{CALLS_PREFIX}{EXT_OFFICE}/{call_id}",
-    )
+    sole_action(simulator, "DELETE", EXT_OFFICE, call_id)
     assert call_id not in simulator.calls
 
 
@@ -244,11 +222,7 @@ async def test_hang_up_a_named_extension(
     """The phone is named by its number, said or typed, or by its device's name."""
     await async_ask(converse, {**voice["hang_up"], "say": sentence})
 
-    [request] = actions(simulator)
-    assert (request.method, request.path) == (
-        "DELETE",
-        f"{CALLS_PREFIX}{extension}/{ringing[extension]}",
-    )
+    sole_action(simulator, "DELETE", extension, ringing[extension])
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -113,30 +113,20 @@ def call_action(action: str, **data: Any) -> Event:
             call_event("outgoing_call", remote_number="5559876"),
             "Outgoing call to 5559876",
         ),
-        (
-            call_event("ended", **JOHN, outcome="answered_elsewhere"),
-            "Call ended: John Doe (5551234), answered elsewhere",
-        ),
-        (
-            call_event("ended", **JOHN, outcome="answered"),
-            "Call ended: John Doe (5551234)",
-        ),
-        (
-            call_event("ended", **JOHN, outcome="unknown"),
-            "Call ended: John Doe (5551234)",
-        ),
-        (call_event("ended", **JOHN), "Call ended: John Doe (5551234)"),
-        (
-            call_event("ended", **JOHN, outcome="busy"),
-            "Call ended: John Doe (5551234), busy",
-        ),
-        (
-            call_event("ended", **JOHN, outcome="no_answer"),
-            "Call ended: John Doe (5551234), no answer",
-        ),
-        (
-            call_event("ended", **JOHN, outcome="cancelled"),
-            "Call ended: John Doe (5551234), cancelled",
+        *(
+            (
+                call_event("ended", **JOHN, **outcome),
+                f"Call ended: John Doe (5551234){said}",
+            )
+            for outcome, said in (
+                ({"outcome": "answered_elsewhere"}, ", answered elsewhere"),
+                ({"outcome": "answered"}, ""),
+                ({"outcome": "unknown"}, ""),
+                ({}, ""),
+                ({"outcome": "busy"}, ", busy"),
+                ({"outcome": "no_answer"}, ", no answer"),
+                ({"outcome": "cancelled"}, ", cancelled"),
+            )
         ),
         (
             call_event("ended", remote_number="5559876", outcome="failed"),

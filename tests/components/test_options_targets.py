@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from typing import Any
-from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult
 from homeassistant.const import CONF_SCAN_INTERVAL, Platform
@@ -30,11 +28,7 @@ OFFICE_TO_MOBILE = "button.extension_0003_210_transfer_to_mobile"
 KITCHEN_TO_OFFICE_VOICEMAIL = "button.extension_0003_211_send_to_voicemail_of_office"
 
 
-@pytest.fixture(autouse=True)
-def button_platform_only() -> Generator[None]:
-    """Load only the button platform: the targets only make buttons."""
-    with patch("custom_components.voipnow.PLATFORMS", [Platform.BUTTON]):
-        yield
+pytestmark = pytest.mark.platforms(Platform.BUTTON)
 
 
 async def async_setup_with_targets(

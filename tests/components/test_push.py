@@ -29,18 +29,20 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
 from custom_components.voipnow.api.urls import is_local_host
-from custom_components.voipnow.const import (
-    CONF_PUSH_TRANSPORT,
-    DOMAIN,
-    EXTENSIONS_REFRESH_INTERVAL,
-    PUSH_SCAN_INTERVAL,
-)
+from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, DOMAIN
 from custom_components.voipnow.diagnostics import async_get_config_entry_diagnostics
-from custom_components.voipnow.subscriptions import SUBSCRIBE_RETRY, async_note
+from custom_components.voipnow.subscriptions import async_note
 from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, entry_data
 from voipnow_simulator import VoipNowSimulator
 
-from .helpers import OFFICE_CALL_STATE, async_poll, calls_requests
+from .helpers import (
+    EXTENSIONS_REFRESH_INTERVAL,
+    OFFICE_CALL_STATE,
+    PUSH_SCAN_INTERVAL,
+    SUBSCRIBE_RETRY,
+    async_poll,
+    calls_requests,
+)
 from .push_helpers import (
     MARKERS,
     OFFICE_CALL_EVENT,
@@ -86,16 +88,6 @@ RING = {
     "CallFlow": "IN",
     "CallStatus": "CALLING",
 }
-
-
-@pytest.fixture
-async def http(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    hass_client_no_auth: ClientSessionGenerator,
-) -> TestClient:
-    """Set up push and return an HTTP client posing as the PBX."""
-    return await async_setup_push(hass, hass_client_no_auth, push_entry(simulator))
 
 
 def sub_requests(simulator: VoipNowSimulator, method: str) -> int:

@@ -4,36 +4,42 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.voipnow.const import DOMAIN
-from custom_components.voipnow.push import SILENT_FOR, UNHERALDED_CALLS
 from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
-from .push_helpers import async_settle, async_setup_push, base_url, push_entry
+from .helpers import SILENT_FOR, UNHERALDED_CALLS
+from .push_helpers import async_settle, base_url
 
 
 @pytest.fixture
-async def setup(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    hass_client_no_auth: ClientSessionGenerator,
+def setup(
+    http: TestClient, push_config_entry: MockConfigEntry
 ) -> tuple[MockConfigEntry, str]:
     """Push set up; return the entry and the webhook URL's base (no secret)."""
-    entry = push_entry(simulator)
-    client = await async_setup_push(hass, hass_client_no_auth, entry)
-    return entry, f"{base_url(client)}/api/webhook/…"
+    return push_config_entry, f"{base_url(http)}/api/webhook/…"
 
 
-def issue_id(entry: MockConfigEntry) -> str:
-    """The id of the entry's "callbacks do not arrive" issue."""
-    return f"callbacks_not_arriving_{entry.entry_id}"
+@pytest.fixture
+def silenced(
+    simulator: VoipNowSimulator, setup: tuple[MockConfigEntry, str]
+) -> MockConfigEntry:
+    """Push set up, then the PBX's callbacks stop reaching Home Assistant."""
+    simulator.block_callbacks()
+    return setup[0]
+
+
+def raised(issue_registry: ir.IssueRegistry, entry: MockConfigEntry) -> bool:
+    """Tell whether the entry's "callbacks do not arrive" issue is up."""
+    issue = f"callbacks_not_arriving_{entry.entry_id}"
+    return issue_registry.async_get_issue(DOMAIN, issue) is not None
 
 
 async def async_call_found_by_polling(
@@ -55,18 +61,17 @@ async def test_raised_after_calls_push_missed_and_cleared_by_a_callback(
     simulator: VoipNowSimulator,
     issue_registry: ir.IssueRegistry,
     setup: tuple[MockConfigEntry, str],
+    silenced: MockConfigEntry,
 ) -> None:
     """Three calls only polling found raise it; the first callback clears it."""
     entry, shown = setup
-    simulator.block_callbacks()
+    for extension in (EXT_OFFICE, EXT_KITCHEN, EXT_GARAGE)[:UNHERALDED_CALLS]:
+        assert not raised(issue_registry, entry)
+        await async_call_found_by_polling(hass, simulator, entry, extension)
 
-    for number in range(UNHERALDED_CALLS):
-        assert issue_registry.async_get_issue(DOMAIN, issue_id(entry)) is None
-        await async_call_found_by_polling(
-            hass, simulator, entry, (EXT_OFFICE, EXT_KITCHEN, EXT_GARAGE)[number]
-        )
-
-    issue = issue_registry.async_get_issue(DOMAIN, issue_id(entry))
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"callbacks_not_arriving_{entry.entry_id}"
+    )
     assert issue is not None
     assert issue.severity is ir.IssueSeverity.WARNING
     assert issue.translation_key == "callbacks_not_arriving"
@@ -79,7 +84,7 @@ async def test_raised_after_calls_push_missed_and_cleared_by_a_callback(
     await simulator.incoming_call(EXT_OFFICE)
     await async_settle(hass)
 
-    assert issue_registry.async_get_issue(DOMAIN, issue_id(entry)) is None
+    assert not raised(issue_registry, entry)
 
 
 async def test_raised_after_half_an_hour_of_silence(
@@ -87,19 +92,17 @@ async def test_raised_after_half_an_hour_of_silence(
     freezer: FrozenDateTimeFactory,
     simulator: VoipNowSimulator,
     issue_registry: ir.IssueRegistry,
-    setup: tuple[MockConfigEntry, str],
+    silenced: MockConfigEntry,
 ) -> None:
     """One call polling found, after 30 minutes without a callback, raises it."""
-    entry, _ = setup
-    simulator.block_callbacks()
     freezer.tick(SILENT_FOR - timedelta(minutes=1))
-    await async_call_found_by_polling(hass, simulator, entry)
-    assert issue_registry.async_get_issue(DOMAIN, issue_id(entry)) is None
+    await async_call_found_by_polling(hass, simulator, silenced)
+    assert not raised(issue_registry, silenced)
 
     freezer.tick(timedelta(minutes=2))
-    await async_call_found_by_polling(hass, simulator, entry)
+    await async_call_found_by_polling(hass, simulator, silenced)
 
-    assert issue_registry.async_get_issue(DOMAIN, issue_id(entry)) is not None
+    assert raised(issue_registry, silenced)
 
 
 async def test_not_raised_while_callbacks_arrive(
@@ -119,22 +122,20 @@ async def test_not_raised_while_callbacks_arrive(
         await simulator.hangup_call(call_id)
         await async_settle(hass)
 
-    assert issue_registry.async_get_issue(DOMAIN, issue_id(entry)) is None
+    assert not raised(issue_registry, entry)
 
 
 async def test_cleared_when_the_entry_is_unloaded(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
     issue_registry: ir.IssueRegistry,
-    setup: tuple[MockConfigEntry, str],
+    silenced: MockConfigEntry,
 ) -> None:
     """An entry that stops does not leave the issue behind."""
-    entry, _ = setup
-    simulator.block_callbacks()
     for _ in range(UNHERALDED_CALLS):
-        await async_call_found_by_polling(hass, simulator, entry)
-    assert issue_registry.async_get_issue(DOMAIN, issue_id(entry)) is not None
+        await async_call_found_by_polling(hass, simulator, silenced)
+    assert raised(issue_registry, silenced)
 
-    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert await hass.config_entries.async_unload(silenced.entry_id)
 
-    assert issue_registry.async_get_issue(DOMAIN, issue_id(entry)) is None
+    assert not raised(issue_registry, silenced)

@@ -24,7 +24,14 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.voipnow.const import CONF_PUSH, CONF_QUEUES, DOMAIN
-from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
+from tests.conftest import (
+    EXT_GARAGE,
+    EXT_KITCHEN,
+    EXT_OFFICE,
+    UNIQUE_ID,
+    entry_data,
+    simulator_entry,
+)
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import async_open_options, async_poll
@@ -47,14 +54,7 @@ def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
     """The simulator's entry with two call queues named in its options."""
     simulator.add_queue(SALES, "Sales", {EXT_OFFICE: 1, EXT_KITCHEN: 0})
     simulator.add_queue(SUPPORT, "Support", {EXT_OFFICE: 2})
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="127.0.0.1",
-        unique_id=UNIQUE_ID,
-        data=entry_data(simulator),
-        options={CONF_PUSH: False, CONF_QUEUES: QUEUES},
-        entry_id="01JVOIPNOWTESTENTRY000000",
-    )
+    return simulator_entry(simulator, {CONF_QUEUES: QUEUES})
 
 
 def state(hass: HomeAssistant, entity_id: str) -> str:

@@ -9,12 +9,10 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import timedelta
-import functools
 import json
 import logging
 import random
 from typing import Any
-from unittest.mock import patch
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
@@ -30,8 +28,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
-from custom_components.voipnow.api import VoipNowClient
-from custom_components.voipnow.const import DOMAIN, EVENT_CALL, PUSH_SCAN_INTERVAL
+from custom_components.voipnow.const import DOMAIN, EVENT_CALL
 from custom_components.voipnow.diagnostics import async_get_config_entry_diagnostics
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
@@ -42,6 +39,7 @@ from .helpers import (
     KITCHEN_CALL_STATE,
     OFFICE_CALL_STATE,
     OFFICE_REGISTERED,
+    PUSH_SCAN_INTERVAL,
     async_poll,
 )
 from .push_helpers import (
@@ -325,14 +323,6 @@ async def test_odd_token_lifetime_is_tolerated(
 # --- a flapping PBX -----------------------------------------------------------
 
 
-def _fast_client() -> Any:
-    """Patch the integration's client to give up on the PBX after 0.3 s."""
-    return patch(
-        "custom_components.voipnow.VoipNowClient",
-        functools.partial(VoipNowClient, request_timeout=0.3),
-    )
-
-
 def _left_over(
     tasks_before: set[asyncio.Task[Any]],
     timers_before: set[asyncio.TimerHandle],
@@ -388,9 +378,10 @@ async def test_flapping_pbx(
     timers_before = set(get_scheduled_timer_handles(hass.loop))
     entry = push_entry(simulator)
     entry.add_to_hass(hass)
-    with _fast_client():
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done(wait_background_tasks=True)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    # The client gives up on the PBX after 0.3 s instead of 10 s.
+    entry.runtime_data.calls.client.request_timeout = 0.3
     assert len(await async_ours(hass, simulator)) == 15
     office_call = await simulator.incoming_call(EXT_OFFICE)
     await simulator.answer_call(office_call)

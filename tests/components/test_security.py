@@ -30,20 +30,17 @@ from yarl import URL
 
 from custom_components.voipnow.const import (
     CONF_ALLOW_ANY_NUMBER,
-    CONF_PUSH,
     CONF_TRANSFER_TARGETS,
     DOMAIN,
-    PUSH_SCAN_INTERVAL,
 )
 from custom_components.voipnow.tracker import MAX_PENDING_HINTS
-from tests.conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
+from tests.conftest import EXT_KITCHEN, EXT_OFFICE, simulator_entry
 from voipnow_simulator import VoipNowSimulator
 
-from .helpers import OFFICE_CALL_STATE, async_poll
+from .helpers import OFFICE_CALL_STATE, PUSH_SCAN_INTERVAL, async_poll, async_ring
 from .push_helpers import (
     OFFICE_CALL_EVENT,
     async_settle,
-    async_setup_push,
     bus_types,
     leaks,
     push_entry,
@@ -60,25 +57,7 @@ TARGETS = [{"name": "Mobile", "number": MOBILE, "voicemail": False}]
 @pytest.fixture
 def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
     """The simulator's entry (polling) with one public transfer target."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="127.0.0.1",
-        unique_id=UNIQUE_ID,
-        data=entry_data(simulator),
-        options={CONF_PUSH: False, CONF_TRANSFER_TARGETS: TARGETS},
-        entry_id="01JVOIPNOWTESTENTRY000000",
-    )
-
-
-async def async_ring(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
-) -> str:
-    """Ring the office from outside and let Home Assistant list it."""
-    call_id = await simulator.incoming_call(EXT_OFFICE, "5551234", "John Doe")
-    await entry.runtime_data.calls.async_refresh()
-    await hass.async_block_till_done()
-    simulator.clear_requests()
-    return call_id
+    return simulator_entry(simulator, {CONF_TRANSFER_TARGETS: TARGETS})
 
 
 async def async_as(
@@ -213,16 +192,6 @@ async def test_unknown_user_is_restricted(
 
 
 # --- forged callbacks ----------------------------------------------------------------
-
-
-@pytest.fixture
-async def http(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    hass_client_no_auth: ClientSessionGenerator,
-) -> TestClient:
-    """Set up push and return an HTTP client posing as whoever has the URL."""
-    return await async_setup_push(hass, hass_client_no_auth, push_entry(simulator))
 
 
 def target(simulator: VoipNowSimulator, kind: int) -> str:

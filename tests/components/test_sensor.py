@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from unittest.mock import patch
+from collections.abc import Awaitable, Callable
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_STATE_CHANGED, Platform
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
-from syrupy.assertion import SnapshotAssertion
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tests.conftest import EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
@@ -26,22 +20,12 @@ from .helpers import (
     async_poll,
 )
 
-
-@pytest.fixture(autouse=True)
-def sensor_platform_only() -> Generator[None]:
-    """Load only the sensor platform."""
-    with patch("custom_components.voipnow.PLATFORMS", [Platform.SENSOR]):
-        yield
+pytestmark = pytest.mark.platforms(Platform.SENSOR)
 
 
-async def test_sensors(
-    hass: HomeAssistant,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-    init_integration: MockConfigEntry,
-) -> None:
+async def test_sensors(platform_snapshot: Callable[[], Awaitable[None]]) -> None:
     """The sensors' registry entries and states match the snapshot."""
-    await snapshot_platform(hass, entity_registry, snapshot, init_integration.entry_id)
+    await platform_snapshot()
 
 
 async def test_incoming_call_lifecycle(
@@ -145,18 +129,29 @@ async def test_local_call_between_extensions(
     assert hass.states.get(KITCHEN_CALL_STATE).state == "on_call"
 
 
-async def test_most_advanced_of_two_calls_wins(
+@pytest.fixture
+async def two_calls(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     simulator: VoipNowSimulator,
     init_integration: MockConfigEntry,
-) -> None:
-    """With two calls the sensor shows the most advanced one and counts both."""
+) -> tuple[str, str]:
+    """The office answered a call from 5551111; 5552222 rings it too. Polled."""
     first = await simulator.incoming_call(EXT_OFFICE, from_number="5551111")
     await simulator.answer_call(first)
     second = await simulator.incoming_call(EXT_OFFICE, from_number="5552222")
     await async_poll(hass, freezer)
+    return first, second
 
+
+async def test_most_advanced_of_two_calls_wins(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    two_calls: tuple[str, str],
+) -> None:
+    """With two calls the sensor shows the most advanced one and counts both."""
+    first, second = two_calls
     state = hass.states.get(OFFICE_CALL_STATE)
     assert state.state == "on_call"
     assert state.attributes["phone_call_id"] == first
@@ -210,13 +205,10 @@ async def test_change_behind_the_leading_call_writes_no_state(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     simulator: VoipNowSimulator,
-    init_integration: MockConfigEntry,
+    two_calls: tuple[str, str],
 ) -> None:
     """A change to a call the sensor does not show leaves its state unwritten."""
-    first = await simulator.incoming_call(EXT_OFFICE, from_number="5551111")
-    await simulator.answer_call(first)
-    second = await simulator.incoming_call(EXT_OFFICE, from_number="5552222")
-    await async_poll(hass, freezer)
+    first, second = two_calls
     reported = hass.states.get(OFFICE_CALL_STATE).last_reported
 
     # The second call is answered too; the first one still leads.

@@ -24,6 +24,8 @@ from custom_components.voipnow.errors import API_FIELD_ERRORS, pbx_errors
 from tests.conftest import CLIENT_ID, EXT_KITCHEN, EXT_OFFICE, entry_data
 from voipnow_simulator import RecordedRequest, VoipNowSimulator
 
+from .helpers import async_ring
+
 INTEGRATION = Path(__file__).parents[2] / "custom_components" / DOMAIN
 CALLER = "5551234"
 ACTIONS = ("transfer_call", "make_call", "hangup_call", "hold_call", "unhold_call")
@@ -52,12 +54,16 @@ async def async_active_call(
     answer: bool = True,
 ) -> str:
     """Ring an extension from outside, answer, and let the coordinator see it."""
-    call_id = await simulator.incoming_call(extension, caller, "Bob")
-    if answer:
-        await simulator.answer_call(call_id)
-    await entry.runtime_data.calls.async_refresh()
-    await hass.async_block_till_done()
-    return call_id
+    return await async_ring(
+        hass,
+        simulator,
+        entry,
+        extension,
+        caller=caller,
+        caller_name="Bob",
+        answer=answer,
+        forget_requests=False,
+    )
 
 
 async def async_act(
@@ -92,15 +98,6 @@ def sent(
         for request in simulator.requests[mark:]
         if method is None or request.method == method
     ]
-
-
-@pytest.fixture
-async def entry(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> MockConfigEntry:
-    """The loaded entry, once the requests of its start-up are done."""
-    await settle(hass)
-    return init_integration
 
 
 @pytest.fixture

@@ -21,21 +21,11 @@ from tests.components.test_services import (
     async_active_call,
     message,
     sent,
-    settle,
 )
 from tests.conftest import EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
 MAKE_CALL_PATH = "/uapi/phoneCalls/@me/simple"
-
-
-@pytest.fixture
-async def entry(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> MockConfigEntry:
-    """The loaded entry, once the requests of its start-up are done."""
-    await settle(hass)
-    return init_integration
 
 
 def call_path(call_id: str, user_id: str = "@me", extension: str = EXT_OFFICE) -> str:

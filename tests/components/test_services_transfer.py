@@ -18,21 +18,11 @@ from tests.components.test_services import (
     async_active_call,
     message,
     sent,
-    settle,
 )
 from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
 PUBLIC_TARGET = "+15557654321"
-
-
-@pytest.fixture
-async def entry(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> MockConfigEntry:
-    """The loaded entry, once the requests of its start-up are done."""
-    await settle(hass)
-    return init_integration
 
 
 def call_path(call_id: str, user_id: str = "@me") -> str:

@@ -21,9 +21,9 @@ from homeassistant.helpers import intent
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS, DOMAIN
-from tests.conftest import EXT_OFFICE, UNIQUE_ID, entry_data
-from voipnow_simulator import RecordedRequest, VoipNowSimulator
+from custom_components.voipnow.const import CONF_TRANSFER_TARGETS
+from tests.conftest import simulator_entry
+from voipnow_simulator import VoipNowSimulator
 
 SENTENCES = Path(__file__).parents[2] / "custom_sentences"
 # The call states a user exposes to Assist: voice reaches those extensions.
@@ -37,10 +37,6 @@ type Converse = Callable[[str], Awaitable[conversation.ConversationResult]]
 AGENTS_PATH = "/uapi/extensions/@me/"
 SALES = "0003*300"
 SUPPORT = "0003*301"
-CALLER = "5551234"
-CALLER_NAME = "John Doe"
-WHO = "John Doe (5551234)"
-CALLS_PREFIX = "/uapi/phoneCalls/@me/"
 
 
 def sentence_file(language: str) -> Path:
@@ -52,14 +48,7 @@ def entry_with_targets(
     simulator: VoipNowSimulator, targets: list[dict[str, Any]]
 ) -> MockConfigEntry:
     """Return the simulator's entry with transfer targets named in a language."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="127.0.0.1",
-        unique_id=UNIQUE_ID,
-        data=entry_data(simulator),
-        options={CONF_PUSH: False, CONF_TRANSFER_TARGETS: targets},
-        entry_id="01JVOIPNOWTESTENTRY000000",
-    )
+    return simulator_entry(simulator, {CONF_TRANSFER_TARGETS: targets})
 
 
 async def async_start_assist(
@@ -124,26 +113,6 @@ def agent_path(queue: str, agent: str) -> str:
     return f"{AGENTS_PATH}{queue}/queue/agents/{agent}"
 
 
-async def async_ring(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
-    extension: str = EXT_OFFICE,
-    *,
-    caller: str = CALLER,
-    caller_name: str = CALLER_NAME,
-    answer: bool = False,
-) -> str:
-    """Ring an extension from outside (maybe answer) and let Home Assistant see it."""
-    call_id = await simulator.incoming_call(extension, caller, caller_name)
-    if answer:
-        await simulator.answer_call(call_id)
-    await entry.runtime_data.calls.async_refresh()
-    await hass.async_block_till_done()
-    simulator.clear_requests()
-    return call_id
-
-
 async def async_missed(
     simulator: VoipNowSimulator,
     extension: str,
@@ -161,11 +130,6 @@ def speech(result: conversation.ConversationResult | intent.IntentResponse) -> s
     """What Assist says."""
     response = getattr(result, "response", result)
     return str(response.speech["plain"]["speech"])
-
-
-def actions(simulator: VoipNowSimulator) -> list[RecordedRequest]:
-    """The requests that changed a call (anything but listing)."""
-    return [r for r in simulator.api_requests() if r.method in ("PUT", "DELETE")]
 
 
 def is_error(result: conversation.ConversationResult) -> bool:
