@@ -65,7 +65,10 @@ class PhonebookIndex:
 
     def name_of(self, number: str | None) -> str | None:
         """Return the name of a number in any format, or None."""
-        entry = self.by_number.get(clean_number(number)) if number else None
+        if not number:
+            return None
+        # A PBX mostly sends a number as stored (`+40215550100`): one read.
+        entry = self.by_number.get(number) or self.by_number.get(clean_number(number))
         return entry.name if entry is not None else None
 
     def entries_named(self, name: str) -> list[PhonebookEntry]:
