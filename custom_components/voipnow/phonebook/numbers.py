@@ -34,6 +34,11 @@ def clean_number(number: str | None) -> str:
     return text if _DIALABLE.fullmatch(text) else ""
 
 
+def is_clean(number: str) -> bool:
+    """Tell whether a number is already as `clean_number` would write it."""
+    return _DIALABLE.fullmatch(number) is not None
+
+
 def warm_metadata(region: str | None) -> None:
     """Load a region's metadata (blocking: run it in an executor)."""
     if region:
