@@ -12,7 +12,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv, intent
 from homeassistant.util import dt as dt_util
 
-from . import queue_voice
+from . import phonebook_voice, queue_voice
 from .actions import async_hangup_call, async_transfer_call
 from .const import CallDirection, CallState
 from .coordinator import VoipNowCoordinator
@@ -34,6 +34,7 @@ INTENT_WHO_IS_CALLING = "VoipNowWhoIsCalling"
 INTENT_MISSED_CALLS = "VoipNowMissedCalls"
 INTENT_QUEUE_AGENT = "VoipNowQueueAgent"
 INTENT_QUEUE_STATUS = "VoipNowQueueStatus"
+INTENT_MAKE_CALL = "VoipNowMakeCall"
 # Missed callers said by name, the most recent first.
 MAX_SAID = 3
 
@@ -46,6 +47,7 @@ async def async_setup_intents(hass: HomeAssistant) -> None:
     intent.async_register(hass, MissedCallsIntentHandler())
     intent.async_register(hass, QueueAgentIntentHandler())
     intent.async_register(hass, QueueStatusIntentHandler())
+    intent.async_register(hass, MakeCallIntentHandler())
 
 
 class _VoipNowIntentHandler(intent.IntentHandler):
@@ -264,6 +266,27 @@ class QueueStatusIntentHandler(_VoipNowIntentHandler):
     async def _async_run(self, scope: VoiceScope, slots: dict[str, str]) -> str:
         """List the queue's online agents."""
         return queue_voice.said_online(scope, slots["queue"])
+
+
+class MakeCallIntentHandler(_VoipNowIntentHandler):
+    """Call a name of the phonebook from a phone."""
+
+    intent_type = INTENT_MAKE_CALL
+    description = (
+        "Places a call on the VoipNow phone system from one of its phones "
+        "(`extension`) to a person of the user's phonebook, by name "
+        "(`contact`, for example Mum). The phone rings first."
+    )
+    slot_schema = {  # noqa: RUF012 - the base class declares it so
+        vol.Required("contact"): cv.string,
+        vol.Optional("extension"): cv.string,
+    }
+
+    async def _async_run(self, scope: VoiceScope, slots: dict[str, str]) -> str:
+        """Call and say whom, from which phone."""
+        return await phonebook_voice.async_call_contact(
+            scope, slots["contact"], slots.get("extension")
+        )
 
 
 def _named(

@@ -15,6 +15,10 @@ from .spoken import base_language
 
 PHRASES: Final[dict[str, dict[str, str]]] = {
     "en": {
+        "calling": "Calling {name} from {extension}.",
+        "unknown_contact": "I don't have {name} in the phonebook.",
+        "ambiguous_contact": "{name} has several numbers in the phonebook.",
+        "which_phone": "From which phone: {extensions}?",
         "and": "and",
         "or": "or",
         "extension": "extension {number}",
@@ -66,6 +70,10 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "paused_agents": "Paused: {agents}.",
     },
     "de": {
+        "calling": "Ich rufe {name} von {extension} an.",
+        "unknown_contact": "{name} steht nicht im Telefonbuch.",
+        "ambiguous_contact": "{name} hat mehrere Nummern im Telefonbuch.",
+        "which_phone": "Von welchem Telefon: {extensions}?",
         "and": "und",
         "or": "oder",
         "extension": "Nebenstelle {number}",
@@ -125,6 +133,10 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "paused_agents": "Pausiert: {agents}.",
     },
     "fr": {
+        "calling": "J'appelle {name} depuis {extension}.",
+        "unknown_contact": "{name} n'est pas dans l'annuaire.",
+        "ambiguous_contact": "{name} a plusieurs numéros dans l'annuaire.",
+        "which_phone": "Depuis quel téléphone : {extensions} ?",
         "and": "et",
         "or": "ou",
         "extension": "le poste {number}",

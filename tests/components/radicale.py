@@ -8,6 +8,7 @@ says why.
 
 from __future__ import annotations
 
+from base64 import b64encode
 from collections.abc import Iterator
 from dataclasses import dataclass
 import os
@@ -80,8 +81,9 @@ class Radicale:
 
     async def async_put_cards(self, cards: dict[str, str]) -> None:
         """Create the address book and put vCards in it, as a client would."""
-        auth = aiohttp.BasicAuth(USER, PASSWORD)
-        async with aiohttp.ClientSession(auth=auth) as session:
+        token = b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+        headers = {"Authorization": f"Basic {token}"}
+        async with aiohttp.ClientSession(headers=headers) as session:
             async with session.request("MKCOL", self.book_url, data=_MKCOL) as response:
                 assert response.status in (201, 405), response.status
             for name, text in cards.items():

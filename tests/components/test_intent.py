@@ -24,6 +24,7 @@ import voluptuous as vol
 from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS
 from custom_components.voipnow.intent import (
     INTENT_HANGUP,
+    INTENT_MAKE_CALL,
     INTENT_MISSED_CALLS,
     INTENT_QUEUE_AGENT,
     INTENT_QUEUE_STATUS,
@@ -368,6 +369,7 @@ async def test_handlers_describe_themselves_for_llms(
         INTENT_MISSED_CALLS,
         INTENT_QUEUE_AGENT,
         INTENT_QUEUE_STATUS,
+        INTENT_MAKE_CALL,
     }
 
     tools = {name: llm.IntentTool(name, handler) for name, handler in handlers.items()}

@@ -8,6 +8,7 @@ size cap; redirects are not followed (they would carry the password).
 
 from __future__ import annotations
 
+from base64 import b64encode
 from typing import Final
 from urllib.parse import urljoin
 from xml.etree import ElementTree as ET
@@ -51,13 +52,17 @@ class CardDavClient:
         """Remember where the address book is and how to log in."""
         self._session = session
         self._url = url if url.endswith("/") else f"{url}/"
-        self._auth = aiohttp.BasicAuth(username, password)
+        # (aiohttp 3.13 deprecates BasicAuth: the header is written here.)
+        token = b64encode(f"{username}:{password}".encode()).decode()
+        self._authorization = f"Basic {token}"
 
     async def _request(
         self, method: str, url: str, body: str | None = None, depth: str | None = None
     ) -> tuple[int, bytes]:
         """Send one request; return its status and body (capped)."""
-        headers = {"Content-Type": "application/xml; charset=utf-8"} if body else {}
+        headers = {"Authorization": self._authorization}
+        if body:
+            headers["Content-Type"] = "application/xml; charset=utf-8"
         if depth is not None:
             headers["Depth"] = depth
         try:
@@ -66,7 +71,6 @@ class CardDavClient:
                 url,
                 data=body.encode() if body else None,
                 headers=headers,
-                auth=self._auth,
                 timeout=TIMEOUT,
                 allow_redirects=False,
             ) as response:

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Final
 import unicodedata
 
-from .numbers import clean_number, dialable, number_forms
+from .numbers import clean_number, dialable, is_clean, number_forms
 
 # Names are cleaned like callers' names: no control characters, 64 at most.
 MAX_NAME: Final = 64
@@ -65,7 +65,13 @@ class PhonebookIndex:
 
     def name_of(self, number: str | None) -> str | None:
         """Return the name of a number in any format, or None."""
-        entry = self.by_number.get(clean_number(number)) if number else None
+        if not number:
+            return None
+        # A PBX mostly sends a number as stored (`+40215550100`): one read;
+        # only a number written with separators or `tel:` is cleaned first.
+        entry = self.by_number.get(number)
+        if entry is None and not is_clean(number):
+            entry = self.by_number.get(clean_number(number))
         return entry.name if entry is not None else None
 
     def entries_named(self, name: str) -> list[PhonebookEntry]:

@@ -10,12 +10,14 @@ region's dialling prefix, national, national without the trunk prefix).
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 import phonenumbers
 
 # Visual separators in written numbers (RFC 3966 and what people type).
 _SEPARATORS: Final = str.maketrans("", "", " -.()/\u00a0\t")
+_DIALABLE: Final = re.compile(r"\+?[0-9*#]+")
 # Longer text is not a phone number (E.164 has at most 15 digits).
 _MAX_LENGTH: Final = 40
 
@@ -29,11 +31,12 @@ def clean_number(number: str | None) -> str:
         text = text[4:]
     # `;ext=…`, `;phone-context=…` (RFC 3966) say nothing the PBX sends.
     text = text.split(";", 1)[0].translate(_SEPARATORS)
-    if not text or not all(char.isdigit() or char in "+*#" for char in text):
-        return ""
-    if "+" in text[1:]:
-        return ""
-    return text
+    return text if _DIALABLE.fullmatch(text) else ""
+
+
+def is_clean(number: str) -> bool:
+    """Tell whether a number is already as `clean_number` would write it."""
+    return _DIALABLE.fullmatch(number) is not None
 
 
 def warm_metadata(region: str | None) -> None:
@@ -64,7 +67,9 @@ def number_forms(number: str | None, region: str | None) -> tuple[str, ...]:
         return (cleaned,)
     if not phonenumbers.is_possible_number(parsed):
         return (cleaned,)
-    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    # E.164 is `+`, the country code and the national significant number.
+    national_number = phonenumbers.national_significant_number(parsed)
+    e164 = f"+{parsed.country_code}{national_number}"
     # E.164 without its `+` (a template turns `+4021…` into the number 4021…).
     forms = [e164, e164[1:]]
     if region and (metadata := phonenumbers.PhoneMetadata.metadata_for_region(region)):
@@ -73,17 +78,10 @@ def number_forms(number: str | None, region: str | None) -> tuple[str, ...]:
         )
         if prefix and prefix.isdigit():
             forms.append(prefix + e164[1:])
-        if phonenumbers.region_code_for_number(parsed) == region or (
-            parsed.country_code == metadata.country_code
-        ):
-            national = clean_number(
-                phonenumbers.format_number(
-                    parsed, phonenumbers.PhoneNumberFormat.NATIONAL
-                )
-            )
-            if national:
-                forms.append(national)
-            forms.append(phonenumbers.national_significant_number(parsed))
+        if parsed.country_code == metadata.country_code:
+            # Dialled at home: with the trunk prefix (`0` in Romania), and without.
+            forms.append((metadata.national_prefix or "") + national_number)
+            forms.append(national_number)
     # The cleaned form as written, last (a PBX may send it as the user typed it).
     forms.append(cleaned)
     return tuple(dict.fromkeys(forms))
