@@ -186,7 +186,7 @@ async def async_call_feature(
             raise pbx_error(coordinator, err) from err
     if not done:
         raise call_ended(coordinator, call_id)
-    recordings(coordinator).acted(call_id, feature.action(data))
+    recordings(coordinator).acted(call_id, feature.action(data), coordinator.data)
     if feature.event is None:
         coordinator.async_refresh_soon()
     elif feature.listen_in:

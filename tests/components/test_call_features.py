@@ -13,6 +13,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
 from custom_components.voipnow.const import CONF_ALLOW_LISTEN_IN, DOMAIN
+from custom_components.voipnow.validation import vol
 from tests.components.helpers import OFFICE_CALL_STATE
 from tests.components.test_services import async_act, async_active_call, settle
 from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
@@ -235,7 +236,7 @@ async def test_bad_input_sends_nothing(
     await async_active_call(hass, simulator, entry)
     simulator.clear_requests()
 
-    with pytest.raises(Exception, match="value|required|not a valid"):  # noqa: PT011
+    with pytest.raises(vol.Invalid):
         await async_act(hass, action, {"extension": EXT_OFFICE, **data})
 
     assert simulator.api_requests() == []
@@ -428,3 +429,25 @@ async def test_non_admin_caller_id_is_checked(
 
     assert err.value.translation_key == "number_not_allowed"
     assert simulator.api_requests() == []
+
+
+async def test_park_button(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """The Park button parks the extension's current call."""
+    call_id = await async_active_call(hass, simulator, entry)
+    simulator.clear_requests()
+
+    await hass.services.async_call(
+        "button",
+        "press",
+        {"entity_id": "button.extension_0003_210_park"},
+        blocking=True,
+    )
+
+    assert puts(simulator) == [
+        (
+            f"/uapi/phoneCalls/@me/{EXT_OFFICE}/{call_id}",
+            {"action": "Park", "phoneCallViewId": "01", "maxInParking": 180},
+        )
+    ]
