@@ -102,7 +102,7 @@ async def test_transfer_keeps_the_plus(
     hass: HomeAssistant, simulator: VoipNowSimulator, push_integration: MockConfigEntry
 ) -> None:
     """Transfer to a public number sends it with its +."""
-    notifications, call_id = await _ring(
+    notifications, _call_id = await _ring(
         hass,
         simulator,
         extension=office(push_integration),
@@ -123,7 +123,7 @@ async def test_voicemail_and_hang_up_buttons(
     hass: HomeAssistant, simulator: VoipNowSimulator, push_integration: MockConfigEntry
 ) -> None:
     """Without a target or an extension, Transfer and Pick up are left out."""
-    notifications, call_id = await _ring(
+    notifications, _call_id = await _ring(
         hass,
         simulator,
         extension=office(push_integration),
