@@ -451,3 +451,37 @@ async def test_park_button(
             {"action": "Park", "phoneCallViewId": "01", "maxInParking": 180},
         )
     ]
+
+
+async def test_unpark_from_another_extension_without_an_id(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """An extension with no parked call of its own takes the only one there is."""
+    call_id = await async_active_call(hass, simulator, entry)
+    await async_act(hass, "park_call", {"extension": EXT_OFFICE})
+    await entry.runtime_data.calls.async_refresh()
+
+    response = await async_act(
+        hass, "unpark_call", {"extension": EXT_KITCHEN, "send_call_to": EXT_KITCHEN}
+    )
+
+    assert response == {"phone_call_id": call_id, "extension": EXT_KITCHEN}
+    assert puts(simulator)[-1][0] == f"/uapi/phoneCalls/@me/@self/{call_id}"
+
+
+async def test_unknown_call_id(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """An id the PBX does not list for the extension: said so, nothing sent."""
+    await async_active_call(hass, simulator, entry)
+    simulator.clear_requests()
+
+    with pytest.raises(ServiceValidationError) as err:
+        await async_act(
+            hass,
+            "stop_recording",
+            {"extension": EXT_OFFICE, "phone_call_id": "abcdef0123456789abcd"},
+        )
+
+    assert err.value.translation_key == "call_not_found"
+    assert simulator.api_requests("PUT") == []
