@@ -28,6 +28,7 @@ from homeassistant.util import yaml as yaml_util
 import pytest
 
 from custom_components.voipnow import services
+from custom_components.voipnow.call_features import CALL_FEATURES
 from custom_components.voipnow.const import DOMAIN
 from custom_components.voipnow.validation import vol
 
@@ -44,11 +45,11 @@ SCHEMAS: dict[str, Any] = {
     services.SERVICE_TRANSFER_CALL: services.TRANSFER_CALL_SCHEMA,
     services.SERVICE_MAKE_CALL: services.MAKE_CALL_SCHEMA,
     services.SERVICE_HANGUP_CALL: services._CALL_SCHEMA,
-    services.SERVICE_HOLD_CALL: services._CALL_SCHEMA,
-    services.SERVICE_UNHOLD_CALL: services._CALL_SCHEMA,
     services.SERVICE_CLEAR_MISSED_CALLS: services.CLEAR_MISSED_SCHEMA,
     services.SERVICE_GET_CALL_HISTORY: services.CALL_HISTORY_SCHEMA,
     services.SERVICE_SET_QUEUE_AGENT_STATUS: services.QUEUE_AGENT_SCHEMA,
+    # Hold, unhold, park, pick up, record, listen in: the call actions' table.
+    **{feature.service: feature.schema for feature in CALL_FEATURES},
 }
 # Configuration snippets, by their top-level key, and the schema that checks them.
 CONFIGURATION: dict[str, Any] = {

@@ -38,6 +38,7 @@ PLATFORMS: list[Platform] = [
     Platform.EVENT,
     Platform.SELECT,
     Platform.SENSOR,
+    Platform.SWITCH,
 ]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)

@@ -1,4 +1,4 @@
-"""Buttons of each extension: hang up, and transfer to each configured target."""
+"""Buttons of each extension: hang up, park, and transfer to each configured target."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .actions import async_hangup_call, async_transfer_call
-from .api import same_extension
-from .const import DOMAIN
+from .api import DEFAULT_PARKING, same_extension
+from .call_actions import async_call_feature
+from .call_features import FEATURES
+from .const import ATTR_EXTENSION, ATTR_MAX_IN_PARKING, ATTR_PHONE_CALL_ID, DOMAIN
 from .coordinator import VoipNowConfigEntry, VoipNowCoordinator, VoipNowRuntime
 from .entity import (
     VoipNowExtensionEntity,
@@ -49,6 +51,21 @@ HANGUP = VoipNowButtonEntityDescription(
 )
 
 
+PARK = VoipNowButtonEntityDescription(
+    key="park",
+    translation_key="park",
+    press_fn=lambda coordinator, extension, call_id: async_call_feature(
+        coordinator,
+        FEATURES["park_call"],
+        {
+            ATTR_EXTENSION: extension,
+            ATTR_PHONE_CALL_ID: call_id,
+            ATTR_MAX_IN_PARKING: DEFAULT_PARKING,
+        },
+    ),
+)
+
+
 def transfer_description(target: TransferTarget) -> VoipNowButtonEntityDescription:
     """Describe the button that sends an extension's call to one target."""
     return VoipNowButtonEntityDescription(
@@ -72,7 +89,7 @@ async def async_setup_entry(
 ) -> None:
     """Add the buttons of every extension; forget those of removed targets."""
     targets = transfer_targets(entry.options)
-    descriptions = [HANGUP, *map(transfer_description, targets)]
+    descriptions = [HANGUP, PARK, *map(transfer_description, targets)]
     # Sending a caller to the extension's own voicemail is fine; ringing the
     # extension the call is already on is not (the PBX refuses it).
     ringing = {t.key: t.number for t in targets if not t.voicemail}

@@ -101,14 +101,15 @@ async def async_view_id(
     extension: str,
     call_id: str,
     parked: bool = False,
-) -> str | None:
-    """Ask the PBX which view of a call is the extension's now.
+) -> tuple[str | None, str]:
+    """Ask the PBX which view of a call is the extension's now, and whose path.
 
     A view id names a place in the call ("00" the caller, "01" the callee),
     not a party: after a transfer the extension may have changed places, and
     a remembered id would act on someone else. `parked`: the extension that
     parked a call may list no view of its own; the view carrying `parked`
-    names the call then (the whole user's calls are listed).
+    names the call then, addressed as `@self` ("if the Extension is unknown,
+    you can use @self and phoneCallId").
     """
     calls = await coordinator.client.async_list_calls(
         user_id=user_id, extension=SELF if parked else extension
@@ -116,11 +117,11 @@ async def async_view_id(
     for call in calls:
         if call.id != call_id:
             continue
-        views = call.views_of(extension)
+        views, path = call.views_of(extension), extension
         if parked and not views:
-            views = tuple(view for view in call.views if view.parked)
-        return next((view.id for view in views if view.id), None)
-    return None
+            views, path = tuple(view for view in call.views if view.parked), SELF
+        return next((view.id for view in views if view.id), None), path
+    return None, extension
 
 
 async def async_call_feature(
@@ -156,7 +157,7 @@ async def async_call_feature(
     user_id = data.get(ATTR_USER_ID, DEFAULT_USER_ID)
 
     async def send() -> bool:
-        view_id = await async_view_id(
+        view_id, path = await async_view_id(
             coordinator,
             user_id=user_id,
             extension=number,
@@ -169,7 +170,7 @@ async def async_call_feature(
             )
         return view_id is not None and await coordinator.client.async_call_action(
             feature.action(data),
-            extension=number,
+            extension=path,
             phone_call_id=call_id,
             phone_call_view_id=view_id,
             user_id=user_id,
@@ -185,7 +186,7 @@ async def async_call_feature(
             raise pbx_error(coordinator, err) from err
     if not done:
         raise call_ended(coordinator, call_id)
-    recordings(coordinator).acted(call_id, feature.action(data))
+    recordings(coordinator).acted(call_id, feature.action(data), coordinator.data)
     if feature.event is None:
         coordinator.async_refresh_soon()
     elif feature.listen_in:

@@ -1,4 +1,4 @@
-"""Device actions of an extension: hang up, transfer, hold, call a number.
+"""Device actions of an extension: hang up, transfer, hold, park, pick up, record, call.
 
 Each runs the `voipnow.*` action of the same name for the device's extension,
 so it checks, refuses and fails exactly like that action does.
@@ -31,6 +31,12 @@ ACTION_TRANSFER: Final = "transfer_call"
 ACTION_HOLD: Final = "hold_call"
 ACTION_UNHOLD: Final = "unhold_call"
 ACTION_MAKE_CALL: Final = "make_call"
+ACTION_PARK: Final = "park_call"
+ACTION_PICKUP: Final = "pickup_call"
+ACTION_START_RECORDING: Final = "start_recording"
+ACTION_STOP_RECORDING: Final = "stop_recording"
+# The extension that picks up the device's ringing call.
+CONF_PICKUP_ON: Final = "pickup_on"
 
 # The actions the editor offers, in its order.
 ACTION_TYPES: Final = [
@@ -38,7 +44,20 @@ ACTION_TYPES: Final = [
     ACTION_TRANSFER,
     ACTION_HOLD,
     ACTION_UNHOLD,
+    ACTION_PARK,
+    ACTION_PICKUP,
+    ACTION_START_RECORDING,
+    ACTION_STOP_RECORDING,
     ACTION_MAKE_CALL,
+]
+# The actions that need nothing but the extension.
+_PLAIN: Final = [
+    ACTION_HANGUP,
+    ACTION_HOLD,
+    ACTION_UNHOLD,
+    ACTION_PARK,
+    ACTION_START_RECORDING,
+    ACTION_STOP_RECORDING,
 ]
 
 _TEXT = vol.All(cv.string, vol.Length(min=1, max=64))
@@ -58,8 +77,12 @@ ACTION_SCHEMA = vol.Any(
         }
     ),
     cv.DEVICE_ACTION_BASE_SCHEMA.extend(
-        {vol.Required(CONF_TYPE): vol.In([ACTION_HANGUP, ACTION_HOLD, ACTION_UNHOLD])}
+        {
+            vol.Required(CONF_TYPE): ACTION_PICKUP,
+            vol.Required(CONF_PICKUP_ON): _TEXT,
+        }
     ),
+    cv.DEVICE_ACTION_BASE_SCHEMA.extend({vol.Required(CONF_TYPE): vol.In(_PLAIN)}),
 )
 
 
@@ -97,6 +120,8 @@ async def async_call_action_from_config(
         data[ATTR_TO_VOICEMAIL] = config[ATTR_TO_VOICEMAIL]
     elif kind == ACTION_MAKE_CALL:
         data[ATTR_DESTINATION] = config[ATTR_DESTINATION]
+    elif kind == ACTION_PICKUP:
+        data[ATTR_SEND_CALL_TO] = config[CONF_PICKUP_ON]
     await hass.services.async_call(DOMAIN, kind, data, blocking=True, context=context)
 
 
@@ -107,6 +132,22 @@ async def async_get_action_capabilities(
     kind = config[CONF_TYPE]
     if kind == ACTION_MAKE_CALL:
         return {"extra_fields": vol.Schema({vol.Required(ATTR_DESTINATION): str})}
+    if kind == ACTION_PICKUP:
+        return {
+            "extra_fields": vol.Schema(
+                {
+                    vol.Required(CONF_PICKUP_ON): selector.SelectSelector(
+                        selector.SelectSelectorConfig(
+                            options=_transfer_options(
+                                hass, config[CONF_DEVICE_ID], targets=False
+                            ),
+                            custom_value=True,
+                            mode=selector.SelectSelectorMode.DROPDOWN,
+                        )
+                    )
+                }
+            )
+        }
     if kind != ACTION_TRANSFER:
         return {}
     return {
@@ -126,9 +167,9 @@ async def async_get_action_capabilities(
 
 
 def _transfer_options(
-    hass: HomeAssistant, device_id: str
+    hass: HomeAssistant, device_id: str, *, targets: bool = True
 ) -> list[selector.SelectOptionDict]:
-    """Offer the named transfer targets, then the other extensions."""
+    """Offer the named transfer targets (unless not wanted), then the other extensions."""
     device = extension_device(hass, device_id)
     if device is None:
         return []
@@ -136,6 +177,7 @@ def _transfer_options(
     options = [
         selector.SelectOptionDict(value=target.name, label=target.name)
         for target in transfer_targets(coordinator.config_entry.options)
+        if targets
     ]
     options.extend(
         selector.SelectOptionDict(

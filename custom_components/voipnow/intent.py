@@ -8,11 +8,10 @@ agents can relay it. The descriptions are written for LLM agents.
 from __future__ import annotations
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv, intent
 from homeassistant.util import dt as dt_util
 
-from . import phonebook_voice, queue_voice
+from . import call_voice, phonebook_voice, queue_voice
 from .actions import async_hangup_call, async_transfer_call
 from .const import CallDirection, CallState
 from .coordinator import VoipNowCoordinator
@@ -21,6 +20,7 @@ from .validation import vol
 from .voice import (
     UnresolvedError,
     VoiceScope,
+    VoipNowIntentHandler as _VoipNowIntentHandler,
     extension_label,
     find_call,
     resolve_target,
@@ -48,37 +48,8 @@ async def async_setup_intents(hass: HomeAssistant) -> None:
     intent.async_register(hass, QueueAgentIntentHandler())
     intent.async_register(hass, QueueStatusIntentHandler())
     intent.async_register(hass, MakeCallIntentHandler())
-
-
-class _VoipNowIntentHandler(intent.IntentHandler):
-    """Shared plumbing: speak resolution problems instead of raising."""
-
-    async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
-        """Run the handler; unresolved names and PBX errors become speech."""
-        slots = self.async_validate_slots(intent_obj.slots)
-        response = intent_obj.create_response()
-        scope = VoiceScope(intent_obj.hass, intent_obj.assistant, intent_obj.language)
-        try:
-            speech = await self._async_run(
-                scope, {name: str(slot["value"]) for name, slot in slots.items()}
-            )
-        except UnresolvedError as err:
-            response.async_set_error(
-                intent.IntentResponseErrorCode.NO_VALID_TARGETS,
-                say(scope.language, err.key, **err.values),
-            )
-            return response
-        except HomeAssistantError as err:
-            response.async_set_error(
-                intent.IntentResponseErrorCode.FAILED_TO_HANDLE, str(err)
-            )
-            return response
-        response.async_set_speech(speech)
-        return response
-
-    async def _async_run(self, scope: VoiceScope, slots: dict[str, str]) -> str:
-        """Do the work and return what to say."""
-        raise NotImplementedError
+    for handler in call_voice.HANDLERS:
+        intent.async_register(hass, handler())
 
 
 class TransferCallIntentHandler(_VoipNowIntentHandler):

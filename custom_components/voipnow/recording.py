@@ -30,16 +30,33 @@ class Recordings:
         self._started: set[str] = set()
         # The server lists `recording` dates: its listing is the truth.
         self._listed = False
+        # What the last action did to a call, until the next listing shows it.
+        self._acted: dict[str, tuple[bool, object]] = {}
 
-    def acted(self, call_id: str, action: CallAction) -> None:
-        """Take in a successful StartRecording or StopRecording."""
-        if action is CallAction.START_RECORDING:
+    def acted(self, call_id: str, action: CallAction, listing: object) -> None:
+        """Take in a successful StartRecording or StopRecording.
+
+        `listing` is the data the coordinator held then: until it holds a
+        newer one, what the action did is what the call shows.
+        """
+        if action not in (CallAction.START_RECORDING, CallAction.STOP_RECORDING):
+            return
+        start = action is CallAction.START_RECORDING
+        # What older listings were told is shown by now.
+        self._acted = {
+            key: value for key, value in self._acted.items() if value[1] is listing
+        }
+        self._acted[call_id] = (start, listing)
+        if start:
             self._started.add(call_id)
-        elif action is CallAction.STOP_RECORDING:
+        else:
             self._started.discard(call_id)
 
-    def is_recording(self, call: ExtensionCall) -> bool:
+    def is_recording(self, call: ExtensionCall, listing: object) -> bool:
         """Tell whether a call is recorded: listed so, or started here."""
+        acted = self._acted.get(call.phone_call_id)
+        if acted is not None and acted[1] is listing:
+            return acted[0]
         if call.recording:
             self._listed = True
             return True

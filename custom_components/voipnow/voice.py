@@ -16,7 +16,8 @@ from typing import Protocol
 from homeassistant.components.homeassistant.exposed_entities import async_should_expose
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er, intent
 
 from .api import short_extension
 from .calls import ExtensionCall
@@ -236,3 +237,34 @@ def resolve_target(
     if number:
         raise UnresolvedError("number_not_a_target", number=number)
     raise UnresolvedError("unknown_target", name=said)
+
+
+class VoipNowIntentHandler(intent.IntentHandler):
+    """Shared plumbing: speak resolution problems instead of raising."""
+
+    async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
+        """Run the handler; unresolved names and PBX errors become speech."""
+        slots = self.async_validate_slots(intent_obj.slots)
+        response = intent_obj.create_response()
+        scope = VoiceScope(intent_obj.hass, intent_obj.assistant, intent_obj.language)
+        try:
+            speech = await self._async_run(
+                scope, {name: str(slot["value"]) for name, slot in slots.items()}
+            )
+        except UnresolvedError as err:
+            response.async_set_error(
+                intent.IntentResponseErrorCode.NO_VALID_TARGETS,
+                say(scope.language, err.key, **err.values),
+            )
+            return response
+        except HomeAssistantError as err:
+            response.async_set_error(
+                intent.IntentResponseErrorCode.FAILED_TO_HANDLE, str(err)
+            )
+            return response
+        response.async_set_speech(speech)
+        return response
+
+    async def _async_run(self, scope: VoiceScope, slots: dict[str, str]) -> str:
+        """Do the work and return what to say."""
+        raise NotImplementedError

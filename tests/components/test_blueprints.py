@@ -118,12 +118,13 @@ def posts(simulator: VoipNowSimulator, mark: int) -> list[Any]:
 # --- every blueprint ---------------------------------------------------------------
 
 
-def test_three_blueprints() -> None:
-    """The issue asks for three; each is found."""
+def test_four_blueprints() -> None:
+    """The issues ask for four; each is found."""
     assert [path.name for path in OURS] == [
         "announce_caller.yaml",
         "forward_when_away.yaml",
         "missed_call_call_back.yaml",
+        "ringing_call_notification.yaml",
     ]
 
 
@@ -151,10 +152,14 @@ def test_blueprint_is_valid(path: Path) -> None:
 
 @pytest.mark.parametrize("path", OURS, ids=lambda path: path.stem)
 def test_readme_has_an_import_badge(path: Path) -> None:
-    """The README links each blueprint with a "My Home Assistant" import badge."""
-    readme = (REPOSITORY / "README.md").read_text("utf-8")
+    """The documentation links each blueprint with a "My Home Assistant" badge.
+
+    In the README, or in the user pages under `docs/` it is moving to.
+    """
+    pages = [REPOSITORY / "README.md", *sorted((REPOSITORY / "docs").rglob("*.md"))]
+    text = "\n".join(page.read_text("utf-8") for page in pages)
     url = "https://my.home-assistant.io/redirect/blueprint_import/?blueprint_url="
-    assert re.search(re.escape(url) + r"[^)\s]*" + re.escape(path.name), readme)
+    assert re.search(re.escape(url) + r"[^)\s]*" + re.escape(path.name), text)
 
 
 # --- missed call with Call back ------------------------------------------------------

@@ -175,7 +175,12 @@ def test_every_type_is_translated() -> None:
     assert set(names["trigger_type"]) == set(TRIGGER_TYPES)
     assert set(names["condition_type"]) == set(CONDITION_TYPES)
     assert set(names["action_type"]) == set(ACTION_TYPES)
-    assert set(names["extra_fields"]) == {"send_call_to", "to_voicemail", "destination"}
+    assert set(names["extra_fields"]) == {
+        "send_call_to",
+        "to_voicemail",
+        "destination",
+        "pickup_on",
+    }
     # The editor fills `{entity_name}` only for an entity's automations; an
     # extension's are the device's own, so their names have no placeholder.
     for section in ("trigger_type", "condition_type", "action_type"):

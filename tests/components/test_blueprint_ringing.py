@@ -1,0 +1,184 @@
+"""The ringing call notification blueprint, end to end against the simulated PBX."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_mock_service,
+)
+
+from tests.components.test_blueprints import (
+    JOHN,
+    MOBILE,
+    async_runs_done,
+    async_settle,
+    async_use,
+    blueprint_folder,  # noqa: F401 - loads the repository's blueprints
+    office,
+)
+from tests.conftest import EXT_KITCHEN, EXT_OFFICE
+from voipnow_simulator import VoipNowSimulator
+
+NAME = "ringing_call_notification"
+
+
+def changes(simulator: VoipNowSimulator, mark: int) -> list[tuple[str, Any]]:
+    """The PUTs and DELETEs the PBX received since `mark`: method and body."""
+    return [
+        (request.method, request.json)
+        for request in simulator.requests[mark:]
+        if request.method in ("PUT", "DELETE")
+    ]
+
+
+async def _ring(
+    hass: HomeAssistant, simulator: VoipNowSimulator, **inputs: Any
+) -> tuple[list[Any], str]:
+    """Use the blueprint, ring the office; return the notifications and call id."""
+    notifications = async_mock_service(hass, "notify", "my_phone")
+    await async_use(hass, NAME, notify_action="notify.my_phone", **inputs)
+    call_id = await simulator.incoming_call(EXT_OFFICE, JOHN, "John Doe")
+    await async_settle(hass)
+    return notifications, call_id
+
+
+async def test_three_buttons_and_pick_up(
+    hass: HomeAssistant, simulator: VoipNowSimulator, push_integration: MockConfigEntry
+) -> None:
+    """Four chosen, three sent; Pick up answers on the extension; then cleared."""
+    notifications, call_id = await _ring(
+        hass,
+        simulator,
+        extension=office(push_integration),
+        buttons=["pickup", "hangup", "transfer", "voicemail"],
+        transfer_to=MOBILE,
+        pick_up_on=EXT_KITCHEN,
+    )
+
+    [note] = notifications
+    assert note.data["title"] == "Incoming call"
+    assert note.data["message"] == (
+        f"John Doe ({JOHN}) is calling Extension {EXT_OFFICE}."
+    )
+    assert note.data["data"]["tag"] == f"voipnow_call_{call_id}"
+    buttons = note.data["data"]["actions"]
+    assert [button["title"] for button in buttons] == [
+        f"Pick up on {EXT_KITCHEN}",
+        "Hang up",
+        f"Transfer to {MOBILE}",
+    ]
+    mark = len(simulator.requests)
+
+    # Another notification's button does nothing.
+    hass.bus.async_fire(
+        "mobile_app_notification_action", {"action": "VOIPNOW_other_pickup"}
+    )
+    await async_settle(hass)
+    assert changes(simulator, mark) == []
+
+    hass.bus.async_fire(
+        "mobile_app_notification_action", {"action": buttons[0]["action"]}
+    )
+    await async_runs_done(hass, NAME)
+
+    assert changes(simulator, mark) == [
+        (
+            "PUT",
+            {"action": "PickUp", "phoneCallViewId": "01", "sendCallTo": EXT_KITCHEN},
+        )
+    ]
+    assert simulator.calls[call_id].callee.number == EXT_KITCHEN
+    cleared = notifications[-1]
+    assert cleared.data == {
+        "message": "clear_notification",
+        "data": {"tag": f"voipnow_call_{call_id}"},
+    }
+
+
+async def test_transfer_keeps_the_plus(
+    hass: HomeAssistant, simulator: VoipNowSimulator, push_integration: MockConfigEntry
+) -> None:
+    """Transfer to a public number sends it with its +."""
+    notifications, _call_id = await _ring(
+        hass,
+        simulator,
+        extension=office(push_integration),
+        buttons=["transfer"],
+        transfer_to=MOBILE,
+    )
+    [button] = notifications[0].data["data"]["actions"]
+    mark = len(simulator.requests)
+
+    hass.bus.async_fire("mobile_app_notification_action", {"action": button["action"]})
+    await async_runs_done(hass, NAME)
+
+    [(method, body)] = changes(simulator, mark)
+    assert (method, body["action"], body["sendCallTo"]) == ("PUT", "Transfer", MOBILE)
+
+
+async def test_voicemail_and_hang_up_buttons(
+    hass: HomeAssistant, simulator: VoipNowSimulator, push_integration: MockConfigEntry
+) -> None:
+    """Without a target or an extension, Transfer and Pick up are left out."""
+    notifications, _call_id = await _ring(
+        hass,
+        simulator,
+        extension=office(push_integration),
+        buttons=["transfer", "pickup", "voicemail", "hangup"],
+    )
+    buttons = notifications[0].data["data"]["actions"]
+    assert [button["title"] for button in buttons] == ["Send to voicemail", "Hang up"]
+    mark = len(simulator.requests)
+
+    hass.bus.async_fire(
+        "mobile_app_notification_action", {"action": buttons[0]["action"]}
+    )
+    await async_runs_done(hass, NAME)
+
+    assert changes(simulator, mark) == [
+        (
+            "PUT",
+            {
+                "action": "TransferToVoicemail",
+                "sendCallTo": EXT_OFFICE,
+                "transferNumber": JOHN,
+            },
+        )
+    ]
+
+
+async def test_cleared_when_answered(
+    hass: HomeAssistant, simulator: VoipNowSimulator, push_integration: MockConfigEntry
+) -> None:
+    """Answering on the phone clears this call's notification; nothing is sent."""
+    notifications, call_id = await _ring(
+        hass, simulator, extension=office(push_integration)
+    )
+    mark = len(simulator.requests)
+
+    await simulator.answer_call(call_id)
+    await async_runs_done(hass, NAME)
+
+    assert changes(simulator, mark) == []
+    assert [note.data["message"] for note in notifications] == [
+        f"John Doe ({JOHN}) is calling Extension {EXT_OFFICE}.",
+        "clear_notification",
+    ]
+    assert notifications[-1].data["data"]["tag"] == f"voipnow_call_{call_id}"
+
+
+async def test_cleared_when_the_caller_gives_up(
+    hass: HomeAssistant, simulator: VoipNowSimulator, push_integration: MockConfigEntry
+) -> None:
+    """A call that ends while ringing clears its notification too."""
+    notifications, call_id = await _ring(
+        hass, simulator, extension=office(push_integration)
+    )
+
+    await simulator.hangup_call(call_id, "CANCEL")
+    await async_runs_done(hass, NAME)
+
+    assert notifications[-1].data["message"] == "clear_notification"
