@@ -21,6 +21,7 @@ from .api import VoipNowClient
 from .const import CONF_PUSH, DOMAIN
 from .coordinator import VoipNowConfigEntry, VoipNowCoordinator, VoipNowRuntime
 from .history import VoipNowHistory, async_remove_history
+from .number_kind import async_load_metadata
 from .pbx_data import async_delete_issue
 from .push import VoipNowPush
 from .push_url import async_delete_cloudhook
@@ -52,6 +53,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> b
             entry, data={**entry.data, CONF_WEBHOOK_ID: webhook.async_generate_id()}
         )
     client = _client(hass, entry)
+    # Call events name the kind of each number: its metadata, read once.
+    await async_load_metadata(hass)
     coordinator = VoipNowCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
     history = VoipNowHistory(hass, entry, client, lambda: coordinator.extensions)

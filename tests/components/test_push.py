@@ -680,6 +680,8 @@ async def test_webhook_variants(
             "caller_id": "John Doe <5551234>",
             "caller_name": "John Doe",
             "first_seen": "2026-11-30T12:00:00+00:00",
+            # No country is set: a national number cannot be told apart.
+            "number_kind": "unknown",
         }
     ]
     assert hass.states.get(OFFICE_CALL_STATE).state == "ringing"
