@@ -8,7 +8,7 @@ agents can relay it. The descriptions are written for LLM agents.
 from __future__ import annotations
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, Unauthorized
 from homeassistant.helpers import config_validation as cv, intent
 from homeassistant.util import dt as dt_util
 
@@ -16,6 +16,7 @@ from . import queue_voice
 from .actions import async_hangup_call, async_transfer_call
 from .const import CallDirection, CallState
 from .coordinator import VoipNowCoordinator
+from .permissions import async_check_voice
 from .phrases import capitalised, listing, say
 from .validation import vol
 from .voice import (
@@ -55,7 +56,12 @@ class _VoipNowIntentHandler(intent.IntentHandler):
         """Run the handler; unresolved names and PBX errors become speech."""
         slots = self.async_validate_slots(intent_obj.slots)
         response = intent_obj.create_response()
-        scope = VoiceScope(intent_obj.hass, intent_obj.assistant, intent_obj.language)
+        scope = VoiceScope(
+            intent_obj.hass,
+            intent_obj.assistant,
+            intent_obj.language,
+            intent_obj.context,
+        )
         try:
             speech = await self._async_run(
                 scope, {name: str(slot["value"]) for name, slot in slots.items()}
@@ -64,6 +70,12 @@ class _VoipNowIntentHandler(intent.IntentHandler):
             response.async_set_error(
                 intent.IntentResponseErrorCode.NO_VALID_TARGETS,
                 say(scope.language, err.key, **err.values),
+            )
+            return response
+        except Unauthorized:
+            response.async_set_error(
+                intent.IntentResponseErrorCode.FAILED_TO_HANDLE,
+                say(scope.language, "not_allowed"),
             )
             return response
         except HomeAssistantError as err:
@@ -99,6 +111,9 @@ class TransferCallIntentHandler(_VoipNowIntentHandler):
         """Transfer and say where the call went."""
         active = find_call(scope, slots.get("extension"))
         label, number, voicemail = resolve_target(scope, active, slots["target"])
+        await async_check_voice(
+            scope.hass, scope.context, active.coordinator, [active.extension]
+        )
         await async_transfer_call(
             active.coordinator,
             extension=active.extension,
@@ -125,6 +140,9 @@ class HangUpIntentHandler(_VoipNowIntentHandler):
     async def _async_run(self, scope: VoiceScope, slots: dict[str, str]) -> str:
         """Hang up and say with whom."""
         active = find_call(scope, slots.get("extension"))
+        await async_check_voice(
+            scope.hass, scope.context, active.coordinator, [active.extension]
+        )
         await async_hangup_call(
             active.coordinator,
             extension=active.extension,

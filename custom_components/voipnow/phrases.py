@@ -33,6 +33,7 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "transferred": "Transferred the call with {party} to {target}.",
         "sent_to_voicemail": "Sent the call with {party} to voicemail of {target}.",
         "hung_up": "Hung up the call with {party}.",
+        "not_allowed": "You are not allowed to control that phone.",
         "is_calling": "{party} is calling {extension}",
         "on_a_call": "{extension} is on a call with {party}",
         "nobody_calling": "Nobody is calling.",
@@ -86,6 +87,7 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "transferred": "Anruf mit {party} an {target} weitergeleitet.",
         "sent_to_voicemail": "Anruf mit {party} an die Mailbox von {target} gesendet.",
         "hung_up": "Anruf mit {party} beendet.",
+        "not_allowed": "Du darfst dieses Telefon nicht steuern.",
         "is_calling": "{party} ruft {extension} an",
         "on_a_call": "{extension} telefoniert mit {party}",
         "nobody_calling": "Niemand ruft an.",
@@ -148,6 +150,7 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
             "J'ai envoyé l'appel avec {party} sur la messagerie vocale de {target}."
         ),
         "hung_up": "J'ai raccroché l'appel avec {party}.",
+        "not_allowed": "Vous n'êtes pas autorisé à contrôler ce téléphone.",
         "is_calling": "{party} appelle {extension}",
         "on_a_call": "{extension} est en communication avec {party}",
         "nobody_calling": "Personne n'appelle.",

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from homeassistant.components.homeassistant.exposed_entities import async_should_expose
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import entity_registry as er
 
 from .api import short_extension
@@ -56,6 +56,8 @@ class VoiceScope:
     hass: HomeAssistant
     assistant: str | None
     language: str | None = None
+    # Who spoke: their permissions apply as to the actions.
+    context: Context | None = None
 
     def extensions(self) -> Iterator[tuple[VoipNowCoordinator, str]]:
         """Yield every reachable extension of every loaded entry."""
