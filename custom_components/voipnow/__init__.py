@@ -24,6 +24,7 @@ from .api import VoipNowClient
 from .const import CONF_PUSH, CONF_PUSH_TRANSPORT, DOMAIN, PushTransport
 from .coordinator import VoipNowConfigEntry, VoipNowCoordinator, VoipNowRuntime
 from .history import VoipNowHistory, async_remove_history
+from .number_kind import async_load_metadata
 from .pbx_data import async_delete_issue
 from .phonebook_manager import VoipNowPhonebook
 from .push_transport import VoipNowPushTransport
@@ -61,6 +62,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> b
     client = _client(hass, entry)
     phonebook = VoipNowPhonebook(hass, entry)
     await phonebook.async_setup()
+    # Call events name the kind of each number: its metadata, read once.
+    await async_load_metadata(hass)
     coordinator = VoipNowCoordinator(hass, entry, client, phonebook.name_of)
     await coordinator.async_config_entry_first_refresh()
     # New names show on the calls in progress at the next listing.

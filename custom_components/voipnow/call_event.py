@@ -13,6 +13,7 @@ from .const import (
     ATTR_CALLER_NAME_SOURCE,
     ATTR_DIRECTION,
     ATTR_FIRST_SEEN,
+    ATTR_NUMBER_KIND,
     ATTR_OUTCOME,
     ATTR_PHONE_CALL_ID,
     ATTR_REMOTE_NUMBER,
@@ -65,6 +66,8 @@ class CallEvent:
     outcome: CallOutcome | None = None
     # A callback announced this (internal: tells whether push works).
     heralded: bool = False
+    # What kind of number the other party's is (set as the event is delivered).
+    number_kind: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the event data automations get."""
@@ -79,4 +82,6 @@ class CallEvent:
         }
         if self.outcome is not None:
             data[ATTR_OUTCOME] = self.outcome.value
+        if self.number_kind is not None:
+            data[ATTR_NUMBER_KIND] = self.number_kind
         return data

@@ -5,12 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from homeassistant.config_entries import (
-    ConfigEntry,
-    ConfigFlow,
-    ConfigFlowResult,
-    OptionsFlow,
-)
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
 from homeassistant.const import (
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
@@ -38,6 +33,7 @@ from .api import (
     server_host,
 )
 from .const import CONF_ALLOW_INSECURE, CONF_SERVER_ID, DOMAIN, LOGGER
+from .coordinator import VoipNowConfigEntry
 from .options_flow import VoipNowOptionsFlow
 from .validation import vol
 
@@ -232,6 +228,6 @@ class VoipNowConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+    def async_get_options_flow(config_entry: VoipNowConfigEntry) -> OptionsFlow:
         """Return the options flow."""
         return VoipNowOptionsFlow()

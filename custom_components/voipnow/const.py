@@ -70,6 +70,7 @@ ATTR_ANSWERED: Final = "answered"
 ATTR_CALL_COUNT: Final = "call_count"
 ATTR_OUTCOME: Final = "outcome"
 ATTR_FIRST_SEEN: Final = "first_seen"
+ATTR_NUMBER_KIND: Final = "number_kind"
 ATTR_HELD_BY_EXTENSION: Final = "held_by_extension"
 ATTR_LAST_MISSED: Final = "last_missed"
 # Not a field: the context of the action call, given to its handler.

@@ -9,14 +9,13 @@ import time
 from typing import Any, Protocol
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import ATTR_DEVICE_ID, CONF_SCAN_INTERVAL
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.const import CONF_SCAN_INTERVAL
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .api import Extension, PhoneCall, VoipNowClient, same_extension
-from .call_event import CallEvent, signal_device_call_event, signal_entry_call_event
+from .call_event import CallEvent
 from .calls import (
     IDLE,
     CallbackHint,
@@ -26,18 +25,15 @@ from .calls import (
     summarise,
 )
 from .const import (
-    ATTR_CONFIG_ENTRY_ID,
-    ATTR_EXTENSION,
     CONF_SERVER_ID,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
-    EVENT_CALL,
     EXTENSIONS_REFRESH_INTERVAL,
     LOGGER,
     PUSH_SCAN_INTERVAL,
     QUEUE_DEVICE,
 )
-from .devices import device_entry
+from .deliver import async_deliver
 from .errors import update_errors
 from .history import VoipNowHistory
 from .listing_gate import ListingGate
@@ -189,7 +185,7 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
             self._gate.refund(sum(event.heralded for event in events))
             if self.push is not None:
                 self.push.poll_found_events(events)
-            self._async_fire(events)
+            async_deliver(self, events)
         self.update_interval = (
             max(PUSH_SCAN_INTERVAL, self.scan_interval)
             if self.push is not None and self.push.working
@@ -277,37 +273,6 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
                     return
         finally:
             self._relisting = False
-
-    @callback
-    def _async_fire(self, events: list[CallEvent]) -> None:
-        """Deliver call events to the event entities, the history, the triggers and the bus.
-
-        The integration's own signals carry the events to what counts them;
-        the bus event, which others can fire too, is for YAML automations
-        and the logbook. It names the extension's device.
-        """
-        entry_id = self.config_entry.entry_id
-        for event in events:
-            LOGGER.debug("Call event %s on %s", event.type, event.extension)
-            async_dispatcher_send(
-                self.hass, self.signal_call_event(event.extension), event
-            )
-            device = device_entry(self, event.extension)
-            data = {
-                ATTR_CONFIG_ENTRY_ID: entry_id,
-                ATTR_DEVICE_ID: device.id if device else None,
-                ATTR_EXTENSION: event.extension,
-                "type": event.type.value,
-                **event.as_dict(),
-            }
-            async_dispatcher_send(self.hass, signal_entry_call_event(entry_id), data)
-            if device is not None:
-                async_dispatcher_send(
-                    self.hass,
-                    signal_device_call_event(device.id),
-                    Event(EVENT_CALL, data),
-                )
-            self.hass.bus.async_fire(EVENT_CALL, data)
 
     @callback
     def _async_remove_stale_devices(self, extensions: Mapping[str, Extension]) -> None:

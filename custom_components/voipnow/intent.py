@@ -15,6 +15,7 @@ from . import call_voice, phonebook_voice, queue_voice
 from .actions import async_hangup_call, async_transfer_call
 from .const import CallDirection, CallState
 from .coordinator import VoipNowCoordinator
+from .permissions import async_check_voice
 from .phrases import capitalised, listing, say
 from .validation import vol
 from .voice import (
@@ -72,6 +73,9 @@ class TransferCallIntentHandler(_VoipNowIntentHandler):
         """Transfer and say where the call went."""
         active = find_call(scope, slots.get("extension"))
         label, number, voicemail = resolve_target(scope, active, slots["target"])
+        await async_check_voice(
+            scope.hass, scope.context, active.coordinator, [active.extension]
+        )
         await async_transfer_call(
             active.coordinator,
             extension=active.extension,
@@ -98,6 +102,9 @@ class HangUpIntentHandler(_VoipNowIntentHandler):
     async def _async_run(self, scope: VoiceScope, slots: dict[str, str]) -> str:
         """Hang up and say with whom."""
         active = find_call(scope, slots.get("extension"))
+        await async_check_voice(
+            scope.hass, scope.context, active.coordinator, [active.extension]
+        )
         await async_hangup_call(
             active.coordinator,
             extension=active.extension,

@@ -23,8 +23,9 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .actions import known_extension
 from .const import ATTR_EXTENSION, DOMAIN
-from .coordinator import VoipNowRuntime
+from .coordinator import VoipNowCoordinator, VoipNowRuntime
 from .queue_actions import ATTR_QUEUE, known_queue
+from .queues import CallQueue
 
 # What an action acts on, as the entities whose control permission it needs.
 # A scope may raise a validation error for a field naming nothing (an unknown
@@ -42,15 +43,11 @@ def _entity_id(hass: HomeAssistant, domain: str, unique_id: str) -> str | None:
 
 
 def _call_states(
-    hass: HomeAssistant, runtime: VoipNowRuntime, extensions: Iterable[str]
+    hass: HomeAssistant, calls: VoipNowCoordinator, extensions: Iterable[str]
 ) -> list[str]:
     """Return the call-state sensors of some extensions."""
     return [
-        _entity_id(
-            hass,
-            SENSOR_DOMAIN,
-            f"{runtime.calls.device_identifier(number)}_call_state",
-        )
+        _entity_id(hass, SENSOR_DOMAIN, f"{calls.device_identifier(number)}_call_state")
         or _MISSING
         for number in extensions
     ]
@@ -61,15 +58,23 @@ def extension_scope(
 ) -> list[str]:
     """The extension an action names, or every extension it could touch."""
     if (extension := data.get(ATTR_EXTENSION)) is None:
-        return _call_states(hass, runtime, runtime.calls.extensions)
-    return _call_states(hass, runtime, [known_extension(runtime.calls, extension)])
+        return _call_states(hass, runtime.calls, runtime.calls.extensions)
+    return _call_states(
+        hass, runtime.calls, [known_extension(runtime.calls, extension)]
+    )
 
 
 def queue_scope(
     hass: HomeAssistant, runtime: VoipNowRuntime, data: Mapping[str, Any]
 ) -> list[str]:
     """The agent selects of the queue an action names."""
-    queue = known_queue(runtime, data[ATTR_QUEUE])
+    return _agent_selects(hass, runtime, known_queue(runtime, data[ATTR_QUEUE]))
+
+
+def _agent_selects(
+    hass: HomeAssistant, runtime: VoipNowRuntime, queue: CallQueue
+) -> list[str]:
+    """Return the agent selects of a queue (or, with none, what only admins pass)."""
     device = dr.async_get(hass).async_get_device(
         identifiers={(DOMAIN, runtime.calls.queue_identifier(queue.number))}
     )
@@ -100,3 +105,23 @@ def check_control(user: User, context: Context, entity_ids: Iterable[str]) -> No
             raise Unauthorized(
                 context=context, entity_id=entity_id, permission=POLICY_CONTROL
             )
+
+
+async def async_check_voice(
+    hass: HomeAssistant,
+    context: Context | None,
+    calls: VoipNowCoordinator,
+    extensions: Iterable[str] = (),
+    queues: tuple[VoipNowRuntime, Iterable[CallQueue]] | None = None,
+) -> None:
+    """Check a spoken request as an action's: control of what it acts on."""
+    if context is None or (user := await async_caller(hass, context)) is None:
+        return
+    if user.is_admin:
+        return
+    entity_ids = _call_states(hass, calls, extensions)
+    if queues is not None:
+        runtime, listed = queues
+        for queue in listed:
+            entity_ids += _agent_selects(hass, runtime, queue)
+    check_control(user, context, entity_ids)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .api import short_extension
 from .coordinator import VoipNowRuntime
+from .permissions import async_check_voice
 from .phrases import listing, say
 from .queue_actions import STATUS_OPTIONS, async_set_agent_status
 from .queues import CallQueue
@@ -100,6 +101,9 @@ async def async_set_status(
                 queue=_said_queue(scope, queue_text),
             )
         raise UnresolvedError("not_an_agent_anywhere", agent=short_extension(agent))
+    await async_check_voice(
+        scope.hass, scope.context, runtime.calls, queues=(runtime, targets)
+    )
     for queue in targets:
         found = data[queue.number].find_agent(agent)
         await async_set_agent_status(

@@ -15,8 +15,8 @@ from typing import Protocol
 
 from homeassistant.components.homeassistant.exposed_entities import async_should_expose
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, Unauthorized
 from homeassistant.helpers import entity_registry as er, intent
 
 from .api import short_extension
@@ -57,6 +57,8 @@ class VoiceScope:
     hass: HomeAssistant
     assistant: str | None
     language: str | None = None
+    # Who spoke: their permissions apply as to the actions.
+    context: Context | None = None
 
     def extensions(self) -> Iterator[tuple[VoipNowCoordinator, str]]:
         """Yield every reachable extension of every loaded entry."""
@@ -246,7 +248,12 @@ class VoipNowIntentHandler(intent.IntentHandler):
         """Run the handler; unresolved names and PBX errors become speech."""
         slots = self.async_validate_slots(intent_obj.slots)
         response = intent_obj.create_response()
-        scope = VoiceScope(intent_obj.hass, intent_obj.assistant, intent_obj.language)
+        scope = VoiceScope(
+            intent_obj.hass,
+            intent_obj.assistant,
+            intent_obj.language,
+            intent_obj.context,
+        )
         try:
             speech = await self._async_run(
                 scope, {name: str(slot["value"]) for name, slot in slots.items()}
@@ -255,6 +262,12 @@ class VoipNowIntentHandler(intent.IntentHandler):
             response.async_set_error(
                 intent.IntentResponseErrorCode.NO_VALID_TARGETS,
                 say(scope.language, err.key, **err.values),
+            )
+            return response
+        except Unauthorized:
+            response.async_set_error(
+                intent.IntentResponseErrorCode.FAILED_TO_HANDLE,
+                say(scope.language, "not_allowed"),
             )
             return response
         except HomeAssistantError as err:

@@ -50,6 +50,12 @@ def blueprint_folder() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def country(hass: HomeAssistant) -> None:
+    """Home Assistant is set up in the United States (the kind of numbers)."""
+    hass.config.country = "US"
+
+
 # An automation run waiting for a trigger or a timeout is a task that does not
 # end by itself; everything else (callbacks, refreshes, actions) is waited for.
 _WAITING_RUNS = frozenset(
@@ -268,6 +274,71 @@ async def test_missed_call_from_a_hidden_number(
     [note] = notifications
     assert note.data["message"] == f"A hidden number called Extension {EXT_OFFICE}."
     assert "data" not in note.data
+
+
+@pytest.mark.parametrize(
+    ("number", "kinds", "button"),
+    [
+        ("+447911123456", None, False),
+        ("+447911123456", ["national"], False),
+        ("+447911123456", ["extension", "national", "international"], True),
+        (JOHN, None, True),
+        (JOHN, ["extension"], False),
+        (EXT_KITCHEN, None, True),
+        (EXT_KITCHEN, ["national"], False),
+    ],
+)
+async def test_call_back_only_for_allowed_kinds(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    push_integration: MockConfigEntry,
+    number: str,
+    kinds: list[str] | None,
+    button: bool,
+) -> None:
+    """By default extensions and national numbers get Call back; abroad, only if allowed."""
+    notifications = async_mock_service(hass, "notify", "my_phone")
+    inputs: dict[str, Any] = {"call_back_kinds": kinds} if kinds is not None else {}
+    await async_use(
+        hass,
+        "missed_call_call_back",
+        extension=office(push_integration),
+        notify_action="notify.my_phone",
+        **inputs,
+    )
+
+    call_id = await simulator.incoming_call(EXT_OFFICE, number, "Caller")
+    await simulator.hangup_call(call_id, "CANCEL")
+    await async_settle(hass)
+
+    [note] = notifications
+    assert note.data["message"] == f"Caller ({number}) called Extension {EXT_OFFICE}."
+    assert ("data" in note.data) is button
+
+
+async def test_caller_name_is_shown_as_text(
+    hass: HomeAssistant, simulator: VoipNowSimulator, push_integration: MockConfigEntry
+) -> None:
+    """Markdown in a caller's name makes no link or emphasis in the notification."""
+    notifications = async_mock_service(hass, "notify", "my_phone")
+    await async_use(
+        hass,
+        "missed_call_call_back",
+        extension=office(push_integration),
+        notify_action="notify.my_phone",
+    )
+
+    call_id = await simulator.incoming_call(
+        EXT_OFFICE, JOHN, "*Win* [prize](http://e.vil)"
+    )
+    await simulator.hangup_call(call_id, "CANCEL")
+    await async_settle(hass)
+
+    [note] = notifications
+    assert note.data["message"] == (
+        r"\*Win\* \[prize\]\(http://e\.vil\) "
+        f"({JOHN}) called Extension {EXT_OFFICE}."
+    )
 
 
 # --- forward when nobody is home ------------------------------------------------------

@@ -202,6 +202,7 @@ async def test_call_events_on_the_bus(
             "phone_call_id": call_id,
             **JOHN,
             "first_seen": first_seen,
+            "number_kind": "unknown",
             **extra,
         }
         for kind, extra in (

@@ -696,6 +696,8 @@ async def test_webhook_variants(
             "caller_name": "Listed Name",
             "caller_name_source": "pbx",
             "first_seen": "2026-11-30T12:00:00+00:00",
+            # No country is set: a national number cannot be told apart.
+            "number_kind": "unknown",
         }
     ]
     assert hass.states.get(OFFICE_CALL_STATE).state == "ringing"
