@@ -26,7 +26,11 @@ from pytest_homeassistant_custom_component.typing import (
     WebSocketGenerator,
 )
 
-from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS, DOMAIN
+from custom_components.voipnow.const import (
+    CONF_PUSH_TRANSPORT,
+    CONF_TRANSFER_TARGETS,
+    DOMAIN,
+)
 from custom_components.voipnow.device_action import ACTION_TYPES
 from custom_components.voipnow.device_condition import CONDITION_TYPES
 from custom_components.voipnow.device_trigger import TRIGGER_TYPES
@@ -72,7 +76,8 @@ async def http(
         title="127.0.0.1",
         unique_id=UNIQUE_ID,
         data=entry_data(simulator),
-        options={CONF_PUSH: True, CONF_TRANSFER_TARGETS: TARGETS},
+        options={CONF_PUSH_TRANSPORT: "webhook", CONF_TRANSFER_TARGETS: TARGETS},
+        minor_version=2,
         entry_id=PUSH_ENTRY_ID,
     )
     return await async_setup_push(hass, hass_client_no_auth, entry)
