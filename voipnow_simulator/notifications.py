@@ -33,8 +33,8 @@ NOTIFICATIONS_PATH: Final = "/hubgetsb/ws/"
 SUBPROTOCOL: Final = "notification"
 # documented: the envelope; drop: the connection is cut at the next change;
 # non_json: a text frame that is not JSON; odd: JSON of unexpected shapes
-# (and binary frames).
-MODES: Final = ("documented", "drop", "non_json", "odd")
+# (and binary frames); silent: the socket stays open and says nothing.
+MODES: Final = ("documented", "drop", "non_json", "odd", "silent")
 # Our choice where the page is cut off: `class` is empty.
 MESSAGE_CLASS: Final = ""
 ODD_SHAPES: Final[tuple[Any, ...]] = (
@@ -150,7 +150,11 @@ class NotificationHub:
 
     def changed(self, extensions: Iterable[str], content: dict[str, Any]) -> None:
         """A call of these extensions changed: tell every open socket."""
-        if not set(extensions) & set(self.sim.pbx.extensions) or not self.open:
+        if (
+            not set(extensions) & set(self.sim.pbx.extensions)
+            or not self.open
+            or self.mode == "silent"
+        ):
             return
         if self.mode == "drop":
             self.drop()

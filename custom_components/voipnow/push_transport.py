@@ -45,7 +45,7 @@ class VoipNowPushTransport:
         chosen: PushTransport,
         webhook_id: str,
     ) -> None:
-        """Prepare the transport the options chose; nothing is opened yet."""
+        """Prepare the transport the options chose (not polling); nothing opens yet."""
         self.hass = hass
         self.coordinator = coordinator
         self.chosen = chosen
@@ -59,8 +59,6 @@ class VoipNowPushTransport:
 
     async def async_start(self) -> None:
         """Start the chosen transport (the socket first, when it may be used)."""
-        if self.chosen is PushTransport.POLLING:
-            return
         if self.chosen is PushTransport.WEBHOOK:
             await self._async_use_webhook()
             return
