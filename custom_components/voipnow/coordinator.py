@@ -35,6 +35,7 @@ from .errors import update_errors
 from .history import VoipNowHistory
 from .listing_gate import ListingGate
 from .queues import VoipNowQueues
+from .refusals import refusals
 from .tracker import CallTracker
 
 
@@ -134,7 +135,10 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
 
     async def _async_update_data(self) -> VoipNowData:
         """Fetch the calls, and the extensions when they are due."""
-        with update_errors("update_failed", reauth=True):
+        with (
+            update_errors("update_failed", reauth=True),
+            refusals(self, ("calls", "extensions"), None),
+        ):
             extensions = self._extensions
             listed_now = False
             if (

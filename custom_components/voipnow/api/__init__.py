@@ -23,6 +23,7 @@ from .const import (
     SubscriptionEventType,
 )
 from .exceptions import (
+    VoipNowAccessDeniedError,
     VoipNowAuthenticationError,
     VoipNowConnectionError,
     VoipNowError,
@@ -79,6 +80,7 @@ __all__ = [
     "Registration",
     "RegistrationStatus",
     "SubscriptionEventType",
+    "VoipNowAccessDeniedError",
     "VoipNowAuthenticationError",
     "VoipNowClient",
     "VoipNowConnectionError",
