@@ -77,6 +77,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "cdr_missing_status": _one_of(*CDR_MISSING_STATUSES),
     "cdr_entry": _one_of("object", "list"),
     "cdr_parties": _one_of("string", "list"),
+    "cdr_view_extension": _flag,
     "cdr_sort_default": _one_of("desc", "asc"),
     "cdr_date_field": _one_of("published", "answered"),
     "queue_list": _one_of("object", "wrapped"),
@@ -140,6 +141,9 @@ class Modes:
     # A CDR view's `source`/`destination`: plain "string"s (the CDR example)
     # or one-item "list"s as in live PhoneCall views.
     cdr_parties: str = "string"
+    # False: CDR views carry `source`/`destination` only, no `extension`
+    # (the CDR Resource page's example).
+    cdr_view_extension: bool = True
     # CDR order without `sortOrder` (the pages do not say): newest first.
     cdr_sort_default: str = "desc"
     # The date `startDate`/`endDate` bound: "published" (when the call came
@@ -218,6 +222,7 @@ class ModeAttributes:
     cdr_missing_status = ModeAttribute()
     cdr_entry = ModeAttribute()
     cdr_parties = ModeAttribute()
+    cdr_view_extension = ModeAttribute()
     cdr_sort_default = ModeAttribute()
     cdr_date_field = ModeAttribute()
     queue_list = ModeAttribute()

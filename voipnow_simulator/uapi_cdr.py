@@ -226,7 +226,11 @@ class CdrApi(UapiHandlers):
         data["phoneCallView"] = [
             {
                 "id": f"{index:02d}",
-                "extension": view.extension,
+                **(
+                    {"extension": view.extension}
+                    if sim.modes.cdr_view_extension
+                    else {}
+                ),
                 "source": [view.source] if listed else view.source,
                 "destination": [view.destination] if listed else view.destination,
                 "callerID" if sim.quirks else "callerId": view.caller_id,

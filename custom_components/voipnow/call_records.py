@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from homeassistant.util import dt as dt_util
 
-from .api import Disposition, PhoneCall, clean_text, short_extension
+from .api import Disposition, PhoneCall, PhoneCallView, clean_text, short_extension
 from .api.numbers import MAX_NAME, MAX_NUMBER
 from .calls import extension_call
 from .const import (
@@ -110,36 +110,61 @@ def history_calls(
 ) -> list[HistoryCall]:
     """Sort CDR records into the extensions by the parties of their views.
 
-    A record without a start time cannot be placed in time and is skipped.
-    The phonebook's name (`name_of`) wins over the PBX's.
+    A view names its party's `extension`; one without (the CDR Resource
+    page's example) belongs to each of our extensions among its `source`
+    and `destination`. A record without a start time cannot be placed in
+    time and is skipped. The phonebook's name (`name_of`) wins over the
+    PBX's.
     """
     listed = list(extensions)
     numbers = set(listed)
     by_short = {short_extension(number): number for number in listed}
     found: list[HistoryCall] = []
     for record in records:
-        if record.published is None:
+        if (started := record.published) is None:
             continue
         seen: set[str] = set()
         for view in record.views:
-            extension = _extension_of(view.extension, numbers, by_short)
-            if extension is None or extension in seen:
-                continue
-            seen.add(extension)
-            call = extension_call(record, view, extension)
-            found.append(
-                HistoryCall(
-                    id=record.id,
-                    extension=extension,
-                    started=record.published,
-                    answered=view.answered or record.answered,
-                    direction=call.direction,
-                    remote_number=call.remote_number,
-                    caller_name=name_of(call.remote_number) or call.caller_name,
-                    outcome=_outcome(record, view.disposition, call.direction),
-                )
-            )
+            for extension in _view_extensions(view, numbers, by_short):
+                if extension in seen:
+                    continue
+                seen.add(extension)
+                found.append(_history_call(record, view, extension, started, name_of))
     return found
+
+
+def _view_extensions(
+    view: PhoneCallView, numbers: set[str], by_short: Mapping[str, str]
+) -> list[str]:
+    """Return our extensions a view belongs to, in the order it names them."""
+    parties = [view.extension] if view.extension else [*view.source, *view.destination]
+    extensions: list[str] = []
+    for party in parties:
+        extension = _extension_of(party, numbers, by_short)
+        if extension is not None and extension not in extensions:
+            extensions.append(extension)
+    return extensions
+
+
+def _history_call(
+    record: PhoneCall,
+    view: PhoneCallView,
+    extension: str,
+    started: datetime,
+    name_of: Callable[[str | None], str | None],
+) -> HistoryCall:
+    """Describe one record as one of its parties saw it."""
+    call = extension_call(record, view, extension)
+    return HistoryCall(
+        id=record.id,
+        extension=extension,
+        started=started,
+        answered=view.answered or record.answered,
+        direction=call.direction,
+        remote_number=call.remote_number,
+        caller_name=name_of(call.remote_number) or call.caller_name,
+        outcome=_outcome(record, view.disposition, call.direction),
+    )
 
 
 def _extension_of(

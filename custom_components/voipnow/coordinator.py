@@ -40,6 +40,7 @@ from .listing_gate import ListingGate
 from .pbx_data import async_checked_extensions
 from .phonebook_manager import NameLookup, VoipNowPhonebook
 from .queues import VoipNowQueues
+from .refusals import refusals
 from .tracker import CallTracker
 
 
@@ -144,7 +145,10 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
 
     async def _async_update_data(self) -> VoipNowData:
         """Fetch the calls, and the extensions when they are due."""
-        with update_errors("update_failed", reauth=True):
+        with (
+            update_errors("update_failed", reauth=True),
+            refusals(self, ("calls", "extensions"), None),
+        ):
             extensions = self._extensions
             listed_now = False
             if (

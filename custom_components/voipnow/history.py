@@ -29,6 +29,7 @@ from .call_event import signal_entry_call_event
 from .call_records import HistoryCall, event_call, history_calls, same_call
 from .const import DOMAIN, LOGGER
 from .errors import update_errors
+from .refusals import refusals
 
 HISTORY_INTERVAL: Final = timedelta(minutes=5)
 # After a call ends, the CDR is read once the burst is over (and the PBX has
@@ -170,7 +171,10 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
             self._synced - OVERLAP if self._synced else now - FIRST_LOOKBACK,
             now - MAX_WINDOW,
         )
-        with update_errors("history_failed"):
+        with (
+            update_errors("history_failed"),
+            refusals(self, ("call_records",), HISTORY_INTERVAL),
+        ):
             records = await self.client.async_list_call_records(since=since, until=now)
         for call in sorted(
             history_calls(records, extensions, self._name_of),

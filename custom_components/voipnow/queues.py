@@ -20,6 +20,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from .api import AgentStatus, QueueAgent, VoipNowClient, same_extension
 from .const import CONF_QUEUES, DOMAIN, LOGGER
 from .errors import update_errors
+from .refusals import refusals
 
 CONF_QUEUE_NAME = "name"
 CONF_QUEUE_NUMBER = "number"
@@ -94,11 +95,15 @@ class VoipNowQueues(DataUpdateCoordinator[Mapping[str, QueueState]]):
         )
         self.client = client
         self.queues = call_queues(entry.options)
+        self._interval = interval
 
     async def _async_update_data(self) -> Mapping[str, QueueState]:
         """List each queue's agents."""
         states: dict[str, QueueState] = {}
-        with update_errors("queues_failed"):
+        with (
+            update_errors("queues_failed"),
+            refusals(self, ("queues",), self._interval),
+        ):
             for queue in self.queues:
                 agents = await self.client.async_list_queue_agents(queue=queue.number)
                 states[queue.number] = _state(agents)

@@ -28,6 +28,7 @@ from .const import (
     SubscriptionEventType,
 )
 from .exceptions import (
+    VoipNowAccessDeniedError,
     VoipNowAuthenticationError,
     VoipNowConnectionError,
     VoipNowError,
@@ -98,6 +99,7 @@ __all__ = [
     "Registration",
     "RegistrationStatus",
     "SubscriptionEventType",
+    "VoipNowAccessDeniedError",
     "VoipNowAuthenticationError",
     "VoipNowClient",
     "VoipNowConnectionError",

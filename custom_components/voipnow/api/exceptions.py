@@ -53,6 +53,19 @@ class VoipNowResponseError(VoipNowError):
         self.message = message
 
 
+class VoipNowAccessDeniedError(VoipNowResponseError):
+    """One service refused a fresh token that another service accepted.
+
+    The App may not use that service (call records, a queue of another
+    user): only what needs it stops, the credentials are fine.
+    """
+
+    def __init__(self, message: str, *, service: str) -> None:
+        """Name the refused service (`calls`, `call_records`, `queues`, ...)."""
+        super().__init__(message, status=401, code="access_denied")
+        self.service = service
+
+
 class VoipNowMalformedResponseError(VoipNowResponseError):
     """The PBX answered something that is not the documented shape."""
 

@@ -20,6 +20,7 @@ from yarl import URL
 
 from .const import MAX_BODY_BYTES, MAX_PAGES, MAX_START_INDEX
 from .exceptions import (
+    VoipNowAccessDeniedError,
     VoipNowAuthenticationError,
     VoipNowConnectionError,
     VoipNowMalformedResponseError,
@@ -28,6 +29,7 @@ from .exceptions import (
     response_error,
 )
 from .parse import collection_entries
+from .urls import service_of
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -68,6 +70,10 @@ class Transport[T: TokenProvider]:
         self.timeout = timeout
         self.collection_timeout = collection_timeout
         self.tokens = tokens(self)
+        # Services (see `service_of`) that accepted the current App's token,
+        # and those that refused a fresh one.
+        self.accepted_services: set[str] = set()
+        self.refused_services: set[str] = set()
 
     @property
     def timeout(self) -> float:
@@ -175,12 +181,29 @@ class Transport[T: TokenProvider]:
             _LOGGER.debug("%s /uapi/%s (new token)", method, path)
             status, payload = await send(headers=_headers(token))
             if status == 401:
-                raise self.tokens.refuse(
-                    VoipNowAuthenticationError("Access denied with a fresh token")
-                )
+                raise self._refused(service_of(path))
         if status >= 300:
             raise response_error(status, payload, f"{method} /uapi/{path}")
+        self.refused_services.discard(service := service_of(path))
+        self.accepted_services.add(service)
         return status, payload
+
+    def _refused(
+        self, service: str
+    ) -> VoipNowAccessDeniedError | VoipNowAuthenticationError:
+        """Say that a service refused a fresh token.
+
+        The App is refused (new credentials needed) only when no service
+        has accepted its token; otherwise only this service is.
+        """
+        self.refused_services.add(service)
+        if not self.accepted_services - self.refused_services:
+            return self.tokens.refuse(
+                VoipNowAuthenticationError("Access denied with a fresh token")
+            )
+        return VoipNowAccessDeniedError(
+            f"The App may not use {service} (access denied)", service=service
+        )
 
     async def async_collection(
         self, path: str, params: Mapping[str, str], page_size: int

@@ -100,3 +100,18 @@ def valid_callback_url(url: Any) -> bool:
     except ValueError:
         return False
     return target.scheme in ("http", "https") and valid_host(target.raw_host)
+
+
+def service_of(path: str) -> str:
+    """Name the UnifiedAPI service a path belongs to (what an App may be denied).
+
+    `calls` (phoneCalls), `call_records` (cdr), `queues` (queue agents),
+    `call_events` (phoneCallEvents), `extensions` (presence) or the path's
+    first part.
+    """
+    parts = path.strip("/").split("/")
+    if "queue" in parts or "queueAgents" in parts:
+        return "queues"
+    if "phoneCallEvents" in parts:
+        return "call_events"
+    return {"phoneCalls": "calls", "cdr": "call_records"}.get(parts[0], parts[0])
