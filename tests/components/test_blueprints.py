@@ -149,9 +149,9 @@ def test_blueprint_is_valid(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", OURS, ids=lambda path: path.stem)
-def test_readme_has_an_import_badge(path: Path) -> None:
-    """The README links each blueprint with a "My Home Assistant" import badge."""
-    readme = (REPOSITORY / "README.md").read_text("utf-8")
+def test_docs_have_an_import_badge(path: Path) -> None:
+    """docs/automations.md links each blueprint with a "My Home Assistant" import badge."""
+    readme = (REPOSITORY / "docs" / "automations.md").read_text("utf-8")
     url = "https://my.home-assistant.io/redirect/blueprint_import/?blueprint_url="
     assert re.search(re.escape(url) + r"[^)\s]*" + re.escape(path.name), readme)
 
