@@ -149,11 +149,15 @@ def test_blueprint_is_valid(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", OURS, ids=lambda path: path.stem)
-def test_docs_have_an_import_badge(path: Path) -> None:
-    """docs/automations.md links each blueprint with a "My Home Assistant" import badge."""
-    readme = (REPOSITORY / "docs" / "automations.md").read_text("utf-8")
+def test_readme_has_an_import_badge(path: Path) -> None:
+    """The documentation links each blueprint with a "My Home Assistant" badge.
+
+    In the README, or in the user pages under `docs/` it is moving to.
+    """
+    pages = [REPOSITORY / "README.md", *sorted((REPOSITORY / "docs").rglob("*.md"))]
+    text = "\n".join(page.read_text("utf-8") for page in pages)
     url = "https://my.home-assistant.io/redirect/blueprint_import/?blueprint_url="
-    assert re.search(re.escape(url) + r"[^)\s]*" + re.escape(path.name), readme)
+    assert re.search(re.escape(url) + r"[^)\s]*" + re.escape(path.name), text)
 
 
 # --- missed call with Call back ------------------------------------------------------
