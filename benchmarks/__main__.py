@@ -30,8 +30,10 @@ from .verdicts import NOISE_MARGIN
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_benchmarks(log: Path, quick: bool, profile: Path | None) -> dict[str, object]:
-    """Run every bench_*.py file under pytest; return the recorded figures."""
+def run_benchmarks(
+    log: Path, quick: bool, profile: Path | None
+) -> tuple[dict[str, object], bool]:
+    """Run every bench_*.py file under pytest; return the figures, and if all ran."""
     with tempfile.TemporaryDirectory() as folder:
         results = Path(folder) / "results.json"
         command = [
@@ -74,13 +76,17 @@ def run_benchmarks(log: Path, quick: bool, profile: Path | None) -> dict[str, ob
                 check=False,
             )
         if finished.returncode != 0:
-            tail = log.read_text().splitlines()[-40:]
-            raise SystemExit(
-                "bench: the benchmarks failed (log: {}):\n{}".format(
-                    log, "\n".join(tail)
-                )
-            )
-        return dict(json.loads(results.read_text()))
+            # What was measured is still shown; what broke is not measured,
+            # which fails the run.
+            failures = [
+                line
+                for line in log.read_text().splitlines()
+                if line.startswith(("FAILED ", "ERROR "))
+            ]
+            print(f"bench: benchmarks failed (log: {log}):", *failures, sep="\n  ")
+        if not results.exists():
+            raise SystemExit(f"bench: nothing was measured (log: {log})")
+        return dict(json.loads(results.read_text())), finished.returncode == 0
 
 
 def main() -> None:
@@ -109,7 +115,7 @@ def main() -> None:
     started = time.monotonic()
     mode = "quick" if args.quick else "full"
     print(f"bench: {env['line']}, {mode} run (pytest log: {log})", flush=True)
-    results = run_benchmarks(log, args.quick, args.profile)
+    results, all_ran = run_benchmarks(log, args.quick, args.profile)
     body, verdict = render_section(env, results, quick=args.quick)
     print(body)
     if not args.quick:
@@ -126,6 +132,7 @@ def main() -> None:
         )
     if verdict.failed:
         print("bench: TARGETS MISSED:", *verdict.failed, sep="\n  - ")
+    if verdict.failed or not all_ran:
         sys.exit(1)
 
 

@@ -190,6 +190,11 @@ async def bench_outage_flood(
     unsub_state = async_track_state_change_event(hass, list(events), _on_state)
     await sim.go_online()
     await async_poll(hass)
+    # On a machine so busy that the poll timed out, the next one (twice).
+    for _ in range(2):
+        if all(available(hass, sensor) for sensor in sensors):
+            break
+        await async_poll(hass)
     unsub_bus()
     unsub_state()
     assert all(available(hass, sensor) for sensor in sensors)
