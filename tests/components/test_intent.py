@@ -20,6 +20,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 
 from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS, DOMAIN
+from custom_components.voipnow.call_voice import (
+    INTENT_PARK,
+    INTENT_PICKUP,
+    INTENT_RECORDING,
+)
 from custom_components.voipnow.intent import (
     INTENT_HANGUP,
     INTENT_MISSED_CALLS,
@@ -586,6 +591,9 @@ async def test_handlers_describe_themselves_for_llms(
         INTENT_MISSED_CALLS,
         INTENT_QUEUE_AGENT,
         INTENT_QUEUE_STATUS,
+        INTENT_PARK,
+        INTENT_PICKUP,
+        INTENT_RECORDING,
     }
 
     tools = {name: llm.IntentTool(name, handler) for name, handler in handlers.items()}
