@@ -19,12 +19,12 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 
-from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS, DOMAIN
 from custom_components.voipnow.call_voice import (
     INTENT_PARK,
     INTENT_PICKUP,
     INTENT_RECORDING,
 )
+from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS, DOMAIN
 from custom_components.voipnow.intent import (
     INTENT_HANGUP,
     INTENT_MISSED_CALLS,
