@@ -21,6 +21,11 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 
+from custom_components.voipnow.call_voice import (
+    INTENT_PARK,
+    INTENT_PICKUP,
+    INTENT_RECORDING,
+)
 from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS
 from custom_components.voipnow.intent import (
     INTENT_HANGUP,
@@ -370,6 +375,9 @@ async def test_handlers_describe_themselves_for_llms(
         INTENT_QUEUE_AGENT,
         INTENT_QUEUE_STATUS,
         INTENT_MAKE_CALL,
+        INTENT_PARK,
+        INTENT_PICKUP,
+        INTENT_RECORDING,
     }
 
     tools = {name: llm.IntentTool(name, handler) for name, handler in handlers.items()}

@@ -165,6 +165,17 @@ def call_action(action: str, **data: Any) -> Event:
         ),
         (call_action("hung_up"), "Call hung up"),
         (call_action("hung_up", **JOHN), "Call with John Doe (5551234) hung up"),
+        (call_action("parked", **JOHN), "Call with John Doe (5551234) parked"),
+        (call_action("parked"), "Call parked"),
+        (
+            call_action("picked_up", target="0003*211"),
+            "Call picked up on 0003*211",
+        ),
+        (call_action("recording_started"), "Recording started"),
+        (
+            call_action("listened_in_whisper", target="0003*211", user="Ann"),
+            "Ann whispered in the call from 0003*211",
+        ),
     ],
 )
 @pytest.mark.usefixtures("init_integration")
