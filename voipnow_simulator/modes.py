@@ -78,6 +78,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "cdr_entry": _one_of("object", "list"),
     "cdr_parties": _one_of("string", "list"),
     "cdr_view_extension": _flag,
+    "cdr_me": _flag,
     "cdr_sort_default": _one_of("desc", "asc"),
     "cdr_date_field": _one_of("published", "answered"),
     "queue_list": _one_of("object", "wrapped"),
@@ -144,6 +145,9 @@ class Modes:
     # False: CDR views carry `source`/`destination` only, no `extension`
     # (the CDR Resource page's example).
     cdr_view_extension: bool = True
+    # False: the CDR refuses `@me` (the v5 page names none) with 400
+    # user_invalid; `/uapi/cdr/` and the user's id work.
+    cdr_me: bool = True
     # CDR order without `sortOrder` (the pages do not say): newest first.
     cdr_sort_default: str = "desc"
     # The date `startDate`/`endDate` bound: "published" (when the call came
@@ -223,6 +227,7 @@ class ModeAttributes:
     cdr_entry = ModeAttribute()
     cdr_parties = ModeAttribute()
     cdr_view_extension = ModeAttribute()
+    cdr_me = ModeAttribute()
     cdr_sort_default = ModeAttribute()
     cdr_date_field = ModeAttribute()
     queue_list = ModeAttribute()

@@ -107,6 +107,8 @@ class CdrApi(UapiHandlers):
             return error_response(modes.cdr_missing_status, code, message)
         if "user" in request.match_info:
             self.check_user(request)
+            if request.match_info["user"] == "@me" and not modes.cdr_me:
+                raise ApiError(400, "user_invalid", "Unknown user '@me'")
         start_index = request.query.get("startIndex", "0")
         if start_index.isdigit() and int(start_index) > MAX_COUNT:
             raise ApiError(400, "startindex_invalid", "startIndex must be 0..5000")

@@ -62,3 +62,24 @@ async def test_views_without_extension_are_placed_by_their_parties(
         (call["direction"], call["remote_number"], call["outcome"])
         for call in response["calls"]
     ] == [("outgoing", EXT_OFFICE, "answered")]
+
+
+async def test_a_cdr_refusing_me_still_shows_missed_calls(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """`@me` refused (`user_invalid`): `/uapi/cdr/` is asked, and kept."""
+    simulator.cdr_me = False
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    await async_missed_call(simulator, EXT_OFFICE, "5551234", "John Doe")
+
+    await async_history_refresh(hass, freezer)
+    await async_history_refresh(hass, freezer)
+
+    assert missed(hass, OFFICE_MISSED) == "1"
+    paths = [request.path for request in simulator.api_requests("GET", "/uapi/cdr")]
+    assert paths == ["/uapi/cdr/@me", "/uapi/cdr/", "/uapi/cdr/", "/uapi/cdr/"]

@@ -201,6 +201,7 @@ async def test_modes_control_api(api: Api, http: ClientSession) -> None:
         "cdr_entry": "object",
         "cdr_parties": "string",
         "cdr_view_extension": True,
+        "cdr_me": True,
         "cdr_sort_default": "desc",
         "cdr_date_field": "published",
         "queue_list": "object",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from functools import partial
 import logging
 from typing import Any
@@ -24,23 +24,16 @@ from .const import (
     CallbackMethod,
     SubscriptionEventType,
 )
-from .exceptions import (
-    VoipNowInvalidInputError,
-    VoipNowMalformedResponseError,
-    VoipNowResponseError,
-)
+from .exceptions import VoipNowInvalidInputError, VoipNowResponseError
 from .models import CallEventSubscription, Extension, PhoneCall, QueueAgent
 from .notifications import NotificationSocket
 from .numbers import validate_extension, validate_object_id, validate_user_id
 from .parse import first_resource
+from .records import CallRecords
 from .transport import Transport
 from .urls import normalize_url, server_host
 
 _LOGGER = logging.getLogger(__package__)
-# Any server's local time is within this of any other zone's.
-ZONE_MARGIN = timedelta(hours=14)
-# A busy period is read in at most this many narrowing requests of pages.
-MAX_CDR_READS = 20
 
 
 class VoipNowClient(CallActions):
@@ -81,6 +74,7 @@ class VoipNowClient(CallActions):
         )
         self._page_size = page_size
         self._zone = time_zone
+        self._records = CallRecords(self._transport, page_size, time_zone)
         # Whether this server wants the event type in the subscription's path
         # (v5 pages) rather than in the body (3.x pages); learnt on first use.
         self.event_type_in_path = False
@@ -136,7 +130,11 @@ class VoipNowClient(CallActions):
     ) -> list[PhoneCall]:
         """List the calls now in the system (all pages)."""
         path = f"phoneCalls/{validate_user_id(user_id)}/{validate_extension(extension)}"
-        return await self._async_list(path, PhoneCall.from_dict)
+        calls = await self._async_list(path, PhoneCall.from_dict)
+        if owner := next((call.owner_id for call in calls if call.owner_id), None):
+            # Whose calls these are: the CDR may want this id.
+            self._records.owner_id = owner
+        return calls
 
     def async_transfer_call(
         self,
@@ -206,34 +204,8 @@ class VoipNowClient(CallActions):
     async def async_list_call_records(
         self, *, since: datetime, until: datetime, user_id: str = DEFAULT_USER_ID
     ) -> list[PhoneCall]:
-        """List the calls that started between two times (the CDR, all pages).
-
-        Times are sent in the server's local time without a zone, as 4PSA's
-        own client does. Which zone that is can only be guessed, and the
-        pages disagree on which date the server filters on: the PBX is asked
-        for a wider window, and records outside the one wanted are dropped
-        by their own (zoned) start time.
-        """
-        path = f"cdr/{validate_user_id(user_id)}"
-        params = requests.period(since, until, self._zone, ZONE_MARGIN)
-        found: dict[str, PhoneCall] = {}
-        for _ in range(MAX_CDR_READS):
-            entries, complete = await self._transport.async_collection_part(
-                path, params, self._page_size
-            )
-            records = [PhoneCall.from_dict(entry, self._zone) for entry in entries]
-            for record in records:
-                found.setdefault(record.id or f"#{len(found)}", record)
-            if complete:
-                return [
-                    record
-                    for record in found.values()
-                    if record.published is None or since <= record.published <= until
-                ]
-            params = requests.period_after(
-                params, [record.published for record in records]
-            )
-        raise VoipNowMalformedResponseError("Too many call records to read")
+        """List the calls that started between two times (the CDR, all pages)."""
+        return await self._records.async_list(since=since, until=until, user_id=user_id)
 
     async def async_list_queue_agents(
         self, *, queue: str, user_id: str = DEFAULT_USER_ID
