@@ -24,7 +24,7 @@ from homeassistant.util import yaml as yaml_util
 import pytest
 
 from custom_components.voipnow import history, push, subscriptions
-from custom_components.voipnow.api import client as api_client
+from custom_components.voipnow.api import records as api_records
 from custom_components.voipnow.api.const import MAX_START_INDEX
 from custom_components.voipnow.api.numbers import MAX_NAME, MAX_NUMBER
 from custom_components.voipnow.api.requests import MAX_WAIT_FOR_PICKUP
@@ -251,8 +251,8 @@ STATED: list[tuple[str, str]] = [
     (
         "docs/entities.md",
         (
-            f"up to {api_client.MAX_CDR_READS} such reads (about "
-            f"{api_client.MAX_CDR_READS * MAX_START_INDEX:,} records)"
+            f"up to {api_records.MAX_CDR_READS} such reads (about "
+            f"{api_records.MAX_CDR_READS * MAX_START_INDEX:,} records)"
         ),
     ),
     (

@@ -48,6 +48,7 @@ SCHEMAS: dict[str, Any] = {
     services.SERVICE_CLEAR_MISSED_CALLS: services.CLEAR_MISSED_SCHEMA,
     services.SERVICE_GET_CALL_HISTORY: services.CALL_HISTORY_SCHEMA,
     services.SERVICE_SET_QUEUE_AGENT_STATUS: services.QUEUE_AGENT_SCHEMA,
+    services.SERVICE_RELOAD_PHONEBOOK: services.RELOAD_PHONEBOOK_SCHEMA,
     # Hold, unhold, park, pick up, record, listen in: the call actions' table.
     **{feature.service: feature.schema for feature in CALL_FEATURES},
 }

@@ -111,6 +111,8 @@ type Handler = Callable[
 ]
 
 
+RELOAD_PHONEBOOK_SCHEMA = vol.Schema({vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string})
+
 CLEAR_MISSED_SCHEMA = vol.Schema(
     {
         vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
@@ -324,7 +326,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     register(
         SERVICE_RELOAD_PHONEBOOK,
         _reload_phonebook,
-        vol.Schema({vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}),
+        RELOAD_PHONEBOOK_SCHEMA,
         SupportsResponse.NONE,
     )
     register(
