@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import hashlib
 from typing import TYPE_CHECKING, Any
 
 from .model import is_valid_number
@@ -65,9 +66,25 @@ class QueueBook:
             raise KeyError(f"unknown queue {raw!r}")
         return self.queues[number]
 
-    def agent_of(self, queue: Queue, raw: str) -> str | None:
-        """Return the agent of the queue a number means, else None."""
+    def identifier(self, agent: str) -> str:
+        """Return the id of an agent: its number, or (with ids) a remote one's id."""
+        if "*" in agent or not self.pbx.modes.remote_agent_ids:
+            return agent
+        return "ra" + hashlib.sha256(agent.encode()).hexdigest()[:12]
+
+    def agent_of(self, queue: Queue, raw: str, *, path: bool = False) -> str | None:
+        """Return the agent of the queue a number (or a path segment) names.
+
+        With remote agent ids (the documented form), the API's paths name a
+        remote agent by its id, not by its number.
+        """
         raw = str(raw).strip()
+        if path and self.pbx.modes.remote_agent_ids:
+            for agent in queue.agents:
+                if "*" not in agent and raw == self.identifier(agent):
+                    return agent
+            if raw in queue.agents and "*" not in raw:
+                return None
         if raw in queue.agents:
             return raw
         extended = f"{self.pbx.org_prefix}*{raw}"
