@@ -79,6 +79,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "cdr_parties": _one_of("string", "list"),
     "cdr_view_extension": _flag,
     "cdr_me": _flag,
+    "remote_agent_ids": _flag,
     "cdr_sort_default": _one_of("desc", "asc"),
     "cdr_date_field": _one_of("published", "answered"),
     "queue_list": _one_of("object", "wrapped"),
@@ -148,6 +149,9 @@ class Modes:
     # False: the CDR refuses `@me` (the v5 page names none) with 400
     # user_invalid; `/uapi/cdr/` and the user's id work.
     cdr_me: bool = True
+    # QueueAgents carry `type` and `identifier` (v5), and a remote agent is
+    # addressed by its identifier only ("an Id for remote agents").
+    remote_agent_ids: bool = False
     # CDR order without `sortOrder` (the pages do not say): newest first.
     cdr_sort_default: str = "desc"
     # The date `startDate`/`endDate` bound: "published" (when the call came
@@ -228,6 +232,7 @@ class ModeAttributes:
     cdr_parties = ModeAttribute()
     cdr_view_extension = ModeAttribute()
     cdr_me = ModeAttribute()
+    remote_agent_ids = ModeAttribute()
     cdr_sort_default = ModeAttribute()
     cdr_date_field = ModeAttribute()
     queue_list = ModeAttribute()

@@ -51,7 +51,7 @@ class Pbx:
         self.events: list[CallEvent] = []
         # Call history: one record per ended call, in the order they ended.
         self.cdr: list[CdrRecord] = []
-        self.queue_book = QueueBook(org_prefix, self.extensions)
+        self.queue_book = QueueBook(org_prefix, self.extensions, self.modes)
         self._next_sub_id = 1
         # Asterisk-like unique ids ("1717171717.42") for callbacks' CallID.
         self._channel_ids = itertools.count(1)

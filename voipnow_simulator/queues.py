@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Container
 from dataclasses import dataclass, field
+import hashlib
 from typing import Any
 
 from .model import is_valid_number, known_number
+from .modes import Modes
 
 # Agent Resource: "0 - Logged Out / 1 - Online / 2 - Paused".
 LOGGED_OUT, ONLINE, PAUSED = 0, 1, 2
@@ -43,14 +45,18 @@ class Queue:
 class QueueBook:
     """The PBX's queues: the only place that adds, removes or changes them."""
 
-    def __init__(self, org_prefix: str, extensions: Container[str]) -> None:
+    def __init__(
+        self, org_prefix: str, extensions: Container[str], modes: Modes
+    ) -> None:
         """Start without queues; numbers are read against the PBX's extensions.
 
         `extensions` is the PBX's own (live) collection of phone extensions:
         a queue cannot take one's number, and a short agent number means one.
+        `modes` are the PBX's (remote agents addressed by id, for one).
         """
         self.org_prefix = org_prefix
         self.extensions = extensions
+        self.modes = modes
         self.queues: dict[str, Queue] = {}
 
     def number(self, raw: str) -> str | None:
@@ -64,9 +70,29 @@ class QueueBook:
             raise KeyError(f"unknown queue {raw!r}")
         return self.queues[number]
 
-    def agent_of(self, queue: Queue, raw: str) -> str | None:
-        """Return the agent of the queue a number means, else None."""
-        return known_number(raw, self.org_prefix, queue.agents)
+    def identifier(self, agent: str) -> str:
+        """Return the id of an agent: its number, or (with ids) a remote one's id."""
+        if "*" in agent or not self.modes.remote_agent_ids:
+            return agent
+        return "ra" + hashlib.sha256(agent.encode()).hexdigest()[:12]
+
+    def agent_of(self, queue: Queue, raw: str, *, path: bool = False) -> str | None:
+        """Return the agent of the queue a number (or a path segment) names.
+
+        With remote agent ids (the documented form), the API's paths name a
+        remote agent by its id, not by its number.
+        """
+        raw = str(raw).strip()
+        if path and self.modes.remote_agent_ids:
+            for agent in queue.agents:
+                if "*" not in agent and raw == self.identifier(agent):
+                    return agent
+            if raw in queue.agents and "*" not in raw:
+                return None
+        if raw in queue.agents:
+            return raw
+        extended = f"{self.org_prefix}*{raw}"
+        return extended if "*" not in raw and extended in queue.agents else None
 
     def add(
         self, number: str, name: str = "", agents: dict[str, int] | None = None

@@ -54,7 +54,7 @@ class QueueAgentsApi(UapiHandlers):
 
     def _agent(self, queue: Queue, raw: str) -> str:
         """Return the queue's agent a path segment names, else qag_agent_invalid."""
-        agent = self.sim.pbx.queue_book.agent_of(queue, raw)
+        agent = self.sim.pbx.queue_book.agent_of(queue, raw, path=True)
         if agent is None:
             raise ApiError(
                 400,
@@ -78,13 +78,18 @@ class QueueAgentsApi(UapiHandlers):
                 "agentNumber": agent,
                 "status": status,
                 "queue": queue.number,
-                "identifier": agent,
+                "identifier": self.sim.pbx.queue_book.identifier(agent),
             }
             return {name: known[name] for name in fields if name in known}
         path = f"/uapi/extensions/@me/{queue.number}/queue/agents/{agent}"
         self_url = f"{self.sim.render.base(request)}{path}"
         # The Agent Resource example writes `links` (no page writes `link`).
-        return {"agentNumber": agent, "status": status, "links": {"self": self_url}}
+        data = {"agentNumber": agent, "status": status, "links": {"self": self_url}}
+        if self.sim.modes.remote_agent_ids:
+            # v5 adds `identifier` (and `type`, whose values no page gives):
+            # remote agents go by the id.
+            data["identifier"] = self.sim.pbx.queue_book.identifier(agent)
+        return data
 
     async def list_agents(self, request: web.Request) -> web.Response:
         """List a queue's agents (or one of them), filtered, sorted and paged."""

@@ -35,16 +35,18 @@ def known_queue(runtime: VoipNowRuntime, text: str) -> CallQueue:
 
 
 def known_agent(runtime: VoipNowRuntime, queue: CallQueue, text: str) -> str:
-    """Return the agent of a queue a number means, or raise.
+    """Return the agent of a queue a number (or a remote agent's id) means, or raise.
 
     While the queue's agents are not known (its listing failed), any number
     is passed on and the PBX says whether it is an agent.
     """
+    state = (runtime.queues.data or {}).get(queue.number)
+    if state is not None and (agent := state.find_agent(text.strip())) is not None:
+        return agent
     try:
         validate_number(ATTR_AGENT, text.strip())
     except VoipNowInvalidInputError as err:
         raise invalid_input(err) from None
-    state = (runtime.queues.data or {}).get(queue.number)
     if state is None:
         return text.strip()
     if (agent := state.find_agent(text.strip())) is None:
@@ -55,9 +57,15 @@ def known_agent(runtime: VoipNowRuntime, queue: CallQueue, text: str) -> str:
 async def async_set_agent_status(
     runtime: VoipNowRuntime, queue: CallQueue, agent: str, status: AgentStatus
 ) -> None:
-    """Log an agent in or out of a queue, or pause it; then list the queues."""
+    """Log an agent in or out of a queue, or pause it; then list the queues.
+
+    A remote agent is addressed by its id, a local one by its extension.
+    """
+    state = (runtime.queues.data or {}).get(queue.number)
     with pbx_errors(runtime.calls, QUEUE_ERRORS):
         await runtime.calls.client.async_set_queue_agent_status(
-            queue=queue.number, agent=agent, status=status
+            queue=queue.number,
+            agent=state.address(agent) if state else agent,
+            status=status,
         )
     await runtime.queues.async_request_refresh()

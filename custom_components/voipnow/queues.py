@@ -9,7 +9,7 @@ next refresh.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -62,6 +62,8 @@ class QueueState:
     """One queue's agents and their status (None: a status the docs do not list)."""
 
     agents: Mapping[str, AgentStatus | None]
+    # What names each agent (by number) in a path: a remote agent's id.
+    addresses: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def online(self) -> int:
@@ -69,9 +71,16 @@ class QueueState:
         return sum(status is AgentStatus.ONLINE for status in self.agents.values())
 
     def find_agent(self, text: str) -> str | None:
-        """Return the agent a number means (`210` finds `0003*210`)."""
+        """Return the agent a number (`210` finds `0003*210`) or an id means."""
+        by_id = [agent for agent, address in self.addresses.items() if address == text]
+        if by_id:
+            return by_id[0]
         matches = [agent for agent in self.agents if same_extension(agent, text)]
         return matches[0] if len(matches) == 1 else None
+
+    def address(self, agent: str) -> str:
+        """Return what names an agent in a path (a remote agent's id)."""
+        return self.addresses.get(agent, agent)
 
 
 class VoipNowQueues(DataUpdateCoordinator[Mapping[str, QueueState]]):
@@ -116,4 +125,7 @@ class VoipNowQueues(DataUpdateCoordinator[Mapping[str, QueueState]]):
 
 def _state(agents: list[QueueAgent]) -> QueueState:
     """Summarise one listing of a queue's agents."""
-    return QueueState(agents={agent.number: agent.status for agent in agents})
+    return QueueState(
+        agents={agent.number: agent.status for agent in agents},
+        addresses={agent.number: agent.address for agent in agents},
+    )

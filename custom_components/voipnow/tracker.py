@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Final
 
 from homeassistant.util import dt as dt_util
@@ -26,13 +26,15 @@ from .call_event import CallEvent, CallEventType
 from .calls import CallbackHint, ExtensionCall, ExtensionCallState
 from .const import CallDirection, CallOutcome
 
-# Ended calls are remembered this long (by count), so that a listing racing
-# a hangup does not bring the call back to life.
+# Ended calls remembered (by count): a late listing must not revive one.
 _ENDED_MEMORY: Final = 1024
 # Calls remembered per extension (the oldest go first).
 MAX_TRACKED_CALLS: Final = 50
 # Callbacks waiting for a listing to confirm them (a flood drops the oldest).
 MAX_PENDING_HINTS: Final = 100
+# A callback's arrival is a call's `first_seen` if it came at most this much
+# before the listing (not one kept through an outage).
+HINT_LEAD: Final = timedelta(seconds=30)
 
 _OUTCOME_OF_STATUS: Final = {
     CallEndStatus.ANSWER: CallOutcome.ANSWERED,
@@ -288,7 +290,7 @@ class CallTracker:
         """Announce a call a listing shows for the first time."""
         kind = _start(known.call.direction)
         hint = self._herald(extension, kind, known.phone_call_id)
-        if hint is not None:
+        if hint is not None and known.first_seen - hint.arrived <= HINT_LEAD:
             # The callback came first: that is when the call was first seen.
             known.first_seen = min(known.first_seen, hint.arrived)
         return known.event(extension, kind, heralded=hint is not None)

@@ -187,8 +187,11 @@ def test_polled_outgoing_call(tracker: CallTracker) -> None:
     assert types(observe(tracker)) == ["ended"]
 
 
-def test_a_callback_alone_fires_nothing(tracker: CallTracker) -> None:
+def test_a_callback_alone_fires_nothing(
+    tracker: CallTracker, freezer: FrozenDateTimeFactory
+) -> None:
     """A ring callback is no call: the listing that shows the call fires it."""
+    freezer.move_to("2026-11-30 11:59:10+00:00")
     tracker.note_callback(pushed(DIAL_IN))
     tracker.listing_begins()
 
@@ -200,6 +203,19 @@ def test_a_callback_alone_fires_nothing(tracker: CallTracker) -> None:
     assert events[0].caller_name == "John Doe"
     assert events[0].first_seen == datetime(2026, 11, 30, 11, 59, tzinfo=UTC)
     assert observe(tracker, office=(RINGING,)) == []
+
+
+def test_an_old_callback_is_not_the_first_sighting(
+    tracker: CallTracker, freezer: FrozenDateTimeFactory
+) -> None:
+    """A callback kept through an outage confirms, but does not date the call."""
+    freezer.move_to("2026-11-30 12:00:00+00:00")
+    tracker.note_callback(pushed(DIAL_IN))
+
+    (event,) = observe(tracker, office=(RINGING,))
+
+    assert event.heralded
+    assert event.first_seen == datetime(2026, 11, 30, 12, tzinfo=UTC)
 
 
 def test_a_callback_no_listing_confirms_fires_nothing(tracker: CallTracker) -> None:

@@ -202,6 +202,7 @@ async def test_modes_control_api(api: Api, http: ClientSession) -> None:
         "cdr_parties": "string",
         "cdr_view_extension": True,
         "cdr_me": True,
+        "remote_agent_ids": False,
         "cdr_sort_default": "desc",
         "cdr_date_field": "published",
         "queue_list": "object",

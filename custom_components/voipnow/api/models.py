@@ -219,6 +219,19 @@ class QueueAgent:
     number: str
     # None when the PBX reports a status the documentation does not list.
     status: AgentStatus | None
+    # The agent's id (v5): what addresses a remote agent.
+    identifier: str | None = None
+
+    @property
+    def address(self) -> str:
+        """What names the agent in a path: its extension, or a remote agent's id.
+
+        "An extension number if the agent is local or an Id for remote
+        agents": local agents are extensions (`0003*210`).
+        """
+        if self.identifier and "*" not in self.number:
+            return self.identifier
+        return self.number
 
     @classmethod
     def from_dict(cls, raw: Any, zone: tzinfo = UTC) -> QueueAgent:
@@ -228,4 +241,5 @@ class QueueAgent:
         return cls(
             number=parse.required_str(data, "agentNumber", "queueAgent"),
             status=AgentStatus(status) if status in list(AgentStatus) else None,
+            identifier=parse.optional_str(data, "identifier", "queueAgent"),
         )

@@ -242,7 +242,11 @@ def queue_agent_update(
 ) -> tuple[str, dict[str, str]]:
     """Build the path and body that set one agent's status (sent as a string)."""
     kind = enum_input(AgentStatus, status, "status")
-    agent = validate_number("agent", agent)
+    # An extension or number for local agents, an id for remote ones.
+    try:
+        agent = validate_number("agent", agent)
+    except VoipNowInvalidInputError:
+        agent = validate_object_id("agent", agent)
     return f"{queue_path(user_id, queue)}/{agent}", {"status": str(int(kind))}
 
 
