@@ -148,7 +148,6 @@ async def test_make_call_nonce_differs_per_call(
         ("destination", "abc"),
         ("destination", "+1-555"),
         ("destination", "5550001&x=1"),
-        ("caller_id", "   "),
         ("user_id", "@admin"),
         ("extension", "0003*21a"),
         ("extension", "@self"),
