@@ -8,7 +8,7 @@ every background task.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 import logging
 from typing import Any
@@ -109,6 +109,19 @@ def move_time(
     """Move the clock on and fire what was due by then."""
     freezer.tick(delta)
     async_fire_time_changed(hass)
+
+
+@pytest.fixture(autouse=True)
+async def close_sockets(
+    hass: HomeAssistant, simulator: VoipNowSimulator
+) -> AsyncIterator[None]:
+    """Unload every entry after the test, so that no socket (nor its ping) lingers."""
+    yield
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        if entry.state is ConfigEntryState.LOADED:
+            await hass.config_entries.async_unload(entry.entry_id)
+    await async_until(hass, lambda: not simulator.notifications.open)
+    await async_turns()
 
 
 @pytest.fixture
