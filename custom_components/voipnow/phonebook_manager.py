@@ -160,7 +160,8 @@ class VoipNowPhonebook:
             return False
         self._delete_issue(ISSUE_FILE)
         self._file_stamp = file_stamp
-        self._file = entries
+        old, self._file = self._file, entries
+        await self.hass.async_add_executor_job(old.clear)
         return True
 
     async def _async_scheduled_sync(self, _now: datetime) -> None:
@@ -190,18 +191,25 @@ class VoipNowPhonebook:
             LOGGER.warning("Could not read the CardDAV address book: %s", err)
             return False
         self._delete_issue(ISSUE_CARDDAV_AUTH)
-        self._carddav = await self.hass.async_add_executor_job(
-            card_entries, texts, PhonebookSource.CARDDAV
+        old, self._carddav = (
+            self._carddav,
+            await self.hass.async_add_executor_job(
+                card_entries, texts, PhonebookSource.CARDDAV
+            ),
         )
+        await self.hass.async_add_executor_job(old.clear)
         self._carddav_synced = datetime.now().astimezone()
         return True
 
     async def _async_rebuild(self) -> None:
         """Build a new index in the executor, then swap it in."""
         entries = [*self._options, *self._file, *self._carddav]
-        self.index = await self.hass.async_add_executor_job(
-            build_index, entries, self.region
+        old, self.index = (
+            self.index,
+            await self.hass.async_add_executor_job(build_index, entries, self.region),
         )
+        # Tens of thousands of objects: freed in the executor, not the loop.
+        await self.hass.async_add_executor_job(old.clear)
         for listener in self._listeners:
             listener()
 

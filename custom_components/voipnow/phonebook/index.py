@@ -78,6 +78,12 @@ class PhonebookIndex:
         """Return the entries whose name is `name` (case and accents ignored)."""
         return self.by_name.get(fold_name(name), [])
 
+    def clear(self) -> None:
+        """Empty the index (a big one is freed in the executor, not the loop)."""
+        self.by_number.clear()
+        self.by_name.clear()
+        self.counts.clear()
+
     def __len__(self) -> int:
         """Return how many entries the index holds."""
         return sum(self.counts.values())
