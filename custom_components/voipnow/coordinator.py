@@ -189,6 +189,9 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
             self._gate.refund(sum(event.heralded for event in events))
             if self.push is not None:
                 self.push.poll_found_events(events)
+            # An automation a call event triggers may act on the call at once
+            # (a device action hangs it up): it must find the call listed.
+            self.data = data
             async_deliver(self, events)
         self.update_interval = (
             max(PUSH_SCAN_INTERVAL, self.scan_interval)
