@@ -40,7 +40,7 @@ async def async_history(hass: HomeAssistant, **data: Any) -> list[dict[str, Any]
 
 def ago(**delta: float) -> str:
     """A time this long before now, as an automation writes it."""
-    return (dt_util.now() - timedelta(**delta)).isoformat()
+    return (dt_util.utcnow() - timedelta(**delta)).isoformat()
 
 
 @pytest.mark.parametrize(
