@@ -8,6 +8,7 @@ arithmetic: a period lies between 2000-01-01 and tomorrow and lasts at most
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -39,7 +40,7 @@ async def async_history(hass: HomeAssistant, **data: Any) -> list[dict[str, Any]
 
 def ago(**delta: float) -> str:
     """A time this long before now, as an automation writes it."""
-    return (dt_util.now() - timedelta(**delta)).isoformat()
+    return (dt_util.utcnow() - timedelta(**delta)).isoformat()
 
 
 @pytest.mark.parametrize(
@@ -81,20 +82,22 @@ async def test_period_out_of_bounds_is_refused(
 
 
 @pytest.mark.parametrize(
-    "data",
+    "period",
     [
-        {"since": ago(days=366, minutes=-1)},
-        {"since": ago(days=400), "until": ago(days=34, minutes=1)},
-        {"until": (dt_util.now() + timedelta(hours=23)).isoformat()},
+        lambda: {"since": ago(days=366, minutes=-10)},
+        lambda: {"since": ago(days=400), "until": ago(days=34, minutes=10)},
+        lambda: {"until": (dt_util.now() + timedelta(hours=23)).isoformat()},
     ],
+    ids=["a_year", "a_year_ago", "until_tomorrow"],
 )
 async def test_period_within_bounds_is_read(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
     init_integration: MockConfigEntry,
-    data: dict[str, Any],
+    period: Callable[[], dict[str, Any]],
 ) -> None:
-    """A year back, or up to tomorrow, is read."""
+    """A year back, or up to tomorrow, is read (times taken as the test runs)."""
+    data = period()
     simulator.clear_requests()
 
     assert await async_history(hass, **data) == []
