@@ -54,14 +54,14 @@ async def async_submit(
 def button_names(hass: HomeAssistant, extension: str) -> list[str]:
     """The friendly names of an extension's call buttons, as a dashboard shows them.
 
-    The *Clear missed calls* button every extension has is left out.
+    The *Clear missed calls* and *Park* buttons every extension has are left out.
     """
     prefix = f"button.extension_{extension.replace('*', '_')}_"
     return sorted(
         state.name
         for state in hass.states.async_all(Platform.BUTTON)
         if state.entity_id.startswith(prefix)
-        and not state.entity_id.endswith("_clear_missed_calls")
+        and not state.entity_id.endswith(("_clear_missed_calls", "_park"))
     )
 
 
@@ -397,6 +397,7 @@ async def test_other_options_are_saved_with_the_targets(
         CONF_PUSH: False,
         CONF_SCAN_INTERVAL: 30,
         "allow_any_number": False,
+        "allow_listen_in": False,
         CONF_TRANSFER_TARGETS: [RECEPTION],
     }
     assert hass.states.get(OFFICE_TO_RECEPTION) is not None
