@@ -99,10 +99,10 @@ async def bench_push_latency(
         call_id = await sim.incoming_call(extension, "5551234")
         path, form = _replay(sim, "dial_in")
         start, answered = await post(path, form)
+        # A callback only wakes a listing: the state and the event follow it.
+        await hass.async_block_till_done(wait_background_tasks=True)
         state_at = shown_at(sensor, "ringing")
         event_at = shown_at(event_entity, "incoming_call")
-        # The listing the callback asks for is done outside the timing.
-        await hass.async_block_till_done(wait_background_tasks=True)
         bare_start, bare_answered = await post(bare_path, form)
         await hass.async_block_till_done(wait_background_tasks=True)
         await sim.hangup_call(call_id)

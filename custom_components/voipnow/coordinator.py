@@ -45,7 +45,7 @@ from .tracker import CallTracker
 
 
 class PushHealth(Protocol):
-    """What polling needs to know of push (implemented by `push.VoipNowPush`)."""
+    """What polling needs to know of push (implemented by `push_transport.VoipNowPushTransport`)."""
 
     @property
     def working(self) -> bool:

@@ -51,17 +51,12 @@ _NEW_CALL: Final = frozenset({CallEventType.INCOMING_CALL, CallEventType.OUTGOIN
 
 @callback
 def wake(coordinator: VoipNowCoordinator) -> None:
-    """Ask for a listing now, coalesced with any other (the one wake-up point).
+    """Ask for a listing now (the one wake-up point of the socket).
 
-    Once the coordinator has `request_listing` (coalesced and rate limited),
-    a message goes through it; until then, through `async_refresh_soon` (one
-    listing in flight, one waiting).
+    The coordinator coalesces it with any other and holds a flood to about
+    one listing a second: a message says only that something changed.
     """
-    request: Callable[..., None] | None = getattr(coordinator, "request_listing", None)
-    if request is not None:
-        request(source="socket")
-    else:
-        coordinator.async_refresh_soon()
+    coordinator.request_listing(source="socket")
 
 
 @callback

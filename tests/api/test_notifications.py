@@ -23,6 +23,16 @@ from voipnow_simulator import VoipNowSimulator
 from .conftest import CLIENT_ID, EXT_OFFICE, ScriptedServer, make_client, text_answer
 
 
+@pytest.fixture
+def expected_lingering_timers() -> bool:
+    """Only warn: aiohttp 3.14 may re-arm a closed WebSocket's heartbeat timer.
+
+    A data frame read just before `close()` schedules a heartbeat reset that
+    runs after it; the timer then finds the socket closed and does nothing.
+    """
+    return True
+
+
 def _socket(client: VoipNowClient) -> NotificationSocket:
     """Return the App's socket (the App ID is the OAuth client id)."""
     return client.notifications(CLIENT_ID)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from base64 import b64encode
 from collections.abc import Iterator
 from dataclasses import dataclass
+import fcntl
 import os
 from pathlib import Path
 import socket
@@ -35,7 +36,19 @@ _MKCOL = (
 
 
 def radicale_python() -> Path:
-    """Return the Python of Radicale's venv, building it on first use."""
+    """Return the Python of Radicale's venv, building it on first use.
+
+    Test workers (pytest -n) take turns: one builds, the others wait and use it.
+    """
+    lock_path = ROOT / ".cache" / "radicale.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _built_python()
+
+
+def _built_python() -> Path:
+    """Return the Python of Radicale's venv, building it when missing."""
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     venv = Path(
         os.environ.get(

@@ -10,14 +10,15 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.voipnow.const import DOMAIN
 from custom_components.voipnow.device_action import async_get_action_capabilities
+from tests.components.helpers import async_ring
 from tests.components.test_device_automation import (
     async_script,
     call_path,
     device_id,
     entry,  # noqa: F401 - the entry the device automation tests use
-    http,  # noqa: F401
+    push_config_entry,  # noqa: F401 - with the device automation tests' targets
 )
-from tests.components.test_services import async_active_call, sent, settle
+from tests.components.test_services import sent, settle
 from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
@@ -49,7 +50,7 @@ async def test_device_actions(
 ) -> None:
     """Each device action sends the PUT of the action it stands for, once."""
     office = device_id(hass, entry, EXT_OFFICE)
-    call_id = await async_active_call(hass, simulator, entry, answer=answer)
+    call_id = await async_ring(hass, simulator, entry, answer=answer)
     await settle(hass)
     mark = len(simulator.requests)
 

@@ -91,6 +91,14 @@ async def async_ask(converse: Converse, case: dict[str, str]) -> None:
 
 
 @pytest.fixture
+async def call_id(
+    hass: HomeAssistant, simulator: VoipNowSimulator, init_integration: MockConfigEntry
+) -> str:
+    """John Doe calls the office, which answers: the call's id."""
+    return await async_ring(hass, simulator, init_integration, answer=True)
+
+
+@pytest.fixture
 async def ringing(
     hass: HomeAssistant, simulator: VoipNowSimulator, init_integration: MockConfigEntry
 ) -> dict[str, str]:
@@ -106,17 +114,14 @@ async def ringing(
     cases("transfers", "say", "sends", "answer"),
 )
 async def test_transfer(
-    hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    init_integration: MockConfigEntry,
     converse: Converse,
+    call_id: str,
     sentence: str,
     sent: str,
     answer: str,
 ) -> None:
     """A call goes to a target by name (with its article) or to an extension."""
-    call_id = await async_ring(hass, simulator, init_integration, answer=True)
-
     result = await converse(sentence)
 
     assert speech(result) == answer
@@ -405,16 +410,13 @@ async def test_queue_questions_without_an_answer(
     ("language", "sentence", "answer"), cases("refusals", "say", "answer")
 )
 async def test_refusals(
-    hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    init_integration: MockConfigEntry,
     converse: Converse,
+    call_id: str,
     sentence: str,
     answer: str,
 ) -> None:
     """What voice cannot do is explained in the language; nothing is sent."""
-    call_id = await async_ring(hass, simulator, init_integration, answer=True)
-
     result = await converse(sentence)
 
     assert speech(result) == answer

@@ -12,7 +12,7 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS
+from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, CONF_TRANSFER_TARGETS
 from tests.conftest import EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
@@ -110,7 +110,7 @@ async def test_add_targets_one_by_one(
 
     # The other options are left as they were.
     assert init_integration.options == {
-        CONF_PUSH: False,
+        CONF_PUSH_TRANSPORT: "polling",
         CONF_TRANSFER_TARGETS: [RECEPTION, MOBILE, OFFICE_VOICEMAIL],
     }
     assert button_names(hass, EXT_OFFICE) == [
@@ -382,7 +382,7 @@ async def test_other_options_are_saved_with_the_targets(
         result["flow_id"],
         {
             CONF_SCAN_INTERVAL: 30,
-            CONF_PUSH: False,
+            CONF_PUSH_TRANSPORT: "polling",
             "allow_any_number": False,
             "renew_callback": False,
         },
@@ -394,7 +394,7 @@ async def test_other_options_are_saved_with_the_targets(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert mock_config_entry.options == {
-        CONF_PUSH: False,
+        CONF_PUSH_TRANSPORT: "polling",
         CONF_SCAN_INTERVAL: 30,
         "allow_any_number": False,
         "allow_listen_in": False,

@@ -56,13 +56,13 @@ async def test_incoming_call_lifecycle(
     assert state.state == "on_call"
     assert state.attributes["answered"] is True
 
-    await simulator.hold_call(call_id, EXT_OFFICE)
-    await async_poll(hass, freezer)
-    assert hass.states.get(OFFICE_CALL_STATE).state == "on_hold"
-
-    await simulator.unhold_call(call_id, EXT_OFFICE)
-    await async_poll(hass, freezer)
-    assert hass.states.get(OFFICE_CALL_STATE).state == "on_call"
+    for change, expected in (
+        (simulator.hold_call, "on_hold"),
+        (simulator.unhold_call, "on_call"),
+    ):
+        await change(call_id, EXT_OFFICE)
+        await async_poll(hass, freezer)
+        assert hass.states.get(OFFICE_CALL_STATE).state == expected
 
     await simulator.hangup_call(call_id)
     await async_poll(hass, freezer)
