@@ -17,7 +17,6 @@ from tests.components.test_blueprints import (
     async_settle,
     async_use,
     blueprint_folder,  # noqa: F401 - loads the repository's blueprints
-    office,
 )
 from tests.conftest import EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
@@ -35,11 +34,14 @@ def changes(simulator: VoipNowSimulator, mark: int) -> list[tuple[str, Any]]:
 
 
 async def _ring(
-    hass: HomeAssistant, simulator: VoipNowSimulator, **inputs: Any
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    **inputs: Any,
 ) -> tuple[list[Any], str]:
     """Use the blueprint, ring the office; return the notifications and call id."""
     notifications = async_mock_service(hass, "notify", "my_phone")
-    await async_use(hass, NAME, notify_action="notify.my_phone", **inputs)
+    await async_use(hass, NAME, entry, notify_action="notify.my_phone", **inputs)
     call_id = await simulator.incoming_call(EXT_OFFICE, JOHN, "John Doe")
     await async_settle(hass)
     return notifications, call_id
@@ -52,7 +54,7 @@ async def test_three_buttons_and_pick_up(
     notifications, call_id = await _ring(
         hass,
         simulator,
-        extension=office(push_integration),
+        push_integration,
         buttons=["pickup", "hangup", "transfer", "voicemail"],
         transfer_to=MOBILE,
         pick_up_on=EXT_KITCHEN,
@@ -105,7 +107,7 @@ async def test_transfer_keeps_the_plus(
     notifications, _call_id = await _ring(
         hass,
         simulator,
-        extension=office(push_integration),
+        push_integration,
         buttons=["transfer"],
         transfer_to=MOBILE,
     )
@@ -126,7 +128,7 @@ async def test_voicemail_and_hang_up_buttons(
     notifications, _call_id = await _ring(
         hass,
         simulator,
-        extension=office(push_integration),
+        push_integration,
         buttons=["transfer", "pickup", "voicemail", "hangup"],
     )
     buttons = notifications[0].data["data"]["actions"]
@@ -154,9 +156,7 @@ async def test_cleared_when_answered(
     hass: HomeAssistant, simulator: VoipNowSimulator, push_integration: MockConfigEntry
 ) -> None:
     """Answering on the phone clears this call's notification; nothing is sent."""
-    notifications, call_id = await _ring(
-        hass, simulator, extension=office(push_integration)
-    )
+    notifications, call_id = await _ring(hass, simulator, push_integration)
     mark = len(simulator.requests)
 
     await simulator.answer_call(call_id)
@@ -174,9 +174,7 @@ async def test_cleared_when_the_caller_gives_up(
     hass: HomeAssistant, simulator: VoipNowSimulator, push_integration: MockConfigEntry
 ) -> None:
     """A call that ends while ringing clears its notification too."""
-    notifications, call_id = await _ring(
-        hass, simulator, extension=office(push_integration)
-    )
+    notifications, call_id = await _ring(hass, simulator, push_integration)
 
     await simulator.hangup_call(call_id, "CANCEL")
     await async_runs_done(hass, NAME)

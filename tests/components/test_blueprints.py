@@ -241,6 +241,7 @@ async def test_missed_call_button_expires(
 ) -> None:
     """After the chosen time, pressing Call back does nothing."""
     call_id = await simulator.incoming_call(EXT_OFFICE, JOHN, "John Doe")
+    await async_settle(hass)  # a listing shows the call
     await simulator.hangup_call(call_id, "CANCEL")
     await async_settle(hass)
     [button] = notifications[0].data["data"]["actions"]
@@ -260,14 +261,18 @@ async def test_missed_call_from_a_hidden_number(
     """A hidden number gets a notification without a button; others are ignored."""
     # The kitchen's missed call and the office's answered one notify nobody.
     kitchen = await simulator.incoming_call(EXT_KITCHEN, JOHN, "John Doe")
+    await async_settle(hass)  # a listing shows the call
     await simulator.hangup_call(kitchen, "CANCEL")
     answered = await simulator.incoming_call(EXT_OFFICE, JOHN, "John Doe")
+    await async_settle(hass)  # a listing shows the call
     await simulator.answer_call(answered)
+    await async_settle(hass)  # a listing shows the call
     await simulator.hangup_call(answered)
     await async_settle(hass)
     assert notifications == []
 
     hidden = await simulator.incoming_call(EXT_OFFICE, "", "")
+    await async_settle(hass)  # a listing shows the call
     await simulator.hangup_call(hidden, "CANCEL")
     await async_settle(hass)
 
@@ -302,12 +307,13 @@ async def test_call_back_only_for_allowed_kinds(
     await async_use(
         hass,
         "missed_call_call_back",
-        extension=office(push_integration),
+        push_integration,
         notify_action="notify.my_phone",
         **inputs,
     )
 
     call_id = await simulator.incoming_call(EXT_OFFICE, number, "Caller")
+    await async_settle(hass)  # a listing shows the call
     await simulator.hangup_call(call_id, "CANCEL")
     await async_settle(hass)
 
@@ -324,13 +330,14 @@ async def test_caller_name_is_shown_as_text(
     await async_use(
         hass,
         "missed_call_call_back",
-        extension=office(push_integration),
+        push_integration,
         notify_action="notify.my_phone",
     )
 
     call_id = await simulator.incoming_call(
         EXT_OFFICE, JOHN, "*Win* [prize](http://e.vil)"
     )
+    await async_settle(hass)  # a listing shows the call
     await simulator.hangup_call(call_id, "CANCEL")
     await async_settle(hass)
 
@@ -503,6 +510,7 @@ async def test_announce_only_incoming_calls_of_the_extension(
 ) -> None:
     """The kitchen's calls and the office's own outgoing calls are not announced."""
     await simulator.incoming_call(EXT_KITCHEN, "5551234", "John Doe")
+    await async_settle(hass)  # a listing shows the call
     await simulator.outgoing_call(EXT_OFFICE, "5559876")
     await async_settle(hass)
 
