@@ -364,7 +364,7 @@ async def test_listen_in_is_off_until_an_administrator_allows_it(
     simulator: VoipNowSimulator,
     entry: MockConfigEntry,
     hass_admin_user: MockUser,
-    hass_read_only_user: MockUser,
+    hass_user: MockUser,
 ) -> None:
     """Refused for everyone while off; never for non-administrators; logged."""
     await async_active_call(hass, simulator, entry)
@@ -385,7 +385,7 @@ async def test_listen_in_is_off_until_an_administrator_allows_it(
             "listen_in",
             LISTEN,
             blocking=True,
-            context=Context(user_id=hass_read_only_user.id),
+            context=Context(user_id=hass_user.id),
         )
     assert err.value.translation_key == "listen_in_admin_only"
     assert simulator.api_requests("PUT") == []
@@ -408,7 +408,7 @@ async def test_non_admin_caller_id_is_checked(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
     entry: MockConfigEntry,
-    hass_read_only_user: MockUser,
+    hass_user: MockUser,
 ) -> None:
     """A user who is not an administrator cannot present another's number."""
     await async_active_call(hass, simulator, entry, answer=False)
@@ -424,7 +424,7 @@ async def test_non_admin_caller_id_is_checked(
                 "caller_id": "Bank <19005550100>",
             },
             blocking=True,
-            context=Context(user_id=hass_read_only_user.id),
+            context=Context(user_id=hass_user.id),
         )
 
     assert err.value.translation_key == "number_not_allowed"

@@ -26,7 +26,7 @@ from custom_components.voipnow.call_voice import (
     INTENT_PICKUP,
     INTENT_RECORDING,
 )
-from custom_components.voipnow.const import CONF_PUSH, CONF_TRANSFER_TARGETS
+from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, CONF_TRANSFER_TARGETS
 from custom_components.voipnow.intent import (
     INTENT_HANGUP,
     INTENT_MAKE_CALL,
@@ -200,7 +200,7 @@ async def test_number_that_is_no_target_is_refused(
     """Voice never transfers to a number the user did not choose; it says why."""
     hass.config_entries.async_update_entry(
         init_integration,
-        options={CONF_PUSH: False, CONF_TRANSFER_TARGETS: TARGETS[:4]},
+        options={CONF_PUSH_TRANSPORT: "polling", CONF_TRANSFER_TARGETS: TARGETS[:4]},
     )
     await hass.async_block_till_done()
     await async_ring(hass, simulator, init_integration, answer=True)

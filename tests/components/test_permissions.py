@@ -18,7 +18,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
 from custom_components.voipnow.const import (
-    CONF_PUSH,
+    CONF_PUSH_TRANSPORT,
     CONF_QUEUES,
     CONF_TRANSFER_TARGETS,
     DOMAIN,
@@ -72,7 +72,7 @@ def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
         unique_id=UNIQUE_ID,
         data=entry_data(simulator),
         options={
-            CONF_PUSH: False,
+            CONF_PUSH_TRANSPORT: "polling",
             CONF_QUEUES: [{"name": "Sales", "number": SALES}],
             CONF_TRANSFER_TARGETS: [],
         },

@@ -16,7 +16,7 @@ from homeassistant.exceptions import ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
-from custom_components.voipnow.const import CONF_PUSH, DOMAIN, EVENT_CALL
+from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, DOMAIN, EVENT_CALL
 from custom_components.voipnow.logbook import async_describe_events
 from tests.conftest import EXT_OFFICE, UNIQUE_ID, entry_data
 from voipnow_simulator import VoipNowSimulator
@@ -38,7 +38,7 @@ def phonebook_entry(simulator: VoipNowSimulator, **options: Any) -> MockConfigEn
         title="127.0.0.1",
         unique_id=UNIQUE_ID,
         data=entry_data(simulator),
-        options={CONF_PUSH: False, "phonebook": [MUM], **options},
+        options={CONF_PUSH_TRANSPORT: "polling", "phonebook": [MUM], **options},
         entry_id="01JVOIPNOWPHONEBOOK000000",
     )
 
@@ -249,13 +249,13 @@ def dialled(simulator: VoipNowSimulator) -> list[str]:
 
 
 async def test_make_call_by_name(
-    hass: HomeAssistant, simulator: VoipNowSimulator, hass_read_only_user: MockUser
+    hass: HomeAssistant, simulator: VoipNowSimulator, hass_user: MockUser
 ) -> None:
     """A phonebook name of the options is a destination, for non-admins too."""
     await async_setup(hass, phonebook_entry(simulator))
 
     await async_as(hass, None, "make_call", {"destination": "mum"})
-    await async_as(hass, hass_read_only_user, "make_call", {"destination": "Mum"})
+    await async_as(hass, hass_user, "make_call", {"destination": "Mum"})
 
     assert dialled(simulator) == ["0215550100", "0215550100"]
 

@@ -17,7 +17,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.voipnow.const import CONF_PUSH, DOMAIN
+from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, DOMAIN
 from custom_components.voipnow.diagnostics import async_get_config_entry_diagnostics
 from custom_components.voipnow.phonebook.carddav import CardDavClient, CardDavError
 from tests.conftest import EXT_OFFICE, UNIQUE_ID, entry_data
@@ -43,7 +43,7 @@ def dav_entry(simulator: VoipNowSimulator, radicale: Radicale) -> MockConfigEntr
         title="127.0.0.1",
         unique_id=UNIQUE_ID,
         data=entry_data(simulator, carddav=carddav),
-        options={CONF_PUSH: False},
+        options={CONF_PUSH_TRANSPORT: "polling"},
         entry_id=ENTRY_ID,
     )
 
@@ -144,7 +144,7 @@ async def test_options_step_checks_the_login(
         title="127.0.0.1",
         unique_id=UNIQUE_ID,
         data=entry_data(simulator),
-        options={CONF_PUSH: False},
+        options={CONF_PUSH_TRANSPORT: "polling"},
         entry_id=ENTRY_ID,
     )
     await async_setup(hass, entry)

@@ -17,7 +17,7 @@ from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
-from custom_components.voipnow.const import CONF_PUSH, DOMAIN
+from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, DOMAIN
 from custom_components.voipnow.phonebook.file import MAX_FILE_SIZE
 from tests.conftest import EXT_OFFICE, UNIQUE_ID, entry_data
 from voipnow_simulator import VoipNowSimulator
@@ -46,7 +46,7 @@ def file_entry(simulator: VoipNowSimulator, path: str) -> MockConfigEntry:
         title="127.0.0.1",
         unique_id=UNIQUE_ID,
         data=entry_data(simulator),
-        options={CONF_PUSH: False, "phonebook_file": path},
+        options={CONF_PUSH_TRANSPORT: "polling", "phonebook_file": path},
         entry_id=ENTRY_ID,
     )
 
@@ -191,7 +191,7 @@ async def test_file_names_need_rights_to_call(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
     tmp_path: Path,
-    hass_read_only_user: MockUser,
+    hass_user: MockUser,
 ) -> None:
     """A file's name is called by an automation, not by a non-administrator."""
     (tmp_path / "phones.vcf").write_text(VCARD_4)
@@ -203,7 +203,7 @@ async def test_file_names_need_rights_to_call(
             "make_call",
             {"extension": EXT_OFFICE, "destination": "Mum"},
             blocking=True,
-            context=Context(user_id=hass_read_only_user.id),
+            context=Context(user_id=hass_user.id),
         )
     assert err.value.translation_key == "number_not_allowed"
     assert simulator.api_requests("POST", "/uapi/phoneCalls") == []

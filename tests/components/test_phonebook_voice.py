@@ -14,7 +14,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.voipnow.const import CONF_PUSH, DOMAIN
+from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, DOMAIN
 from tests.conftest import EXT_OFFICE, UNIQUE_ID, entry_data
 from voipnow_simulator import VoipNowSimulator
 
@@ -79,7 +79,7 @@ async def test_call_by_name(
         unique_id=UNIQUE_ID,
         data=entry_data(simulator),
         options={
-            CONF_PUSH: False,
+            CONF_PUSH_TRANSPORT: "polling",
             "phonebook": [
                 {"name": name, "number": "+40215550100"},
             ],

@@ -23,7 +23,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.voipnow.const import CONF_PUSH, CONF_QUEUES, DOMAIN
+from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, CONF_QUEUES, DOMAIN
 from tests.conftest import (
     EXT_GARAGE,
     EXT_KITCHEN,
@@ -429,7 +429,7 @@ async def test_requests_per_refresh(
         domain=DOMAIN,
         unique_id=UNIQUE_ID,
         data=entry_data(simulator),
-        options={CONF_PUSH: False, CONF_QUEUES: names},
+        options={CONF_PUSH_TRANSPORT: "polling", CONF_QUEUES: names},
     )
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)

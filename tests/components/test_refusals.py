@@ -19,7 +19,7 @@ from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.voipnow.const import CONF_PUSH, CONF_QUEUES, DOMAIN
+from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, CONF_QUEUES, DOMAIN
 from custom_components.voipnow.refusals import REFUSED_RETRY
 from tests.conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
 from voipnow_simulator import VoipNowSimulator
@@ -41,7 +41,10 @@ def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
         title="127.0.0.1",
         unique_id=UNIQUE_ID,
         data=entry_data(simulator),
-        options={CONF_PUSH: False, CONF_QUEUES: [{"name": "Sales", "number": SALES}]},
+        options={
+            CONF_PUSH_TRANSPORT: "polling",
+            CONF_QUEUES: [{"name": "Sales", "number": SALES}],
+        },
         entry_id="01JVOIPNOWTESTENTRY000000",
     )
 

@@ -20,7 +20,7 @@ import voluptuous as vol
 import yaml
 
 from custom_components.voipnow.api import VoipNowError, VoipNowInvalidInputError
-from custom_components.voipnow.const import CONF_PUSH, DOMAIN
+from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, DOMAIN
 from custom_components.voipnow.errors import API_FIELD_ERRORS, pbx_errors
 from tests.conftest import CLIENT_ID, EXT_KITCHEN, EXT_OFFICE, entry_data
 from voipnow_simulator import RecordedRequest, VoipNowSimulator
@@ -96,7 +96,7 @@ async def second_entry(
         title="Second PBX",
         unique_id=f"second.example.test_{CLIENT_ID}",
         data=entry_data(simulator),
-        options={CONF_PUSH: False},
+        options={CONF_PUSH_TRANSPORT: "polling"},
         entry_id=SECOND_ENTRY_ID,
     )
     second.add_to_hass(hass)
@@ -128,6 +128,7 @@ def test_registered_actions_match_services_yaml(hass: HomeAssistant) -> None:
         assert hass.services.supports_response(DOMAIN, action) is {
             "get_call_history": SupportsResponse.ONLY,
             "clear_missed_calls": SupportsResponse.NONE,
+            "reload_phonebook": SupportsResponse.NONE,
         }.get(action, SupportsResponse.OPTIONAL)
 
 
