@@ -33,7 +33,7 @@ from custom_components.voipnow.const import DOMAIN
 from custom_components.voipnow.validation import vol
 
 ROOT = Path(__file__).parents[1]
-# The README and every page of docs/ (the engineers' notes in docs/notes/ are drafts).
+# The README and every page of docs/.
 DOCUMENTS = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
 # A fenced block, indented or not (a list item may hold one).
 FENCE = re.compile(
