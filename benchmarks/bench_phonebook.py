@@ -27,14 +27,8 @@ from custom_components.voipnow.phonebook.index import (
     build_index,
 )
 
-from .conftest import (
-    DOMAIN,
-    MakeExternalSimulator,
-    Record,
-    async_add_entry,
-    median,
-    rounds,
-)
+from .harness import DOMAIN, MakeExternalSimulator, Record, async_add_entry
+from .measure import median, rounds
 
 CONTACTS = 10_000
 LOOKUPS = rounds(200_000, 20_000)
