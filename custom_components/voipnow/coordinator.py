@@ -14,7 +14,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
-from .api import Extension, PhoneCall, VoipNowClient, same_extension
+from .api import Extension, PhoneCall, VoipNowClient, same_extension, short_extension
 from .call_event import CallEvent
 from .calls import (
     IDLE,
@@ -109,6 +109,13 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         )
         self.client = client
         self.name_of = name_of
+        # The extensions by short number, for the listing they were read from.
+        self._short_index: tuple[
+            Mapping[str, Extension] | None, dict[str, list[str]]
+        ] = (
+            None,
+            {},
+        )
         # The options this coordinator runs with (a change reloads the entry).
         self.options = dict(entry.options)
         self.server_id = entry.data.get(CONF_SERVER_ID) or entry.unique_id
@@ -137,10 +144,27 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         return self.data.extensions if self.data else {}
 
     def find_extension(self, number: str) -> str | None:
-        """Return the full number of one of our extensions (`210` finds `0003*210`)."""
-        if number in self.extensions:
+        """Return the full number of one of our extensions (`210` finds `0003*210`).
+
+        One dictionary read per call (every call event asks it of its other
+        party): the extensions are indexed by their short number once per
+        listing of them.
+        """
+        extensions = self.extensions
+        if number in extensions:
             return number
-        matches = [ext for ext in self.extensions if same_extension(ext, number)]
+        if not number:
+            return None
+        if self._short_index[0] is not extensions:
+            index: dict[str, list[str]] = {}
+            for ext in extensions:
+                index.setdefault(short_extension(ext), []).append(ext)
+            self._short_index = (extensions, index)
+        matches = [
+            ext
+            for ext in self._short_index[1].get(short_extension(number), ())
+            if same_extension(ext, number)
+        ]
         return matches[0] if len(matches) == 1 else None
 
     async def _async_update_data(self) -> VoipNowData:
