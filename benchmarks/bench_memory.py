@@ -26,7 +26,8 @@ from .minimal import MINIMAL, MinimalFlow, add_minimal
 
 EXTENSIONS = rounds(1000, 400)
 LARGE = 5000
-PLATFORMS = ("binary_sensor", "button", "event", "sensor")
+# The platforms our extensions have entities in (queues add selects: none here).
+PLATFORMS = ("binary_sensor", "button", "event", "sensor", "switch")
 
 
 async def _load_platforms(hass: HomeAssistant) -> None:
