@@ -25,9 +25,6 @@ from typing import Any
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-from yarl import URL
-
-from voipnow_simulator import VoipNowSimulator
 
 from .harness import (
     CALLS_PATH,
@@ -37,6 +34,7 @@ from .harness import (
     async_fetch_token,
     async_serve_http,
     extension_numbers,
+    held_callback,
 )
 from .measure import median, percentile, profiled, rounds
 
@@ -45,14 +43,6 @@ ROUNDS = rounds(200, 60)
 EVENT_CALL = "voipnow_call_event"
 # The longest a callback may take to show on the bus before the round fails.
 EVENT_TIMEOUT_S = 10
-
-
-def _replay(sim: VoipNowSimulator, marker: str) -> tuple[str, dict[str, str]]:
-    """Return the last held-back callback of one kind: path and form."""
-    sent = next(
-        s for s in reversed(sim.callbacks_dropped) if f"ha_event={marker}" in s.url
-    )
-    return str(URL(sent.url).relative()), sent.params
 
 
 async def bench_callback_event(
@@ -86,7 +76,7 @@ async def bench_callback_event(
     async def to_event() -> float:
         """Ring, POST the dial-in callback, wait for its call event."""
         call_id = await sim.incoming_call(extension, "5551234")
-        path, form = _replay(sim, "dial_in")
+        path, form = held_callback(sim, "dial_in")
         future: asyncio.Future[float] = hass.loop.create_future()
         waiting.append(future)
         start = time.perf_counter()
@@ -97,7 +87,7 @@ async def bench_callback_event(
         waiting.clear()
         await hass.async_block_till_done(wait_background_tasks=True)
         await sim.hangup_call(call_id)
-        path, form = _replay(sim, "hangup")
+        path, form = held_callback(sim, "hangup")
         await (await client.post(path, data=form)).read()
         await hass.async_block_till_done(wait_background_tasks=True)
         return fired - start

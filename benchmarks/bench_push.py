@@ -17,9 +17,6 @@ from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_state_change_event
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-from yarl import URL
-
-from voipnow_simulator import VoipNowSimulator
 
 from .harness import (
     MakeSimulator,
@@ -28,6 +25,7 @@ from .harness import (
     async_serve_http,
     entity_id,
     extension_numbers,
+    held_callback,
     register_bare_webhook,
 )
 from .measure import median, percentile, profiled, rounds
@@ -36,14 +34,6 @@ WARMUP = rounds(20, 10)
 ROUNDS = rounds(200, 60)
 RESTARTS = 10
 BARE_WEBHOOK_ID = "bare-webhook-for-the-baseline"
-
-
-def _replay(sim: VoipNowSimulator, marker: str) -> tuple[str, dict[str, str]]:
-    """Return the last held-back callback of one kind: path and form."""
-    sent = next(
-        s for s in reversed(sim.callbacks_dropped) if f"ha_event={marker}" in s.url
-    )
-    return str(URL(sent.url).relative()), sent.params
 
 
 async def bench_push_latency(
@@ -97,7 +87,7 @@ async def bench_push_latency(
 
     async def one_round(keep: bool) -> None:
         call_id = await sim.incoming_call(extension, "5551234")
-        path, form = _replay(sim, "dial_in")
+        path, form = held_callback(sim, "dial_in")
         start, answered = await post(path, form)
         # A callback only wakes a listing: the state and the event follow it.
         await hass.async_block_till_done(wait_background_tasks=True)
@@ -106,7 +96,7 @@ async def bench_push_latency(
         bare_start, bare_answered = await post(bare_path, form)
         await hass.async_block_till_done(wait_background_tasks=True)
         await sim.hangup_call(call_id)
-        path, form = _replay(sim, "hangup")
+        path, form = held_callback(sim, "hangup")
         hangup_start, _ = await post(path, form)
         await hass.async_block_till_done(wait_background_tasks=True)
         ended_at = shown_at(event_entity, "missed")

@@ -35,6 +35,7 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util.async_ import get_scheduled_timer_handles
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from yarl import URL
 
 from voipnow_simulator import VoipNowSimulator
 
@@ -295,3 +296,11 @@ def register_bare_webhook(hass: HomeAssistant, webhook_id: str) -> str:
 
 type MakeThreadedSimulator = Callable[..., Awaitable[ThreadedSimulator]]
 type MakeExternalSimulator = Callable[[int], Awaitable[ExternalSimulator]]
+
+
+def held_callback(sim: VoipNowSimulator, marker: str) -> tuple[str, dict[str, str]]:
+    """Return the last held-back callback of one kind: path and form."""
+    sent = next(
+        s for s in reversed(sim.callbacks_dropped) if f"ha_event={marker}" in s.url
+    )
+    return str(URL(sent.url).relative()), sent.params
