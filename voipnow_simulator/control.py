@@ -4,23 +4,133 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from aiohttp import web
 
+from .cdr import CdrRecord
+from .faults import Fault, FaultInjector
+from .middleware import RecordedRequest
+from .model import Extension, SimCall
+from .modes import Modes
+from .pbx import Pbx
+from .queues import Queue
 from .responses import error_response, json_response
 
-if TYPE_CHECKING:
-    from .server import VoipNowSimulator
 
-CONTROL_PREFIX = "/_sim/"
+class Controlled(Protocol):
+    """The simulator's Python API, as far as the control routes drive it."""
+
+    pbx: Pbx
+    modes: Modes
+    faults: FaultInjector
+    requests: list[RecordedRequest]
+
+    @property
+    def calls(self) -> dict[str, SimCall]:
+        """Return the current calls by id."""
+
+    @property
+    def queues(self) -> dict[str, Queue]:
+        """Return the queues by number."""
+
+    def call_json(
+        self, call: SimCall, request: web.Request | None = None
+    ) -> dict[str, Any]:
+        """Return the PhoneCall JSON of a call."""
+
+    async def incoming_call(
+        self, extension: str, from_number: str = ..., caller_name: str = ...
+    ) -> str:
+        """Ring an extension."""
+
+    async def outgoing_call(self, extension: str, to_number: str) -> str:
+        """Make an extension dial out."""
+
+    async def answer_call(self, call_id: str) -> None:
+        """Answer a call."""
+
+    async def hangup_call(self, call_id: str, status: str | None = None) -> None:
+        """Hang a call up."""
+
+    async def reject_call(self, call_id: str) -> None:
+        """Reject a ringing call."""
+
+    async def ring_out(self, call_id: str) -> None:
+        """Let a call ring out."""
+
+    async def fail_call(self, call_id: str, status: str = ...) -> None:
+        """Make a call fail."""
+
+    async def pickup_call(self, call_id: str, extension: str) -> None:
+        """Pick a call up from another extension."""
+
+    async def hold_call(self, call_id: str, extension: str | None = None) -> None:
+        """Put a call on hold."""
+
+    async def unhold_call(self, call_id: str, extension: str | None = None) -> None:
+        """Take a call off hold."""
+
+    async def park_timeout(self, call_id: str) -> None:
+        """Let a parked call time out."""
+
+    def inject_fault(
+        self,
+        kind: str,
+        count: int | None = 1,
+        path_prefix: str | None = None,
+        *,
+        delay: float = 30.0,
+    ) -> Fault:
+        """Make the next matching requests fail."""
+
+    def clear_faults(self) -> None:
+        """Remove all pending faults."""
+
+    def revoke_tokens(self) -> None:
+        """Invalidate every issued token."""
+
+    def add_extension(
+        self, number: str, name: str = "", registered: bool = True
+    ) -> Extension:
+        """Add an extension."""
+
+    def set_modes(self, **modes: Any) -> None:
+        """Set several modes at once."""
+
+    def add_cdr_record(
+        self,
+        extension: str,
+        number: str,
+        *,
+        name: str = "",
+        direction: str = ...,
+        started: datetime | None = None,
+        answered: datetime | None = None,
+        disposition: int | None = None,
+    ) -> CdrRecord:
+        """Add the record of a call that ended before."""
+
+    def add_queue(
+        self, number: str, name: str = "", agents: dict[str, int] | None = None
+    ) -> Queue:
+        """Add (or replace) a queue."""
+
+    def remove_queue(self, number: str) -> None:
+        """Remove a queue."""
+
+    def set_agent_status(self, queue: str, agent: str, status: int) -> None:
+        """Set an agent's status."""
+
+    def remove_agent(self, queue: str, agent: str) -> None:
+        """Take an agent out of a queue."""
 
 
 class ControlApi:
     """Control endpoints for scripts, demos and browser tests (no auth)."""
 
-    def __init__(self, sim: VoipNowSimulator) -> None:
-        """Act on this simulator through its public Python API."""
+    def __init__(self, sim: Controlled) -> None:
+        """Act on the simulator through its public Python API."""
         self.sim = sim
 
     def add_routes(self, router: web.UrlDispatcher) -> None:

@@ -7,19 +7,19 @@ from dataclasses import asdict, dataclass
 import json
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from .control import CONTROL_PREFIX
-from .faults import apply_fault
+from .faults import FaultInjector, apply_fault
 from .model import ApiError
+from .oauth import TokenStore
 from .responses import error_response
+from .state import SimState
 
-if TYPE_CHECKING:
-    from .server import VoipNowSimulator
+CONTROL_PREFIX = "/_sim/"
 
 _LOGGER = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -66,8 +66,16 @@ def record(request: web.Request, body: str) -> RecordedRequest:
     )
 
 
-def make_middleware(sim: VoipNowSimulator) -> Middleware:
-    """Return the middleware of one simulator's application."""
+def make_middleware(
+    sim: SimState,
+    requests: list[RecordedRequest],
+    faults: FaultInjector,
+    tokens: TokenStore,
+) -> Middleware:
+    """Return the middleware of one simulator's application.
+
+    It records each request, applies the faults and checks the tokens.
+    """
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -83,15 +91,15 @@ def make_middleware(sim: VoipNowSimulator) -> Middleware:
                     400, "fields_invalid", f"Bad control request: {err}"
                 )
         raw = await request.read()
-        sim.requests.append(record(request, raw.decode("utf-8", errors="replace")))
-        fault = sim.faults.take(request.path)
+        requests.append(record(request, raw.decode("utf-8", errors="replace")))
+        fault = faults.take(request.path)
         if fault is not None:
             response = await apply_fault(request, fault, sim.closing)
             if response is not None:
                 return response
         if request.path.startswith("/uapi"):
             try:
-                sim.tokens.check(request)
+                tokens.check(request)
             except ApiError as err:
                 return error_response(err.status, err.code, err.message)
         return await _call(request, handler)

@@ -27,7 +27,8 @@ from .responses import json_response
 
 if TYPE_CHECKING:
     from .model import CallEvent, SimCall
-    from .server import VoipNowSimulator
+    from .oauth import TokenStore
+    from .state import SimState
 
 NOTIFICATIONS_PATH: Final = "/hubgetsb/ws/"
 SUBPROTOCOL: Final = "notification"
@@ -63,9 +64,10 @@ class Connection(NamedTuple):
 class NotificationHub:
     """Serve the API Notifications socket and push call changes on it."""
 
-    def __init__(self, sim: VoipNowSimulator) -> None:
+    def __init__(self, sim: SimState, tokens: TokenStore) -> None:
         """Accept the App (user level, documented messages) until told otherwise."""
         self.sim = sim
+        self.tokens = tokens
         # The App is installed at user level: only such Apps may connect.
         self.user_level = True
         self.mode = "documented"
@@ -103,7 +105,7 @@ class NotificationHub:
             hashlib.sha1(
                 (self.sim.client_id + token).encode(), usedforsecurity=False
             ).hexdigest()
-            for token, expiry in self.sim.tokens.expiry.items()
+            for token, expiry in self.tokens.expiry.items()
             if expiry > now
         }
 

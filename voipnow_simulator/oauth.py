@@ -13,7 +13,7 @@ from .model import ApiError
 from .responses import json_response
 
 if TYPE_CHECKING:
-    from .server import VoipNowSimulator
+    from .state import SimState
 
 TOKEN_PATH = "/oauth/token.php"  # noqa: S105 - a path, not a secret
 
@@ -55,9 +55,10 @@ class TokenStore:
 class TokenEndpoint:
     """``POST /oauth/token.php``: trusted Apps get a token for their credentials."""
 
-    def __init__(self, sim: VoipNowSimulator) -> None:
-        """Read credentials and lifetime from the simulator at each request."""
+    def __init__(self, sim: SimState, tokens: TokenStore) -> None:
+        """Read credentials and lifetime from the PBX state at each request."""
         self.sim = sim
+        self.tokens = tokens
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
         """Register the token route."""
@@ -80,7 +81,7 @@ class TokenEndpoint:
             return json_response({"error": "unsupported_grant_type"}, 400)
         response = json_response(
             {
-                "access_token": sim.tokens.issue(sim.token_lifetime),
+                "access_token": self.tokens.issue(sim.token_lifetime),
                 "token_type": "Bearer",
                 "expires_in": sim.token_lifetime,
             }

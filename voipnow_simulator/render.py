@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from .model import SimCall, SimCallView, Subscription
-
-if TYPE_CHECKING:
-    from .server import VoipNowSimulator
+from .state import SimState
 
 
 class Renderer:
     """Writes resources the way the configured server would (null fields omitted)."""
 
-    def __init__(self, sim: VoipNowSimulator) -> None:
-        """Read user, owner and modes from the simulator at each call."""
+    def __init__(self, sim: SimState) -> None:
+        """Read user, owner and modes from the PBX state at each call."""
         self.sim = sim
 
     def base(self, request: web.Request | None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Self, cast, overload
 
 from aiohttp import web
 
@@ -20,19 +20,58 @@ from .notifications import NotificationHub
 from .oauth import TOKEN_PATH, TokenEndpoint, TokenStore
 from .pbx import Pbx
 from .render import Renderer
-from .uapi import paginate
+from .uapi import ApiState
 from .uapi_calls import PhoneCallsApi
 from .uapi_cdr import CdrApi
 from .uapi_events import ExtensionsApi
 from .uapi_queues import QueueAgentsApi
 
 
+class OnState[T]:
+    """An attribute of the simulator kept in its state, where the handlers read it."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        """Remember the attribute's name."""
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, objtype: type | None = None) -> Self: ...
+    @overload
+    def __get__(self, obj: VoipNowSimulator, objtype: type | None = None) -> T: ...
+    def __get__(
+        self, obj: VoipNowSimulator | None, objtype: type | None = None
+    ) -> T | Self:
+        """Read the attribute from the state."""
+        return self if obj is None else cast("T", getattr(obj.state, self.name))
+
+    def __set__(self, obj: VoipNowSimulator, value: T) -> None:
+        """Set the attribute in the state."""
+        setattr(obj.state, self.name, value)
+
+
 class VoipNowSimulator(CallDriving, HistoryAndQueues, ModeAttributes):
     """A fake VoipNow server speaking the documented UnifiedAPI over real HTTP.
 
     Every server variant (see `Modes`) is a constructor keyword and an
-    attribute that may be changed at any time, validated on assignment.
+    attribute that may be changed at any time, validated on assignment. The
+    handlers get the state (`state`), never this server: the attributes below
+    are the state's.
     """
+
+    client_id = OnState[str]()
+    client_secret = OnState[str]()
+    token_lifetime = OnState[int]()
+    user_id = OnState[str]()
+    owner_name = OnState[str]()
+    modes = OnState[Modes]()
+    pbx = OnState[Pbx]()
+    page_size = OnState[int]()
+    host = OnState[str]()
+    port = OnState[int]()
+    closing = OnState[asyncio.Event]()
+    callbacks = OnState[CallbackDispatcher]()
+    notifications = OnState[NotificationHub]()
+    render = OnState[Renderer]()
 
     def __init__(
         self,
@@ -72,12 +111,20 @@ class VoipNowSimulator(CallDriving, HistoryAndQueues, ModeAttributes):
         Callbacks go only to loopback addresses unless told otherwise: a test
         or demo must never make the simulator call out to a real network.
         """
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self.token_lifetime = token_lifetime
-        self.user_id = user_id
-        self.owner_name = owner_name
-        self.modes = Modes()
+        self.tokens = TokenStore()
+        self.faults = FaultInjector()
+        self.requests: list[RecordedRequest] = []
+        modes = Modes()
+        self.state = ApiState(
+            client_id=client_id,
+            client_secret=client_secret,
+            token_lifetime=token_lifetime,
+            user_id=user_id,
+            owner_name=owner_name,
+            modes=modes,
+            pbx=Pbx(org_prefix, modes),
+            tokens=self.tokens,
+        )
         self.set_modes(
             quirks=quirks,
             loopback_callbacks_only=loopback_callbacks_only,
@@ -103,26 +150,13 @@ class VoipNowSimulator(CallDriving, HistoryAndQueues, ModeAttributes):
             queue_list=queue_list,
             queue_update_answer=queue_update_answer,
         )
-        self.page_size = 20
-        self.pbx = Pbx(org_prefix, self.modes)
-        self.requests: list[RecordedRequest] = []
-        self.host = "127.0.0.1"
-        self.port = 0
-        self.tokens = TokenStore()
-        self.faults = FaultInjector()
-        self.callbacks = CallbackDispatcher(self.pbx)
-        self.notifications = NotificationHub(self)
-        self.callbacks.watchers.append(self.notifications.on_event)
-        self.render = Renderer(self)
         self._runner: web.AppRunner | None = None
-        # Set when going offline: delayed (faulty) answers stop waiting.
-        self.closing = asyncio.Event()
 
     # ------------------------------------------------------------ lifecycle
     @property
     def url(self) -> str:
         """Return the base URL (without ``/uapi``)."""
-        return f"http://{self.host}:{self.port}"
+        return self.state.url
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         """Start listening; port 0 picks a free port."""
@@ -152,13 +186,15 @@ class VoipNowSimulator(CallDriving, HistoryAndQueues, ModeAttributes):
     async def _start_site(self, port: int) -> None:
         """Create a fresh application and listen on host:port."""
         self.closing = asyncio.Event()
-        app = web.Application(middlewares=[make_middleware(self)])
+        state = self.state
+        middleware = make_middleware(state, self.requests, self.faults, self.tokens)
+        app = web.Application(middlewares=[middleware])
         for group in (
-            TokenEndpoint(self),
-            PhoneCallsApi(self),
-            ExtensionsApi(self),
-            CdrApi(self),
-            QueueAgentsApi(self),
+            TokenEndpoint(state, self.tokens),
+            PhoneCallsApi(state),
+            ExtensionsApi(state),
+            CdrApi(state),
+            QueueAgentsApi(state),
             ControlApi(self),
             self.notifications,
         ):
@@ -241,10 +277,6 @@ class VoipNowSimulator(CallDriving, HistoryAndQueues, ModeAttributes):
     def set_page_size(self, count: int) -> None:
         """Set the default ``count`` of collections (documented: 20)."""
         self.page_size = count
-
-    def _page(self, request: web.Request, items: list[Any]) -> dict[str, Any]:
-        """Page a collection; every listing goes through here (tests wrap it)."""
-        return paginate(request, items, self.page_size)
 
     def inject_fault(
         self,

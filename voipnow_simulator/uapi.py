@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
-from .model import ApiError
-
-if TYPE_CHECKING:
-    from .server import VoipNowSimulator
+from .callbacks import CallbackDispatcher
+from .model import ApiError, SimCall
+from .notifications import NotificationHub
+from .oauth import TokenStore
+from .render import Renderer
+from .state import SimState
 
 MAX_COUNT = 5000
 # sortOrder words: the v5 pages write asc/desc ("short"); OpenSocial, which
@@ -23,11 +25,37 @@ SORT_WORDS = {
 }
 
 
-class UapiHandlers:
-    """Base of the UnifiedAPI handler groups: bound to one simulator."""
+class ApiState(SimState):
+    """The PBX state with what the handlers answer through.
 
-    def __init__(self, sim: VoipNowSimulator) -> None:
-        """Keep the simulator: its PBX, user, modes and renderer."""
+    The renderer of resources, the callback dispatcher, the notification
+    socket (which reads the issued tokens) and the paging of collections.
+    """
+
+    def __init__(self, *, tokens: TokenStore, **state: Any) -> None:
+        """Keep the state's fields and build the services on them."""
+        super().__init__(**state)
+        self.callbacks = CallbackDispatcher(self.pbx)
+        self.notifications = NotificationHub(self, tokens)
+        self.callbacks.watchers.append(self.notifications.on_event)
+        self.render = Renderer(self)
+
+    def call_json(
+        self, call: SimCall, request: web.Request | None = None
+    ) -> dict[str, Any]:
+        """Return the PhoneCall JSON of a call as the API would answer it."""
+        return self.render.call_json(call, request)
+
+    def _page(self, request: web.Request, items: list[Any]) -> dict[str, Any]:
+        """Page a collection; every listing goes through here."""
+        return paginate(request, items, self.page_size)
+
+
+class UapiHandlers:
+    """Base of the UnifiedAPI handler groups: bound to one PBX state."""
+
+    def __init__(self, sim: ApiState) -> None:
+        """Keep the state: its PBX, user, modes and renderer."""
         self.sim = sim
 
     def check_user(self, request: web.Request) -> None:
