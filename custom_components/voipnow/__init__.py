@@ -22,7 +22,7 @@ from homeassistant.util import dt as dt_util
 
 from .api import VoipNowClient
 from .const import CONF_PUSH, CONF_PUSH_TRANSPORT, DOMAIN, PushTransport
-from .coordinator import VoipNowConfigEntry, VoipNowCoordinator, VoipNowRuntime
+from .coordinator import VoipNowCoordinator
 from .history import VoipNowHistory, async_remove_history
 from .number_kind import async_load_metadata
 from .pbx_data import async_delete_issue
@@ -30,6 +30,7 @@ from .phonebook_manager import VoipNowPhonebook
 from .push_transport import VoipNowPushTransport
 from .push_url import async_delete_cloudhook
 from .queues import VoipNowQueues
+from .runtime import VoipNowConfigEntry, VoipNowRuntime
 from .services import async_setup_services
 from .subscriptions import async_delete_subscriptions
 

@@ -38,9 +38,10 @@ from .const import (
     DOMAIN,
     EVENT_CALL_ACTION,
 )
-from .coordinator import VoipNowCoordinator, VoipNowRuntime
+from .coordinator import VoipNowCoordinator
 from .errors import call_ended, invalid_input, pbx_error, pbx_errors, validation_error
 from .phonebook.numbers import clean_number
+from .runtime import VoipNowRuntime
 from .targets import transfer_targets
 
 

@@ -16,8 +16,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .api import Extension
-from .coordinator import VoipNowConfigEntry
 from .entity import VoipNowExtensionEntity, async_add_extension_entities
+from .runtime import VoipNowConfigEntry
 
 PARALLEL_UPDATES = 0
 

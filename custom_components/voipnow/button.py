@@ -17,12 +17,13 @@ from .api import DEFAULT_PARKING, same_extension
 from .call_actions import async_call_feature
 from .call_features import FEATURES
 from .const import ATTR_EXTENSION, ATTR_MAX_IN_PARKING, ATTR_PHONE_CALL_ID, DOMAIN
-from .coordinator import VoipNowConfigEntry, VoipNowCoordinator, VoipNowRuntime
+from .coordinator import VoipNowCoordinator
 from .entity import (
     VoipNowExtensionEntity,
     VoipNowHistoryEntity,
     async_add_extension_entities,
 )
+from .runtime import VoipNowConfigEntry, VoipNowRuntime
 from .targets import TransferTarget, transfer_targets
 
 PARALLEL_UPDATES = 1

@@ -33,8 +33,8 @@ from .api import (
     server_host,
 )
 from .const import CONF_ALLOW_INSECURE, CONF_SERVER_ID, DOMAIN, LOGGER
-from .coordinator import VoipNowConfigEntry
 from .options_flow import VoipNowOptionsFlow
+from .runtime import VoipNowConfigEntry
 from .validation import vol
 
 CONF_NEW_TARGET_NAME = "new_target_name"

@@ -35,11 +35,9 @@ from .const import (
 )
 from .deliver import async_deliver
 from .errors import update_errors
-from .history import VoipNowHistory
 from .listing_gate import ListingGate
 from .pbx_data import async_checked_extensions
-from .phonebook_manager import NameLookup, VoipNowPhonebook
-from .queues import VoipNowQueues
+from .phonebook_manager import NameLookup
 from .refusals import refusals
 from .tracker import CallTracker
 
@@ -348,16 +346,3 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
             domain == DOMAIN and identifier.startswith(prefix)
             for domain, identifier in device.identifiers
         )
-
-
-@dataclass(slots=True)
-class VoipNowRuntime:
-    """What a loaded entry holds: its calls, history, queues and phonebook."""
-
-    calls: VoipNowCoordinator
-    history: VoipNowHistory
-    queues: VoipNowQueues
-    phonebook: VoipNowPhonebook
-
-
-type VoipNowConfigEntry = ConfigEntry[VoipNowRuntime]

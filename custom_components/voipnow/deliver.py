@@ -10,7 +10,7 @@ party's number (`number_kind`), from Home Assistant's country.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import Event, callback
@@ -18,15 +18,22 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .call_event import CallEvent, signal_device_call_event, signal_entry_call_event
 from .const import ATTR_CONFIG_ENTRY_ID, ATTR_EXTENSION, EVENT_CALL, LOGGER
-from .devices import device_entry
+from .devices import EntryDevices, device_entry
 from .number_kind import number_kind
 
-if TYPE_CHECKING:
-    from .coordinator import VoipNowCoordinator
+
+class Delivers(EntryDevices, Protocol):
+    """What delivering needs of the calls coordinator, besides its devices."""
+
+    def find_extension(self, number: str) -> str | None:
+        """Return the full number of one of the entry's extensions, if it is one."""
+
+    def signal_call_event(self, extension: str) -> str:
+        """The dispatcher signal that carries one extension's call events."""
 
 
 @callback
-def async_deliver(coordinator: VoipNowCoordinator, events: list[CallEvent]) -> None:
+def async_deliver(coordinator: Delivers, events: list[CallEvent]) -> None:
     """Deliver call events; the bus event names the extension's device."""
     hass = coordinator.hass
     entry_id = coordinator.config_entry.entry_id

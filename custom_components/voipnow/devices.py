@@ -6,23 +6,37 @@ and voice start from an extension.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
+from .api import Extension
 from .const import DOMAIN
 
-if TYPE_CHECKING:
-    from .coordinator import VoipNowCoordinator
+
+class EntryDevices(Protocol):
+    """What devices need of a loaded entry's calls coordinator.
+
+    Its entry, its extensions and the identifier of each one's device.
+    """
+
+    hass: HomeAssistant
+    config_entry: ConfigEntry
+
+    @property
+    def extensions(self) -> Mapping[str, Extension]:
+        """The extensions known from the last listing."""
+
+    def device_identifier(self, extension: str) -> str:
+        """Return the stable device identifier of an extension."""
 
 
-def device_entry(
-    coordinator: VoipNowCoordinator, extension: str
-) -> dr.DeviceEntry | None:
+def device_entry(coordinator: EntryDevices, extension: str) -> dr.DeviceEntry | None:
     """Return the device of one of the entry's extensions, if it is registered."""
     registry = dr.async_get(coordinator.hass)
     identifier = (DOMAIN, coordinator.device_identifier(extension))
@@ -40,7 +54,7 @@ def device_entry(
 class ExtensionDevice:
     """An extension's device in a loaded entry."""
 
-    coordinator: VoipNowCoordinator
+    coordinator: EntryDevices
     extension: str
 
     def entity_id(
@@ -67,7 +81,7 @@ def extension_device(hass: HomeAssistant, device_id: str) -> ExtensionDevice | N
             or entry.state is not ConfigEntryState.LOADED
         ):
             continue
-        coordinator: VoipNowCoordinator = entry.runtime_data.calls
+        coordinator: EntryDevices = entry.runtime_data.calls
         for extension in coordinator.extensions:
             if (DOMAIN, coordinator.device_identifier(extension)) in device.identifiers:
                 return ExtensionDevice(coordinator, extension)

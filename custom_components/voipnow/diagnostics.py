@@ -16,7 +16,7 @@ from .const import (
     CONF_SERVER_ID,
     CONF_TRANSFER_TARGETS,
 )
-from .coordinator import VoipNowConfigEntry
+from .runtime import VoipNowConfigEntry
 
 TO_REDACT = {
     CONF_URL,

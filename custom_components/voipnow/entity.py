@@ -17,8 +17,9 @@ from homeassistant.helpers.update_coordinator import (
 from .api import Extension
 from .calls import ExtensionCallState
 from .const import DOMAIN
-from .coordinator import VoipNowConfigEntry, VoipNowCoordinator, VoipNowRuntime
+from .coordinator import VoipNowCoordinator
 from .history import ExtensionHistory, HistoryData, VoipNowHistory
+from .runtime import VoipNowConfigEntry, VoipNowRuntime
 
 
 class VoipNowEntity[C: DataUpdateCoordinator[Any]](CoordinatorEntity[C]):

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
     HomeAssistantError,
@@ -36,9 +38,6 @@ from .const import (
     DOMAIN,
 )
 
-if TYPE_CHECKING:
-    from .coordinator import VoipNowCoordinator
-
 # API error codes of the call actions that mean "this field is wrong": a
 # validation error, translated under the code, naming the field.
 API_FIELD_ERRORS: dict[str, str] = {
@@ -59,6 +58,20 @@ API_FIELD_ERRORS: dict[str, str] = {
 }
 
 _CALL_FIELDS = {code: (code, field) for code, field in API_FIELD_ERRORS.items()}
+
+
+class ActsOnPbx(Protocol):
+    """What an error needs of the entry acting on the PBX (its calls coordinator).
+
+    A refused App asks for new credentials; an outcome left unknown, or a
+    call that ended first, re-lists the calls.
+    """
+
+    hass: HomeAssistant
+    config_entry: ConfigEntry
+
+    def async_refresh_soon(self) -> None:
+        """Re-list the calls at once."""
 
 
 def validation_error(key: str, **placeholders: str) -> ServiceValidationError:
@@ -108,7 +121,7 @@ def update_errors(key: str, *, reauth: bool = False) -> Iterator[None]:
 
 @contextmanager
 def pbx_errors(
-    coordinator: VoipNowCoordinator,
+    coordinator: ActsOnPbx,
     fields: Mapping[str, tuple[str, str]] | None = None,
 ) -> Iterator[None]:
     """Turn the client's errors in a block into translated Home Assistant errors."""
@@ -119,7 +132,7 @@ def pbx_errors(
 
 
 def pbx_error(
-    coordinator: VoipNowCoordinator,
+    coordinator: ActsOnPbx,
     err: VoipNowError,
     fields: Mapping[str, tuple[str, str]] | None = None,
 ) -> HomeAssistantError:
@@ -152,7 +165,7 @@ def pbx_error(
     return runtime_error("request_failed", status="?", code=type(err).__name__)
 
 
-def call_ended(coordinator: VoipNowCoordinator, phone_call_id: str) -> Exception:
+def call_ended(coordinator: ActsOnPbx, phone_call_id: str) -> Exception:
     """The PBX had no such call to act on: it ended first; catch up with it."""
     coordinator.async_refresh_soon()
     return runtime_error("call_ended", phone_call_id=phone_call_id)

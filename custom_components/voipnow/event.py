@@ -10,8 +10,8 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .call_event import CallEvent, CallEventType
-from .coordinator import VoipNowConfigEntry, VoipNowRuntime
 from .entity import VoipNowExtensionEntity, async_add_extension_entities
+from .runtime import VoipNowConfigEntry, VoipNowRuntime
 from .tracker import MAX_TRACKED_CALLS
 
 PARALLEL_UPDATES = 0

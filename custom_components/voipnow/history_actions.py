@@ -11,8 +11,8 @@ from homeassistant.util import dt as dt_util
 from .actions import known_extension
 from .call_records import HistoryCall
 from .const import CallDirection, CallOutcome
-from .coordinator import VoipNowRuntime
 from .errors import pbx_errors, validation_error
+from .runtime import VoipNowRuntime
 
 DEFAULT_PERIOD: Final = timedelta(hours=24)
 MAX_LIMIT: Final = 200

@@ -23,9 +23,10 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .actions import known_extension
 from .const import ATTR_EXTENSION, DOMAIN
-from .coordinator import VoipNowCoordinator, VoipNowRuntime
+from .coordinator import VoipNowCoordinator
 from .queue_actions import ATTR_QUEUE, known_queue
 from .queues import CallQueue
+from .runtime import VoipNowRuntime
 
 # What an action acts on, as the entities whose control permission it needs.
 # A scope may raise a validation error for a field naming nothing (an unknown

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Final
 
 from .api import AgentStatus, VoipNowInvalidInputError, validate_number
-from .coordinator import VoipNowRuntime
 from .errors import invalid_input, pbx_errors, validation_error
 from .queues import CallQueue
+from .runtime import VoipNowRuntime
 
 ATTR_QUEUE: Final = "queue"
 ATTR_AGENT: Final = "agent"

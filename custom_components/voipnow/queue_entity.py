@@ -17,8 +17,8 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
-from .coordinator import VoipNowConfigEntry, VoipNowRuntime
 from .queues import CallQueue, QueueState, VoipNowQueues
+from .runtime import VoipNowConfigEntry, VoipNowRuntime
 
 
 class VoipNowQueueEntity(CoordinatorEntity[VoipNowQueues]):

@@ -7,11 +7,11 @@ an agent only among the PBX's own extensions exposed to the assistant.
 from __future__ import annotations
 
 from .api import short_extension
-from .coordinator import VoipNowRuntime
 from .permissions import async_check_voice
 from .phrases import listing, say
 from .queue_actions import STATUS_OPTIONS, async_set_agent_status
 from .queues import CallQueue
+from .runtime import VoipNowRuntime
 from .spoken import content_words, spoken_forms, without_fillers
 from .voice import UnresolvedError, VoiceScope, unknown_extension
 

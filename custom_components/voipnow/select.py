@@ -9,7 +9,6 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .api import short_extension
-from .coordinator import VoipNowConfigEntry, VoipNowRuntime
 from .queue_actions import OPTION_OF_STATUS, STATUS_OPTIONS, async_set_agent_status
 from .queue_entity import (
     VoipNowQueueEntity,
@@ -18,6 +17,7 @@ from .queue_entity import (
     async_remove_stale_queue_devices,
 )
 from .queues import CallQueue, QueueState
+from .runtime import VoipNowConfigEntry, VoipNowRuntime
 
 PARALLEL_UPDATES = 1
 

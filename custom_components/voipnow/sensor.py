@@ -35,7 +35,6 @@ from .const import (
     ATTR_REMOTE_NUMBER,
     CallState,
 )
-from .coordinator import VoipNowConfigEntry, VoipNowRuntime
 from .entity import (
     VoipNowExtensionEntity,
     VoipNowHistoryEntity,
@@ -44,6 +43,7 @@ from .entity import (
 from .history import ExtensionHistory
 from .queue_entity import VoipNowQueueEntity, async_add_queue_entities
 from .queues import CallQueue
+from .runtime import VoipNowConfigEntry, VoipNowRuntime
 
 PARALLEL_UPDATES = 0
 

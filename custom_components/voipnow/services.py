@@ -42,7 +42,6 @@ from .const import (
     ATTR_WAIT_FOR_PICKUP,
     DOMAIN,
 )
-from .coordinator import VoipNowRuntime
 from .history_actions import (
     MAX_LIMIT,
     HistoryQuery,
@@ -65,6 +64,7 @@ from .queue_actions import (
     known_agent,
     known_queue,
 )
+from .runtime import VoipNowRuntime
 from .targets import find_targets, transfer_targets
 from .validation import (
     CALL_SCHEMA as _CALL_SCHEMA,

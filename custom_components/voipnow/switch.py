@@ -14,9 +14,9 @@ from .call_actions import async_call_feature
 from .call_features import FEATURES
 from .calls import ExtensionCall
 from .const import ATTR_EXTENSION, ATTR_FORMAT, ATTR_PHONE_CALL_ID
-from .coordinator import VoipNowConfigEntry
 from .entity import VoipNowExtensionEntity, async_add_extension_entities
 from .recording import Recordings, recordings
+from .runtime import VoipNowConfigEntry
 
 PARALLEL_UPDATES = 1
 
