@@ -20,8 +20,9 @@ from .phrases import capitalised, listing, say
 from .validation import vol
 from .voice import (
     UnresolvedError,
+    VoiceIntent,
     VoiceScope,
-    VoipNowIntentHandler as _VoipNowIntentHandler,
+    VoipNowIntentHandler,
     extension_label,
     find_call,
     resolve_target,
@@ -42,229 +43,203 @@ MAX_SAID = 3
 
 async def async_setup_intents(hass: HomeAssistant) -> None:
     """Register the VoipNow intents (the `intent` integration awaits this hook)."""
-    intent.async_register(hass, TransferCallIntentHandler())
-    intent.async_register(hass, HangUpIntentHandler())
-    intent.async_register(hass, WhoIsCallingIntentHandler())
-    intent.async_register(hass, MissedCallsIntentHandler())
-    intent.async_register(hass, QueueAgentIntentHandler())
-    intent.async_register(hass, QueueStatusIntentHandler())
-    intent.async_register(hass, MakeCallIntentHandler())
-    for handler in call_voice.HANDLERS:
-        intent.async_register(hass, handler())
+    for spec in (*INTENTS, *call_voice.INTENTS):
+        intent.async_register(hass, VoipNowIntentHandler(spec))
 
 
-class TransferCallIntentHandler(_VoipNowIntentHandler):
-    """Transfer the current phone call."""
+async def _async_transfer_call(scope: VoiceScope, slots: dict[str, str]) -> str:
+    """Transfer and say where the call went."""
+    active = find_call(scope, slots.get("extension"))
+    label, number, voicemail = resolve_target(scope, active, slots["target"])
+    await async_check_voice(
+        scope.hass, scope.context, active.coordinator, [active.extension]
+    )
+    await async_transfer_call(
+        active.coordinator,
+        extension=active.extension,
+        phone_call_id=active.call.phone_call_id,
+        send_call_to=number,
+        to_voicemail=voicemail,
+    )
+    key = "sent_to_voicemail" if voicemail else "transferred"
+    return say(
+        scope.language, key, party=who(active.call, scope.language), target=label
+    )
 
-    intent_type = INTENT_TRANSFER
-    description = (
+
+async def _async_hang_up(scope: VoiceScope, slots: dict[str, str]) -> str:
+    """Hang up and say with whom."""
+    active = find_call(scope, slots.get("extension"))
+    await async_check_voice(
+        scope.hass, scope.context, active.coordinator, [active.extension]
+    )
+    await async_hangup_call(
+        active.coordinator,
+        extension=active.extension,
+        phone_call_id=active.call.phone_call_id,
+    )
+    return say(scope.language, "hung_up", party=who(active.call, scope.language))
+
+
+async def _async_who_is_calling(scope: VoiceScope, slots: dict[str, str]) -> str:
+    """Describe the ringing or ongoing calls."""
+    language = scope.language
+    named = _named(scope, slots.get("extension"))
+    ringing: list[str] = []
+    talking: list[str] = []
+    for coordinator, number in named:
+        label = extension_label(coordinator, number, language)
+        for call in coordinator.data.state_of(number).calls:
+            party = who(call, language)
+            if call.state is CallState.RINGING and (
+                call.direction is CallDirection.INCOMING
+            ):
+                ringing.append(
+                    say(language, "is_calling", party=party, extension=label)
+                )
+            elif call.state in (CallState.ON_CALL, CallState.ON_HOLD):
+                talking.append(say(language, "on_a_call", party=party, extension=label))
+    said = ringing or talking
+    if said:
+        return ". ".join(capitalised(sentence) for sentence in said) + "."
+    return say(language, "nobody_calling")
+
+
+async def _async_missed_calls(scope: VoiceScope, slots: dict[str, str]) -> str:
+    """Count the missed calls of the named phones (or all) and name callers."""
+    language = scope.language
+    extension_text = slots.get("extension")
+    named = _named(scope, extension_text)
+    today = slots.get("period") == "today"
+    since = dt_util.start_of_local_day() if today else None
+    histories = [
+        data[number]
+        for coordinator, number in named
+        if (data := coordinator.config_entry.runtime_data.history.data)
+        and number in data
+    ]
+    if not histories:
+        raise UnresolvedError("history_unavailable")
+    missed = [
+        call
+        for history in histories
+        for call in history.missed
+        if since is None or call.started >= since
+    ]
+    count = len(missed) + (
+        0 if today else sum(history.overflow for history in histories)
+    )
+    one = extension_text is not None and len(named) == 1
+    where = "_on" if one else ""
+    when = "_today" if today else ""
+    values = {"extension": extension_label(*named[0], language)} if one else {}
+    if not count:
+        return say(language, f"no_missed{where}{when}", **values)
+    recent = sorted(missed, key=lambda call: call.started, reverse=True)
+    callers = list(dict.fromkeys(who(call, language) for call in recent))
+    amount = "one" if count == 1 else "many"
+    return say(
+        language,
+        f"missed_{amount}{where}{when}",
+        count=str(count),
+        callers=listing(language, callers[:MAX_SAID]),
+        **values,
+    )
+
+
+async def _async_queue_agent(scope: VoiceScope, slots: dict[str, str]) -> str:
+    """Set the agent's status in the named queue (or out of all queues)."""
+    status = slots["status"]
+    agent, queues = await queue_voice.async_set_status(
+        scope, slots["agent"], slots.get("queue"), status
+    )
+    return queue_voice.said_status(scope.language, agent, queues, status)
+
+
+async def _async_queue_status(scope: VoiceScope, slots: dict[str, str]) -> str:
+    """List the queue's online agents."""
+    return queue_voice.said_online(scope, slots["queue"])
+
+
+async def _async_make_call(scope: VoiceScope, slots: dict[str, str]) -> str:
+    """Call and say whom, from which phone."""
+    return await phonebook_voice.async_call_contact(
+        scope, slots["contact"], slots.get("extension")
+    )
+
+
+INTENTS = (
+    VoiceIntent(
+        INTENT_TRANSFER,
         "Transfers the current phone call on the VoipNow phone system to one "
         "of the user's transfer targets (for example Reception, Mobile, or a "
         "voicemail box, by name or by its number) or to another extension. "
         "Other phone numbers are refused. "
-        "Use `extension` only when several phones have calls."
-    )
-    slot_schema = {  # noqa: RUF012 - the base class declares it so
-        vol.Required("target"): cv.string,
-        vol.Optional("extension"): cv.string,
-    }
-
-    async def _async_run(self, scope: VoiceScope, slots: dict[str, str]) -> str:
-        """Transfer and say where the call went."""
-        active = find_call(scope, slots.get("extension"))
-        label, number, voicemail = resolve_target(scope, active, slots["target"])
-        await async_check_voice(
-            scope.hass, scope.context, active.coordinator, [active.extension]
-        )
-        await async_transfer_call(
-            active.coordinator,
-            extension=active.extension,
-            phone_call_id=active.call.phone_call_id,
-            send_call_to=number,
-            to_voicemail=voicemail,
-        )
-        key = "sent_to_voicemail" if voicemail else "transferred"
-        return say(
-            scope.language, key, party=who(active.call, scope.language), target=label
-        )
-
-
-class HangUpIntentHandler(_VoipNowIntentHandler):
-    """Hang up the current phone call."""
-
-    intent_type = INTENT_HANGUP
-    description = (
+        "Use `extension` only when several phones have calls.",
+        {
+            vol.Required("target"): cv.string,
+            vol.Optional("extension"): cv.string,
+        },
+        _async_transfer_call,
+    ),
+    VoiceIntent(
+        INTENT_HANGUP,
         "Hangs up the current phone call on the VoipNow phone system. "
-        "Use `extension` only when several phones have calls."
-    )
-    slot_schema = {vol.Optional("extension"): cv.string}  # noqa: RUF012
-
-    async def _async_run(self, scope: VoiceScope, slots: dict[str, str]) -> str:
-        """Hang up and say with whom."""
-        active = find_call(scope, slots.get("extension"))
-        await async_check_voice(
-            scope.hass, scope.context, active.coordinator, [active.extension]
-        )
-        await async_hangup_call(
-            active.coordinator,
-            extension=active.extension,
-            phone_call_id=active.call.phone_call_id,
-        )
-        return say(scope.language, "hung_up", party=who(active.call, scope.language))
-
-
-class WhoIsCallingIntentHandler(_VoipNowIntentHandler):
-    """Say who is calling (or on the line)."""
-
-    intent_type = INTENT_WHO_IS_CALLING
-    description = (
+        "Use `extension` only when several phones have calls.",
+        {vol.Optional("extension"): cv.string},
+        _async_hang_up,
+    ),
+    VoiceIntent(
+        INTENT_WHO_IS_CALLING,
         "Tells who is calling a phone of the VoipNow phone system right now, "
-        "or who is on the line."
-    )
-    slot_schema = {vol.Optional("extension"): cv.string}  # noqa: RUF012
-
-    async def _async_run(self, scope: VoiceScope, slots: dict[str, str]) -> str:
-        """Describe the ringing or ongoing calls."""
-        language = scope.language
-        named = _named(scope, slots.get("extension"))
-        ringing: list[str] = []
-        talking: list[str] = []
-        for coordinator, number in named:
-            label = extension_label(coordinator, number, language)
-            for call in coordinator.data.state_of(number).calls:
-                party = who(call, language)
-                if call.state is CallState.RINGING and (
-                    call.direction is CallDirection.INCOMING
-                ):
-                    ringing.append(
-                        say(language, "is_calling", party=party, extension=label)
-                    )
-                elif call.state in (CallState.ON_CALL, CallState.ON_HOLD):
-                    talking.append(
-                        say(language, "on_a_call", party=party, extension=label)
-                    )
-        said = ringing or talking
-        if said:
-            return ". ".join(capitalised(sentence) for sentence in said) + "."
-        return say(language, "nobody_calling")
-
-
-class MissedCallsIntentHandler(_VoipNowIntentHandler):
-    """Say how many calls were missed, and who called."""
-
-    intent_type = INTENT_MISSED_CALLS
-    description = (
+        "or who is on the line.",
+        {vol.Optional("extension"): cv.string},
+        _async_who_is_calling,
+    ),
+    VoiceIntent(
+        INTENT_MISSED_CALLS,
         "Tells how many calls nobody answered on the phones of the VoipNow "
         "phone system since their missed-call badge was last cleared, and "
         "who the most recent callers were. Set `period` to `today` for "
-        "today's missed calls only, and `extension` for one phone."
-    )
-    slot_schema = {  # noqa: RUF012 - the base class declares it so
-        vol.Optional("extension"): cv.string,
-        vol.Optional("period"): vol.In(["today"]),
-    }
-
-    async def _async_run(self, scope: VoiceScope, slots: dict[str, str]) -> str:
-        """Count the missed calls of the named phones (or all) and name callers."""
-        language = scope.language
-        extension_text = slots.get("extension")
-        named = _named(scope, extension_text)
-        today = slots.get("period") == "today"
-        since = dt_util.start_of_local_day() if today else None
-        histories = [
-            data[number]
-            for coordinator, number in named
-            if (data := coordinator.config_entry.runtime_data.history.data)
-            and number in data
-        ]
-        if not histories:
-            raise UnresolvedError("history_unavailable")
-        missed = [
-            call
-            for history in histories
-            for call in history.missed
-            if since is None or call.started >= since
-        ]
-        count = len(missed) + (
-            0 if today else sum(history.overflow for history in histories)
-        )
-        one = extension_text is not None and len(named) == 1
-        where = "_on" if one else ""
-        when = "_today" if today else ""
-        values = {"extension": extension_label(*named[0], language)} if one else {}
-        if not count:
-            return say(language, f"no_missed{where}{when}", **values)
-        recent = sorted(missed, key=lambda call: call.started, reverse=True)
-        callers = list(dict.fromkeys(who(call, language) for call in recent))
-        amount = "one" if count == 1 else "many"
-        return say(
-            language,
-            f"missed_{amount}{where}{when}",
-            count=str(count),
-            callers=listing(language, callers[:MAX_SAID]),
-            **values,
-        )
-
-
-class QueueAgentIntentHandler(_VoipNowIntentHandler):
-    """Log an agent into a call queue, pause it, or log it out."""
-
-    intent_type = INTENT_QUEUE_AGENT
-    description = (
+        "today's missed calls only, and `extension` for one phone.",
+        {
+            vol.Optional("extension"): cv.string,
+            vol.Optional("period"): vol.In(["today"]),
+        },
+        _async_missed_calls,
+    ),
+    VoiceIntent(
+        INTENT_QUEUE_AGENT,
         "Logs an agent (an extension of the VoipNow phone system) into a "
         "call queue, pauses it there, or logs it out. `queue` is the name "
         "the user gave the queue; leave it out to log the agent out of all "
-        "queues. `status` is online, paused or logged_out."
-    )
-    slot_schema = {  # noqa: RUF012 - the base class declares it so
-        vol.Required("agent"): cv.string,
-        vol.Optional("queue"): cv.string,
-        vol.Required("status"): vol.In(["online", "paused", "logged_out"]),
-    }
-
-    async def _async_run(self, scope: VoiceScope, slots: dict[str, str]) -> str:
-        """Set the agent's status in the named queue (or out of all queues)."""
-        status = slots["status"]
-        agent, queues = await queue_voice.async_set_status(
-            scope, slots["agent"], slots.get("queue"), status
-        )
-        return queue_voice.said_status(scope.language, agent, queues, status)
-
-
-class QueueStatusIntentHandler(_VoipNowIntentHandler):
-    """Say who is online in a call queue."""
-
-    intent_type = INTENT_QUEUE_STATUS
-    description = (
+        "queues. `status` is online, paused or logged_out.",
+        {
+            vol.Required("agent"): cv.string,
+            vol.Optional("queue"): cv.string,
+            vol.Required("status"): vol.In(["online", "paused", "logged_out"]),
+        },
+        _async_queue_agent,
+    ),
+    VoiceIntent(
+        INTENT_QUEUE_STATUS,
         "Tells which agents are online (taking calls), paused or logged out "
-        "in a call queue of the VoipNow phone system, by the queue's name."
-    )
-    slot_schema = {vol.Required("queue"): cv.string}  # noqa: RUF012
-
-    async def _async_run(self, scope: VoiceScope, slots: dict[str, str]) -> str:
-        """List the queue's online agents."""
-        return queue_voice.said_online(scope, slots["queue"])
-
-
-class MakeCallIntentHandler(_VoipNowIntentHandler):
-    """Call a name of the phonebook from a phone."""
-
-    intent_type = INTENT_MAKE_CALL
-    description = (
+        "in a call queue of the VoipNow phone system, by the queue's name.",
+        {vol.Required("queue"): cv.string},
+        _async_queue_status,
+    ),
+    VoiceIntent(
+        INTENT_MAKE_CALL,
         "Places a call on the VoipNow phone system from one of its phones "
         "(`extension`) to a person of the user's phonebook, by name "
-        "(`contact`, for example Mum). The phone rings first."
-    )
-    slot_schema = {  # noqa: RUF012 - the base class declares it so
-        vol.Required("contact"): cv.string,
-        vol.Optional("extension"): cv.string,
-    }
-
-    async def _async_run(self, scope: VoiceScope, slots: dict[str, str]) -> str:
-        """Call and say whom, from which phone."""
-        return await phonebook_voice.async_call_contact(
-            scope, slots["contact"], slots.get("extension")
-        )
+        "(`contact`, for example Mum). The phone rings first.",
+        {
+            vol.Required("contact"): cv.string,
+            vol.Optional("extension"): cv.string,
+        },
+        _async_make_call,
+    ),
+)
 
 
 def _named(

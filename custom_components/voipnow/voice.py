@@ -8,10 +8,10 @@ number said (an LLM prompt could otherwise send calls to a premium line).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 import re
-from typing import Protocol
+from typing import Any, Protocol
 
 from homeassistant.components.homeassistant.exposed_entities import async_should_expose
 from homeassistant.const import Platform
@@ -241,8 +241,35 @@ def resolve_target(
     raise UnresolvedError("unknown_target", name=said)
 
 
+type IntentRun = Callable[[VoiceScope, dict[str, str]], Awaitable[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceIntent:
+    """One intent: its type, what LLM agents read of it, its slots, what it does.
+
+    `run` gets the scope and the validated slots, and returns what to say.
+    """
+
+    intent_type: str
+    description: str
+    slot_schema: dict[Any, Any]
+    run: IntentRun
+
+
 class VoipNowIntentHandler(intent.IntentHandler):
-    """Shared plumbing: speak resolution problems instead of raising."""
+    """The handler of one intent of the tables: speaks problems instead of raising."""
+
+    def __init__(self, spec: VoiceIntent) -> None:
+        """Take the intent's type, description and slots from its row."""
+        self.intent_type = spec.intent_type
+        self.description = spec.description
+        self._spec = spec
+
+    @property
+    def slot_schema(self) -> dict[Any, Any]:
+        """Return the intent's slots and their validators."""
+        return self._spec.slot_schema
 
     async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
         """Run the handler; unresolved names and PBX errors become speech."""
@@ -255,7 +282,7 @@ class VoipNowIntentHandler(intent.IntentHandler):
             intent_obj.context,
         )
         try:
-            speech = await self._async_run(
+            speech = await self._spec.run(
                 scope, {name: str(slot["value"]) for name, slot in slots.items()}
             )
         except UnresolvedError as err:
@@ -277,7 +304,3 @@ class VoipNowIntentHandler(intent.IntentHandler):
             return response
         response.async_set_speech(speech)
         return response
-
-    async def _async_run(self, scope: VoiceScope, slots: dict[str, str]) -> str:
-        """Do the work and return what to say."""
-        raise NotImplementedError
