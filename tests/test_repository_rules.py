@@ -218,6 +218,11 @@ NOT_SEEN_BY_THE_SCAN: dict[str, frozenset[str]] = {
 # Helpers taking a key and filling the same placeholders whatever the key
 # (errors.py `update_errors(key)` fills `{error}`).
 FILLING_HELPERS: dict[str, frozenset[str]] = {"update_errors": frozenset({"error"})}
+# Helpers that fill placeholders of their own, whatever their caller passes:
+# `issues.async_set_issue` names the entry (`title`) in every repair issue.
+SELF_FILLING_CALLS: dict[str, frozenset[str]] = {
+    "async_set_issue": frozenset({"title"})
+}
 
 
 @dataclass(frozen=True)
@@ -369,6 +374,8 @@ def _words(tree: ast.Module) -> frozenset[str]:
             words.add(node.value)
         elif isinstance(node, ast.keyword) and node.arg:
             words.add(node.arg)
+        elif isinstance(node, ast.Call):
+            words |= SELF_FILLING_CALLS.get(_func_name(node), frozenset())
     return frozenset(words)
 
 

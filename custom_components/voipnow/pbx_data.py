@@ -15,11 +15,12 @@ from typing import Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
 
+from . import issues
 from .api import Extension
 from .api.numbers import EXTENSION_RE, MAX_NAME, clean_text
-from .const import DOMAIN, LOGGER
+from .const import LOGGER
+from .issues import async_set_issue
 
 MAX_EXTENSIONS: Final = 5000
 ISSUE_TOO_MANY: Final = "too_many_extensions"
@@ -51,35 +52,20 @@ def async_checked_extensions(
             ", ".join(repr(str(value)[:_SHOWN_CHARS]) for value in refused[:_SHOWN]),
         )
     left_out = max(0, len(kept) - MAX_EXTENSIONS)
-    _async_set_issue(hass, entry, left_out)
+    async_set_issue(
+        hass,
+        entry,
+        ISSUE_TOO_MANY,
+        bool(left_out),
+        limit=str(MAX_EXTENSIONS),
+        count=str(left_out),
+    )
     if left_out:
         kept = {number: kept[number] for number in sorted(kept)[:MAX_EXTENSIONS]}
     return kept
 
 
 @callback
-def _async_set_issue(hass: HomeAssistant, entry: ConfigEntry, left_out: int) -> None:
-    """Raise or clear the repair issue of an entry with too many extensions."""
-    issue_id = f"{ISSUE_TOO_MANY}_{entry.entry_id}"
-    if not left_out:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
-        return
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        issue_id,
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key=ISSUE_TOO_MANY,
-        translation_placeholders={
-            "title": entry.title,
-            "limit": str(MAX_EXTENSIONS),
-            "count": str(left_out),
-        },
-    )
-
-
-@callback
 def async_delete_issue(hass: HomeAssistant, entry_id: str) -> None:
     """Forget the repair issue of an entry that is removed."""
-    ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_TOO_MANY}_{entry_id}")
+    issues.async_delete_issue(hass, entry_id, ISSUE_TOO_MANY)

@@ -16,12 +16,12 @@ from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.event import async_track_time_interval
 
 from .const import CONF_CARDDAV, CONF_PHONEBOOK, CONF_PHONEBOOK_FILE, DOMAIN, LOGGER
 from .errors import validation_error
+from .issues import async_delete_issue, async_set_issue
 from .phonebook.carddav import CardDavAuthError, CardDavClient, CardDavError
 from .phonebook.file import FileStamp, PhonebookFileError, read_file, stamp
 from .phonebook.index import (
@@ -213,31 +213,23 @@ class VoipNowPhonebook:
         for listener in self._listeners:
             listener()
 
-    def _issue_id(self, kind: str) -> str:
-        """Name one repair issue of this entry."""
-        return f"{kind}_{self.entry.entry_id}"
-
     @callback
     def _raise_issue(self, kind: str, key: str, reason: str) -> None:
         """Raise (or keep) a repair issue; the message never shows the content."""
-        ir.async_create_issue(
+        async_set_issue(
             self.hass,
-            DOMAIN,
-            self._issue_id(kind),
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
+            self.entry,
+            kind,
+            True,
             translation_key=key,
-            translation_placeholders={
-                "title": self.entry.title,
-                "path": self._file_path or "",
-                "reason": reason,
-            },
+            path=self._file_path or "",
+            reason=reason,
         )
 
     @callback
     def _delete_issue(self, kind: str) -> None:
         """Withdraw a repair issue: its source works again."""
-        ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(kind))
+        async_delete_issue(self.hass, self.entry.entry_id, kind)
 
     @callback
     def async_unload(self) -> None:

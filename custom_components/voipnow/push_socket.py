@@ -12,9 +12,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
 
 from .api import (
     NOT_JSON,
@@ -25,6 +23,7 @@ from .api import (
 )
 from .call_event import CallEvent, CallEventType
 from .const import DOMAIN, LOGGER
+from .issues import async_set_issue
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -57,26 +56,6 @@ def wake(coordinator: VoipNowCoordinator) -> None:
     one listing a second: a message says only that something changed.
     """
     coordinator.request_listing(source="socket")
-
-
-@callback
-def async_set_socket_issue(
-    hass: HomeAssistant, entry: ConfigEntry, kind: str, due: bool
-) -> None:
-    """Raise or clear one of the socket's repair issues for an entry."""
-    issue_id = f"{kind}_{entry.entry_id}"
-    if not due:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
-        return
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        issue_id,
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key=kind,
-        translation_placeholders={"title": entry.title},
-    )
 
 
 class SocketPush:
@@ -146,7 +125,7 @@ class SocketPush:
             self._task = None
         self.connected = False
         await self._socket.async_close()
-        async_set_socket_issue(
+        async_set_issue(
             self.hass, self.coordinator.config_entry, ISSUE_SOCKET_SILENT, False
         )
 
@@ -226,7 +205,7 @@ class SocketPush:
         self._missed = False
         if self._unannounced:
             self._unannounced = 0
-            async_set_socket_issue(
+            async_set_issue(
                 self.hass, self.coordinator.config_entry, ISSUE_SOCKET_SILENT, False
             )
         wake(self.coordinator)
@@ -251,7 +230,7 @@ class SocketPush:
         if self._unannounced >= UNANNOUNCED_CALLS or (
             self._unannounced and quiet >= SILENT_FOR
         ):
-            async_set_socket_issue(
+            async_set_issue(
                 self.hass, self.coordinator.config_entry, ISSUE_SOCKET_SILENT, True
             )
 

@@ -18,13 +18,9 @@ from homeassistant.helpers.event import async_call_later
 
 from .call_event import CallEvent
 from .const import DOMAIN, LOGGER, PushTransport
+from .issues import async_set_issue
 from .push import VoipNowPush
-from .push_socket import (
-    ISSUE_SOCKET_REFUSED,
-    ISSUE_SOCKET_SILENT,
-    SocketPush,
-    async_set_socket_issue,
-)
+from .push_socket import ISSUE_SOCKET_REFUSED, ISSUE_SOCKET_SILENT, SocketPush
 from .subscriptions import async_delete_subscriptions
 
 if TYPE_CHECKING:
@@ -83,7 +79,7 @@ class VoipNowPushTransport:
         entry = self.coordinator.config_entry
         self.in_use = PushTransport.SOCKET
         self.reason = "socket_open"
-        async_set_socket_issue(self.hass, entry, ISSUE_SOCKET_REFUSED, False)
+        async_set_issue(self.hass, entry, ISSUE_SOCKET_REFUSED, False)
         if self.webhook is not None:
             LOGGER.info("The PBX %s accepts the notification socket now", entry.title)
             self.webhook.async_stop()
@@ -126,7 +122,7 @@ class VoipNowPushTransport:
         entry = self.coordinator.config_entry
         if self.chosen is PushTransport.SOCKET:
             self.in_use = PushTransport.POLLING
-            async_set_socket_issue(
+            async_set_issue(
                 self.hass,
                 entry,
                 ISSUE_SOCKET_REFUSED,
@@ -156,10 +152,10 @@ class VoipNowPushTransport:
         if self.webhook is not None:
             self.webhook.async_stop()
         entry = self.coordinator.config_entry
-        async_set_socket_issue(self.hass, entry, ISSUE_SOCKET_REFUSED, False)
+        async_set_issue(self.hass, entry, ISSUE_SOCKET_REFUSED, False)
         if self.socket is not None:
             await self.socket.async_stop()
-        async_set_socket_issue(self.hass, entry, ISSUE_SOCKET_SILENT, False)
+        async_set_issue(self.hass, entry, ISSUE_SOCKET_SILENT, False)
 
     # --- what the coordinator asks of push (`PushHealth`) -----------------
 

@@ -18,11 +18,11 @@ from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 
 from .api import is_local_url
-from .const import DOMAIN, LOGGER
+from .const import LOGGER
+from .issues import async_delete_issue, async_set_issue
 
 MAX_BODY_BYTES: Final = 16 * 1024
 ISSUE_NO_URL: Final = "no_reachable_url"
@@ -34,19 +34,14 @@ class BodyTooLargeError(ValueError):
     """A callback's body is longer than any VoipNow callback can be."""
 
 
-def _issue_id(kind: str, entry: ConfigEntry) -> str:
-    """Return the id of one entry's repair issue of one kind."""
-    return f"{kind}_{entry.entry_id}"
-
-
 async def async_callback_base_url(
     hass: HomeAssistant, entry: ConfigEntry, webhook_id: str
 ) -> str | None:
     """Return the webhook URL the PBX can reach, raising the repair issues due."""
     path = webhook.async_generate_path(webhook_id)
     url = await _async_reachable_url(hass, entry, webhook_id, path)
-    _async_set_issue(hass, entry, ISSUE_NO_URL, url is None)
-    _async_set_issue(
+    async_set_issue(hass, entry, ISSUE_NO_URL, url is None)
+    async_set_issue(
         hass,
         entry,
         ISSUE_INSECURE_URL,
@@ -121,7 +116,7 @@ def async_set_not_arriving_issue(
     hass: HomeAssistant, entry: ConfigEntry, url: str | None
 ) -> None:
     """Say (with the URL, secret hidden) or stop saying that no callback arrives."""
-    _async_set_issue(
+    async_set_issue(
         hass,
         entry,
         ISSUE_NOT_ARRIVING,
@@ -131,30 +126,10 @@ def async_set_not_arriving_issue(
 
 
 @callback
-def _async_set_issue(
-    hass: HomeAssistant, entry: ConfigEntry, kind: str, due: bool, **values: str
-) -> None:
-    """Raise or clear one entry's repair issue of one kind."""
-    issue_id = _issue_id(kind, entry)
-    if not due:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
-        return
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        issue_id,
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key=kind,
-        translation_placeholders={"title": entry.title, **values},
-    )
-
-
-@callback
 def async_clear_issues(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Clear the entry's push repair issues (it stops using push, or goes)."""
     for kind in (ISSUE_NO_URL, ISSUE_INSECURE_URL, ISSUE_NOT_ARRIVING):
-        ir.async_delete_issue(hass, DOMAIN, _issue_id(kind, entry))
+        async_delete_issue(hass, entry.entry_id, kind)
 
 
 async def async_delete_cloudhook(hass: HomeAssistant, webhook_id: str) -> None:

@@ -15,11 +15,11 @@ from datetime import timedelta
 from typing import Any, Final
 
 from homeassistant.core import callback
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api import VoipNowAccessDeniedError
 from .const import DOMAIN
+from .issues import async_set_issue
 
 REFUSED_RETRY: Final = timedelta(minutes=30)
 ISSUE_REFUSED: Final = "service_refused"
@@ -71,19 +71,11 @@ def async_set_refused(
     entry = coordinator.config_entry
     if entry is None:
         return
-    issue_id = f"{ISSUE_REFUSED}_{service}_{entry.entry_id}"
-    if not refused:
-        ir.async_delete_issue(coordinator.hass, DOMAIN, issue_id)
-        return
-    ir.async_create_issue(
+    async_set_issue(
         coordinator.hass,
-        DOMAIN,
-        issue_id,
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
+        entry,
+        f"{ISSUE_REFUSED}_{service}",
+        refused,
         translation_key=ISSUE_REFUSED,
-        translation_placeholders={
-            "title": entry.title,
-            "service": SERVICE_NAMES.get(service, service),
-        },
+        service=SERVICE_NAMES.get(service, service),
     )
