@@ -12,12 +12,9 @@ from homeassistant.components.binary_sensor import (  # type: ignore[attr-define
     BinarySensorEntityDescription,
 )
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .api import Extension
-from .entity import VoipNowExtensionEntity, async_add_extension_entities
-from .runtime import VoipNowConfigEntry
+from .entity import VoipNowExtensionEntity, extension_platform
 
 PARALLEL_UPDATES = 0
 
@@ -40,18 +37,6 @@ BINARY_SENSORS: tuple[VoipNowBinarySensorEntityDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: VoipNowConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the binary sensors of every extension."""
-
-    async_add_extension_entities(
-        entry, async_add_entities, VoipNowBinarySensorEntity, BINARY_SENSORS
-    )
-
-
 class VoipNowBinarySensorEntity(VoipNowExtensionEntity, BinarySensorEntity):
     """A binary sensor of an extension."""
 
@@ -67,3 +52,7 @@ class VoipNowBinarySensorEntity(VoipNowExtensionEntity, BinarySensorEntity):
         if (info := self.extension_info) is None:
             return None
         return self.entity_description.is_on_fn(info)
+
+
+# Adds the binary sensors of every extension.
+async_setup_entry = extension_platform(VoipNowBinarySensorEntity, BINARY_SENSORS)

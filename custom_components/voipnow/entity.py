@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
@@ -154,3 +154,33 @@ def async_add_extension_entities[D: EntityDescription](
 
     _async_add_new()
     entry.async_on_unload(calls.async_add_listener(_async_add_new))
+
+
+type PlatformSetup = Callable[
+    [HomeAssistant, VoipNowConfigEntry, AddEntitiesCallback],
+    Coroutine[Any, Any, None],
+]
+
+
+def extension_platform[D: EntityDescription](
+    entity_class: Callable[[VoipNowRuntime, str, D], VoipNowEntity[Any]],
+    descriptions: Iterable[D],
+) -> PlatformSetup:
+    """Return the `async_setup_entry` of a platform of extension entities alone.
+
+    It adds one entity per description for every extension (see
+    `async_add_extension_entities`).
+    """
+    descriptions = tuple(descriptions)
+
+    async def async_setup_entry(
+        hass: HomeAssistant,
+        entry: VoipNowConfigEntry,
+        async_add_entities: AddEntitiesCallback,
+    ) -> None:
+        """Add the platform's entities of every extension."""
+        async_add_extension_entities(
+            entry, async_add_entities, entity_class, descriptions
+        )
+
+    return async_setup_entry

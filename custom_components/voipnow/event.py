@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections import deque
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .call_event import CallEvent, CallEventType
-from .entity import VoipNowExtensionEntity, async_add_extension_entities
-from .runtime import VoipNowConfigEntry, VoipNowRuntime
+from .entity import VoipNowExtensionEntity, extension_platform
+from .runtime import VoipNowRuntime
 from .tracker import MAX_TRACKED_CALLS
 
 PARALLEL_UPDATES = 0
@@ -22,18 +21,6 @@ EVENTS = EventEntityDescription(
     translation_key="call",
     event_types=[kind.value for kind in CallEventType],
 )
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: VoipNowConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the call event entity of every extension."""
-
-    async_add_extension_entities(
-        entry, async_add_entities, VoipNowCallEventEntity, (EVENTS,)
-    )
 
 
 class VoipNowCallEventEntity(VoipNowExtensionEntity, EventEntity):
@@ -98,3 +85,7 @@ class VoipNowCallEventEntity(VoipNowExtensionEntity, EventEntity):
         """Show one event."""
         self._trigger_event(event.type.value, event.as_dict())
         self.async_write_ha_state()
+
+
+# Adds the call event entity of every extension.
+async_setup_entry = extension_platform(VoipNowCallEventEntity, (EVENTS,))

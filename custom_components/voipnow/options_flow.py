@@ -16,12 +16,9 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
-    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
-    TextSelector,
-    TextSelectorConfig,
 )
 
 from .api import (
@@ -44,6 +41,7 @@ from .const import (
     MIN_SCAN_INTERVAL_SECONDS,
     PushTransport,
 )
+from .options_fields import item_list_fields
 from .options_phonebook import PhonebookOptionsFlow
 from .push_url import async_delete_cloudhook
 from .queues import CallQueue, call_queues
@@ -55,7 +53,6 @@ CONF_NEW_TARGET_NUMBER = "new_target_number"
 CONF_NEW_TARGET_VOICEMAIL = "new_target_voicemail"
 CONF_RENEW_CALLBACK = "renew_callback"
 
-_TEXT = TextSelector(TextSelectorConfig(autocomplete="off"))
 MENU = ["settings", "transfer_targets", "queues", "phonebook", "carddav"]
 CONF_NEW_QUEUE_NAME = "new_queue_name"
 CONF_NEW_QUEUE_NUMBER = "new_queue_number"
@@ -243,42 +240,21 @@ def _targets_schema(
     targets: tuple[TransferTarget, ...], defaults: Mapping[str, Any]
 ) -> vol.Schema:
     """Build the transfer targets form: the existing ones, and a new one."""
-    schema: dict[Any, Any] = {}
-    if targets:
-        schema[
-            vol.Optional(
-                CONF_TRANSFER_TARGETS,
-                default=defaults.get(CONF_TRANSFER_TARGETS, [t.key for t in targets]),
-            )
-        ] = SelectSelector(
-            SelectSelectorConfig(
-                options=[
-                    SelectOptionDict(
-                        value=t.key,
-                        label=f"{t.name} → {'voicemail ' if t.voicemail else ''}{t.number}",
-                    )
-                    for t in targets
-                ],
-                multiple=True,
-                mode=SelectSelectorMode.LIST,
-            )
-        )
-    schema.update(
-        {
-            vol.Optional(
-                CONF_NEW_TARGET_NAME,
-                description={"suggested_value": defaults.get(CONF_NEW_TARGET_NAME)},
-            ): _TEXT,
-            vol.Optional(
-                CONF_NEW_TARGET_NUMBER,
-                description={"suggested_value": defaults.get(CONF_NEW_TARGET_NUMBER)},
-            ): _TEXT,
-            vol.Optional(
-                CONF_NEW_TARGET_VOICEMAIL,
-                default=defaults.get(CONF_NEW_TARGET_VOICEMAIL, False),
-            ): BooleanSelector(),
-        }
+    schema = item_list_fields(
+        CONF_TRANSFER_TARGETS,
+        [
+            (t.key, f"{t.name} → {'voicemail ' if t.voicemail else ''}{t.number}")
+            for t in targets
+        ],
+        defaults,
+        (CONF_NEW_TARGET_NAME, CONF_NEW_TARGET_NUMBER),
     )
+    schema[
+        vol.Optional(
+            CONF_NEW_TARGET_VOICEMAIL,
+            default=defaults.get(CONF_NEW_TARGET_VOICEMAIL, False),
+        )
+    ] = BooleanSelector()
     return vol.Schema(schema)
 
 
@@ -286,28 +262,14 @@ def _queues_schema(
     queues: tuple[CallQueue, ...], defaults: Mapping[str, Any]
 ) -> vol.Schema:
     """Build the queues form: the existing ones, and a new one."""
-    schema: dict[Any, Any] = {}
-    if queues:
-        schema[
-            vol.Optional(
-                CONF_QUEUES,
-                default=defaults.get(CONF_QUEUES, [q.number for q in queues]),
-            )
-        ] = SelectSelector(
-            SelectSelectorConfig(
-                options=[
-                    SelectOptionDict(value=q.number, label=f"{q.name} ({q.number})")
-                    for q in queues
-                ],
-                multiple=True,
-                mode=SelectSelectorMode.LIST,
-            )
+    return vol.Schema(
+        item_list_fields(
+            CONF_QUEUES,
+            [(q.number, f"{q.name} ({q.number})") for q in queues],
+            defaults,
+            (CONF_NEW_QUEUE_NAME, CONF_NEW_QUEUE_NUMBER),
         )
-    for field in (CONF_NEW_QUEUE_NAME, CONF_NEW_QUEUE_NUMBER):
-        schema[
-            vol.Optional(field, description={"suggested_value": defaults.get(field)})
-        ] = _TEXT
-    return vol.Schema(schema)
+    )
 
 
 class _TargetError(Exception):

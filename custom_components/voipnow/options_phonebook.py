@@ -14,16 +14,13 @@ from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
-    SelectOptionDict,
-    SelectSelector,
-    SelectSelectorConfig,
-    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
 )
 
 from .const import CONF_CARDDAV, CONF_PHONEBOOK, CONF_PHONEBOOK_FILE
+from .options_fields import TEXT, item_list_fields, suggested
 from .phonebook.carddav import CardDavAuthError, CardDavClient, CardDavError
 from .phonebook.file import PhonebookFileError, read_file
 from .phonebook.index import clean_name
@@ -33,7 +30,6 @@ from .validation import vol
 CONF_NEW_ENTRY_NAME = "new_entry_name"
 CONF_NEW_ENTRY_NUMBER = "new_entry_number"
 
-_TEXT = TextSelector(TextSelectorConfig(autocomplete="off"))
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 _SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 
@@ -115,13 +111,8 @@ class PhonebookOptionsFlow(OptionsFlow):
         defaults = user_input or current
         schema = vol.Schema(
             {
-                vol.Optional(
-                    CONF_URL, description={"suggested_value": defaults.get(CONF_URL)}
-                ): _URL,
-                vol.Optional(
-                    CONF_USERNAME,
-                    description={"suggested_value": defaults.get(CONF_USERNAME)},
-                ): _TEXT,
+                suggested(CONF_URL, defaults): _URL,
+                suggested(CONF_USERNAME, defaults): TEXT,
                 vol.Optional(CONF_PASSWORD): _SECRET,
             }
         )
@@ -177,39 +168,16 @@ def _phonebook_schema(
     defaults: Mapping[str, Any],
 ) -> vol.Schema:
     """Build the phonebook form: the existing entries, a new one, the file."""
-    schema: dict[Any, Any] = {}
-    if entries:
-        schema[
-            vol.Optional(
-                CONF_PHONEBOOK,
-                default=defaults.get(
-                    CONF_PHONEBOOK, [str(position) for position in range(len(entries))]
-                ),
-            )
-        ] = SelectSelector(
-            SelectSelectorConfig(
-                options=[
-                    SelectOptionDict(
-                        value=str(position), label=f"{item['name']} ({item['number']})"
-                    )
-                    for position, item in enumerate(entries)
-                ],
-                multiple=True,
-                mode=SelectSelectorMode.LIST,
-            )
-        )
-    for field in (CONF_NEW_ENTRY_NAME, CONF_NEW_ENTRY_NUMBER):
-        schema[
-            vol.Optional(field, description={"suggested_value": defaults.get(field)})
-        ] = _TEXT
+    schema = item_list_fields(
+        CONF_PHONEBOOK,
+        [
+            (str(position), f"{item['name']} ({item['number']})")
+            for position, item in enumerate(entries)
+        ],
+        defaults,
+        (CONF_NEW_ENTRY_NAME, CONF_NEW_ENTRY_NUMBER),
+    )
     schema[
-        vol.Optional(
-            CONF_PHONEBOOK_FILE,
-            description={
-                "suggested_value": defaults.get(
-                    CONF_PHONEBOOK_FILE, options.get(CONF_PHONEBOOK_FILE)
-                )
-            },
-        )
-    ] = _TEXT
+        suggested(CONF_PHONEBOOK_FILE, defaults, options.get(CONF_PHONEBOOK_FILE))
+    ] = TEXT
     return vol.Schema(schema)

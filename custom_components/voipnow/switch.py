@@ -7,16 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .call_actions import async_call_feature
 from .call_features import FEATURES
 from .calls import ExtensionCall
 from .const import ATTR_EXTENSION, ATTR_FORMAT, ATTR_PHONE_CALL_ID
-from .entity import VoipNowExtensionEntity, async_add_extension_entities
+from .entity import VoipNowExtensionEntity, extension_platform
 from .recording import Recordings, recordings
-from .runtime import VoipNowConfigEntry
 
 PARALLEL_UPDATES = 1
 
@@ -43,17 +40,6 @@ SWITCHES: tuple[VoipNowSwitchEntityDescription, ...] = (
         on_data={ATTR_FORMAT: "wav"},
     ),
 )
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: VoipNowConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the switches of every extension."""
-    async_add_extension_entities(
-        entry, async_add_entities, VoipNowSwitchEntity, SWITCHES
-    )
 
 
 class VoipNowSwitchEntity(VoipNowExtensionEntity, SwitchEntity):
@@ -100,3 +86,7 @@ class VoipNowSwitchEntity(VoipNowExtensionEntity, SwitchEntity):
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Stop (recording)."""
         await self._async_act(self.entity_description.turn_off, {})
+
+
+# Adds the switches of every extension.
+async_setup_entry = extension_platform(VoipNowSwitchEntity, SWITCHES)
