@@ -39,6 +39,7 @@ from .listing_gate import ListingGate
 from .pbx_data import async_checked_extensions
 from .phonebook_manager import NameLookup
 from .refusals import refusals
+from .relisting import Relister
 from .tracker import CallTracker
 
 
@@ -121,8 +122,7 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         self.push: PushHealth | None = None
         self._extensions: dict[str, Extension] | None = None
         self._extensions_fetched = 0.0
-        self._relisting = False
-        self._relist_again = False
+        self._relister = Relister(hass, entry, self.async_refresh)
         self._gate = ListingGate(hass, self.async_refresh_soon)
         entry.async_on_unload(self._gate.cancel)
         # Devices whose extension the last presence listing lacked.
@@ -278,30 +278,9 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
     def async_refresh_soon(self) -> None:
         """Re-list the calls at once, coalescing bursts (after actions, callbacks).
 
-        Not a cooldown: a second action must show at once too. While one
-        listing runs, later requests share one more listing after it, so 50
-        simultaneous transfers cost two listings, not 50. A tracked task (whoever
-        waits for Home Assistant to settle sees it), not started eagerly (the
-        caller gets its answer first).
+        Not a cooldown: a second action must show at once too (see `relisting`).
         """
-        if self._relisting:
-            self._relist_again = True
-            return
-        self._relisting = True
-        self.config_entry.async_create_task(
-            self.hass, self._async_relist(), f"{DOMAIN} refresh", eager_start=False
-        )
-
-    async def _async_relist(self) -> None:
-        """List the calls until no request for a fresher picture is pending."""
-        try:
-            while True:
-                self._relist_again = False
-                await self.async_refresh()
-                if not self._relist_again:
-                    return
-        finally:
-            self._relisting = False
+        self._relister.request()
 
     @callback
     def _async_remove_stale_devices(self, extensions: Mapping[str, Extension]) -> None:

@@ -15,16 +15,15 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Final
 
-from homeassistant.util import dt as dt_util
-
-from .api import CallEndStatus, SubscriptionEventType
+from .api import SubscriptionEventType
 from .call_event import CallEvent, CallEventType
-from .calls import CallbackHint, ExtensionCall, ExtensionCallState
-from .const import CallDirection, CallOutcome
+from .calls import CallbackHint, ExtensionCallState
+from .const import CallDirection
+from .tracked_call import TrackedCall
 
 # Ended calls remembered (by count): a late listing must not revive one.
 _ENDED_MEMORY: Final = 1024
@@ -36,16 +35,6 @@ MAX_PENDING_HINTS: Final = 100
 # before the listing (not one kept through an outage).
 HINT_LEAD: Final = timedelta(seconds=30)
 
-_OUTCOME_OF_STATUS: Final = {
-    CallEndStatus.ANSWER: CallOutcome.ANSWERED,
-    CallEndStatus.BUSY: CallOutcome.BUSY,
-    CallEndStatus.NOANSWER: CallOutcome.NO_ANSWER,
-    CallEndStatus.CANCEL: CallOutcome.CANCELLED,
-    CallEndStatus.CONGESTION: CallOutcome.FAILED,
-    CallEndStatus.CHANUNAVAIL: CallOutcome.FAILED,
-    CallEndStatus.UNKNOWN: CallOutcome.UNKNOWN,
-}
-_TAKEN = frozenset({CallOutcome.ANSWERED, CallOutcome.ANSWERED_ELSEWHERE})
 # Which call events each kind of callback announces.
 _HERALDS: Final = {
     SubscriptionEventType.DIAL_IN: frozenset({CallEventType.INCOMING_CALL}),
@@ -73,105 +62,11 @@ class _Pending:
         )
 
 
-@dataclass(slots=True, kw_only=True, eq=False)
-class _Tracked:
-    """What the tracker knows of one call of one extension (compared by identity)."""
-
-    call: ExtensionCall
-    first_seen: datetime = field(default_factory=dt_util.utcnow)
-    # This extension answered (the `answered` event was fired).
-    answered: bool = False
-    # A listing showed the call answered, but not by this extension.
-    elsewhere: bool = False
-    # Home Assistant sent this call elsewhere or hung it up: not missed.
-    handled: bool = False
-    # How the call ended, from a hangup callback naming the listing's id.
-    end_status: CallEndStatus | None = None
-
-    @property
-    def phone_call_id(self) -> str:
-        """The id the listing gave the call."""
-        return self.call.phone_call_id
-
-    def event(
-        self,
-        extension: str,
-        kind: CallEventType,
-        outcome: CallOutcome | None = None,
-        *,
-        heralded: bool = False,
-    ) -> CallEvent:
-        """Build an event of this call."""
-        call = self.call
-        return CallEvent(
-            extension=extension,
-            type=kind,
-            phone_call_id=call.phone_call_id or None,
-            direction=call.direction,
-            remote_number=call.remote_number,
-            caller_id=call.caller_id,
-            caller_name=call.caller_name,
-            caller_name_source=call.caller_name_source,
-            first_seen=self.first_seen,
-            outcome=outcome,
-            heralded=heralded,
-        )
-
-    def end(
-        self, extension: str, answered_now: bool, *, heralded: bool
-    ) -> list[CallEvent]:
-        """Build the last events of this call: maybe `answered`, then the end.
-
-        `answered_now` says the listing shows the call answered by someone
-        while this extension no longer takes part.
-        """
-        outcome = self.outcome(answered_now)
-        events: list[CallEvent] = []
-        if outcome is CallOutcome.ANSWERED and not self.answered:
-            # The answer was never listed, but the hangup that named the
-            # listing's id says the call was answered before it ended.
-            events.append(
-                self.event(extension, CallEventType.ANSWERED, heralded=heralded)
-            )
-        missed = (
-            self.call.direction is CallDirection.INCOMING
-            and outcome not in _TAKEN
-            and not self.handled
-        )
-        kind = CallEventType.MISSED if missed else CallEventType.ENDED
-        events.append(self.event(extension, kind, outcome, heralded=heralded))
-        return events
-
-    def outcome(self, answered_now: bool) -> CallOutcome:
-        """Tell how the call ended for this extension, from all that is known."""
-        if self.answered:
-            return CallOutcome.ANSWERED
-        if self.elsewhere or answered_now:
-            return CallOutcome.ANSWERED_ELSEWHERE
-        if self.end_status is None:
-            return CallOutcome.UNKNOWN
-        return _OUTCOME_OF_STATUS[self.end_status]
-
-    def merge(self, call: ExtensionCall) -> None:
-        """Take the latest listing of the call (numbers a later one omits stay)."""
-        old = self.call
-        self.call = replace(
-            call,
-            remote_number=call.remote_number or old.remote_number,
-            caller_id=call.caller_id or old.caller_id,
-            caller_name=call.caller_name or old.caller_name,
-            caller_name_source=call.caller_name_source
-            if call.caller_name
-            else old.caller_name_source,
-        )
-        self.elsewhere = self.elsewhere or call.answered_elsewhere
-
-
 @dataclass(slots=True)
 class CallTracker:
     """Remember the calls of every extension and turn listings into events."""
 
-    _calls: dict[str, list[_Tracked]] = field(default_factory=dict)
+    _calls: dict[str, list[TrackedCall]] = field(default_factory=dict)
     _ended: OrderedDict[tuple[str, str], None] = field(default_factory=OrderedDict)
     _pending: list[_Pending] = field(default_factory=list)
     seeded: bool = False
@@ -181,7 +76,7 @@ class CallTracker:
     # for any listing to show).
     unconfirmed: int = 0
 
-    def _remember_end(self, extension: str, tracked: _Tracked) -> None:
+    def _remember_end(self, extension: str, tracked: TrackedCall) -> None:
         """Keep an ended call's id so a late listing does not revive it."""
         if tracked.phone_call_id:
             self._ended[(extension, tracked.phone_call_id)] = None
@@ -251,13 +146,13 @@ class CallTracker:
             tracked = self._calls.get(extension, [])
             by_id = {known.phone_call_id: known for known in tracked}
             state = states.get(extension)
-            still: list[_Tracked] = []
+            still: list[TrackedCall] = []
             for call in state.calls if state else ():
                 if self._has_ended(extension, call.phone_call_id):
                     continue
                 known = by_id.pop(call.phone_call_id, None)
                 if known is None:
-                    known = _Tracked(call=call)
+                    known = TrackedCall(call=call)
                     if announce:
                         events.append(self._start_event(extension, known))
                 was_answered = known.answered
@@ -286,7 +181,7 @@ class CallTracker:
         self._pending = [pending for pending in self._pending if not pending.due]
         return events
 
-    def _start_event(self, extension: str, known: _Tracked) -> CallEvent:
+    def _start_event(self, extension: str, known: TrackedCall) -> CallEvent:
         """Announce a call a listing shows for the first time."""
         kind = _start(known.call.direction)
         hint = self._herald(extension, kind, known.phone_call_id)
@@ -296,7 +191,7 @@ class CallTracker:
         return known.event(extension, kind, heralded=hint is not None)
 
     def _end_events(
-        self, extension: str, gone: _Tracked, listed: Mapping[str, bool]
+        self, extension: str, gone: TrackedCall, listed: Mapping[str, bool]
     ) -> list[CallEvent]:
         """Build the events of a call the extension no longer shows."""
         # A hangup callback heralds `ended` and `missed` alike.
@@ -308,7 +203,7 @@ class CallTracker:
         )
 
     @staticmethod
-    def _keep_waiting(gone: _Tracked, listed: Mapping[str, bool]) -> bool:
+    def _keep_waiting(gone: TrackedCall, listed: Mapping[str, bool]) -> bool:
         """Tell whether a call this extension no longer shows may not have ended.
 
         An incoming call nobody answered that the PBX still lists under other
@@ -322,7 +217,7 @@ class CallTracker:
             and listed.get(gone.phone_call_id) is False
         )
 
-    def _set_calls(self, extension: str, calls: list[_Tracked]) -> None:
+    def _set_calls(self, extension: str, calls: list[TrackedCall]) -> None:
         """Store an extension's calls, keeping at most MAX_TRACKED_CALLS."""
         if len(calls) > MAX_TRACKED_CALLS:
             self.dropped += len(calls) - MAX_TRACKED_CALLS
