@@ -107,72 +107,43 @@ def add_mode_arguments(parser: argparse.ArgumentParser) -> None:
         default="0,1,2,3,4",
         help="event types a subscription may have (3.x servers: 0,1,2)",
     )
-    modes.add_argument(
-        "--subscription-path",
-        choices=("body", "path"),
-        default="body",
-        help="where a new subscription's type goes (v5 servers: path)",
-    )
-    modes.add_argument(
-        "--v5-refusal-status",
-        type=int,
-        choices=V5_REFUSAL_STATUSES,
-        default=404,
-        help="path mode's answer to a create without the type in the path",
-    )
-    modes.add_argument(
-        "--hangup-status",
-        choices=("documented", "legacy"),
-        default="documented",
-        help="legacy: hangup callbacks say only ANSWER or UNKNOWN",
-    )
-    modes.add_argument(
-        "--naive-dates", action="store_true", help="dates without a time zone"
-    )
-    modes.add_argument(
-        "--time-zone", default=None, help="IANA zone dates are written in"
-    )
-    modes.add_argument(
-        "--long-ids", action="store_true", help="call/subscription ids of 200-255"
-    )
-    modes.add_argument(
-        "--callback-call-ids",
-        choices=("same", "different"),
-        default="same",
-        help="different: callbacks' CallID is not the PhoneCall id",
-    )
-    modes.add_argument(
-        "--caller-name-param",
-        choices=("CallerIDName", "CallerIDNam"),
-        default="CallerIDName",
-        help="spelling of the caller name callback parameter",
-    )
-    modes.add_argument(
-        "--sort-order-words",
-        choices=("any", "short", "long"),
-        default="any",
-        help="sortOrder words taken: short asc/desc (v5), long ascending/descending",
-    )
-    modes.add_argument(
-        "--no-cdr",
-        dest="cdr_available",
-        action="store_false",
-        help="a PBX without the CDR service",
-    )
-    modes.add_argument(
-        "--no-recording-dates",
-        dest="lists_recording",
-        action="store_false",
-        help="views of recorded calls carry no `recording` date",
-    )
-    modes.add_argument(
-        "--cdr-missing-status",
-        type=int,
-        choices=CDR_MISSING_STATUSES,
-        default=404,
-        help="what --no-cdr answers on /uapi/cdr",
-    )
+    # The variants chosen among a few values; the first is the default.
     for option, choices, text in (
+        (
+            "--subscription-path",
+            ("body", "path"),
+            "where a new subscription's type goes (v5 servers: path)",
+        ),
+        (
+            "--v5-refusal-status",
+            V5_REFUSAL_STATUSES,
+            "path mode's answer to a create without the type in the path",
+        ),
+        (
+            "--hangup-status",
+            ("documented", "legacy"),
+            "legacy: hangup callbacks say only ANSWER or UNKNOWN",
+        ),
+        (
+            "--callback-call-ids",
+            ("same", "different"),
+            "different: callbacks' CallID is not the PhoneCall id",
+        ),
+        (
+            "--caller-name-param",
+            ("CallerIDName", "CallerIDNam"),
+            "spelling of the caller name callback parameter",
+        ),
+        (
+            "--sort-order-words",
+            ("any", "short", "long"),
+            "sortOrder words taken: short asc/desc (v5), long ascending/descending",
+        ),
+        (
+            "--cdr-missing-status",
+            CDR_MISSING_STATUSES,
+            "what --no-cdr answers on /uapi/cdr",
+        ),
         ("--cdr-entry", ("object", "list"), "CDR entry keyed by call id or a list"),
         ("--cdr-parties", ("string", "list"), "CDR view source/destination shape"),
         ("--cdr-sort-default", ("desc", "asc"), "CDR order without sortOrder"),
@@ -184,7 +155,29 @@ def add_mode_arguments(parser: argparse.ArgumentParser) -> None:
             "answer of an agent update",
         ),
     ):
-        modes.add_argument(option, choices=choices, default=choices[0], help=text)
+        modes.add_argument(
+            option,
+            type=type(choices[0]),
+            choices=choices,
+            default=choices[0],
+            help=text,
+        )
+    # The variants switched on (or off) by a flag.
+    for option, dest, action, text in (
+        ("--naive-dates", None, "store_true", "dates without a time zone"),
+        ("--long-ids", None, "store_true", "call/subscription ids of 200-255"),
+        ("--no-cdr", "cdr_available", "store_false", "a PBX without the CDR service"),
+        (
+            "--no-recording-dates",
+            "lists_recording",
+            "store_false",
+            "views of recorded calls carry no `recording` date",
+        ),
+    ):
+        modes.add_argument(option, dest=dest, action=action, help=text)
+    modes.add_argument(
+        "--time-zone", default=None, help="IANA zone dates are written in"
+    )
 
 
 async def demo_loop(sim: VoipNowSimulator) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any, Protocol
@@ -74,15 +75,7 @@ class Controlled(Protocol):
     async def park_timeout(self, call_id: str) -> None:
         """Let a parked call time out."""
 
-    def inject_fault(
-        self,
-        kind: str,
-        count: int | None = 1,
-        path_prefix: str | None = None,
-        *,
-        delay: float = 30.0,
-    ) -> Fault:
-        """Make the next matching requests fail."""
+    inject_fault: Callable[..., Fault]
 
     def clear_faults(self) -> None:
         """Remove all pending faults."""

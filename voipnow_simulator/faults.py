@@ -57,17 +57,21 @@ class FaultInjector:
         kind: str,
         count: int | None = 1,
         path_prefix: str | None = None,
-        delay: float = 30.0,
         *,
+        delay: float = 30.0,
         status: int = 200,
-        body: bytes = b"",
+        body: bytes | str = b"",
         content_type: str = "application/json",
         chunked: bool = False,
     ) -> Fault:
-        """Register a fault; ``count=None`` means every matching request.
+        """Make the next ``count`` matching requests fail (None: all of them).
 
-        The keyword arguments are what a ``custom`` fault answers.
+        A ``slow`` fault waits ``delay`` seconds. A ``custom`` fault answers
+        ``status`` with ``body`` as ``content_type``, streamed without a
+        Content-Length when ``chunked``.
         """
+        if isinstance(body, str):
+            body = body.encode()
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}")
         fault = Fault(

@@ -11,7 +11,7 @@ from aiohttp import web
 from .callbacks import CallbackDispatcher, SentCallback
 from .control import ControlApi
 from .driving import CallDriving
-from .faults import Fault, FaultInjector
+from .faults import FaultInjector
 from .history_queues import HistoryAndQueues
 from .middleware import RecordedRequest, make_middleware
 from .model import CallEvent, Extension, SimCall, Subscription
@@ -113,6 +113,8 @@ class VoipNowSimulator(CallDriving, HistoryAndQueues, ModeAttributes):
         """
         self.tokens = TokenStore()
         self.faults = FaultInjector()
+        # The Python API's way to make requests fail (see `FaultInjector.add`).
+        self.inject_fault = self.faults.add
         self.requests: list[RecordedRequest] = []
         modes = Modes()
         self.state = ApiState(
@@ -277,34 +279,6 @@ class VoipNowSimulator(CallDriving, HistoryAndQueues, ModeAttributes):
     def set_page_size(self, count: int) -> None:
         """Set the default ``count`` of collections (documented: 20)."""
         self.page_size = count
-
-    def inject_fault(
-        self,
-        kind: str,
-        count: int | None = 1,
-        path_prefix: str | None = None,
-        *,
-        delay: float = 30.0,
-        status: int = 200,
-        body: bytes | str = b"",
-        content_type: str = "application/json",
-        chunked: bool = False,
-    ) -> Fault:
-        """Make the next ``count`` matching requests fail (None: all of them).
-
-        A ``custom`` fault answers ``status`` with ``body`` as ``content_type``,
-        streamed without a Content-Length when ``chunked``.
-        """
-        return self.faults.add(
-            kind,
-            count,
-            path_prefix,
-            delay,
-            status=status,
-            body=body.encode() if isinstance(body, str) else body,
-            content_type=content_type,
-            chunked=chunked,
-        )
 
     def clear_faults(self) -> None:
         """Remove all pending faults."""

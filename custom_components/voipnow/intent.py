@@ -19,6 +19,7 @@ from .permissions import async_check_voice
 from .phrases import capitalised, listing, say
 from .validation import vol
 from .voice import (
+    ActiveCall,
     UnresolvedError,
     VoiceIntent,
     VoiceScope,
@@ -47,13 +48,18 @@ async def async_setup_intents(hass: HomeAssistant) -> None:
         intent.async_register(hass, VoipNowIntentHandler(spec))
 
 
+async def _async_check(scope: VoiceScope, active: ActiveCall) -> None:
+    """Check that the user may act on the call by voice (Unauthorized if not)."""
+    await async_check_voice(
+        scope.hass, scope.context, active.coordinator, [active.extension]
+    )
+
+
 async def _async_transfer_call(scope: VoiceScope, slots: dict[str, str]) -> str:
     """Transfer and say where the call went."""
     active = find_call(scope, slots.get("extension"))
     label, number, voicemail = resolve_target(scope, active, slots["target"])
-    await async_check_voice(
-        scope.hass, scope.context, active.coordinator, [active.extension]
-    )
+    await _async_check(scope, active)
     await async_transfer_call(
         active.coordinator,
         extension=active.extension,
@@ -70,9 +76,7 @@ async def _async_transfer_call(scope: VoiceScope, slots: dict[str, str]) -> str:
 async def _async_hang_up(scope: VoiceScope, slots: dict[str, str]) -> str:
     """Hang up and say with whom."""
     active = find_call(scope, slots.get("extension"))
-    await async_check_voice(
-        scope.hass, scope.context, active.coordinator, [active.extension]
-    )
+    await _async_check(scope, active)
     await async_hangup_call(
         active.coordinator,
         extension=active.extension,
