@@ -55,4 +55,4 @@ class VoipNowBinarySensorEntity(VoipNowExtensionEntity, BinarySensorEntity):
 
 
 # Adds the binary sensors of every extension.
-async_setup_entry = extension_platform(VoipNowBinarySensorEntity, BINARY_SENSORS)
+async_setup_entry = extension_platform((VoipNowBinarySensorEntity, BINARY_SENSORS))

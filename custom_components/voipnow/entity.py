@@ -19,6 +19,8 @@ from .calls import ExtensionCallState
 from .const import DOMAIN
 from .coordinator import VoipNowCoordinator
 from .history import ExtensionHistory, HistoryData, VoipNowHistory
+from .queue_entity import VoipNowQueueEntity, async_add_queue_entities
+from .queues import CallQueue, QueueState
 from .runtime import VoipNowConfigEntry, VoipNowRuntime
 
 
@@ -160,27 +162,36 @@ type PlatformSetup = Callable[
     [HomeAssistant, VoipNowConfigEntry, AddEntitiesCallback],
     Coroutine[Any, Any, None],
 ]
+# A kind of extension entity: its class, and the descriptions each extension gets.
+type ExtensionKind = tuple[
+    Callable[[VoipNowRuntime, str, Any], VoipNowEntity[Any]], Iterable[Any]
+]
+type QueueFactory = Callable[
+    [VoipNowRuntime, CallQueue, QueueState], Iterable[VoipNowQueueEntity]
+]
 
 
-def extension_platform[D: EntityDescription](
-    entity_class: Callable[[VoipNowRuntime, str, D], VoipNowEntity[Any]],
-    descriptions: Iterable[D],
+def extension_platform(
+    *kinds: ExtensionKind, queues: QueueFactory | None = None
 ) -> PlatformSetup:
-    """Return the `async_setup_entry` of a platform of extension entities alone.
+    """Return the `async_setup_entry` of a platform of extension (and queue) entities.
 
     It adds one entity per description for every extension (see
-    `async_add_extension_entities`).
+    `async_add_extension_entities`), and those `queues` makes of every queue.
     """
-    descriptions = tuple(descriptions)
+    kinds = tuple((entity_class, tuple(found)) for entity_class, found in kinds)
 
     async def async_setup_entry(
         hass: HomeAssistant,
         entry: VoipNowConfigEntry,
         async_add_entities: AddEntitiesCallback,
     ) -> None:
-        """Add the platform's entities of every extension."""
-        async_add_extension_entities(
-            entry, async_add_entities, entity_class, descriptions
-        )
+        """Add the platform's entities of every extension (and queue)."""
+        for entity_class, descriptions in kinds:
+            async_add_extension_entities(
+                entry, async_add_entities, entity_class, descriptions
+            )
+        if queues is not None:
+            async_add_queue_entities(entry, async_add_entities, queues)
 
     return async_setup_entry

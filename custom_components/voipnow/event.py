@@ -88,4 +88,4 @@ class VoipNowCallEventEntity(VoipNowExtensionEntity, EventEntity):
 
 
 # Adds the call event entity of every extension.
-async_setup_entry = extension_platform(VoipNowCallEventEntity, (EVENTS,))
+async_setup_entry = extension_platform((VoipNowCallEventEntity, (EVENTS,)))

@@ -13,8 +13,6 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .call_records import HistoryCall
@@ -35,15 +33,11 @@ from .const import (
     ATTR_REMOTE_NUMBER,
     CallState,
 )
-from .entity import (
-    VoipNowExtensionEntity,
-    VoipNowHistoryEntity,
-    async_add_extension_entities,
-)
+from .entity import VoipNowExtensionEntity, VoipNowHistoryEntity, extension_platform
 from .history import ExtensionHistory
-from .queue_entity import VoipNowQueueEntity, async_add_queue_entities
+from .queue_entity import VoipNowQueueEntity
 from .queues import CallQueue
-from .runtime import VoipNowConfigEntry, VoipNowRuntime
+from .runtime import VoipNowRuntime
 
 PARALLEL_UPDATES = 0
 
@@ -90,26 +84,6 @@ SENSORS: tuple[VoipNowSensorEntityDescription, ...] = (
         attributes_fn=_call_attributes,
     ),
 )
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: VoipNowConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the sensors of every extension."""
-
-    async_add_extension_entities(
-        entry, async_add_entities, VoipNowSensorEntity, SENSORS
-    )
-    async_add_extension_entities(
-        entry, async_add_entities, VoipNowHistorySensorEntity, HISTORY_SENSORS
-    )
-    async_add_queue_entities(
-        entry,
-        async_add_entities,
-        lambda runtime, queue, state: [VoipNowAgentsOnline(runtime, queue)],
-    )
 
 
 class VoipNowSensorEntity(VoipNowExtensionEntity, SensorEntity):
@@ -233,3 +207,11 @@ class VoipNowAgentsOnline(VoipNowQueueEntity, SensorEntity):
         """The number of online agents."""
         state = self.state_of_queue
         return state.online if state else None
+
+
+# Adds the sensors of every extension and of every queue.
+async_setup_entry = extension_platform(
+    (VoipNowSensorEntity, SENSORS),
+    (VoipNowHistorySensorEntity, HISTORY_SENSORS),
+    queues=lambda runtime, queue, state: [VoipNowAgentsOnline(runtime, queue)],
+)

@@ -89,4 +89,4 @@ class VoipNowSwitchEntity(VoipNowExtensionEntity, SwitchEntity):
 
 
 # Adds the switches of every extension.
-async_setup_entry = extension_platform(VoipNowSwitchEntity, SWITCHES)
+async_setup_entry = extension_platform((VoipNowSwitchEntity, SWITCHES))
