@@ -11,6 +11,11 @@ from .model import ApiError, CallEvent, SimCall, is_valid_number
 from .responses import json_response, read_body
 from .uapi import UapiHandlers
 
+# The transfers, by PhoneCallAction: each takes the same fields of the body.
+TRANSFERS = {
+    "Transfer": transfers.transfer,
+    "TransferToVoicemail": transfers.transfer_to_voicemail,
+}
 ACTIONS = (
     frozenset({"Transfer", "TransferToVoicemail", "OnHold", "OffHold"})
     | call_features.ACTIONS
@@ -104,16 +109,8 @@ class PhoneCallsApi(UapiHandlers):
     ) -> list[CallEvent]:
         """Apply one action to one call; return the events it caused."""
         pbx = self.sim.pbx
-        if action == "Transfer":
-            return transfers.transfer(
-                pbx,
-                call,
-                body.get("sendCallTo"),
-                body.get("transferFromNumber"),
-                body.get("transferNumber"),
-            )
-        if action == "TransferToVoicemail":
-            return transfers.transfer_to_voicemail(
+        if (transfer := TRANSFERS.get(action)) is not None:
+            return transfer(
                 pbx,
                 call,
                 body.get("sendCallTo"),

@@ -151,6 +151,24 @@ def _check_allowed(
     raise validation_error("number_not_allowed", field=field, number=wanted[:32])
 
 
+def _acting_extension(
+    coordinator: VoipNowCoordinator,
+    extension: str,
+    restricted: bool,
+    field: str,
+    wanted: str,
+) -> str:
+    """Return the full number of the extension an action starts from.
+
+    `restricted`: the request comes from a user who is not an administrator;
+    the number the action reaches (`wanted`, in `field`) must be allowed.
+    """
+    number = known_extension(coordinator, extension)
+    if restricted:
+        _check_allowed(coordinator, field, wanted)
+    return number
+
+
 def _target_name(
     coordinator: VoipNowCoordinator, number: str, voicemail: bool
 ) -> str | None:
@@ -207,13 +225,10 @@ async def async_transfer_call(
     user_id: str = DEFAULT_USER_ID,
     restricted: bool = False,
 ) -> dict[str, Any]:
-    """Transfer an extension's call (to voicemail: the caller leaves a message).
-
-    `restricted`: the request comes from a user who is not an administrator.
-    """
-    number = known_extension(coordinator, extension)
-    if restricted:
-        _check_allowed(coordinator, ATTR_SEND_CALL_TO, send_call_to)
+    """Transfer an extension's call (to voicemail: the caller leaves a message)."""
+    number = _acting_extension(
+        coordinator, extension, restricted, ATTR_SEND_CALL_TO, send_call_to
+    )
     call_id, known = resolve_call(coordinator, number, phone_call_id)
     if to_voicemail and transfer_number is None and known is not None:
         transfer_number = known.remote_number
@@ -279,21 +294,18 @@ async def async_make_call(
     user_id: str = DEFAULT_USER_ID,
     restricted: bool = False,
 ) -> dict[str, Any]:
-    """Place a call: the extension's phone rings first, then the destination.
-
-    `restricted`: the request comes from a user who is not an administrator.
-    """
-    number = known_extension(coordinator, extension)
-    if restricted:
-        _check_allowed(coordinator, ATTR_DESTINATION, destination)
-        if caller_id is not None:
-            # Presenting someone's number is as much fraud as calling it; a
-            # name alone presents the extension's own number.
-            try:
-                presented = parse_caller_id(caller_id)[1]
-            except VoipNowInvalidInputError as err:
-                raise invalid_input(err) from None
-            _check_allowed(coordinator, ATTR_CALLER_ID, presented)
+    """Place a call: the extension's phone rings first, then the destination."""
+    number = _acting_extension(
+        coordinator, extension, restricted, ATTR_DESTINATION, destination
+    )
+    if restricted and caller_id is not None:
+        # Presenting someone's number is as much fraud as calling it; a name
+        # alone presents the extension's own number.
+        try:
+            presented = parse_caller_id(caller_id)[1]
+        except VoipNowInvalidInputError as err:
+            raise invalid_input(err) from None
+        _check_allowed(coordinator, ATTR_CALLER_ID, presented)
     with pbx_errors(coordinator):
         call_id = await coordinator.client.async_make_call(
             user_id=user_id,
