@@ -48,16 +48,6 @@ ISSUE_SOCKET_REFUSED: Final = "socket_refused"
 _NEW_CALL: Final = frozenset({CallEventType.INCOMING_CALL, CallEventType.OUTGOING_CALL})
 
 
-@callback
-def wake(coordinator: VoipNowCoordinator) -> None:
-    """Ask for a listing now (the one wake-up point of the socket).
-
-    The coordinator coalesces it with any other and holds a flood to about
-    one listing a second: a message says only that something changed.
-    """
-    coordinator.request_listing(source="socket")
-
-
 class SocketPush:
     """Keep one entry's notification socket open and wake a listing per message."""
 
@@ -182,7 +172,7 @@ class SocketPush:
             self._note_failure(err)
             LOGGER.debug("The notification socket dropped: %s", err)
             # What happened while it was down is only in the listing.
-            wake(self.coordinator)
+            self.coordinator.request_listing(source="socket")
         await self._socket.async_close()
         return False
 
@@ -208,7 +198,7 @@ class SocketPush:
             async_set_issue(
                 self.hass, self.coordinator.config_entry, ISSUE_SOCKET_SILENT, False
             )
-        wake(self.coordinator)
+        self.coordinator.request_listing(source="socket")
 
     # --- health (read by the coordinator through the transport) -----------
 
