@@ -9,7 +9,7 @@ from aiohttp import web
 from . import call_features, transfers
 from .model import ApiError, CallEvent, SimCall, is_valid_number
 from .responses import json_response, read_body
-from .uapi import UapiHandlers
+from .uapi import UapiHandlers, not_played, with_slash
 
 ACTIONS = (
     frozenset({"Transfer", "TransferToVoicemail", "OnHold", "OffHold"})
@@ -30,8 +30,17 @@ class PhoneCallsApi(UapiHandlers):
     def add_routes(self, router: web.UrlDispatcher) -> None:
         """Register the PhoneCalls routes."""
         calls = "/uapi/phoneCalls/{user}/{ext}"
-        router.add_post("/uapi/phoneCalls/{user}/simple", self.make_call)
-        for path in (calls, calls + "/{call_id}"):
+        # The pages write the paths without a trailing slash, 4PSA's own
+        # client (calls/src/tools/phone-calls-*.ts) ends every one with "/".
+        for path in with_slash("/uapi/phoneCalls/{user}/simple"):
+            router.add_post(path, self.make_call)
+        for path in with_slash(
+            "/uapi/phoneCalls/{user}/conferenceInvite",
+            "/uapi/phoneCalls/{user}/callback",
+            "/uapi/faxes/{user}/{ext}",
+        ):
+            router.add_post(path, not_played)
+        for path in with_slash(calls, calls + "/{call_id}"):
             router.add_get(path, self.get_calls)
             router.add_put(path, self.put_calls)
             router.add_delete(path, self.delete_calls)

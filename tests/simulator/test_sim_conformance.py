@@ -1,0 +1,142 @@
+"""Answers the pages document: Delete PhoneCallEvents' ids, Presence's query."""
+
+from __future__ import annotations
+
+import pytest
+
+from voipnow_simulator import VoipNowSimulator
+
+from .helpers import EXT1, EXT2, Api
+
+EXT3 = "0003*212"
+HOOK = "http://127.0.0.1:9/hook"
+PRESENCE = "/uapi/extensions/@me/@self/presence"
+
+
+async def test_delete_events_answers_the_deleted_ids(
+    sim: VoipNowSimulator, api: Api
+) -> None:
+    """200 with the ids deleted ("Delete PhoneCallEvents"), 204 when none matched."""
+    first = sim.pbx.add_subscription(EXT1, 0, 1, HOOK, 1, None)
+    second = sim.pbx.add_subscription(EXT1, 2, 1, HOOK, 1, None)
+    other = sim.pbx.add_subscription(EXT2, 0, 1, HOOK, 1, None)
+    events = f"/uapi/extensions/@me/{EXT1}/phoneCallEvents"
+
+    one = await api.delete(f"{events}/0/{first.id}")
+    rest = await api.delete(events)
+    none = await api.delete(events)
+
+    assert (one.status, one.body) == (200, [{"id": first.id}])
+    assert (rest.status, rest.body) == (200, [{"id": second.id}])
+    assert (none.status, none.text) == (204, "")
+    assert list(sim.subscriptions) == [other.id]
+
+
+@pytest.fixture
+def three(sim: VoipNowSimulator) -> VoipNowSimulator:
+    """The simulator with a third extension: 0003*210, 0003*211, 0003*212."""
+    sim.add_extension(EXT3, name="Support")
+    return sim
+
+
+def _numbers(body: dict[str, object]) -> list[str]:
+    """Return the extensions a presence page lists, in order."""
+    entries = body["entry"]
+    assert isinstance(entries, list)
+    return [item["extension"] for item in entries]
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ({}, [EXT1, EXT2, EXT3]),
+        ({"sortOrder": "descending"}, [EXT3, EXT2, EXT1]),
+        ({"sortOrder": "asc"}, [EXT1, EXT2, EXT3]),
+        ({"filterBy": "extension", "filterValue": EXT2}, [EXT2]),
+        (
+            {"filterBy": "extension", "filterOp": "equals", "filterValue": EXT3},
+            [EXT3],
+        ),
+        (
+            {"filterBy": "extension", "filterOp": "contains", "filterValue": "*21"},
+            [
+                EXT1,
+                EXT2,
+                EXT3,
+            ],
+        ),
+        (
+            {"filterBy": "extension", "filterOp": "contains", "filterValue": "11"},
+            [EXT2],
+        ),
+        (
+            {
+                "filterBy": "extension",
+                "filterOp": "startsWith",
+                "filterValue": "0003*21",
+                "sortOrder": "descending",
+            },
+            [EXT3, EXT2, EXT1],
+        ),
+        (
+            {"filterBy": "extension", "filterOp": "startsWith", "filterValue": "9"},
+            [],
+        ),
+        (
+            {
+                "filterBy": "extension",
+                "filterOp": "inArray",
+                "filterValue": f"{EXT3},{EXT1}",
+            },
+            [EXT1, EXT3],
+        ),
+    ],
+)
+async def test_presence_filters_and_sorts(
+    three: VoipNowSimulator, api: Api, query: dict[str, str], listed: list[str]
+) -> None:
+    """Presence keeps the extensions the documented operators select, in order."""
+    reply = await api.get(PRESENCE, params=query)
+
+    assert reply.status == 200, reply.text
+    assert _numbers(reply.body) == listed
+    assert reply.body["totalResults"] == len(listed)
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ({"filterBy": "status", "filterValue": "1"}, "filterby_invalid"),
+        (
+            {"filterBy": "extension", "filterOp": "present", "filterValue": "x"},
+            "filterop_invalid",
+        ),
+        (
+            {"filterBy": "extension", "filterOp": "lessThan", "filterValue": "x"},
+            "filterop_invalid",
+        ),
+        ({"filterBy": "extension"}, "filtervalue_invalid"),
+        ({"sortOrder": "sideways"}, "sortorder_invalid"),
+    ],
+)
+async def test_presence_refuses_undocumented_queries(
+    three: VoipNowSimulator, api: Api, query: dict[str, str], code: str
+) -> None:
+    """Other fields and operators get the documented 400, not a silent list."""
+    reply = await api.get(PRESENCE, params=query)
+
+    assert reply.status == 400
+    assert reply.body["error"]["code"] == code
+
+
+async def test_presence_sort_words_follow_the_mode(
+    three: VoipNowSimulator, api: Api
+) -> None:
+    """A server taking only the v5 words refuses "descending" on presence too."""
+    three.set_modes(sort_order_words="short")
+
+    long = await api.get(PRESENCE, params={"sortOrder": "descending"})
+    short = await api.get(PRESENCE, params={"sortOrder": "desc"})
+
+    assert long.status == 400
+    assert _numbers(short.body) == [EXT3, EXT2, EXT1]
