@@ -205,6 +205,6 @@ class ExtensionsApi(UapiHandlers):
             del self.sim.pbx.subscriptions[sub.id]
         # "Delete PhoneCallEvents": 200 with the ids deleted (Return-Object
         # Array<PhoneCallEvent>), 204 when there is no id to return.
-        if not subs:
+        if not subs or self.sim.modes.delete_events_answer == "204":
             return web.Response(status=204)
         return json_response([{"id": sub.id} for sub in subs])

@@ -32,6 +32,17 @@ async def test_delete_events_answers_the_deleted_ids(
     assert list(sim.subscriptions) == [other.id]
 
 
+async def test_delete_events_204_mode(sim: VoipNowSimulator, api: Api) -> None:
+    """Mode "204": a server that deletes and answers no body."""
+    sub = sim.pbx.add_subscription(EXT1, 0, 1, HOOK, 1, None)
+    sim.set_modes(delete_events_answer="204")
+
+    reply = await api.delete(f"/uapi/extensions/@me/{EXT1}/phoneCallEvents/0/{sub.id}/")
+
+    assert (reply.status, reply.text) == (204, "")
+    assert sim.subscriptions == {}
+
+
 @pytest.fixture
 def three(sim: VoipNowSimulator) -> VoipNowSimulator:
     """The simulator with a third extension: 0003*210, 0003*211, 0003*212."""

@@ -209,6 +209,7 @@ async def test_modes_control_api(api: Api, http: ClientSession) -> None:
         "queue_list": "object",
         "queue_update_answer": "object",
         "lists_recording": True,
+        "delete_events_answer": "ids",
     }
     change = {"event_types": [0, 1, 2], "hangup_status": "legacy", "quirks": True}
     async with http.post(url, json=change) as resp:
