@@ -71,6 +71,7 @@ class ControlApi:
         data = await request.json() if request.can_read_body else {}
         ops = {
             "answer": lambda: sim.answer_call(call_id),
+            "answer_caller": lambda: sim.answer_caller(call_id),
             "hangup": lambda: sim.hangup_call(call_id, data.get("status")),
             "reject": lambda: sim.reject_call(call_id),
             "ring_out": lambda: sim.ring_out(call_id),

@@ -209,6 +209,11 @@ class PhoneCallsApi(UapiHandlers):
         # The charged extension shows as the call's `extension` only when it
         # is not a party; otherwise the local caller comes first, as always.
         outside = payer not in (caller.number, callee.number)
-        call, events = pbx.new_call(caller, callee, charged=payer if outside else "")
+        # The PBX rings the caller's own phone first (the PhoneCall resource's
+        # example: the sources' views at status 3, `ringing`); the test or
+        # demo answers it with `answer_caller`.
+        call, events = pbx.new_call(
+            caller, callee, charged=payer if outside else "", caller_first=True
+        )
         self.sim.callbacks.dispatch_background(events)
         return json_response([self.sim.call_json(call, request)])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from aiohttp import ClientSession
 import pytest
 
 from voipnow_simulator import VoipNowSimulator
@@ -151,3 +154,69 @@ async def test_presence_sort_words_follow_the_mode(
 
     assert long.status == 400
     assert _numbers(short.body) == [EXT3, EXT2, EXT1]
+
+
+async def test_made_call_rings_its_caller_first(
+    sim: VoipNowSimulator, api: Api, http: ClientSession
+) -> None:
+    """MakeCall: the caller's view is status 3 with `ringing` until it answers.
+
+    Then the callee is dialled (status 4 for the caller, with its `answered`
+    date; 3 for the callee), then the call is on (5). The control API's
+    ``answer_caller`` is the caller's phone picking up.
+    """
+    body = {
+        "extension": EXT1,
+        "phoneCallView": [{"source": [EXT1], "destination": [EXT2]}],
+    }
+    [made] = (await api.post("/uapi/phoneCalls/@me/simple", body)).body
+    call_id = made["id"]
+
+    async def views() -> list[dict[str, Any]]:
+        reply = await api.get(f"/uapi/phoneCalls/@me/@self/{call_id}")
+        return list(reply.body["phoneCallView"])
+
+    async def control(op: str) -> int:
+        async with http.post(f"{sim.url}/_sim/calls/{call_id}/{op}") as resp:
+            return resp.status
+
+    [caller] = await views()
+    assert (caller["extension"], caller["status"]) == (EXT1, "3")
+    assert "ringing" in caller
+    assert "answered" not in caller
+    assert (await api.get(f"/uapi/phoneCalls/@me/{EXT2}")).body["totalResults"] == 0
+    assert [(e.type, e.extension) for e in sim.events] == [(1, EXT1)]
+    presence = await api.get(f"/uapi/extensions/@me/{EXT1}/presence")
+    assert presence.body["entry"][0]["status"] == "2"
+    assert await control("answer") == 400  # the callee does not ring yet
+
+    assert await control("answer_caller") == 200
+    caller, callee = await views()
+    assert (caller["status"], callee["status"]) == ("4", "3")
+    assert "answered" in caller
+    assert "ringing" not in caller
+    assert "ringing" in callee
+    assert [(e.type, e.extension) for e in sim.events] == [(1, EXT1), (0, EXT2)]
+    assert await control("answer_caller") == 400  # once only
+
+    assert await control("answer") == 200
+    assert [v["status"] for v in await views()] == ["5", "5"]
+
+
+async def test_made_call_to_outside_rings_its_caller_first(
+    sim: VoipNowSimulator, api: Api
+) -> None:
+    """A call to an outside number: 3 (caller rings), then 4, then 5."""
+    body = {
+        "extension": EXT1,
+        "phoneCallView": [{"source": [EXT1], "destination": ["5553333"]}],
+    }
+    [made] = (await api.post("/uapi/phoneCalls/@me/simple/", body)).body
+    statuses = [made["phoneCallView"][0]["status"]]
+    await sim.answer_caller(made["id"])
+    path = f"/uapi/phoneCalls/@me/{EXT1}/{made['id']}/"
+    statuses.append((await api.get(path)).body["phoneCallView"][0]["status"])
+    await sim.answer_call(made["id"])
+    statuses.append((await api.get(path)).body["phoneCallView"][0]["status"])
+
+    assert statuses == ["3", "4", "5"]
