@@ -255,6 +255,7 @@ class SimCall:
     def close_leg(self) -> None:
         """Remember the present pairing before a party is replaced."""
         self.earlier_legs.append(CallLeg(self.caller, self.callee, self.connected))
+        self.caller_ringing_at = self.caller_answered_at = None
 
     def parties(self) -> list[Party]:
         """Return caller and callee."""
