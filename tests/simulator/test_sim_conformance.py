@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
 
 from aiohttp import ClientSession
 import pytest
 
-from voipnow_simulator import VoipNowSimulator
+from voipnow_simulator import VoipNowSimulator, __main__ as demo
 
 from .helpers import EXT1, EXT2, Api
 
@@ -220,3 +222,33 @@ async def test_made_call_to_outside_rings_its_caller_first(
     statuses.append((await api.get(path)).body["phoneCallView"][0]["status"])
 
     assert statuses == ["3", "4", "5"]
+
+
+async def test_demo_picks_up_the_caller_of_a_made_call(
+    sim: VoipNowSimulator, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo answers the caller's phone, so the destination then rings."""
+    monkeypatch.setattr(demo, "CALLER_PICKUP", 0.0)
+    body = {
+        "extension": EXT1,
+        "phoneCallView": [{"source": [EXT1], "destination": [EXT2]}],
+    }
+    assert (await api.post("/uapi/phoneCalls/@me/simple", body)).status == 200
+    picked = asyncio.Event()
+    answer_caller = sim.answer_caller
+
+    async def answer(call_id: str) -> None:
+        await answer_caller(call_id)
+        picked.set()
+
+    monkeypatch.setattr(sim, "answer_caller", answer)
+    loop = asyncio.create_task(demo.demo_loop(sim))
+    try:
+        await asyncio.wait_for(picked.wait(), 5)
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
+
+    reply = await api.get(f"/uapi/phoneCalls/@me/{EXT2}")
+    assert [v["status"] for v in reply.body["entry"][0]["phoneCallView"]] == ["4", "3"]
