@@ -29,6 +29,8 @@ DEMO_CALLERS = [
 # The demo's queue: Reception is logged in, Sales is not.
 DEMO_QUEUE = ("0003*300", "Sales", {"0003*210": 1, "0003*211": 0})
 RING_TIMEOUT = 30.0
+# The demo picks up the caller's phone of a call made from Home Assistant.
+CALLER_PICKUP = 3.0
 CALL_INTERVAL = 45.0
 TALK_TIME = (60.0, 180.0)
 
@@ -189,7 +191,10 @@ async def demo_loop(sim: VoipNowSimulator) -> None:
         now = time.monotonic()
         await sim.expire_parking()
         for call in list(sim.calls.values()):
-            if call.ringing and now - call.ringing_since > RING_TIMEOUT:
+            if call.caller_ringing_at and now - call.ringing_since > CALLER_PICKUP:
+                say(f"the caller of call {call.id} picks up")
+                await sim.answer_caller(call.id)
+            elif call.ringing and now - call.ringing_since > RING_TIMEOUT:
                 say(f"missed call {call.id} from {call.caller.caller_id}")
                 await sim.ring_out(call.id)
             elif not call.ringing:

@@ -51,6 +51,9 @@ class Controlled(Protocol):
     async def answer_call(self, call_id: str) -> None:
         """Answer a call."""
 
+    async def answer_caller(self, call_id: str) -> None:
+        """Answer the caller's own phone of a click-to-call call."""
+
     async def hangup_call(self, call_id: str, status: str | None = None) -> None:
         """Hang a call up."""
 
@@ -174,6 +177,7 @@ class ControlApi:
         data = await request.json() if request.can_read_body else {}
         ops = {
             "answer": lambda: sim.answer_call(call_id),
+            "answer_caller": lambda: sim.answer_caller(call_id),
             "hangup": lambda: sim.hangup_call(call_id, data.get("status")),
             "reject": lambda: sim.reject_call(call_id),
             "ring_out": lambda: sim.ring_out(call_id),

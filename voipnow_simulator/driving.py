@@ -55,6 +55,10 @@ class CallDriving:
         """Answer a ringing call."""
         await self.callbacks.dispatch(self.pbx.answer(self.get_call(call_id)))
 
+    async def answer_caller(self, call_id: str) -> None:
+        """The caller's phone answers a call made through the API (MakeCall)."""
+        await self.callbacks.dispatch(self.pbx.answer_caller(self.get_call(call_id)))
+
     async def hangup_call(self, call_id: str, status: str | None = None) -> None:
         """Hang up a call; ``status`` is how it ended (None: ANSWER or CANCEL).
 

@@ -202,6 +202,11 @@ class SimCall:
     recording_format: str | None = None
     # Supervisors listening in: (mode, extension, private).
     listeners: list[tuple[str, str, bool]] = field(default_factory=list)
+    # A call made through the API (MakeCall) rings the caller's own phone
+    # first: since when, until it answers (then when it did); only then is
+    # the callee dialled. None for calls dialled on a phone.
+    caller_ringing_at: datetime | None = None
+    caller_answered_at: datetime | None = None
 
     @property
     def extension(self) -> str:
@@ -236,8 +241,12 @@ class SimCall:
 
     @property
     def local_extensions(self) -> list[str]:
-        """Return the local extensions taking part in the call."""
-        return [p.number for p in (self.caller, self.callee) if p.local]
+        """Return the local extensions taking part in the call.
+
+        While a MakeCall rings its caller, the callee is not dialled yet.
+        """
+        parties = [self.caller] if self.caller_ringing_at else self.parties()
+        return [p.number for p in parties if p.local]
 
     def legs(self) -> list[CallLeg]:
         """Return every pairing so far, the present one last."""
@@ -246,6 +255,7 @@ class SimCall:
     def close_leg(self) -> None:
         """Remember the present pairing before a party is replaced."""
         self.earlier_legs.append(CallLeg(self.caller, self.callee, self.connected))
+        self.caller_ringing_at = self.caller_answered_at = None
 
     def parties(self) -> list[Party]:
         """Return caller and callee."""
@@ -259,7 +269,10 @@ class SimCall:
         """
         result: list[SimCallView] = []
         for index, me in enumerate((self.caller, self.callee)):
-            if not me.local:
+            if me.number not in self.local_extensions:
+                continue
+            if index == 0 and (self.caller_ringing_at or self.caller_answered_at):
+                result.append(self._made_call_view(me))
                 continue
             if self.connected is not None:
                 status = STATUS_ON_CALL
@@ -285,6 +298,37 @@ class SimCall:
                 )
             )
         return result
+
+    def _made_call_view(self, me: Party) -> SimCallView:
+        """Return the caller's view of a MakeCall: its phone rings, then it dials.
+
+        The PhoneCall resource's example shows a made call's sources with
+        status 3 and a `ringing` date: the PBX rings them first. Once the
+        caller answered, its view carries that `answered` date while the
+        callee rings (status 4), then the call is on (status 5).
+        """
+        if self.caller_ringing_at is not None:
+            status, ringing = STATUS_RINGING, self.caller_ringing_at
+        else:
+            status = STATUS_ON_CALL if self.connected else STATUS_OTHER_RINGING
+            ringing = None
+        return SimCallView(
+            id="00",
+            extension=me.number,
+            source=[self.caller.number],
+            destination=[self.callee.number],
+            caller_id=self.caller.caller_id,
+            status=status,
+            flow=self.flow,
+            ringing=ringing,
+            answered=self.caller_answered_at,
+            on_hold=self.held_at,
+            holder=self.held_at is not None and self.held_by == me.number,
+            parked=self.parked_at,
+            parked_by=self.parked_by,
+            parked_pos=self.parked_pos,
+            recording=self.recording_at,
+        )
 
     def view_of(self, extension: str) -> SimCallView | None:
         """Return the view of one extension, if it takes part in the call."""

@@ -85,6 +85,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "queue_list": _one_of("object", "wrapped"),
     "queue_update_answer": _one_of("object", "array", "204"),
     "lists_recording": _flag,
+    "delete_events_answer": _one_of("ids", "204"),
 }
 
 
@@ -167,6 +168,9 @@ class Modes:
     # Views carry the `recording` date of a recorded call (the resource lists
     # it; no page promises every server does): False plays one that does not.
     lists_recording: bool = True
+    # Delete PhoneCallEvents answers 200 with the "ids" deleted (the page), or
+    # "204" with no body even when it deleted some.
+    delete_events_answer: str = "ids"
 
     def set(self, name: str, value: Any) -> None:
         """Validate and set one mode (ValueError if the name or value is bad)."""
@@ -238,3 +242,4 @@ class ModeAttributes:
     queue_list = ModeAttribute()
     queue_update_answer = ModeAttribute()
     lists_recording = ModeAttribute()
+    delete_events_answer = ModeAttribute()

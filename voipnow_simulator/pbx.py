@@ -128,25 +128,51 @@ class Pbx:
         return self.calls[call_id]
 
     def new_call(
-        self, caller: Party, callee: Party, did: str = "", charged: str = ""
+        self,
+        caller: Party,
+        callee: Party,
+        did: str = "",
+        charged: str = "",
+        *,
+        caller_first: bool = False,
     ) -> tuple[SimCall, list[CallEvent]]:
-        """Create a ringing call; return it with dial-out and dial-in events."""
+        """Create a ringing call; return it with dial-out and dial-in events.
+
+        ``caller_first`` (a MakeCall from a local extension) rings the
+        caller's own phone; the callee is dialled when it answers.
+        """
         call_id = self.new_id(self.ended_ids | set(self.calls))
         channel = f"{int(time.time())}.{next(self._channel_ids)}"
         call = SimCall(call_id, caller, callee, callback_id=channel, did=did)
         call.charged = charged
+        if caller_first and caller.local:
+            call.caller_ringing_at = call.published
         self.calls[call_id] = call
         events: list[CallEvent] = []
         if caller.local:
             events.append(self.event(EVENT_DIAL_OUT, caller.number, call, "CALLING"))
-        if callee.local:
+        if callee.local and call.caller_ringing_at is None:
             events.append(self.event(EVENT_DIAL_IN, callee.number, call, "CALLING"))
         return call, events
+
+    def answer_caller(self, call: SimCall) -> list[CallEvent]:
+        """The caller's phone answers a MakeCall: now the callee is dialled."""
+        if call.caller_ringing_at is None:
+            raise ValueError(f"call {call.id} does not ring its caller")
+        call.caller_answered_at = now()
+        call.caller_ringing_at = None
+        call.ringing_at = call.caller_answered_at
+        call.ringing_since = time.monotonic()
+        if not call.callee.local:
+            return []
+        return [self.event(EVENT_DIAL_IN, call.callee.number, call, "CALLING")]
 
     def answer(self, call: SimCall) -> list[CallEvent]:
         """Answer a ringing call; return answer events (3 callee, 4 caller)."""
         if call.connected is not None:
             return []
+        if call.caller_ringing_at is not None:
+            raise ValueError(f"call {call.id}: its caller has not answered yet")
         call.connected = now()
         call.answered = call.answered or call.connected
         events: list[CallEvent] = []

@@ -25,6 +25,21 @@ SORT_WORDS = {
 }
 
 
+def with_slash(*paths: str) -> list[str]:
+    """Return each path as the pages write it and with 4PSA's trailing slash."""
+    return [form for path in paths for form in (path, path + "/")]
+
+
+async def not_played(request: web.Request) -> web.Response:
+    """Answer a documented request this simulator does not play.
+
+    4PSA's client also sends conference invitations, callback calls and
+    faxes, which the integration never uses: they get the documented answer
+    to an operation a server does not implement, never a 404.
+    """
+    raise ApiError(501, "request_not_implemented", f"{request.path} is not simulated")
+
+
 class ApiState(SimState):
     """The PBX state with what the handlers answer through.
 

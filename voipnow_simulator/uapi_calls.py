@@ -9,7 +9,7 @@ from aiohttp import web
 from . import call_features, transfers
 from .model import ApiError, CallEvent, SimCall, is_valid_number
 from .responses import json_response, read_body
-from .uapi import UapiHandlers
+from .uapi import UapiHandlers, not_played, with_slash
 
 # The transfers, by PhoneCallAction: each takes the same fields of the body.
 TRANSFERS = {
@@ -35,8 +35,17 @@ class PhoneCallsApi(UapiHandlers):
     def add_routes(self, router: web.UrlDispatcher) -> None:
         """Register the PhoneCalls routes."""
         calls = "/uapi/phoneCalls/{user}/{ext}"
-        router.add_post("/uapi/phoneCalls/{user}/simple", self.make_call)
-        for path in (calls, calls + "/{call_id}"):
+        # The pages write the paths without a trailing slash, 4PSA's own
+        # client (calls/src/tools/phone-calls-*.ts) ends every one with "/".
+        for path in with_slash("/uapi/phoneCalls/{user}/simple"):
+            router.add_post(path, self.make_call)
+        for path in with_slash(
+            "/uapi/phoneCalls/{user}/conferenceInvite",
+            "/uapi/phoneCalls/{user}/callback",
+            "/uapi/faxes/{user}/{ext}",
+        ):
+            router.add_post(path, not_played)
+        for path in with_slash(calls, calls + "/{call_id}"):
             router.add_get(path, self.get_calls)
             router.add_put(path, self.put_calls)
             router.add_delete(path, self.delete_calls)
@@ -197,6 +206,11 @@ class PhoneCallsApi(UapiHandlers):
         # The charged extension shows as the call's `extension` only when it
         # is not a party; otherwise the local caller comes first, as always.
         outside = payer not in (caller.number, callee.number)
-        call, events = pbx.new_call(caller, callee, charged=payer if outside else "")
+        # The PBX rings the caller's own phone first (the PhoneCall resource's
+        # example: the sources' views at status 3, `ringing`); the test or
+        # demo answers it with `answer_caller`.
+        call, events = pbx.new_call(
+            caller, callee, charged=payer if outside else "", caller_first=True
+        )
         self.sim.callbacks.dispatch_background(events)
         return json_response([self.sim.call_json(call, request)])

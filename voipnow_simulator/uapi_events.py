@@ -10,7 +10,8 @@ from aiohttp import web
 
 from .model import ApiError, Subscription, now
 from .responses import choice, error_response, json_response, read_body
-from .uapi import UapiHandlers
+from .uapi import UapiHandlers, with_slash
+from .uapi_presence import presence_filter
 
 TYPE_NAMES = {
     0: "DialIn",
@@ -50,13 +51,16 @@ class ExtensionsApi(UapiHandlers):
     def add_routes(self, router: web.UrlDispatcher) -> None:
         """Register the presence and PhoneCallEvents routes."""
         events = "/uapi/extensions/{user}/{ext}/phoneCallEvents"
-        router.add_get("/uapi/extensions/{user}/{ext}/presence", self.presence)
-        for path in (events, events + "/", events + "/{type}"):
+        # 4PSA's client ends every path with "/" (extensions-*.ts).
+        for path in with_slash("/uapi/extensions/{user}/{ext}/presence"):
+            router.add_get(path, self.presence)
+        for path in with_slash(events, events + "/{type}"):
             router.add_post(path, self.add_subscription)
-        for path in (events, events + "/", events + "/{type}", events + "/{type}/{id}"):
+        for path in with_slash(events, events + "/{type}", events + "/{type}/{id}"):
             router.add_get(path, self.get_subscriptions)
             router.add_delete(path, self.delete_subscriptions)
-        router.add_put(events + "/{type}/{id}", self.put_subscription)
+        for path in with_slash(events + "/{type}/{id}"):
+            router.add_put(path, self.put_subscription)
 
     async def presence(self, request: web.Request) -> web.Response:
         """List presence and registration of the user's extensions."""
@@ -82,6 +86,7 @@ class ExtensionsApi(UapiHandlers):
                 # Not in the documented presence: a server that adds names.
                 item["name"] = ext.name
             items.append(item)
+        items = presence_filter(request, items, sim.modes.sort_order_words)
         return json_response(sim._page(request, items))
 
     def _event_type(self, raw: Any, code: str = "pcet_type_invalid") -> int:
@@ -198,4 +203,8 @@ class ExtensionsApi(UapiHandlers):
             subs = self._listed(request)
         for sub in subs:
             del self.sim.pbx.subscriptions[sub.id]
-        return web.Response(status=204)
+        # "Delete PhoneCallEvents": 200 with the ids deleted (Return-Object
+        # Array<PhoneCallEvent>), 204 when there is no id to return.
+        if not subs or self.sim.modes.delete_events_answer == "204":
+            return web.Response(status=204)
+        return json_response([{"id": sub.id} for sub in subs])

@@ -113,6 +113,11 @@ def view_state(view: PhoneCallView, direction: CallDirection) -> CallState:
     if view.status is CallStatus.ON_CALL:
         return CallState.ON_HOLD if view.on_hold else CallState.ON_CALL
     if view.status is CallStatus.RINGING:
+        # On the caller's own view of a call it places (a call made through
+        # the API rings the caller's phone first), the phone rings to place
+        # a call, not to offer one: the extension is dialing.
+        if direction is CallDirection.OUTGOING:
+            return CallState.DIALING
         return CallState.RINGING
     if view.status in (
         CallStatus.OFF_HOOK,

@@ -179,13 +179,18 @@ async def test_make_call(api: Api) -> None:
     [call] = reply.body
     assert call["id"] in sim.calls
     view = call["phoneCallView"][0]
-    assert (view["extension"], view["status"], view["flow"]) == (EXT1, "4", "4")
+    # The PBX rings the caller's phone first (the resource page's example).
+    assert (view["extension"], view["status"], view["flow"]) == (EXT1, "3", "4")
+    assert "ringing" in view
     assert sim.events[-1].type == 1
     assert sim.events[-1].params["CallerIDName"] == "Me"
 
     local = {**body, "phoneCallView": [{"source": [EXT1], "destination": ["211"]}]}
     reply = await api.post(f"{CALLS}/simple", local)
-    assert [v["status"] for v in reply.body[0]["phoneCallView"]] == ["4", "3"]
+    assert [v["status"] for v in reply.body[0]["phoneCallView"]] == ["3"]
+    await sim.answer_caller(reply.body[0]["id"])
+    reply = await api.get(f"{CALLS}/{EXT1}/{reply.body[0]['id']}")
+    assert [v["status"] for v in reply.body["phoneCallView"]] == ["4", "3"]
 
     bad = [
         ({**body, "phoneCallView": []}, "fields_invalid"),

@@ -73,10 +73,14 @@ async def test_subscription_crud(api: Api) -> None:
         "0",
     )
     assert reply.body["modified"] >= created["modified"]
-    assert (await api.delete(f"{EVENTS}/0/{created['id']}")).status == 204
+    reply = await api.delete(f"{EVENTS}/0/{created['id']}")
+    # "Delete PhoneCallEvents": 200 with the deleted ids.
+    assert (reply.status, reply.body) == (200, [{"id": created["id"]}])
     reply = await api.get(f"{EVENTS}/0/{created['id']}")
     assert (reply.status, reply.body["error"]["code"]) == (400, "pce_id_invalid")
     assert (await api.delete(f"{EVENTS}/0/{created['id']}")).status == 400
+    reply = await api.delete(EVENTS)
+    assert (reply.status, reply.body) == (200, [{"id": other["id"]}])
     assert (await api.delete(EVENTS)).status == 204
     assert (await api.get(EVENTS)).body["totalResults"] == 0
 

@@ -24,6 +24,9 @@ from .const import (
 )
 from .numbers import same_extension, split_caller_id
 
+# Statuses that say a view's party is not talking yet.
+_NOT_ANSWERED = frozenset({CallStatus.RINGING, CallStatus.OTHER_SIDE_RINGING})
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PhoneCallView:
@@ -70,8 +73,12 @@ class PhoneCallView:
             status=status,
             flow=parse.code(data, "flow", CallFlow.UNKNOWN),
             answered=answered,
-            # A view on a call (status 5) has answered, dated or not.
-            is_answered=parse.present(data, "answered") or status is CallStatus.ON_CALL,
+            # A view on a call (status 5) has answered, dated or not. While the
+            # status says it still rings or the other side rings, an `answered`
+            # date is the source picking up its phone (a call made through the
+            # API rings the caller first), not the call being answered.
+            is_answered=status is CallStatus.ON_CALL
+            or (parse.present(data, "answered") and status not in _NOT_ANSWERED),
             ringing=parse.present(data, "ringing"),
             on_hold=parse.present(data, "onHold"),
             holder=parse.loose_int(data.get("holder")) == 1,
