@@ -23,7 +23,7 @@ from homeassistant.components import recorder
 from homeassistant.util import yaml as yaml_util
 import pytest
 
-from custom_components.voipnow import history, push, subscriptions
+from custom_components.voipnow import history, history_reads, push, subscriptions
 from custom_components.voipnow.api import records as api_records
 from custom_components.voipnow.api.const import MAX_START_INDEX
 from custom_components.voipnow.api.numbers import MAX_NAME, MAX_NUMBER
@@ -243,7 +243,7 @@ STATED: list[tuple[str, str]] = [
             f"and about {history.AFTER_CALL_DELAY:.0f} seconds after a call ends"
         ),
     ),
-    ("docs/entities.md", f"up to {history.MAX_WINDOW.days} days are read back"),
+    ("docs/entities.md", f"up to {history_reads.MAX_WINDOW.days} days are read back"),
     (
         "docs/entities.md",
         f"at most about {MAX_START_INDEX:,} records of a period",

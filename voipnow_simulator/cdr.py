@@ -171,8 +171,13 @@ def seeded_record(
     started: datetime,
     answered: datetime | None,
     disposition: int | None,
+    ended: datetime | None = None,
 ) -> CdrRecord:
-    """Return a record of a call that ended before the simulator knew of it."""
+    """Return a record of a call that ended before the simulator knew of it.
+
+    Its record was saved when it ended (by default when it was answered, or
+    came in).
+    """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}, not {direction!r}")
     if disposition is None:
@@ -181,6 +186,8 @@ def seeded_record(
         raise ValueError(f"disposition must be 0-5, not {disposition!r}")
     if (answered is not None) != (disposition == ANSWERED):
         raise ValueError("an answered time goes with disposition 0, and only with it")
+    if ended is not None and ended < (answered or started):
+        raise ValueError("a call ends after it began and was answered")
     caller, callee = (other, local) if direction == "incoming" else (local, other)
     leg = CallLeg(caller, callee, answered)
     return CdrRecord(
@@ -188,7 +195,7 @@ def seeded_record(
         extension=local.number,
         published=started,
         answered=answered,
-        saved=answered or started,
+        saved=ended or answered or started,
         disposition=disposition,
         outgoing=caller.local,
         views=_views([(leg, disposition)]),

@@ -263,7 +263,7 @@ class ControlApi:
         data = await request.json()
         times = {
             key: datetime.fromisoformat(data[key]) if data.get(key) else None
-            for key in ("started", "answered")
+            for key in ("started", "answered", "ended")
         }
         try:
             record = self.sim.add_cdr_record(

@@ -36,6 +36,7 @@ class HistoryAndQueues:
         started: datetime | None = None,
         answered: datetime | None = None,
         disposition: int | None = None,
+        ended: datetime | None = None,
     ) -> CdrRecord:
         """Add the record of a call that ended before (e.g. while a client was down).
 
@@ -45,13 +46,15 @@ class HistoryAndQueues:
         ``answered`` when it was answered (None: never); zone-less times are
         the server's local time (the ``time_zone`` mode). ``disposition``
         defaults to 0 (answered) or 3 (no answer) and must agree with
-        ``answered``.
+        ``answered``. ``ended`` is when the call ended and its record was
+        saved (default: when it was answered, or came in).
         """
         pbx = self.pbx
         if not pbx.is_local(extension):
             raise KeyError(f"unknown extension {extension!r}")
         start = whole_seconds(started, self.modes) if started else now()
         answer = whole_seconds(answered, self.modes) if answered else None
+        end = whole_seconds(ended, self.modes) if ended else None
         taken = pbx.ended_ids | set(pbx.calls)
         record = seeded_record(
             pbx.new_id(taken),
@@ -61,6 +64,7 @@ class HistoryAndQueues:
             start,
             answer,
             disposition,
+            end,
         )
         pbx.cdr.append(record)
         pbx.ended_ids.add(record.id)

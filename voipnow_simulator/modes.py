@@ -82,6 +82,8 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "remote_agent_ids": _flag,
     "cdr_sort_default": _one_of("desc", "asc"),
     "cdr_date_field": _one_of("published", "answered"),
+    "cdr_save_dates": _one_of("filtered", "refused", "ignored"),
+    "utc_dates": _flag,
     "queue_list": _one_of("object", "wrapped"),
     "queue_update_answer": _one_of("object", "array", "204"),
     "lists_recording": _flag,
@@ -159,6 +161,14 @@ class Modes:
     # in), or "answered", the List CDR page's literal words (calls never
     # answered then match no date range, the default month included).
     cdr_date_field: str = "published"
+    # saveStartDate/saveEndDate: "filtered" by when the record was saved
+    # (alone they bound the period); "refused" with 400
+    # cdr_save_start_date_invalid (as a server that does not know them
+    # might); "ignored" (the start dates, or the default month, apply).
+    cdr_save_dates: str = "filtered"
+    # Dates written in UTC with `Z` whatever ``time_zone`` the server runs
+    # in (zone-less query dates are still read in ``time_zone``).
+    utc_dates: bool = False
     # QueueAgents listing: the collection "object", or "wrapped" in an array
     # as the v5 example opens (`[ { "entry": [...`).
     queue_list: str = "object"
@@ -239,6 +249,8 @@ class ModeAttributes:
     remote_agent_ids = ModeAttribute()
     cdr_sort_default = ModeAttribute()
     cdr_date_field = ModeAttribute()
+    cdr_save_dates = ModeAttribute()
+    utc_dates = ModeAttribute()
     queue_list = ModeAttribute()
     queue_update_answer = ModeAttribute()
     lists_recording = ModeAttribute()

@@ -26,7 +26,8 @@ class Renderer:
     def ts(self, value: datetime) -> str:
         """Format a date as XML Schema dateTime in the server's mode.
 
-        Documented: with the offset of ``time_zone``. Quirks: UTC with ``Z``.
+        Documented: with the offset of ``time_zone``. Quirks (or
+        ``utc_dates``): UTC with ``Z``.
         Naive dates: the server's local time without any zone.
         """
         modes = self.sim.modes
@@ -34,7 +35,7 @@ class Renderer:
         local = value.astimezone(zone)
         if modes.naive_dates:
             return local.replace(tzinfo=None).isoformat()
-        if modes.quirks:
+        if modes.quirks or modes.utc_dates:
             return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return local.isoformat()
 

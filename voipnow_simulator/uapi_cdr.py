@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 import contextlib
-from datetime import datetime
+from datetime import UTC, datetime
 import re
 from typing import Any
 
@@ -128,20 +128,43 @@ class CdrApi(UapiHandlers):
             body["entry"] = {item["id"]: item for item in body["entry"]}
         return json_response(body)
 
-    def _period(self, query: MultiMapping[str]) -> tuple[datetime, datetime]:
+    def _period(self, query: MultiMapping[str]) -> tuple[datetime, datetime] | None:
         """Return the period asked (startDate, endDate), by default this month.
 
         Without dates: from the first day of the month, server time, until
-        now (4PSA's client documents these defaults).
+        now (4PSA's client documents these defaults); save dates alone
+        bound the period by themselves.
         """
         modes = self.sim.modes
         start = _date(query, "startDate", "cdr_start_date_invalid", modes)
         end = _date(query, "endDate", "cdr_end_date_invalid", modes)
         _check_order(start, end)
+        saved_only = modes.cdr_save_dates == "filtered" and (
+            "saveStartDate" in query or "saveEndDate" in query
+        )
+        if start is None and end is None and saved_only:
+            return None
         if start is None:
             local = now().astimezone(server_zone(modes))
             start = local.replace(day=1, hour=0, minute=0, second=0)
         return start, end or now()
+
+    def _saved(self, query: MultiMapping[str]) -> tuple[datetime, datetime]:
+        """Return the save period asked (saveStartDate, saveEndDate)."""
+        modes = self.sim.modes
+        if modes.cdr_save_dates == "refused" and "saveStartDate" in query:
+            raise ApiError(
+                400, "cdr_save_start_date_invalid", "The saveStartDate is invalid."
+            )
+        low = _date(query, "saveStartDate", "cdr_save_start_date_invalid", modes)
+        high = _date(query, "saveEndDate", "cdr_save_end_date_invalid", modes)
+        _check_order(low, high)
+        if modes.cdr_save_dates == "ignored":
+            low = high = None
+        return (
+            low or datetime.min.replace(tzinfo=UTC),
+            high or datetime.max.replace(tzinfo=UTC),
+        )
 
     def _record_test(self, query: MultiMapping[str]) -> Callable[[CdrRecord], bool]:
         """Validate the query and return the test a record must pass."""
@@ -149,10 +172,8 @@ class CdrApi(UapiHandlers):
         if query.get("filterOp", "equals") != "equals":
             # List CDR documents no filterOp: only the default is taken.
             raise ApiError(400, "filterop_invalid", "Parameter filterOp is invalid.")
-        start, end = self._period(query)
-        save_start = _date(query, "saveStartDate", "cdr_save_start_date_invalid", modes)
-        save_end = _date(query, "saveEndDate", "cdr_save_end_date_invalid", modes)
-        _check_order(save_start, save_end)
+        period = self._period(query)
+        save_start, save_end = self._saved(query)
         views = self._view_tests(query)
         by = query.get("filterBy")
         record_tests: list[Callable[[CdrRecord], bool]] = []
@@ -169,11 +190,9 @@ class CdrApi(UapiHandlers):
             # The pages say the dates are the answered date; by default the
             # simulator bounds `published` (see the `cdr_date_field` mode).
             date = getattr(record, modes.cdr_date_field)
-            if date is None or not start <= date <= end:
+            if period and (date is None or not period[0] <= date <= period[1]):
                 return False
-            if save_start is not None and record.saved < save_start:
-                return False
-            if save_end is not None and record.saved > save_end:
+            if not save_start <= record.saved <= save_end:
                 return False
             if not all(check(record) for check in record_tests):
                 return False

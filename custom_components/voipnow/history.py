@@ -29,19 +29,13 @@ from .call_event import signal_entry_call_event
 from .call_records import HistoryCall, event_call, history_calls, same_call
 from .const import DOMAIN, LOGGER
 from .errors import update_errors
+from .history_reads import NewRecords
 from .refusals import refusals
 
 HISTORY_INTERVAL: Final = timedelta(minutes=5)
 # After a call ends, the CDR is read once the burst is over (and the PBX has
 # written its record).
 AFTER_CALL_DELAY: Final = 15.0
-# Each sync reads again this far back: records can be written late.
-OVERLAP: Final = timedelta(minutes=10)
-# However long Home Assistant was away, one sync reads at most this much.
-MAX_WINDOW: Final = timedelta(days=31)
-# The first sync of an entry reads back this far, for each extension's last
-# call (its missed calls count from the entry's first day on).
-FIRST_LOOKBACK: Final = timedelta(hours=24)
 # Reads of the CDR an action may run at once per entry; others wait.
 MAX_PARALLEL_READS: Final = 2
 # Missed calls remembered per extension (the count goes on beyond them).
@@ -123,6 +117,8 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         )
         self._histories: dict[str, ExtensionHistory] = {}
         self._synced: datetime | None = None
+        # What reads the new records (and how this entry's PBX takes it).
+        self.reads = NewRecords(client)
         self._started = dt_util.utcnow()
         # Extensions whose history changed since entities last saw it.
         self._changed: set[str] = set()
@@ -134,6 +130,7 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         """Read what was kept across restarts; listen to the entry's call events."""
         stored = await self._store.async_load() or {}
         self._synced = _parse(stored.get("synced"))
+        self.reads.load(stored.get("read"))
         for number, data in (stored.get("extensions") or {}).items():
             history = ExtensionHistory(
                 cleared=_parse(data.get("cleared")) or self._started,
@@ -167,15 +164,11 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         """Read the CDR since the last sync and count what it shows."""
         now = dt_util.utcnow()
         extensions = list(self._extensions())
-        since = max(
-            self._synced - OVERLAP if self._synced else now - FIRST_LOOKBACK,
-            now - MAX_WINDOW,
-        )
         with (
             update_errors("history_failed"),
             refusals(self, ("call_records",), HISTORY_INTERVAL),
         ):
-            records = await self.client.async_list_call_records(since=since, until=now)
+            records = await self.reads.async_read(self._synced, now)
         for call in sorted(
             history_calls(records, extensions, self._name_of),
             key=lambda call: call.started,
@@ -271,6 +264,7 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         return {
             "last_update_success": self.last_update_success,
             "synced": self._synced.isoformat() if self._synced else None,
+            "by_save_dates": self.reads.by_save,
             "missed_counts": {
                 number: history.missed_count
                 for number, history in self._histories.items()
@@ -286,6 +280,7 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         """Return what is kept across restarts."""
         return {
             "synced": self._synced.isoformat() if self._synced else None,
+            "read": self.reads.to_store(),
             "extensions": {
                 number: {
                     "cleared": history.cleared.isoformat(),

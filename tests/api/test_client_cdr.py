@@ -91,7 +91,7 @@ async def test_too_many_records_in_one_hour_is_an_error(
 def test_records_without_dates_leave_nothing_to_narrow_by() -> None:
     """Past the offsets, records without a date cannot be read on."""
     with pytest.raises(VoipNowMalformedResponseError, match="without dates"):
-        requests.period_after({"startDate": "a", "endDate": "b"}, [None, None])
+        requests.period_after({"startDate": "a", "endDate": "b"}, [None, None], UTC)
 
 
 @pytest.mark.parametrize(

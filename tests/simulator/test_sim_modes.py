@@ -206,6 +206,8 @@ async def test_modes_control_api(api: Api, http: ClientSession) -> None:
         "remote_agent_ids": False,
         "cdr_sort_default": "desc",
         "cdr_date_field": "published",
+        "cdr_save_dates": "filtered",
+        "utc_dates": False,
         "queue_list": "object",
         "queue_update_answer": "object",
         "lists_recording": True,

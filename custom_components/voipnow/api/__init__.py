@@ -35,6 +35,7 @@ from .exceptions import (
     VoipNowInvalidInputError,
     VoipNowMalformedResponseError,
     VoipNowResponseError,
+    VoipNowSaveDatesRefusedError,
     VoipNowSSLError,
     VoipNowTimeoutError,
 )
@@ -109,6 +110,7 @@ __all__ = [
     "VoipNowNotificationsRefusedError",
     "VoipNowResponseError",
     "VoipNowSSLError",
+    "VoipNowSaveDatesRefusedError",
     "VoipNowTimeoutError",
     "clean_text",
     "device_id",

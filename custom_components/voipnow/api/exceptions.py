@@ -70,6 +70,13 @@ class VoipNowMalformedResponseError(VoipNowResponseError):
     """The PBX answered something that is not the documented shape."""
 
 
+class VoipNowSaveDatesRefusedError(VoipNowResponseError):
+    """The CDR refused `saveStartDate`/`saveEndDate`, or ignored them.
+
+    Read by the call's dates instead (`startDate`/`endDate`).
+    """
+
+
 class VoipNowInvalidInputError(VoipNowError, ValueError):
     """A value was rejected locally; nothing was sent to the PBX."""
 

@@ -9,25 +9,39 @@ gives; the form that worked is kept.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta, tzinfo
 import logging
-from typing import Final
+from typing import Any, Final
 
 from . import requests
 from .auth import TokenSource
 from .const import DEFAULT_USER_ID
-from .exceptions import VoipNowMalformedResponseError, VoipNowResponseError
+from .exceptions import (
+    VoipNowMalformedResponseError,
+    VoipNowResponseError,
+    VoipNowSaveDatesRefusedError,
+)
 from .models import PhoneCall
 from .numbers import validate_user_id
+from .pbx_clock import PbxClock
 from .transport import Transport
 
 _LOGGER = logging.getLogger(__package__)
-# Any server's local time is within this of any other zone's.
-ZONE_MARGIN: Final = timedelta(hours=14)
 # A busy period is read in at most this many narrowing requests of pages.
 MAX_CDR_READS: Final = 20
 # Answers that mean "not this form of the path".
 _WRONG_USER: Final = frozenset({"user_invalid"})
+# Answers that refuse the save dates (the v5 error codes).
+_SAVE_REFUSED: Final = frozenset(
+    {"cdr_save_start_date_invalid", "cdr_save_end_date_invalid"}
+)
+# A record saved in a period began at most this long before it: an older
+# one shows a server that ignored the save dates (and listed its default,
+# the current month).
+LONGEST_CALL: Final = timedelta(days=1)
+# A period of save dates is not split below this.
+_SHORTEST: Final = timedelta(seconds=2)
 
 
 class CallRecords:
@@ -40,6 +54,8 @@ class CallRecords:
         self._transport = transport
         self._page_size = page_size
         self._zone = zone
+        # The PBX's zone, learnt from the dates it writes.
+        self.clock = PbxClock(zone)
         # The user part that worked: "@me", "" (none) or the owner id.
         self.user_form: str | None = None
         # The App's user id, as the calls listing gives it (`ownerId`).
@@ -57,13 +73,19 @@ class CallRecords:
         return forms
 
     async def async_list(
-        self, *, since: datetime, until: datetime, user_id: str
+        self, *, since: datetime, until: datetime, user_id: str, by_save: bool = False
     ) -> list[PhoneCall]:
-        """List the calls that started between two times (all pages)."""
+        """List the calls that started (or, `by_save`, were saved) in a period.
+
+        `by_save` reads the records the PBX wrote between two times: a call
+        that began long before is among them. A server that refuses the save
+        dates, or ignores them, raises `VoipNowSaveDatesRefusedError`.
+        """
         forms = self._forms(user_id)
+        read = self._async_read_saved if by_save else self._async_read
         for form in forms:
             try:
-                records = await self._async_read(f"cdr/{form}", since, until)
+                records = await read(f"cdr/{form}", since, until)
             except VoipNowResponseError as err:
                 refused = err.code in _WRONG_USER or err.status == 404
                 if not refused or form == forms[-1]:
@@ -77,24 +99,31 @@ class CallRecords:
             "No form of the CDR path"
         )  # pragma: no cover
 
+    def _parse(self, entries: list[Any]) -> list[PhoneCall]:
+        """Parse records, learning the PBX's offset from their dates."""
+        self.clock.learn(
+            entry.get("published") for entry in entries if isinstance(entry, Mapping)
+        )
+        return [PhoneCall.from_dict(entry, self._zone) for entry in entries]
+
     async def _async_read(
         self, path: str, since: datetime, until: datetime
     ) -> list[PhoneCall]:
         """Read every record of a period, narrowing it while it is too dense.
 
-        Times are sent in the server's local time without a zone, as 4PSA's
-        own client does. Which zone that is can only be guessed, and the
+        Times are sent in the PBX's local time without a zone, as 4PSA's
+        own client does. Until the PBX's zone is known it is guessed, and the
         pages disagree on which date the server filters on: the PBX is asked
         for a wider window, and records outside the one wanted are dropped
         by their own (zoned) start time.
         """
-        params = requests.period(since, until, self._zone, ZONE_MARGIN)
+        params = self.clock.period(since, until)
         found: dict[str, PhoneCall] = {}
         for _ in range(MAX_CDR_READS):
             entries, complete = await self._transport.async_collection_part(
                 path, params, self._page_size
             )
-            records = [PhoneCall.from_dict(entry, self._zone) for entry in entries]
+            records = self._parse(entries)
             for record in records:
                 found.setdefault(record.id or f"#{len(found)}", record)
             if complete:
@@ -104,6 +133,60 @@ class CallRecords:
                     if record.published is None or since <= record.published <= until
                 ]
             params = requests.period_after(
-                params, [record.published for record in records]
+                params,
+                [record.published for record in records],
+                self.clock.zone,
+                self.clock.margin,
             )
+        raise VoipNowMalformedResponseError("Too many call records to read")
+
+    async def _async_read_saved(
+        self, path: str, since: datetime, until: datetime
+    ) -> list[PhoneCall]:
+        """Read every record saved in a period, halving it while it is too dense.
+
+        Only the save dates are sent (the v5 page: given with `startDate`,
+        only `startDate` is used). Records carry no save date to narrow by:
+        a period too dense is split in two halves of the PBX's own clock,
+        which cover it exactly whatever its zone.
+        """
+        requests.period(since, until, self.clock.zone)  # checks the period
+        margin, zone = self.clock.margin, self.clock.zone
+        periods = [(since - margin, until + margin)]
+        found: dict[str, PhoneCall] = {}
+        for _ in range(MAX_CDR_READS):
+            if not periods:
+                return list(found.values())
+            low, high = periods.pop()
+            params = {
+                requests.SAVE_KEYS[0]: requests.query_date(low, zone),
+                requests.SAVE_KEYS[1]: requests.query_date(high, zone),
+            }
+            try:
+                entries, complete = await self._transport.async_collection_part(
+                    path, params, self._page_size
+                )
+            except VoipNowResponseError as err:
+                if err.code in _SAVE_REFUSED:
+                    raise VoipNowSaveDatesRefusedError(
+                        err.message, status=err.status, code=err.code
+                    ) from err
+                raise
+            records = self._parse(entries)
+            if any(
+                record.published is not None and record.published < low - LONGEST_CALL
+                for record in records
+            ):
+                raise VoipNowSaveDatesRefusedError(
+                    "The CDR ignored the save dates", status=200
+                )
+            for record in records:
+                found.setdefault(record.id or f"#{len(found)}", record)
+            if not complete:
+                if high - low < _SHORTEST:
+                    raise VoipNowMalformedResponseError("Too many call records saved")
+                middle = (low + (high - low) / 2).replace(microsecond=0)
+                periods += [(middle, high), (low, middle)]
+        if not periods:
+            return list(found.values())
         raise VoipNowMalformedResponseError("Too many call records to read")

@@ -42,6 +42,9 @@ MAX_WAIT_FOR_PICKUP = 300
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
 # How far a call's dates can lie apart (start, answer, end, record).
 CALL_SPAN = timedelta(hours=1)
+# The CDR's period by the call's dates, and by when its record was saved.
+PERIOD_KEYS = ("startDate", "endDate")
+SAVE_KEYS = ("saveStartDate", "saveEndDate")
 # How a server that wants the event type in the path (the v5 pages) may
 # refuse a subscription posted without it: no route (404), a method not
 # allowed there (405), not implemented (501). None is documented.
@@ -185,10 +188,23 @@ def enum_input[E: IntEnum](enum: type[E], value: Any, field: str) -> E:
         raise VoipNowInvalidInputError(field, value) from None
 
 
+def query_date(moment: datetime, zone: tzinfo) -> str:
+    """Write one query date: the PBX's local time, without a zone.
+
+    Every date the client sends goes through here (4PSA's own client sends
+    local times without a zone; the v5 error answers name that format).
+    """
+    return moment.astimezone(zone).strftime(DATE_FORMAT)
+
+
 def period(
-    since: datetime, until: datetime, zone: tzinfo, margin: timedelta = timedelta(0)
+    since: datetime,
+    until: datetime,
+    zone: tzinfo,
+    margin: timedelta = timedelta(0),
+    keys: tuple[str, str] = PERIOD_KEYS,
 ) -> dict[str, str]:
-    """Build the CDR's `startDate`/`endDate`: local times of the server, no zone.
+    """Build a CDR period (`startDate`/`endDate` or the save dates).
 
     The period asked is checked, then widened by `margin` on both sides.
     """
@@ -198,13 +214,16 @@ def period(
     if since > until:
         raise VoipNowInvalidInputError("since", since, "since_after_until")
     return {
-        "startDate": (since - margin).astimezone(zone).strftime(DATE_FORMAT),
-        "endDate": (until + margin).astimezone(zone).strftime(DATE_FORMAT),
+        keys[0]: query_date(since - margin, zone),
+        keys[1]: query_date(until + margin, zone),
     }
 
 
 def period_after(
-    params: Mapping[str, str], dates: Sequence[datetime | None]
+    params: Mapping[str, str],
+    dates: Sequence[datetime | None],
+    zone: tzinfo,
+    margin: timedelta = timedelta(0),
 ) -> dict[str, str]:
     """Narrow a CDR period to the records not read yet, `dates` their `published`.
 
@@ -212,21 +231,25 @@ def period_after(
     It lists them by `published` (newest first by default), but filters the
     period on another date of the call (the pages disagree on which): the
     next request keeps CALL_SPAN of what was read, and the caller drops
-    the records it reads twice. Dates are written as the server wrote them.
+    the records it reads twice. The new bound is written in the PBX's zone
+    (`zone`, `margin` how far off it may be), whatever clock the records
+    were written in.
     """
     dated = [moment for moment in dates if moment is not None]
     if not dated:
         raise VoipNowMalformedResponseError("Call records without dates")
     if dated[0] <= dated[-1]:
         # Oldest first: go on from the last one read.
-        key, moment = "startDate", max(dated) - CALL_SPAN
-        moved = moment.strftime(DATE_FORMAT) > params[key]
+        key = PERIOD_KEYS[0]
+        bound = query_date(max(dated) - CALL_SPAN - margin, zone)
+        moved = bound > params[key]
     else:
-        key, moment = "endDate", min(dated) + CALL_SPAN
-        moved = moment.strftime(DATE_FORMAT) < params[key]
+        key = PERIOD_KEYS[1]
+        bound = query_date(min(dated) + CALL_SPAN + margin, zone)
+        moved = bound < params[key]
     if not moved:
         raise VoipNowMalformedResponseError("Too many call records in one hour")
-    return {**params, key: moment.strftime(DATE_FORMAT)}
+    return {**params, key: bound}
 
 
 def queue_path(user_id: str, queue: str) -> str:
