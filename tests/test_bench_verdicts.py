@@ -122,6 +122,8 @@ SOCKET_AND_PHONEBOOK: dict[str, Any] = {
         "lookup_ns": 30.0,
         "dict_read_ns": 28.0,
         "ratio": 30 / 28,
+        "small_dict_read_ns": 20.0,
+        "small_ratio": 1.5,
         "unknown_ns": 150.0,
         "unknown_ratio": 150 / 28,
         "bytes_per_contact": 900.0,

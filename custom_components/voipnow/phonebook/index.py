@@ -67,7 +67,12 @@ class NamesByNumber(dict[str, str]):
 
     def __missing__(self, number: object) -> str | None:
         """Clean a number that is not stored as it is written, and read again."""
-        if not number or not isinstance(number, str) or is_clean(number):
+        if not number or not isinstance(number, str):
+            return None
+        # Most callers are not in the phonebook, and sent as digits: no regex.
+        if number.isdigit() or (number[0] == "+" and number[1:].isdigit()):
+            return None
+        if is_clean(number):
             return None
         return self.get(clean_number(number))
 
