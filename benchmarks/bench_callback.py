@@ -16,18 +16,13 @@ listing.
 
 from __future__ import annotations
 
-import asyncio
-import gc
-import json
 import time
-from typing import Any
 
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from .harness import (
-    CALLS_PATH,
     MakeSimulator,
     Record,
     async_add_entry,
@@ -36,13 +31,11 @@ from .harness import (
     extension_numbers,
     held_callback,
 )
-from .measure import median, percentile, profiled, rounds
+from .latency import IncomingCallEvents, against_listing, listing_round_trip
+from .measure import rounds
 
 WARMUP = rounds(10, 5)
 ROUNDS = rounds(200, 60)
-EVENT_CALL = "voipnow_call_event"
-# The longest a callback may take to show on the bus before the round fails.
-EVENT_TIMEOUT_S = 10
 
 
 async def bench_callback_event(
@@ -59,32 +52,18 @@ async def bench_callback_event(
     sim.block_callbacks()
     session = async_get_clientsession(hass)
     token = await async_fetch_token(session, sim.url)
-    headers = {"Accept": "application/json", "Authorization": f"Bearer {token}"}
-    # The call event awaited: one call rings at a time (its id in a callback
-    # may differ from the listing's, so the event is known by its type).
-    waiting: list[asyncio.Future[float]] = []
-
-    @callback
-    def _on_event(event: Event[Any]) -> None:
-        if event.data.get("type") != "incoming_call" or not waiting:
-            return
-        if not waiting[0].done():
-            waiting[0].set_result(time.perf_counter())
-
-    unsub = hass.bus.async_listen(EVENT_CALL, _on_event)
+    events = IncomingCallEvents(hass)
 
     async def to_event() -> float:
         """Ring, POST the dial-in callback, wait for its call event."""
         call_id = await sim.incoming_call(extension, "5551234")
         path, form = held_callback(sim, "dial_in")
-        future: asyncio.Future[float] = hass.loop.create_future()
-        waiting.append(future)
+        future = events.expect()
         start = time.perf_counter()
         resp = await client.post(path, data=form)
         assert resp.status == 200, resp.status
         await resp.read()
-        fired = await asyncio.wait_for(future, EVENT_TIMEOUT_S)
-        waiting.clear()
+        fired = await events.arrival(future)
         await hass.async_block_till_done(wait_background_tasks=True)
         await sim.hangup_call(call_id)
         path, form = held_callback(sim, "hangup")
@@ -92,40 +71,12 @@ async def bench_callback_event(
         await hass.async_block_till_done(wait_background_tasks=True)
         return fired - start
 
-    async def listing() -> float:
-        """The calls listing's round trip through the same session."""
-        start = time.perf_counter()
-        async with session.get(
-            f"{sim.url}{CALLS_PATH}", params={"count": "500"}, headers=headers
-        ) as resp:
-            assert resp.status == 200, resp.status
-            json.loads(await resp.read())
-        return time.perf_counter() - start
-
-    events: list[float] = []
-    listings: list[float] = []
-    gc.collect()
-    for _ in range(WARMUP):
-        await to_event()
-        await listing()
-    with profiled("callback_event"):
-        for index in range(ROUNDS):
-            if index % 2:
-                events.append(await to_event())
-                listings.append(await listing())
-            else:
-                listings.append(await listing())
-                events.append(await to_event())
-    unsub()
-    event_median, listing_median = median(events), median(listings)
-    event_p95, listing_p95 = percentile(events, 0.95), percentile(listings, 0.95)
-    bench(
+    figures = await against_listing(
         "callback_event",
+        to_event,
+        listing_round_trip(session, sim.url, token),
+        warmup=WARMUP,
         rounds=ROUNDS,
-        event_median_ms=event_median * 1e3,
-        event_p95_ms=event_p95 * 1e3,
-        listing_median_ms=listing_median * 1e3,
-        listing_p95_ms=listing_p95 * 1e3,
-        extra_median_ms=(event_median - listing_median) * 1e3,
-        extra_p95_ms=(event_p95 - listing_p95) * 1e3,
     )
+    events.close()
+    bench("callback_event", **figures)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from . import figures_calls as calls, figures_memory as memory, figures_scale as scale
+from . import (
+    figures_calls as calls,
+    figures_memory as memory,
+    figures_phonebook as phonebook,
+    figures_scale as scale,
+    figures_socket as socket,
+)
 from .verdicts import Figure
 
 FIGURES: tuple[Figure, ...] = (
@@ -16,6 +22,25 @@ FIGURES: tuple[Figure, ...] = (
         rows=calls.callback_rows,
         checks=calls.callback_checks,
     ),
+    Figure(
+        needs=("socket_event",),
+        title="socket notification to call event",
+        rows=socket.event_rows,
+        checks=socket.event_checks,
+    ),
+    Figure(
+        needs=("socket_flood",),
+        title="socket flood",
+        rows=socket.flood_rows,
+        checks=socket.flood_checks,
+    ),
+    Figure(
+        needs=("phonebook_lookup",),
+        title="phonebook lookup",
+        rows=phonebook.lookup_rows,
+        checks=phonebook.lookup_checks,
+    ),
+    Figure(needs=("phonebook_load",), title="phonebook load", rows=phonebook.load_rows),
     Figure(needs=("poll_cost",), rows=scale.poll_rows, checks=scale.poll_checks),
     Figure(
         needs=(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .targets import (
     ACTION_OVER_BARE,
     ACTION_OVER_FLOOR,
@@ -123,47 +125,66 @@ def push_checks(results: Results) -> list[Check]:
     ]
 
 
-def callback_rows(results: Results) -> list[Row]:
-    """Callback to call event, over the listing's own round trip."""
-    latency = results["callback_event"]
-    return [
-        (
+def listing_latency_rows(
+    key: str, what: str, limit: float
+) -> Callable[[Results], list[Row]]:
+    """Rows of a push's way to its call event, over the listing's own round trip.
+
+    `what` names the push (`Callback`, `Socket notification`); `limit` is
+    the most, in ms, the median and the p95 may exceed the listing's.
+    """
+
+    def rows(results: Results) -> list[Row]:
+        latency = results[key]
+        return [
             (
-                f"Callback to call event on the bus ({latency['rounds']} rounds), "
-                "minus the calls listing's round trip"
-            ),
-            (
-                f"{latency['event_median_ms']:.2f} ms median, "
-                f"p95 {latency['event_p95_ms']:.2f} ms"
-            ),
-            (
-                f"listing {latency['listing_median_ms']:.2f} ms median, "
-                f"p95 {latency['listing_p95_ms']:.2f} ms"
-            ),
-            (
-                f"**{latency['extra_median_ms']:.2f} ms**, "
-                f"p95 **{latency['extra_p95_ms']:.2f} ms**"
-            ),
-            f"<= {CALLBACK_EXTRA_MS} ms",
-            mark(
-                max(latency["extra_median_ms"], latency["extra_p95_ms"])
-                <= CALLBACK_EXTRA_MS
-            ),
-        )
-    ]
+                (
+                    f"{what} to call event on the bus ({latency['rounds']} rounds), "
+                    "minus the calls listing's round trip"
+                ),
+                (
+                    f"{latency['event_median_ms']:.2f} ms median, "
+                    f"p95 {latency['event_p95_ms']:.2f} ms"
+                ),
+                (
+                    f"listing {latency['listing_median_ms']:.2f} ms median, "
+                    f"p95 {latency['listing_p95_ms']:.2f} ms"
+                ),
+                (
+                    f"**{latency['extra_median_ms']:.2f} ms**, "
+                    f"p95 **{latency['extra_p95_ms']:.2f} ms**"
+                ),
+                f"<= {limit} ms",
+                mark(max(latency["extra_median_ms"], latency["extra_p95_ms"]) <= limit),
+            )
+        ]
+
+    return rows
 
 
-def callback_checks(results: Results) -> list[Check]:
-    """Median and p95 over the listing."""
-    latency = results["callback_event"]
-    return [
-        Check(
-            f"callback to call event, {name} over the listing <= {CALLBACK_EXTRA_MS} ms",
-            latency[f"extra_{name}_ms"],
-            CALLBACK_EXTRA_MS,
-        )
-        for name in ("median", "p95")
-    ]
+def listing_latency_checks(
+    key: str, what: str, limit: float
+) -> Callable[[Results], list[Check]]:
+    """Median and p95 of a push's way to its event, over the listing."""
+
+    def checks(results: Results) -> list[Check]:
+        latency = results[key]
+        return [
+            Check(
+                f"{what.lower()} to call event, {name} over the listing <= {limit} ms",
+                latency[f"extra_{name}_ms"],
+                limit,
+            )
+            for name in ("median", "p95")
+        ]
+
+    return checks
+
+
+callback_rows = listing_latency_rows("callback_event", "Callback", CALLBACK_EXTRA_MS)
+callback_checks = listing_latency_checks(
+    "callback_event", "Callback", CALLBACK_EXTRA_MS
+)
 
 
 def _one_request(results: Results) -> bool:

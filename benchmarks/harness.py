@@ -163,16 +163,23 @@ async def async_fetch_token(session: aiohttp.ClientSession, url: str) -> str:
 
 
 def make_entry(
-    url: str, *, push: bool = False, name: str = "", scan_interval: int = 0
+    url: str,
+    *,
+    push: bool = False,
+    name: str = "",
+    scan_interval: int = 0,
+    transport: str = "",
 ) -> MockConfigEntry:
     """Return a config entry for the simulator's App, as the config flow makes it.
 
     `name` tells apart entries of several simulators in one Home Assistant;
     `scan_interval` (seconds) is the polling interval of the options flow.
     """
-    # Push by webhook (what these benchmarks measure) or none; the
-    # notification socket has its own figures.
-    options: dict[str, Any] = {OPTION_PUSH: "webhook" if push else "polling"}
+    # Push by webhook (what most of these benchmarks measure) or none; the
+    # notification socket's figures name their `transport` (`socket`).
+    options: dict[str, Any] = {
+        OPTION_PUSH: transport or ("webhook" if push else "polling")
+    }
     if scan_interval:
         options[OPTION_SCAN_INTERVAL] = scan_interval
     return MockConfigEntry(

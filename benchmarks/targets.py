@@ -16,6 +16,16 @@ PUSH_MEDIAN_MS = 10
 # Callback to call event, over the confirming listing's own round trip
 # (median and p95).
 CALLBACK_EXTRA_MS = 10
+# Socket notification to call event, over the same listing (median and p95).
+SOCKET_EXTRA_MS = 10
+# 1,000 socket messages of random shape: the listings they may cost are the
+# listing gate's (#22): a burst of 5 at once, then 1 a second while they
+# last, and the one request held meanwhile.
+SOCKET_FLOOD_BURST = 5
+SOCKET_FLOOD_PER_SECOND = 1.0
+# A phonebook lookup of a caller's number (10,000 contacts), over one plain
+# dictionary read (#24: "a lookup costs one dictionary read").
+PHONEBOOK_LOOKUP_OVER_DICT = 1.5
 # Poll CPU per extension, each size over the next smaller (100, 1,000, 5,000).
 POLL_STEP = 1.3
 # CDR refresh CPU per record (50 records per extension), 1,000 over 100

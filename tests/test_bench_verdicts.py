@@ -16,8 +16,14 @@ from typing import Any
 import pytest
 
 from benchmarks.figures import FIGURES
+from benchmarks.figures_socket import flood_bound
 from benchmarks.markdown import render_section, update_document
-from benchmarks.targets import ACTION_OVER_BARE, POLL_STEP
+from benchmarks.targets import (
+    ACTION_OVER_BARE,
+    PHONEBOOK_LOOKUP_OVER_DICT,
+    POLL_STEP,
+    SOCKET_EXTRA_MS,
+)
 from benchmarks.verdicts import NOISE_MARGIN, Check, Figure, evaluate
 
 ENV = {
@@ -85,6 +91,50 @@ def _cdr_size(size: int) -> dict[str, Any]:
         "first_us_per_record": 52.0,
         "steady_us_per_record": 44.0,
     }
+
+
+# The notification socket's and the phonebook's figures (#22, #24).
+SOCKET_AND_PHONEBOOK: dict[str, Any] = {
+    "socket_event": {
+        "rounds": 200,
+        "event_median_ms": 1.0,
+        "event_p95_ms": 2.0,
+        "listing_median_ms": 0.5,
+        "listing_p95_ms": 0.6,
+        "extra_median_ms": 0.5,
+        "extra_p95_ms": 1.4,
+    },
+    "socket_flood": {
+        "messages": 1000,
+        "received": 999,
+        "ignored_not_json": 370,
+        "reconnects": 1,
+        "seconds": 2.7,
+        "listings": 3,
+        "events": [["incoming_call", "0003*1001"]],
+        "expected_events": [["incoming_call", "0003*1001"]],
+        "unconfirmed_states": 0,
+        "confirmed_states": 3,
+    },
+    "phonebook_lookup": {
+        "contacts": 10_000,
+        "rounds": 10,
+        "lookup_ns": 30.0,
+        "dict_read_ns": 28.0,
+        "ratio": 30 / 28,
+        "small_dict_read_ns": 20.0,
+        "small_ratio": 1.5,
+        "unknown_ns": 150.0,
+        "unknown_ratio": 150 / 28,
+        "bytes_per_contact": 900.0,
+    },
+    "phonebook_load": {
+        "contacts": 10_000,
+        "load_s": 0.9,
+        "load_us_per_contact": 90.0,
+        "longest_loop_block_ms": 6.0,
+    },
+}
 
 
 def results(*, full: bool = True) -> dict[str, Any]:
@@ -230,6 +280,7 @@ def results(*, full: bool = True) -> dict[str, Any]:
             "ratio": 4.2,
         },
     }
+    recorded.update(copy.deepcopy(SOCKET_AND_PHONEBOOK))
     if not full:
         for name in ("memory_large", "memory_large_baseline", "memory_day"):
             del recorded[name]
@@ -342,3 +393,52 @@ def test_document_names_commit_and_version(tmp_path: Path) -> None:
     text = document.read_text()
     assert text.count("<!-- bench:section python-3.13.0-ha-2025.4.4 -->") == 1
     assert "f" * 40 in text and ENV["commit"] not in text
+
+
+@pytest.mark.parametrize("quick", [False, True])
+def test_socket_flood_counts_fail_any_run(quick: bool) -> None:
+    """One listing over the gate's bound, or an unconfirmed event, fails either run."""
+    bound = flood_bound(results())
+    over = results(full=not quick)
+    over["socket_flood"]["listings"] = bound + 1
+    assert evaluate(FIGURES, over, quick=quick).failed == [
+        "socket flood: calls listings within the gate's bound"
+    ]
+    within = results(full=not quick)
+    within["socket_flood"]["listings"] = bound
+    assert evaluate(FIGURES, within, quick=quick).failed == []
+
+    forged = results(full=not quick)
+    forged["socket_flood"]["events"].append(["incoming_call", "0003*1002"])
+    assert evaluate(FIGURES, forged, quick=quick).failed == [
+        "socket flood: no event or state a listing did not confirm"
+    ]
+    written = results(full=not quick)
+    written["socket_flood"]["unconfirmed_states"] = 1
+    assert evaluate(FIGURES, written, quick=quick).failed == [
+        "socket flood: no event or state a listing did not confirm"
+    ]
+    unseen = results(full=not quick)
+    unseen["socket_flood"]["events"] = []
+    unseen["socket_flood"]["confirmed_states"] = 0
+    assert evaluate(FIGURES, unseen, quick=quick).failed == [
+        "socket flood: no event or state a listing did not confirm"
+    ]
+
+
+def test_socket_latency_and_phonebook_lookup_targets() -> None:
+    """The socket's p95 over the listing and the phonebook's lookup ratio are judged."""
+    slow = results()
+    slow["socket_event"]["extra_p95_ms"] = SOCKET_EXTRA_MS + 1
+    assert evaluate(FIGURES, slow, quick=False).failed == [
+        f"socket notification to call event, p95 over the listing <= {SOCKET_EXTRA_MS} ms"
+    ]
+    lookup = results()
+    lookup["phonebook_lookup"]["ratio"] = PHONEBOOK_LOOKUP_OVER_DICT * 1.1
+    name = f"phonebook lookup <= {PHONEBOOK_LOOKUP_OVER_DICT}x a plain dict read"
+    assert evaluate(FIGURES, lookup, quick=False).failed == [name]
+    # Within the quick run's margin: reported, not failed.
+    quick = results(full=False)
+    quick["phonebook_lookup"]["ratio"] = PHONEBOOK_LOOKUP_OVER_DICT * 1.1
+    verdict = evaluate(FIGURES, quick, quick=True)
+    assert (verdict.missed, verdict.failed) == ([name], [])

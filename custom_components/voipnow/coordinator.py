@@ -50,8 +50,8 @@ class PushHealth(Protocol):
     def working(self) -> bool:
         """Callbacks arrive for every extension: polling may slow down."""
 
-    def poll_found_events(self, events: list[CallEvent]) -> None:
-        """A listing found call events (callbacks may have announced them)."""
+    def poll_found_events(self, events: list[CallEvent]) -> int:
+        """A listing found call events; return how many a socket message announced."""
 
     def as_diagnostics(self) -> dict[str, Any]:
         """Describe push for the diagnostics, without secrets."""
@@ -208,9 +208,10 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
                 dropped,
             )
         if events:
-            self._gate.refund(sum(event.heralded for event in events))
+            confirmed = sum(event.heralded for event in events)
             if self.push is not None:
-                self.push.poll_found_events(events)
+                confirmed += self.push.poll_found_events(events)
+            self._gate.refund(confirmed)
             # An automation a call event triggers may act on the call at once
             # (a device action hangs it up): it must find the call listed.
             self.data = data

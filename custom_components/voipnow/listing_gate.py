@@ -5,8 +5,9 @@ many as they like; each one only asks for a listing, and this gate holds a
 flood to about one listing a second. The first callbacks of a quiet line
 pass at once (a ring must show within one listing's round trip); a request
 that must wait is kept once, however many arrive meanwhile. A callback the
-listing confirmed gives its token back, so a real PBX's callbacks, however
-many calls come at once, are never held. Listings after the integration's
+listing confirmed gives its token back (a socket message, when the listing
+it woke found call changes), so a real PBX's pushes, however many calls come
+at once, are never held. Listings after the integration's
 own actions do not pass here.
 """
 

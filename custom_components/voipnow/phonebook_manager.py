@@ -76,8 +76,11 @@ class VoipNowPhonebook:
         self._listeners: list[CALLBACK_TYPE] = []
 
     def name_of(self, number: str | None) -> str | None:
-        """Return the phonebook's name of a number in any format (one dict read)."""
-        return self.index.name_of(number)
+        """Return the phonebook's name of a number in any format (one dict read).
+
+        The index is swapped whole when it is rebuilt: this reads the current one.
+        """
+        return self.index.names[number]  # type: ignore[index]
 
     def number_named(self, text: str) -> str:
         """Return the number a phonebook name stands for; a number stays as it is.

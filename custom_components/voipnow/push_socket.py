@@ -207,11 +207,19 @@ class SocketPush:
         """The socket is open and no listing found a change it did not announce."""
         return self.connected and not self._missed
 
-    def poll_found_events(self, events: list[CallEvent]) -> None:
-        """Note a listing's events: announced when a message came just before."""
+    def poll_found_events(self, events: list[CallEvent]) -> int:
+        """Note a listing's events: announced when a message came just before.
+
+        Return how many were announced: the PBX's messages about real changes
+        give their listing requests back to the gate (as confirmed callbacks
+        do), so a busy PBX's rings are never held; a flood that changes
+        nothing gives nothing back.
+        """
         now = self.hass.loop.time()
-        if not events or now - self._heard_at <= ANNOUNCED_WITHIN:
-            return
+        if not events:
+            return 0
+        if now - self._heard_at <= ANNOUNCED_WITHIN:
+            return len(events)
         if self.working:
             LOGGER.debug("A listing found call events the socket did not announce")
         self._missed = True
@@ -223,6 +231,7 @@ class SocketPush:
             async_set_issue(
                 self.hass, self.coordinator.config_entry, ISSUE_SOCKET_SILENT, True
             )
+        return 0
 
     def as_diagnostics(self) -> dict[str, Any]:
         """Describe the socket (never its URL)."""

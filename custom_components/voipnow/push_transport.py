@@ -166,12 +166,17 @@ class VoipNowPushTransport:
             return self.socket.working
         return self.webhook is not None and self.webhook.working
 
-    def poll_found_events(self, events: list[CallEvent]) -> None:
-        """Hand a listing's events to the transport in use, for its health."""
+    def poll_found_events(self, events: list[CallEvent]) -> int:
+        """Hand a listing's events to the transport in use, for its health.
+
+        Return how many of them a socket message announced (a callback's
+        are marked by the tracker).
+        """
         if self.in_use is PushTransport.SOCKET and self.socket is not None:
-            self.socket.poll_found_events(events)
-        elif self.webhook is not None:
+            return self.socket.poll_found_events(events)
+        if self.webhook is not None:
             self.webhook.poll_found_events(events)
+        return 0
 
     def as_diagnostics(self) -> dict[str, Any]:
         """Which transport, why, and how each one fares (no URL, no deviceId)."""

@@ -6,10 +6,10 @@ numbers are parsed, run it in an executor); read in the event loop.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Final
+from typing import Final, cast
 import unicodedata
 
 from .numbers import clean_number, dialable, is_clean, number_forms
@@ -55,24 +55,44 @@ def fold_name(name: str) -> str:
     )
 
 
+class NamesByNumber(dict[str, str]):
+    """Names keyed by every form of every number, read with `names[number]`.
+
+    A number the PBX sends in any stored form is one dictionary read. Only
+    a miss calls `__missing__`: a number written with separators or `tel:`
+    is cleaned and read once more; anything else has no name (None).
+    """
+
+    __slots__ = ()
+
+    def __missing__(self, number: object) -> str | None:
+        """Clean a number that is not stored as it is written, and read again."""
+        if not number or not isinstance(number, str):
+            return None
+        # Most callers are not in the phonebook, and sent as digits: no regex.
+        if number.isdigit() or (number[0] == "+" and number[1:].isdigit()):
+            return None
+        if is_clean(number):
+            return None
+        return self.get(clean_number(number))
+
+
 @dataclass(slots=True)
 class PhonebookIndex:
     """Names by number (every form of it) and numbers by name."""
 
-    by_number: dict[str, PhonebookEntry] = field(default_factory=dict)
+    names: NamesByNumber = field(default_factory=NamesByNumber)
     by_name: dict[str, list[PhonebookEntry]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    # The name of a number in any format, or None: one dictionary read
+    # (the bound `__getitem__` of `names`, set once).
+    name_of: Callable[[str | None], str | None] = field(init=False, repr=False)
 
-    def name_of(self, number: str | None) -> str | None:
-        """Return the name of a number in any format, or None."""
-        if not number:
-            return None
-        # A PBX mostly sends a number as stored (`+40215550100`): one read;
-        # only a number written with separators or `tel:` is cleaned first.
-        entry = self.by_number.get(number)
-        if entry is None and not is_clean(number):
-            entry = self.by_number.get(clean_number(number))
-        return entry.name if entry is not None else None
+    def __post_init__(self) -> None:
+        """Bind the lookup to the names: no Python frame between a caller and the dict."""
+        self.name_of = cast(
+            "Callable[[str | None], str | None]", self.names.__getitem__
+        )
 
     def entries_named(self, name: str) -> list[PhonebookEntry]:
         """Return the entries whose name is `name` (case and accents ignored)."""
@@ -80,7 +100,7 @@ class PhonebookIndex:
 
     def clear(self) -> None:
         """Empty the index (a big one is freed in the executor, not the loop)."""
-        self.by_number.clear()
+        self.names.clear()
         self.by_name.clear()
         self.counts.clear()
 
@@ -109,7 +129,7 @@ def build_index(
             name=name, number=dialable(entry.number), source=entry.source
         )
         for form in forms:
-            index.by_number.setdefault(form, kept)
+            index.names.setdefault(form, name)
         index.by_name.setdefault(fold_name(name), []).append(kept)
         index.counts[entry.source] = index.counts.get(entry.source, 0) + 1
     return index
