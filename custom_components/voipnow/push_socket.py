@@ -216,9 +216,7 @@ class SocketPush:
         nothing gives nothing back.
         """
         now = self.hass.loop.time()
-        if not events:
-            return 0
-        if now - self._heard_at <= ANNOUNCED_WITHIN:
+        if not events or now - self._heard_at <= ANNOUNCED_WITHIN:
             return len(events)
         if self.working:
             LOGGER.debug("A listing found call events the socket did not announce")

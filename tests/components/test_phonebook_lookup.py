@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from custom_components.voipnow.phonebook.index import (
+    MAX_ENTRIES,
     NamesByNumber,
     PhonebookEntry,
     PhonebookSource,
@@ -79,3 +80,31 @@ def test_cleared_index_names_nothing() -> None:
     index.clear()
     assert lookup("+40215550100") is None
     assert len(index) == 0
+
+
+def test_nameless_and_numberless_entries_are_left_out() -> None:
+    """An entry without a name or a number is not indexed; the first name wins a number."""
+    index = build_index(
+        [
+            PhonebookEntry("\u0000\u200b ", "0215550100", PhonebookSource.FILE),
+            PhonebookEntry("Nobody", "tel:;;", PhonebookSource.FILE),
+            MUM,
+            PhonebookEntry("Mother", "+40215550100", PhonebookSource.CARDDAV),
+        ],
+        "RO",
+    )
+    assert index.name_of("0215550100") == "Mum"
+    assert index.counts == {"options": 1, "carddav": 1}
+    assert [e.name for e in index.entries_named("mother")] == ["Mother"]
+
+
+def test_a_huge_phonebook_is_cut() -> None:
+    """At most MAX_ENTRIES numbers are indexed (extensions: no parsing needed)."""
+    entries = [
+        PhonebookEntry(f"Desk {n}", f"0003*{n}", PhonebookSource.FILE)
+        for n in range(MAX_ENTRIES + 10)
+    ]
+    index = build_index(entries, None)
+    assert len(index) == MAX_ENTRIES
+    assert index.name_of(f"0003*{MAX_ENTRIES - 1}") == f"Desk {MAX_ENTRIES - 1}"
+    assert index.name_of(f"0003*{MAX_ENTRIES}") is None
