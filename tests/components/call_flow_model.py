@@ -1,0 +1,380 @@
+"""A model of the whole call flow: the simulator's PBX and a real Home Assistant.
+
+`CallFlowModel` is a hypothesis `RuleBasedStateMachine`. Its rules are what a
+PBX, its callbacks, its API and a user do (ring, answer, hold, transfer, hang
+up; lose, double, delay and forge callbacks; take the API down and back; reload
+the entry). Its invariants are what a user must always see: each call-state
+sensor shows what the PBX's last listing said, each call has one start and one
+end event, a call Home Assistant saw answered is never `missed`, and a forged
+callback changes nothing.
+
+Hypothesis runs the machine synchronously, in a worker thread; Home Assistant
+runs on the test's event loop. Each rule hands its coroutine to that loop and
+waits for it (`World.run`). Each example gets a fresh simulator and a fresh
+config entry, removed at the end of the example.
+
+What the PBX listed is recorded where it is listed: the simulator's calls
+listing (`_page`) is wrapped, and each listing keeps what every extension's
+sensor must then show, which calls it listed for which extension, and which
+of them anyone had answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import Event, HomeAssistant, callback
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    invariant,
+    precondition,
+    rule,
+)
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.voipnow.const import DOMAIN, EVENT_CALL
+from tests.conftest import CLIENT_ID, CLIENT_SECRET, EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
+from voipnow_simulator import SentCallback, SimCall, VoipNowSimulator
+
+from .helpers import CALLS_PATH, DEFAULT_SCAN_INTERVAL
+from .push_helpers import push_entry
+
+EXTENSIONS = (EXT_OFFICE, EXT_KITCHEN, EXT_GARAGE)
+OUTSIDE = ("5551234", "+15557654321", "5550000")
+START = frozenset({"incoming_call", "outgoing_call"})
+END = frozenset({"ended", "missed"})
+# How a call that rings ends when nobody answers it (None: the caller gives up).
+RING_ENDS = (None, "BUSY", "NOANSWER", "CONGESTION")
+# Calls at once on the PBX: enough for ring groups of events, few enough to read.
+MAX_CALLS = 4
+STEP_TIMEOUT = 30.0
+
+
+def call_state_sensor(extension: str) -> str:
+    """The entity id of an extension's call-state sensor."""
+    return f"sensor.extension_{extension.replace('*', '_')}_call_state"
+
+
+def missed_sensor(extension: str) -> str:
+    """The entity id of an extension's missed-calls sensor."""
+    return f"sensor.extension_{extension.replace('*', '_')}_missed_calls"
+
+
+def listed_state(sim: VoipNowSimulator, extension: str) -> str:
+    """What an extension's call-state sensor must show for the PBX's calls now.
+
+    From the documented view statuses: 3 ringing, 4 the other side rings
+    (dialing), 5 on call, `onHold` on hold; the most advanced call wins.
+    """
+    rank = ["idle", "dialing", "ringing", "on_hold", "on_call"]
+    best = 0
+    for call in sim.calls.values():
+        view = call.view_of(extension)
+        if view is None:
+            continue
+        if view.status == 5:
+            state = "on_hold" if view.on_hold is not None else "on_call"
+        else:
+            state = "ringing" if view.status == 3 else "dialing"
+        best = max(best, rank.index(state))
+    return rank[best]
+
+
+@dataclass(slots=True)
+class Listing:
+    """What one calls listing showed."""
+
+    # The first listing after a setup only learns the calls in progress.
+    seeding: bool
+    states: dict[str, str]
+    # (extension, call id) of every call listed for each extension.
+    pairs: frozenset[tuple[str, str]]
+    # The ids of the calls anyone had answered.
+    answered: frozenset[str]
+
+
+@dataclass
+class World:
+    """What lives for the whole test: Home Assistant, its HTTP client, the clock."""
+
+    hass: HomeAssistant
+    http: TestClient
+    freezer: FrozenDateTimeFactory
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """Record every call event on the bus."""
+
+        @callback
+        def _record(event: Event) -> None:
+            self.events.append(dict(event.data))
+
+        self.hass.bus.async_listen(EVENT_CALL, _record)
+
+    def run[T](self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine on Home Assistant's loop from the hypothesis thread."""
+        return asyncio.run_coroutine_threadsafe(coro, self.hass.loop).result(
+            timeout=STEP_TIMEOUT
+        )
+
+
+class CallFlowModel(RuleBasedStateMachine):
+    """The PBX, its callbacks, its API, a user, and what Home Assistant shows."""
+
+    world: World
+    calls = Bundle("calls")
+
+    def __init__(self) -> None:
+        """Start a simulator and set up a fresh push entry against it."""
+        super().__init__()
+        self.hass = self.world.hass
+        self.world.events.clear()
+        self.listings: list[Listing] = []
+        # The next listing is the first of a setup.
+        self.fresh = True
+        self.api_down: str | None = None
+        # Callbacks held back (lost until delivered late).
+        self.held: list[SentCallback] = []
+        # Every extension each call ever rang or came from.
+        self.parties: dict[str, set[str]] = {}
+        self.sim = VoipNowSimulator(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+        self.sim.add_extension(EXT_OFFICE, name="Office")
+        self.sim.add_extension(EXT_KITCHEN, name="Kitchen")
+        self.sim.add_extension(EXT_GARAGE, name="Garage")
+        listing = self.sim._page
+
+        def page(request: Any, items: list[Any]) -> dict[str, Any]:
+            if request.path == CALLS_PATH:
+                self._note_listing()
+            return listing(request, items)
+
+        self.sim._page = page  # type: ignore[method-assign]
+        self.entry: MockConfigEntry = push_entry(self.sim)
+        self.world.run(self._async_start())
+
+    # ------------------------------------------------------------ plumbing
+    async def _async_start(self) -> None:
+        """Start the PBX and set up the entry."""
+        await self.sim.start(host="127.0.0.1", port=0)
+        self.entry = push_entry(self.sim)
+        self.entry.add_to_hass(self.hass)
+        assert await self.hass.config_entries.async_setup(self.entry.entry_id)
+        await self._async_settle()
+
+    async def _async_settle(self) -> None:
+        """Let callbacks, listings and events run to the end."""
+        await self.sim.wait_callbacks()
+        await self.hass.async_block_till_done(wait_background_tasks=True)
+        await self.sim.wait_callbacks()
+        await self.hass.async_block_till_done(wait_background_tasks=True)
+
+    def _note_listing(self) -> None:
+        """Keep what a calls listing shows, as it is answered."""
+        calls = self.sim.calls.values()
+        self.listings.append(
+            Listing(
+                seeding=self.fresh,
+                states={ext: listed_state(self.sim, ext) for ext in EXTENSIONS},
+                pairs=frozenset(
+                    (ext, call.id) for call in calls for ext in call.local_extensions
+                ),
+                answered=frozenset(c.id for c in calls if c.was_answered),
+            )
+        )
+        self.fresh = False
+
+    @property
+    def loaded(self) -> bool:
+        """Tell whether the entry is loaded."""
+        return self.entry.state is ConfigEntryState.LOADED
+
+    def _new_call(self, call_id: str) -> str:
+        """Remember a new call's parties."""
+        self.parties[call_id] = set(self.sim.calls[call_id].local_extensions)
+        return call_id
+
+    def _live(self, call_id: str) -> SimCall | None:
+        """Return the PBX's call if it is still on."""
+        return self.sim.calls.get(call_id)
+
+    # --------------------------------------------------------------- rules
+    @precondition(lambda self: len(self.sim.calls) < MAX_CALLS)
+    @rule(
+        target=calls,
+        extension=st.sampled_from(EXTENSIONS),
+        caller=st.sampled_from(OUTSIDE),
+    )
+    def ring_in(self, extension: str, caller: str) -> str:
+        """Someone outside calls an extension."""
+
+        async def ring() -> str:
+            call_id = await self.sim.incoming_call(extension, caller, "Caller")
+            await self._async_settle()
+            return call_id
+
+        return self._new_call(self.world.run(ring()))
+
+    @precondition(lambda self: len(self.sim.calls) < MAX_CALLS)
+    @rule(
+        target=calls,
+        extension=st.sampled_from(EXTENSIONS),
+        to=st.sampled_from(EXTENSIONS + OUTSIDE),
+    )
+    def dial_out(self, extension: str, to: str) -> str:
+        """An extension calls a number outside or another extension."""
+        if to == extension:
+            to = OUTSIDE[0]
+
+        async def dial() -> str:
+            call_id = await self.sim.outgoing_call(extension, to)
+            await self._async_settle()
+            return call_id
+
+        return self._new_call(self.world.run(dial()))
+
+    @rule(call_id=calls)
+    def answer(self, call_id: str) -> None:
+        """The ringing phone answers."""
+        call = self._live(call_id)
+        if call is None or call.connected is not None:
+            return
+
+        async def answer() -> None:
+            await self.sim.answer_call(call_id)
+            await self._async_settle()
+
+        self.world.run(answer())
+
+    @rule(call_id=consumes(calls), status=st.sampled_from(RING_ENDS))
+    def hang_up(self, call_id: str, status: str | None) -> None:
+        """A party hangs up (a ringing call ends busy, unanswered, failed...)."""
+        call = self._live(call_id)
+        if call is None:
+            return
+        if call.connected is not None:
+            status = None
+
+        async def hang_up() -> None:
+            await self.sim.hangup_call(call_id, status)
+            await self._async_settle()
+
+        self.world.run(hang_up())
+
+    @rule()
+    def poll(self) -> None:
+        """A polling interval passes."""
+
+        async def poll() -> None:
+            await self._async_settle()
+            self.world.freezer.tick(DEFAULT_SCAN_INTERVAL)
+            async_fire_time_changed(self.hass)
+            await self._async_settle()
+
+        self.world.run(poll())
+
+    # ---------------------------------------------------------- invariants
+    @invariant()
+    def sensors_show_the_last_listing(self) -> None:
+        """Each call-state sensor shows what the PBX last listed."""
+        if not self.loaded or not self.listings:
+            return
+        coordinator = self.entry.runtime_data.calls
+        expected = self.listings[-1].states
+        for extension in EXTENSIONS:
+            state = self.hass.states.get(call_state_sensor(extension))
+            assert state is not None
+            if coordinator.last_update_success:
+                assert state.state == expected[extension], (extension, state.state)
+            else:
+                assert state.state == STATE_UNAVAILABLE, (extension, state.state)
+
+    @invariant()
+    def each_call_starts_and_ends_once(self) -> None:
+        """At most one start and one end per call and extension, in order.
+
+        Events only ever name calls a listing showed to that extension.
+        """
+        listed = {pair for listing in self.listings for pair in listing.pairs}
+        seen: dict[tuple[str, str], list[str]] = {}
+        for event in self.world.events:
+            pair = (event["extension"], event["phone_call_id"])
+            assert pair in listed, f"event of a call never listed: {event}"
+            seen.setdefault(pair, []).append(event["type"])
+        for pair, types in seen.items():
+            counts = Counter(types)
+            assert sum(counts[kind] for kind in START) <= 1, (pair, types)
+            assert sum(counts[kind] for kind in END) <= 1, (pair, types)
+            if any(kind in END for kind in types):
+                assert types[-1] in END, (pair, types)
+
+    @invariant()
+    def a_call_seen_answered_is_never_missed(self) -> None:
+        """A call a listing showed answered is not `missed` for anyone."""
+        answered = {call for listing in self.listings for call in listing.answered}
+        for event in self.world.events:
+            if event["type"] == "missed":
+                assert event["phone_call_id"] not in answered, event
+
+    # ------------------------------------------------------------ teardown
+    def teardown(self) -> None:
+        """End every call, let Home Assistant see it, check, and clean up."""
+        try:
+            self.world.run(self._async_finish())
+            self._check_every_call_ended()
+        finally:
+            self.world.run(self._async_remove())
+
+    async def _async_finish(self) -> None:
+        """Bring the API back, deliver callbacks, hang up everything, list twice."""
+        self.sim.block_callbacks(False)
+        self.sim.clear_faults()
+        await self.sim.go_online()
+        for call_id in list(self.sim.calls):
+            await self.sim.hangup_call(call_id)
+        for _ in range(2):
+            await self._async_settle()
+            self.world.freezer.tick(DEFAULT_SCAN_INTERVAL)
+            async_fire_time_changed(self.hass)
+            await self._async_settle()
+
+    def _check_every_call_ended(self) -> None:
+        """Every call a listing showed has ended once; each announced one started once."""
+        announced = {
+            pair
+            for listing in self.listings
+            if not listing.seeding
+            for pair in listing.pairs
+        }
+        listed = {pair for listing in self.listings for pair in listing.pairs}
+        types: dict[tuple[str, str], list[str]] = {pair: [] for pair in listed}
+        for event in self.world.events:
+            types[event["extension"], event["phone_call_id"]].append(event["type"])
+        for pair in sorted(listed):
+            got = types[pair]
+            assert sum(kind in END for kind in got) == 1, (pair, got)
+            if pair in announced:
+                assert sum(kind in START for kind in got) == 1, (pair, got)
+
+    async def _async_remove(self) -> None:
+        """Remove the entry and stop the PBX."""
+        await self.sim.go_online()
+        if self.entry.entry_id in {
+            entry.entry_id for entry in self.hass.config_entries.async_entries(DOMAIN)
+        }:
+            await self.hass.config_entries.async_remove(self.entry.entry_id)
+        await self.hass.async_block_till_done(wait_background_tasks=True)
+        await self.sim.stop()
