@@ -1,0 +1,71 @@
+"""What the call flow model (test_call_flow_model.py) found, one test each.
+
+Each test is the shrunk sequence of rules that failed, written out.
+"""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from tests.conftest import EXT_OFFICE
+from voipnow_simulator import VoipNowSimulator
+
+from .helpers import async_ring
+from .push_helpers import OFFICE_CALL_EVENT, async_settle, record_bus_events
+
+OFFICE_MISSED = "sensor.extension_0003_210_missed_calls"
+
+
+async def _async_reload(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Reload the entry and wait for its first listing."""
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await async_settle(hass)
+    assert entry.state is ConfigEntryState.LOADED
+
+
+async def test_a_call_that_ends_during_a_reload_still_ends(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """Seen ringing, hung up unseen (callback lost), then the entry reloads: `missed`.
+
+    The model: ring_in, callbacks_lost, hang_up, reload. The reloaded entry
+    used to start from nothing, so the call's end was never told.
+    """
+    events = record_bus_events(hass)
+    call_id = await async_ring(hass, simulator, push_integration)
+    simulator.block_callbacks()
+    await simulator.hangup_call(call_id, "NOANSWER")
+
+    await _async_reload(hass, push_integration)
+
+    assert [(e["type"], e["phone_call_id"]) for e in events] == [
+        ("incoming_call", call_id),
+        ("missed", call_id),
+    ]
+    assert events[-1]["outcome"] == "unknown"
+    # The reloaded entities and the badge heard it too.
+    assert hass.states.get(OFFICE_CALL_EVENT).attributes["event_type"] == "missed"
+    assert hass.states.get(OFFICE_MISSED).state == "1"
+
+
+async def test_a_call_that_rings_during_a_reload_is_announced(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """A call that began while the entry reloaded is new to it: `incoming_call` once."""
+    events = record_bus_events(hass)
+    first = await async_ring(hass, simulator, push_integration)
+    simulator.block_callbacks()
+    second = await simulator.incoming_call(EXT_OFFICE, "5550000")
+
+    await _async_reload(hass, push_integration)
+
+    assert [(e["type"], e["phone_call_id"]) for e in events] == [
+        ("incoming_call", first),
+        ("incoming_call", second),
+    ]
