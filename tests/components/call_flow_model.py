@@ -32,6 +32,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -45,6 +46,7 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
+from yarl import URL
 
 from custom_components.voipnow.const import DOMAIN, EVENT_CALL
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
@@ -211,6 +213,30 @@ class CallFlowModel(RuleBasedStateMachine):
         """Return the PBX's call if it is still on."""
         return self.sim.calls.get(call_id)
 
+    def _note_parties(self, call_id: str) -> None:
+        """Remember who a call rings now too (after a transfer)."""
+        if (call := self.sim.calls.get(call_id)) is not None:
+            self.parties.setdefault(call_id, set()).update(call.local_extensions)
+
+    def _webhook_id(self) -> str:
+        """The entry's webhook id."""
+        return str(self.entry.data["webhook_id"])
+
+    async def _async_post(self, url: str, params: dict[str, str]) -> None:
+        """Post a callback to Home Assistant's webhook, as the PBX (or anyone) would."""
+        response = await self.world.http.post(str(URL(url).relative()), data=params)
+        await response.read()
+        await self._async_settle()
+
+    def _shown(self) -> dict[str, str | None]:
+        """What a user sees of the calls: call states and missed-call badges."""
+        shown: dict[str, str | None] = {}
+        for extension in EXTENSIONS:
+            for entity_id in (call_state_sensor(extension), missed_sensor(extension)):
+                state = self.hass.states.get(entity_id)
+                shown[entity_id] = state.state if state else None
+        return shown
+
     # --------------------------------------------------------------- rules
     @precondition(lambda self: len(self.sim.calls) < MAX_CALLS)
     @rule(
@@ -273,6 +299,180 @@ class CallFlowModel(RuleBasedStateMachine):
             await self._async_settle()
 
         self.world.run(hang_up())
+
+    @rule(call_id=calls, on_hold=st.booleans(), by_extension=st.booleans())
+    def hold(self, call_id: str, on_hold: bool, by_extension: bool) -> None:
+        """A party puts an answered call on hold or takes it off (no callback)."""
+        call = self._live(call_id)
+        if call is None or call.connected is None:
+            return
+        holder = call.local_extensions[0] if by_extension else None
+
+        async def hold() -> None:
+            if on_hold:
+                await self.sim.hold_call(call_id, holder)
+            else:
+                await self.sim.unhold_call(call_id)
+            await self._async_settle()
+
+        self.world.run(hold())
+
+    @rule(call_id=calls, to=st.sampled_from(EXTENSIONS), by_callee=st.booleans())
+    def pbx_transfer(self, call_id: str, to: str, by_callee: bool) -> None:
+        """A phone transfers its call to another extension (the PBX's own transfer)."""
+        call = self._live(call_id)
+        if call is None or to in (call.caller.number, call.callee.number):
+            return
+        leaving = call.callee if by_callee else call.caller
+
+        async def transfer() -> None:
+            await self.sim.transfer_call(call_id, to, leaving.number)
+            await self._async_settle()
+
+        self.world.run(transfer())
+        self._note_parties(call_id)
+
+    @rule(call_id=calls, to=st.sampled_from(EXTENSIONS), hang_up=st.booleans())
+    def ha_action(self, call_id: str, to: str, hang_up: bool) -> None:
+        """Home Assistant transfers a call (`voipnow.transfer_call`) or hangs it up.
+
+        It may only fail when Home Assistant cannot know the call or reach
+        the PBX: the API is down, the entry is not loaded, or no listing
+        since the call began (or moved) showed it to the extension.
+        """
+        call = self._live(call_id)
+        if call is None:
+            return
+        extension = next(iter(call.local_extensions), None)
+        if extension is None or (not hang_up and to in call.local_extensions):
+            return
+        known = (
+            self.loaded
+            and self.api_down is None
+            and bool(self.listings)
+            and (extension, call_id) in self.listings[-1].pairs
+        )
+        data = {"extension": extension, "phone_call_id": call_id}
+        if not hang_up:
+            data["send_call_to"] = to
+
+        async def act() -> None:
+            try:
+                await self.hass.services.async_call(
+                    DOMAIN,
+                    "hangup_call" if hang_up else "transfer_call",
+                    data,
+                    blocking=True,
+                )
+            except HomeAssistantError:
+                if known:
+                    raise
+            await self._async_settle()
+
+        self.world.run(act())
+        if call_id in self.sim.calls:
+            self._note_parties(call_id)
+
+    @rule(lost=st.booleans())
+    def callbacks_lost(self, lost: bool) -> None:
+        """The PBX's callbacks stop arriving (they are kept, to arrive late) or come back."""
+        self.sim.block_callbacks(lost)
+
+    @precondition(lambda self: self.sim.callbacks_dropped)
+    @rule(data=st.data())
+    def callback_arrives_late(self, data: st.DataObject) -> None:
+        """A callback held back arrives now, late."""
+        dropped = self.sim.callbacks_dropped
+        late = dropped.pop(data.draw(st.integers(0, len(dropped) - 1), label="late"))
+        self.world.run(self._async_post(late.url, late.params))
+
+    @precondition(lambda self: self.sim.callbacks_sent)
+    @rule(data=st.data())
+    def callback_doubled(self, data: st.DataObject) -> None:
+        """A callback the PBX sent arrives a second time."""
+        sent = self.sim.callbacks_sent
+        again = sent[data.draw(st.integers(0, len(sent) - 1), label="again")]
+        self.world.run(self._async_post(again.url, again.params))
+
+    @precondition(lambda self: self.loaded)
+    @rule(
+        forged=st.fixed_dictionaries(
+            {},
+            optional={
+                "CallID": st.one_of(st.text(max_size=30), st.just("1717171717.1")),
+                "CallerIDNum": st.sampled_from(["+19005550100", *OUTSIDE]),
+                "CallerIDName": st.sampled_from(["Your Bank", ""]),
+                "CalledExtension": st.sampled_from([*EXTENSIONS, "0003*999", ""]),
+                "CallerExtension": st.sampled_from([*EXTENSIONS, ""]),
+                "CallFlow": st.sampled_from(["IN", "OUT", "LOCAL", ""]),
+                "CallStatus": st.sampled_from(
+                    ["CALLING", "ANSWER", "BUSY", "NOANSWER", "CANCEL", "x"]
+                ),
+            },
+        ),
+        where=st.sampled_from(["subscribed", "bare", "other_marker"]),
+    )
+    def forged_callback(self, forged: dict[str, str], where: str) -> None:
+        """Someone with the webhook URL posts a callback the PBX never sent.
+
+        Home Assistant first catches up with the PBX; then the forgery must
+        change nothing a user sees: no state, no event, no missed call.
+        """
+
+        async def forge() -> None:
+            await self.entry.runtime_data.calls.async_refresh()
+            await self._async_settle()
+            before = self._shown()
+            events = len(self.world.events)
+            sub = next(iter(self.sim.subscriptions.values()), None)
+            url = URL(sub.url) if sub else URL(f"/api/webhook/{self._webhook_id()}")
+            if where == "bare":
+                url = url.with_query(None)
+            elif where == "other_marker":
+                url = url.update_query(ha_event="answer_in", ha_extension=EXT_KITCHEN)
+            await self._async_post(str(url), forged)
+            assert self.world.events[events:] == []
+            assert self._shown() == before
+
+        self.world.run(forge())
+
+    @rule(kind=st.sampled_from(["offline", "http_500"]))
+    def api_goes_down(self, kind: str) -> None:
+        """The PBX's API stops answering (connection refused, or 500s)."""
+
+        async def down() -> None:
+            if kind == "offline":
+                await self.sim.go_offline()
+            else:
+                self.sim.inject_fault("http_500", count=None, path_prefix="/uapi/")
+            self.api_down = kind
+            await self._async_settle()
+
+        self.world.run(down())
+
+    @precondition(lambda self: self.api_down is not None)
+    @rule()
+    def api_comes_back(self) -> None:
+        """The PBX's API answers again."""
+
+        async def up() -> None:
+            self.sim.clear_faults()
+            await self.sim.go_online()
+            self.api_down = None
+            await self._async_settle()
+
+        self.world.run(up())
+
+    @rule()
+    def reload(self) -> None:
+        """The entry reloads (an option changed, the user asked)."""
+
+        async def reload() -> None:
+            self.fresh = True
+            await self.hass.config_entries.async_reload(self.entry.entry_id)
+            await self._async_settle()
+
+        self.world.run(reload())
 
     @rule()
     def poll(self) -> None:
