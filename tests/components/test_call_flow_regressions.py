@@ -9,7 +9,8 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from tests.conftest import EXT_OFFICE
+from custom_components.voipnow.const import DOMAIN
+from tests.conftest import EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import async_ring
@@ -69,3 +70,39 @@ async def test_a_call_that_rings_during_a_reload_is_announced(
         ("incoming_call", first),
         ("incoming_call", second),
     ]
+
+
+async def test_a_call_home_assistant_transfers_is_not_missed(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """Ringing, sent elsewhere by `voipnow.transfer_call`: no missed call counted.
+
+    The model: ring_in, ha_action (transfer). The event said `ended`, but the
+    badge read the outcome (`cancelled`) and counted the call as missed.
+    """
+    events = record_bus_events(hass)
+    call_id = await async_ring(hass, simulator, push_integration)
+
+    await hass.services.async_call(
+        DOMAIN,
+        "transfer_call",
+        {
+            "extension": EXT_OFFICE,
+            "phone_call_id": call_id,
+            "send_call_to": EXT_KITCHEN,
+        },
+        blocking=True,
+    )
+    await async_settle(hass)
+
+    assert sorted((e["extension"], e["type"]) for e in events) == [
+        (EXT_OFFICE, "ended"),
+        (EXT_OFFICE, "incoming_call"),
+        (EXT_KITCHEN, "incoming_call"),
+    ]
+    # The PBX said how the Office's leg ended (CANCEL): still not missed.
+    [ended] = [event for event in events if event["type"] == "ended"]
+    assert ended["outcome"] == "cancelled"
+    assert hass.states.get(OFFICE_MISSED).state == "0"
