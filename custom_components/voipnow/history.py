@@ -129,6 +129,10 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         self._show: asyncio.Handle | None = None
         self._reads = asyncio.Semaphore(MAX_PARALLEL_READS)
         entry.async_on_unload(self._async_cancel_show)
+        # Written before the entry unloads: a reload reads it back at once,
+        # and a removed entry's file must not be written again afterwards.
+        entry.async_on_unload(self._async_write_now)
+        self._unsaved = False
 
     async def async_load(self) -> None:
         """Read what was kept across restarts; listen to the entry's call events."""
@@ -281,6 +285,13 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
     def _async_save(self) -> None:
         """Keep the counts across restarts (written a little later, in one go)."""
         self._store.async_delay_save(self._to_store, 5)
+        self._unsaved = True
+
+    async def _async_write_now(self) -> None:
+        """Write what waits to be written (the entry unloads)."""
+        if self._unsaved:
+            self._unsaved = False
+            await self._store.async_save(self._to_store())
 
     def _to_store(self) -> dict[str, Any]:
         """Return what is kept across restarts."""

@@ -5,9 +5,16 @@ Each test is the shrunk sequence of rules that failed, written out.
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from custom_components.voipnow.const import DOMAIN
 from tests.conftest import EXT_KITCHEN, EXT_OFFICE
@@ -106,3 +113,39 @@ async def test_a_call_home_assistant_transfers_is_not_missed(
     [ended] = [event for event in events if event["type"] == "ended"]
     assert ended["outcome"] == "cancelled"
     assert hass.states.get(OFFICE_MISSED).state == "0"
+
+
+async def _async_miss_a_call(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> None:
+    """Ring the Office; the caller gives up; Home Assistant counts it missed."""
+    call_id = await async_ring(hass, simulator, entry)
+    await simulator.hangup_call(call_id, "NOANSWER")
+    await async_settle(hass)
+    assert hass.states.get(OFFICE_MISSED).state == "1"
+
+
+async def test_a_removed_entry_leaves_no_history(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+    simulator: VoipNowSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """Removed right after a missed call: the pending write does not bring its file back.
+
+    The model removes its entry after each example and sets up the next with
+    the same entry id: a missed-call badge of the example before showed up.
+    The history is now written when the entry unloads (a reload also reads
+    back what it has just counted).
+    """
+    key = f"{DOMAIN}.history.{push_integration.entry_id}"
+    await _async_miss_a_call(hass, simulator, push_integration)
+
+    await hass.config_entries.async_remove(push_integration.entry_id)
+    await async_settle(hass)
+    freezer.tick(timedelta(seconds=10))
+    async_fire_time_changed(hass)
+    await async_settle(hass)
+
+    assert key not in hass_storage
