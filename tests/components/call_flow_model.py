@@ -376,10 +376,10 @@ class CallFlowModel(RuleBasedStateMachine):
         if call_id in self.sim.calls:
             self._note_parties(call_id)
 
-    @rule(lost=st.booleans())
-    def callbacks_lost(self, lost: bool) -> None:
-        """The PBX's callbacks stop arriving (they are kept, to arrive late) or come back."""
-        self.sim.block_callbacks(lost)
+    @rule()
+    def callbacks_lost(self) -> None:
+        """The PBX's callbacks stop arriving (kept, to arrive late), or arrive again."""
+        self.sim.block_callbacks(not self.sim.callbacks.blocked)
 
     @precondition(lambda self: self.sim.callbacks_dropped)
     @rule(data=st.data())
@@ -439,6 +439,7 @@ class CallFlowModel(RuleBasedStateMachine):
 
         self.world.run(forge())
 
+    @precondition(lambda self: self.api_down is None)
     @rule(kind=st.sampled_from(["offline", "http_500"]))
     def api_goes_down(self, kind: str) -> None:
         """The PBX's API stops answering (connection refused, or 500s)."""
