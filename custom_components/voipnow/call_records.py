@@ -57,7 +57,8 @@ class HistoryCall:
     remote_number: str | None
     caller_name: str | None
     outcome: CallOutcome
-    # An `ended` event: Home Assistant sent the call elsewhere or hung it up.
+    # Its event said `ended`: taken (here or elsewhere) or sent on by Home
+    # Assistant, whatever its outcome; never a missed call.
     handled: bool = False
 
     @property
@@ -224,7 +225,7 @@ def event_call(data: Mapping[str, Any]) -> HistoryCall | None:
         caller_name=_clean(data.get(ATTR_CALLER_NAME), MAX_NAME),
         outcome=outcome,
         # Of an incoming call, only `missed` says nobody took it: an `ended`
-        # one with such an outcome was handled by Home Assistant.
+        # one with such an outcome was sent on by Home Assistant.
         handled=data.get("type") == "ended",
     )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -58,6 +58,10 @@ class ExtensionHistory:
     # Missed calls counted beyond those remembered.
     overflow: int = 0
     last_call: HistoryCall | None = None
+    # Calls whose event said `ended`, not `missed` (answered here or
+    # elsewhere, or sent on by Home Assistant): their CDR record does not
+    # make them missed.
+    handled: list[HistoryCall] = field(default_factory=list)
 
     @property
     def missed_count(self) -> int:
@@ -71,6 +75,10 @@ class ExtensionHistory:
 
     def take(self, call: HistoryCall, *, from_cdr: bool) -> None:
         """Count a finished call once; the CDR corrects what events guessed."""
+        if call.handled:
+            self.handled = [*self.handled[1 - MAX_REMEMBERED :], call]
+        elif from_cdr and any(same_call(done, call) for done in self.handled):
+            call = replace(call, handled=True)
         if self.last_call is None or call.started >= self.last_call.started:
             self.last_call = call
         known = next((m for m in self.missed if same_call(m, call)), None)

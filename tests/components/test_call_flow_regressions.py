@@ -24,6 +24,9 @@ from .helpers import async_ring
 from .push_helpers import OFFICE_CALL_EVENT, async_settle, record_bus_events
 
 OFFICE_MISSED = "sensor.extension_0003_210_missed_calls"
+KITCHEN_MISSED = "sensor.extension_0003_211_missed_calls"
+# The call records are read once a burst of ended calls is over (15 s).
+CDR_READ_AFTER_A_CALL = timedelta(seconds=20)
 
 
 async def _async_reload(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -81,6 +84,7 @@ async def test_a_call_that_rings_during_a_reload_is_announced(
 
 async def test_a_call_home_assistant_transfers_is_not_missed(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
     simulator: VoipNowSimulator,
     push_integration: MockConfigEntry,
 ) -> None:
@@ -112,6 +116,16 @@ async def test_a_call_home_assistant_transfers_is_not_missed(
     # The PBX said how the Office's leg ended (CANCEL): still not missed.
     [ended] = [event for event in events if event["type"] == "ended"]
     assert ended["outcome"] == "cancelled"
+    # Nor once the call ends and the call records are read.
+    await simulator.hangup_call(call_id)
+    await async_settle(hass)
+    freezer.tick(CDR_READ_AFTER_A_CALL)
+    async_fire_time_changed(hass)
+    await async_settle(hass)
+    assert simulator.api_requests("GET", "/uapi/cdr/")
+    assert hass.states.get(OFFICE_MISSED).state == "0"
+    # The Kitchen really missed it.
+    assert hass.states.get(KITCHEN_MISSED).state == "1"
     assert hass.states.get(OFFICE_MISSED).state == "0"
 
 
