@@ -27,7 +27,7 @@ from homeassistant.util import dt as dt_util
 from .api import VoipNowClient
 from .call_event import signal_entry_call_event
 from .call_records import HistoryCall, event_call, history_calls, same_call
-from .const import DOMAIN, LOGGER
+from .const import DOMAIN, LOGGER, CallDirection
 from .errors import update_errors
 from .refusals import refusals
 
@@ -75,7 +75,7 @@ class ExtensionHistory:
 
     def take(self, call: HistoryCall, *, from_cdr: bool) -> None:
         """Count a finished call once; the CDR corrects what events guessed."""
-        if call.handled:
+        if call.handled and call.direction is CallDirection.INCOMING:
             self.handled = [*self.handled[1 - MAX_REMEMBERED :], call]
         elif from_cdr and any(same_call(done, call) for done in self.handled):
             call = replace(call, handled=True)
@@ -155,6 +155,11 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
             history.missed = [
                 call
                 for item in data.get("missed") or []
+                if (call := HistoryCall.from_store(item)) is not None
+            ]
+            history.handled = [
+                replace(call, handled=True)
+                for item in data.get("handled") or []
                 if (call := HistoryCall.from_store(item)) is not None
             ]
             self._histories[number] = history
@@ -310,6 +315,7 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
                     "cleared": history.cleared.isoformat(),
                     "overflow": history.overflow,
                     "missed": [call.to_store() for call in history.missed],
+                    "handled": [call.to_store() for call in history.handled],
                     "last_call": history.last_call.to_store()
                     if history.last_call
                     else None,

@@ -538,17 +538,33 @@ class CallFlowModel(RuleBasedStateMachine):
 
     @invariant()
     def missed_badges_count_only_real_calls(self) -> None:
-        """A missed-call badge never counts more calls than rang the extension and ended."""
+        """A missed-call badge counts only ended calls that rang the extension.
+
+        Not a call whose event said `ended` (taken here or elsewhere, or sent
+        on by Home Assistant), whatever the call records say; a call no
+        listing showed may come from the call records.
+        """
+        ended_events = {
+            (event["extension"], event["phone_call_id"])
+            for event in self.world.events
+            if event["type"] == "ended"
+        }
         for extension in EXTENSIONS:
             state = self.hass.states.get(missed_sensor(extension))
             if state is None or not state.state.isdigit():
                 continue
-            ended = [
+            may_count = [
                 call_id
                 for call_id, parties in self.parties.items()
-                if extension in parties and call_id not in self.sim.calls
+                if extension in parties
+                and call_id not in self.sim.calls
+                and (extension, call_id) not in ended_events
             ]
-            assert int(state.state) <= len(ended), (extension, state.state, ended)
+            assert int(state.state) <= len(may_count), (
+                extension,
+                state.state,
+                may_count,
+            )
 
     # ------------------------------------------------------------ teardown
     def teardown(self) -> None:
@@ -566,6 +582,15 @@ class CallFlowModel(RuleBasedStateMachine):
         await self.sim.go_online()
         for call_id in list(self.sim.calls):
             await self.sim.hangup_call(call_id)
+        # An entry whose setup failed while the API was down tries again
+        # later and later: let time pass until it is back.
+        for _ in range(20):
+            if self.loaded:
+                break
+            await self._async_settle()
+            self.world.freezer.tick(DEFAULT_SCAN_INTERVAL)
+            async_fire_time_changed(self.hass)
+        assert self.loaded, self.entry.state
         for _ in range(2):
             await self._async_settle()
             self.world.freezer.tick(DEFAULT_SCAN_INTERVAL)

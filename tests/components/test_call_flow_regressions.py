@@ -124,6 +124,11 @@ async def test_a_call_home_assistant_transfers_is_not_missed(
     await async_settle(hass)
     assert simulator.api_requests("GET", "/uapi/cdr/")
     assert hass.states.get(OFFICE_MISSED).state == "0"
+    # Nor after a reload, which reads the call records again.
+    simulator.clear_requests()
+    await _async_reload(hass, push_integration)
+    assert simulator.api_requests("GET", "/uapi/cdr/")
+    assert hass.states.get(OFFICE_MISSED).state == "0"
     # The Kitchen really missed it.
     assert hass.states.get(KITCHEN_MISSED).state == "1"
     assert hass.states.get(OFFICE_MISSED).state == "0"
