@@ -179,10 +179,10 @@ class CallFlowModel(RuleBasedStateMachine):
 
     async def _async_settle(self) -> None:
         """Let callbacks, listings and events run to the end."""
-        await self.sim.wait_callbacks()
         await self.hass.async_block_till_done(wait_background_tasks=True)
-        await self.sim.wait_callbacks()
-        await self.hass.async_block_till_done(wait_background_tasks=True)
+        while self.sim.callbacks.tasks:
+            await self.sim.wait_callbacks()
+            await self.hass.async_block_till_done(wait_background_tasks=True)
 
     def _note_listing(self) -> None:
         """Keep what a calls listing shows, as it is answered."""
