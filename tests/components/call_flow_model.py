@@ -50,7 +50,7 @@ from yarl import URL
 
 from custom_components.voipnow.const import DOMAIN, EVENT_CALL
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
-from voipnow_simulator import SentCallback, SimCall, VoipNowSimulator
+from voipnow_simulator import SimCall, VoipNowSimulator
 
 from .helpers import CALLS_PATH, DEFAULT_SCAN_INTERVAL
 from .push_helpers import push_entry
@@ -149,8 +149,6 @@ class CallFlowModel(RuleBasedStateMachine):
         # The next listing is the first of a setup.
         self.fresh = True
         self.api_down: str | None = None
-        # Callbacks held back (lost until delivered late).
-        self.held: list[SentCallback] = []
         # Every extension each call ever rang or came from.
         self.parties: dict[str, set[str]] = {}
         self.sim = VoipNowSimulator(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
@@ -165,14 +163,14 @@ class CallFlowModel(RuleBasedStateMachine):
             return listing(request, items)
 
         self.sim._page = page  # type: ignore[method-assign]
-        self.entry: MockConfigEntry = push_entry(self.sim)
         self.world.run(self._async_start())
 
     # ------------------------------------------------------------ plumbing
     async def _async_start(self) -> None:
         """Start the PBX and set up the entry."""
         await self.sim.start(host="127.0.0.1", port=0)
-        self.entry = push_entry(self.sim)
+        # The entry names the PBX's address, known once it listens.
+        self.entry: MockConfigEntry = push_entry(self.sim)
         self.entry.add_to_hass(self.hass)
         assert await self.hass.config_entries.async_setup(self.entry.entry_id)
         await self._async_settle()
