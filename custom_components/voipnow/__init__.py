@@ -24,6 +24,7 @@ from .api import VoipNowClient
 from .const import CONF_PUSH, CONF_PUSH_TRANSPORT, DOMAIN, PushTransport
 from .coordinator import VoipNowCoordinator
 from .history import VoipNowHistory, async_remove_history
+from .kept_tracker import forget_tracker
 from .number_kind import async_load_metadata
 from .pbx_data import async_delete_issue
 from .phonebook_manager import VoipNowPhonebook
@@ -82,6 +83,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> b
         calls=coordinator, history=history, queues=queues, phonebook=phonebook
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    coordinator.async_start_delivering()
     chosen = _push_transport(entry.options)
     if chosen is not PushTransport.POLLING:
         push = VoipNowPushTransport(
@@ -140,6 +142,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: VoipNowConfigEntry) -> 
     """Delete this entry's call event subscriptions (and cloudhook)."""
     await async_delete_subscriptions(hass, _client(hass, entry), entry.entry_id)
     await async_remove_history(hass, entry.entry_id)
+    forget_tracker(hass, entry.entry_id)
     async_delete_issue(hass, entry.entry_id)
     if CONF_WEBHOOK_ID in entry.data:
         await async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])

@@ -57,12 +57,17 @@ class HistoryCall:
     remote_number: str | None
     caller_name: str | None
     outcome: CallOutcome
+    # Its event said `ended`: taken (here or elsewhere) or sent on by Home
+    # Assistant, whatever its outcome; never a missed call.
+    handled: bool = False
 
     @property
     def missed(self) -> bool:
-        """Whether this was an incoming call nobody answered."""
+        """Whether this was an incoming call nobody answered (nor sent elsewhere)."""
         return (
-            self.direction is CallDirection.INCOMING and self.outcome in MISSED_OUTCOMES
+            self.direction is CallDirection.INCOMING
+            and self.outcome in MISSED_OUTCOMES
+            and not self.handled
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -219,6 +224,9 @@ def event_call(data: Mapping[str, Any]) -> HistoryCall | None:
         remote_number=_clean(data.get(ATTR_REMOTE_NUMBER), MAX_NUMBER),
         caller_name=_clean(data.get(ATTR_CALLER_NAME), MAX_NAME),
         outcome=outcome,
+        # Of an incoming call, only `missed` says nobody took it: an `ended`
+        # one with such an outcome was sent on by Home Assistant.
+        handled=data.get("type") == "ended",
     )
 
 

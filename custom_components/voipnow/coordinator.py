@@ -35,12 +35,12 @@ from .const import (
 )
 from .deliver import async_deliver
 from .errors import update_errors
+from .kept_tracker import kept_tracker
 from .listing_gate import ListingGate
 from .pbx_data import async_checked_extensions
 from .phonebook_manager import NameLookup
 from .refusals import refusals
 from .relisting import Relister
-from .tracker import CallTracker
 
 
 class PushHealth(Protocol):
@@ -118,7 +118,7 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         # The options this coordinator runs with (a change reloads the entry).
         self.options = dict(entry.options)
         self.server_id = entry.data.get(CONF_SERVER_ID) or entry.unique_id
-        self.tracker = CallTracker()
+        self.tracker = kept_tracker(hass, entry)
         self.push: PushHealth | None = None
         self._extensions: dict[str, Extension] | None = None
         self._extensions_fetched = 0.0
@@ -127,6 +127,9 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         entry.async_on_unload(self._gate.cancel)
         # Devices whose extension the last presence listing lacked.
         self._missing_devices: set[str] = set()
+        # Events found while the entry sets up (a call that ended during a
+        # reload) wait for the entities and the history to listen.
+        self._early: list[CallEvent] | None = []
 
     def signal_call_event(self, extension: str) -> str:
         """The dispatcher signal that carries one extension's call events.
@@ -215,13 +218,23 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
             # An automation a call event triggers may act on the call at once
             # (a device action hangs it up): it must find the call listed.
             self.data = data
-            async_deliver(self, events)
+            if self._early is None:
+                async_deliver(self, events)
+            else:
+                self._early.extend(events)
         self.update_interval = (
             max(PUSH_SCAN_INTERVAL, self.scan_interval)
             if self.push is not None and self.push.working
             else self.scan_interval
         )
         return data
+
+    @callback
+    def async_start_delivering(self) -> None:
+        """Deliver the events found during setup; later ones go out at once."""
+        early, self._early = self._early or [], None
+        if early:
+            async_deliver(self, early)
 
     @callback
     def async_take_callback(self, hint: CallbackHint) -> None:

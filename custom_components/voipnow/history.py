@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -27,7 +27,7 @@ from homeassistant.util import dt as dt_util
 from .api import VoipNowClient
 from .call_event import signal_entry_call_event
 from .call_records import HistoryCall, event_call, history_calls, same_call
-from .const import DOMAIN, LOGGER
+from .const import DOMAIN, LOGGER, CallDirection
 from .errors import update_errors
 from .history_reads import NewRecords
 from .refusals import refusals
@@ -52,6 +52,10 @@ class ExtensionHistory:
     # Missed calls counted beyond those remembered.
     overflow: int = 0
     last_call: HistoryCall | None = None
+    # Calls whose event said `ended`, not `missed` (answered here or
+    # elsewhere, or sent on by Home Assistant): their CDR record does not
+    # make them missed.
+    handled: list[HistoryCall] = field(default_factory=list)
 
     @property
     def missed_count(self) -> int:
@@ -65,6 +69,10 @@ class ExtensionHistory:
 
     def take(self, call: HistoryCall, *, from_cdr: bool) -> None:
         """Count a finished call once; the CDR corrects what events guessed."""
+        if call.handled and call.direction is CallDirection.INCOMING:
+            self.handled = [*self.handled[1 - MAX_REMEMBERED :], call]
+        elif from_cdr and any(same_call(done, call) for done in self.handled):
+            call = replace(call, handled=True)
         if self.last_call is None or call.started >= self.last_call.started:
             self.last_call = call
         known = next((m for m in self.missed if same_call(m, call)), None)
@@ -125,6 +133,10 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         self._show: asyncio.Handle | None = None
         self._reads = asyncio.Semaphore(MAX_PARALLEL_READS)
         entry.async_on_unload(self._async_cancel_show)
+        # Written before the entry unloads: a reload reads it back at once,
+        # and a removed entry's file must not be written again afterwards.
+        entry.async_on_unload(self._async_write_now)
+        self._unsaved = False
 
     async def async_load(self) -> None:
         """Read what was kept across restarts; listen to the entry's call events."""
@@ -140,6 +152,11 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
             history.missed = [
                 call
                 for item in data.get("missed") or []
+                if (call := HistoryCall.from_store(item)) is not None
+            ]
+            history.handled = [
+                replace(call, handled=True)
+                for item in data.get("handled") or []
                 if (call := HistoryCall.from_store(item)) is not None
             ]
             self._histories[number] = history
@@ -275,6 +292,13 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
     def _async_save(self) -> None:
         """Keep the counts across restarts (written a little later, in one go)."""
         self._store.async_delay_save(self._to_store, 5)
+        self._unsaved = True
+
+    async def _async_write_now(self) -> None:
+        """Write what waits to be written (the entry unloads)."""
+        if self._unsaved:
+            self._unsaved = False
+            await self._store.async_save(self._to_store())
 
     def _to_store(self) -> dict[str, Any]:
         """Return what is kept across restarts."""
@@ -286,6 +310,7 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
                     "cleared": history.cleared.isoformat(),
                     "overflow": history.overflow,
                     "missed": [call.to_store() for call in history.missed],
+                    "handled": [call.to_store() for call in history.handled],
                     "last_call": history.last_call.to_store()
                     if history.last_call
                     else None,
