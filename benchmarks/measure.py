@@ -156,5 +156,30 @@ OURS_ONLY = (tracemalloc.Filter(True, f"*/{_OURS}*", all_frames=True),)
 
 
 def held_by_integration(snapshot: tracemalloc.Snapshot) -> int:
-    """Return the bytes of a snapshot allocated with the integration on the stack."""
-    return sum(trace.size for trace in snapshot.filter_traces(OURS_ONLY).traces)
+    """Return the bytes of a snapshot allocated with the integration on the stack.
+
+    The same as `snapshot.filter_traces(OURS_ONLY)`, which matches every
+    frame of every trace with `fnmatch` in Python (a minute for the 24-hour
+    figure's snapshots): each file name is matched once here.
+    """
+    ours: dict[str, bool] = {}
+    held = 0
+    # The snapshot's raw traces, (domain, size, ((file, line), ...), ...),
+    # as `tracemalloc` keeps them: no Trace and Frame object per frame.
+    raw = getattr(snapshot.traces, "_traces", None)
+    traces = (
+        ((size, frames) for _, size, frames, *_ in raw)
+        if raw is not None
+        else (
+            (t.size, [(f.filename, f.lineno) for f in t.traceback])
+            for t in snapshot.traces
+        )
+    )
+    for size, frames in traces:
+        for filename, _ in frames:
+            if (hit := ours.get(filename)) is None:
+                hit = ours[filename] = f"/{_OURS}" in filename
+            if hit:
+                held += size
+                break
+    return held

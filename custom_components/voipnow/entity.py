@@ -6,6 +6,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
@@ -13,11 +14,13 @@ from homeassistant.helpers.update_coordinator import (
     CoordinatorEntity,
     DataUpdateCoordinator,
 )
+from homeassistant.util.hass_dict import HassKey
 
 from .api import Extension
 from .calls import ExtensionCallState
 from .const import DOMAIN
 from .coordinator import VoipNowCoordinator
+from .devices import device_entry
 from .history import ExtensionHistory, HistoryData, VoipNowHistory
 from .queue_entity import VoipNowQueueEntity, async_add_queue_entities
 from .queues import CallQueue, QueueState
@@ -44,14 +47,9 @@ class VoipNowEntity[C: DataUpdateCoordinator[Any]](CoordinatorEntity[C]):
         self.extension = extension
         identifier = self.calls.device_identifier(extension)
         self._attr_unique_id = f"{identifier}_{description.key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, identifier)},
-            translation_key="extension",
-            translation_placeholders={"number": extension},
-            manufacturer="4PSA",
-            model="VoipNow extension",
-            configuration_url=self.calls.client.base_url,
-        )
+        # The device is registered before its entities are added (see
+        # `async_add_extension_entities`): the entity only links to it.
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, identifier)})
 
     def _shown(self) -> object:
         """What this entity shows; the state is written only when it changes."""
@@ -123,6 +121,47 @@ class VoipNowHistoryEntity(VoipNowEntity[VoipNowHistory]):
         return super().available and self.history is not None
 
 
+# The extensions whose device this setup of an entry has registered, by entry.
+_REGISTERED: HassKey[dict[str, set[str]]] = HassKey(f"{DOMAIN}_extension_devices")
+
+
+@callback
+def _async_register_devices(entry: VoipNowConfigEntry, extensions: list[str]) -> None:
+    """Register (or update) the devices of extensions, once per setup of the entry.
+
+    Every platform adds entities to the same devices: describing the device
+    once, rather than in each of its entities, spares the device registry
+    checking and translating the same description nine times per extension.
+    An extension that comes back after its device was removed (gone from two
+    listings) is registered again.
+    """
+    calls = entry.runtime_data.calls
+    by_entry = calls.hass.data.setdefault(_REGISTERED, {})
+    if (done := by_entry.get(entry.entry_id)) is None:
+        done = by_entry[entry.entry_id] = set()
+
+        @callback
+        def _forget() -> None:
+            by_entry.pop(entry.entry_id, None)
+
+        entry.async_on_unload(_forget)
+    registry = dr.async_get(calls.hass)
+    base_url = calls.client.base_url
+    for extension in extensions:
+        if extension in done and device_entry(calls, extension) is not None:
+            continue
+        done.add(extension)
+        registry.async_get_or_create(
+            config_entry_id=entry.entry_id,
+            identifiers={(DOMAIN, calls.device_identifier(extension))},
+            translation_key="extension",
+            translation_placeholders={"number": extension},
+            manufacturer="4PSA",
+            model="VoipNow extension",
+            configuration_url=base_url,
+        )
+
+
 def async_add_extension_entities[D: EntityDescription](
     entry: VoipNowConfigEntry,
     async_add_entities: AddEntitiesCallback,
@@ -147,6 +186,7 @@ def async_add_extension_entities[D: EntityDescription](
         if not new:
             return
         known.update(new)
+        _async_register_devices(entry, new)
         async_add_entities(
             entity_class(runtime, extension, description)
             for extension in new

@@ -40,6 +40,7 @@ from .const import (
     ATTR_TRANSFER_NUMBER,
     ATTR_USER_ID,
     ATTR_WAIT_FOR_PICKUP,
+    CONF_TRANSFER_TARGETS,
     DOMAIN,
 )
 from .history_actions import (
@@ -86,7 +87,8 @@ TRANSFER_CALL_SCHEMA = _CALL_SCHEMA.extend(
         vol.Required(ATTR_SEND_CALL_TO): _number,
         vol.Optional(ATTR_TRANSFER_FROM_NUMBER): _text,
         vol.Optional(ATTR_TRANSFER_NUMBER): _text,
-        vol.Optional(ATTR_TO_VOICEMAIL, default=False): cv.boolean,
+        # No default: one key less to fill in and check on every transfer.
+        vol.Optional(ATTR_TO_VOICEMAIL): cv.boolean,
     }
 )
 MAKE_CALL_SCHEMA = vol.Schema(
@@ -199,14 +201,17 @@ def _resolve_target(
     A number is used as it is; a target's name gives its number, and a
     voicemail target sends the call to voicemail.
     """
-    targets = transfer_targets(runtime.calls.config_entry.options)
-    named = [
-        target
-        for target in find_targets(targets, send_call_to, partial=False)
-        if target.number != send_call_to
-    ]
-    if len(named) == 1:
-        return named[0].number, to_voicemail or named[0].voicemail
+    options = runtime.calls.config_entry.options
+    if options.get(CONF_TRANSFER_TARGETS):
+        named = [
+            target
+            for target in find_targets(
+                transfer_targets(options), send_call_to, partial=False
+            )
+            if target.number != send_call_to
+        ]
+        if len(named) == 1:
+            return named[0].number, to_voicemail or named[0].voicemail
     return runtime.phonebook.number_named(send_call_to), to_voicemail
 
 
@@ -216,7 +221,7 @@ def _transfer_call(
     """Handle `voipnow.transfer_call` (the handlers return the action, to await)."""
     coordinator = runtime.calls
     send_call_to, to_voicemail = _resolve_target(
-        runtime, data[ATTR_SEND_CALL_TO], data[ATTR_TO_VOICEMAIL]
+        runtime, data[ATTR_SEND_CALL_TO], data.get(ATTR_TO_VOICEMAIL, False)
     )
     return async_transfer_call(
         coordinator,

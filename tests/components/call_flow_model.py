@@ -155,14 +155,14 @@ class CallFlowModel(RuleBasedStateMachine):
         self.sim.add_extension(EXT_OFFICE, name="Office")
         self.sim.add_extension(EXT_KITCHEN, name="Kitchen")
         self.sim.add_extension(EXT_GARAGE, name="Garage")
-        listing = self.sim._page
+        listing = self.sim.state._page
 
         def page(request: Any, items: list[Any]) -> dict[str, Any]:
             if request.path == CALLS_PATH:
                 self._note_listing()
             return listing(request, items)
 
-        self.sim._page = page  # type: ignore[method-assign]
+        self.sim.state._page = page  # type: ignore[method-assign]
         self.world.run(self._async_start())
 
     # ------------------------------------------------------------ plumbing

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, tzinfo
 from enum import IntEnum
 import math
 import secrets
-from typing import Any
+from typing import Any, Final
 
 from .const import (
     EVENT_TYPE_REFUSED,
@@ -51,6 +51,11 @@ SAVE_KEYS = ("saveStartDate", "saveEndDate")
 _WANTS_TYPE_IN_PATH = frozenset({404, 405, 501})
 
 
+# The actions' names, read once (an enum member's value is a property).
+_TRANSFER: Final = TransferAction.TRANSFER.value
+_TO_VOICEMAIL: Final = TransferAction.TO_VOICEMAIL.value
+
+
 def call_path(user_id: str, extension: str, phone_call_id: str) -> str:
     """Build `phoneCalls/{user}/{extension}/{id}` from checked segments."""
     return (
@@ -82,9 +87,8 @@ def transfer_body(
     names another party; voicemail needs an extension's mailbox and the
     party to send there (`transfer_number`).
     """
-    action = TransferAction.TO_VOICEMAIL if to_voicemail else TransferAction.TRANSFER
     body = {
-        "action": action.value,
+        "action": _TO_VOICEMAIL if to_voicemail else _TRANSFER,
         "sendCallTo": validate_number("send_call_to", send_call_to),
     }
     if to_voicemail:

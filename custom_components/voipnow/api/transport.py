@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
-from functools import partial
 import json
 import logging
 from typing import Any, Final, Protocol
@@ -164,27 +163,35 @@ class Transport[T: TokenProvider]:
         action = method != "GET"
         token = await self.tokens.async_token()
         _LOGGER.debug("%s /uapi/%s", method, path)
-        send = partial(
-            self.async_send,
+        status, payload = await self.async_send(
             method,
             url,
+            headers=_headers(token),
             json_body=json_body,
             action=action,
             decode=decode,
         )
-        status, payload = await send(headers=_headers(token))
         if status == 401:
             # A 401 means the PBX did not act: renewing and retrying once cannot
             # duplicate an action.
             _LOGGER.debug("Token refused, requesting a new one")
             token = await self.tokens.async_token(stale=token)
             _LOGGER.debug("%s /uapi/%s (new token)", method, path)
-            status, payload = await send(headers=_headers(token))
+            status, payload = await self.async_send(
+                method,
+                url,
+                headers=_headers(token),
+                json_body=json_body,
+                action=action,
+                decode=decode,
+            )
             if status == 401:
                 raise self._refused(service_of(path))
         if status >= 300:
             raise response_error(status, payload, f"{method} /uapi/{path}")
-        self.refused_services.discard(service := service_of(path))
+        service = service_of(path)
+        if self.refused_services:
+            self.refused_services.discard(service)
         self.accepted_services.add(service)
         return status, payload
 

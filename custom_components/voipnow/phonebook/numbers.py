@@ -26,6 +26,9 @@ def clean_number(number: str | None) -> str:
     """Strip `tel:`, URI parameters and separators: `tel:+40-21-555-0100` -> `+40215550100`."""
     if not number or not isinstance(number, str):
         return ""
+    if len(number) <= _MAX_LENGTH and _DIALABLE.fullmatch(number):
+        # Already clean (what actions and the PBX mostly pass): as it is.
+        return number
     text = number.strip()[:_MAX_LENGTH]
     if text[:4].casefold() == "tel:":
         text = text[4:]
