@@ -17,7 +17,9 @@ import voluptuous as vol
 from tests.components.helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE
 from tests.components.test_services import (
     CALLER,
+    assert_invalid_field,
     async_act,
+    async_act_fails,
     async_active_call,
     message,
     sent,
@@ -26,6 +28,8 @@ from tests.conftest import EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
 MAKE_CALL_PATH = "/uapi/phoneCalls/@me/simple"
+# The call most make_call tests place: from the office to an outside number.
+MAKE_CALL = {"extension": EXT_OFFICE, "destination": "5550001"}
 
 
 def call_path(call_id: str, user_id: str = "@me", extension: str = EXT_OFFICE) -> str:
@@ -161,18 +165,11 @@ async def test_make_call_malformed_field(
     value: str,
 ) -> None:
     """A malformed field is refused before anything, even a token, is sent."""
-    mark = len(simulator.requests)
+    err, mark = await async_act_fails(
+        hass, simulator, "make_call", {**MAKE_CALL, field: value}
+    )
 
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(
-            hass,
-            "make_call",
-            {"extension": EXT_OFFICE, "destination": "5550001", field: value},
-        )
-
-    assert err.value.translation_key == "invalid_field"
-    assert err.value.translation_placeholders == {"field": field, "value": value}
-    assert f"`{field}`" in message(err.value)
+    assert_invalid_field(err, field, value)
     assert sent(simulator, mark) == []
 
 
@@ -190,57 +187,10 @@ async def test_make_call_wait_for_pickup_out_of_range(
         await async_act(
             hass,
             "make_call",
-            {
-                "extension": EXT_OFFICE,
-                "destination": "5550001",
-                "wait_for_pickup": wait_for_pickup,
-            },
+            {**MAKE_CALL, "wait_for_pickup": wait_for_pickup},
         )
 
     assert sent(simulator, mark) == []
-
-
-@pytest.mark.parametrize(
-    ("data", "code", "field"),
-    [
-        pytest.param(
-            {"destination": "0003*299"},
-            "pc_destination_invalid",
-            "destination",
-            id="unknown_extension",
-        ),
-        pytest.param(
-            {"destination": EXT_OFFICE},
-            "pc_destination_invalid",
-            "destination",
-            id="calls_itself",
-        ),
-        pytest.param({"user_id": "13"}, "user_invalid", "user_id", id="another_user"),
-    ],
-)
-async def test_make_call_pbx_refuses_a_field(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
-    data: dict[str, Any],
-    code: str,
-    field: str,
-) -> None:
-    """A field the PBX refuses is a validation error naming it; one POST only."""
-    mark = len(simulator.requests)
-
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(
-            hass,
-            "make_call",
-            {"extension": EXT_OFFICE, "destination": "5550001", **data},
-        )
-
-    assert err.value.translation_key == code
-    assert err.value.translation_placeholders == {"field": field}
-    assert f"`{field}`" in message(err.value)
-    assert len(sent(simulator, mark, "POST")) == 1
-    assert simulator.calls == {}
 
 
 async def test_make_call_server_error_is_not_retried(
@@ -248,16 +198,12 @@ async def test_make_call_server_error_is_not_retried(
 ) -> None:
     """A 5xx answer is a runtime error, after exactly one POST."""
     simulator.inject_fault("http_500", count=None, path_prefix=MAKE_CALL_PATH)
-    mark = len(simulator.requests)
+    err, mark = await async_act_fails(
+        hass, simulator, "make_call", MAKE_CALL, HomeAssistantError
+    )
 
-    with pytest.raises(HomeAssistantError) as err:
-        await async_act(
-            hass, "make_call", {"extension": EXT_OFFICE, "destination": "5550001"}
-        )
-
-    assert not isinstance(err.value, ServiceValidationError)
-    assert err.value.translation_key == "request_failed"
-    assert "HTTP 500" in message(err.value)
+    assert err.translation_key == "request_failed"
+    assert "HTTP 500" in message(err)
     assert len(sent(simulator, mark, "POST")) == 1
 
 
@@ -318,17 +264,12 @@ async def test_hangup_unknown_call(
 ) -> None:
     """A phone_call_id the PBX never had is a validation error naming it."""
     call_id = await async_active_call(hass, simulator, entry)
-    mark = len(simulator.requests)
+    data = {"extension": EXT_OFFICE, "phone_call_id": "0123456789abcdef0123"}
 
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(
-            hass,
-            "hangup_call",
-            {"extension": EXT_OFFICE, "phone_call_id": "0123456789abcdef0123"},
-        )
+    err, mark = await async_act_fails(hass, simulator, "hangup_call", data)
 
-    assert err.value.translation_key == "pc_phonecall_invalid"
-    assert "`phone_call_id`" in message(err.value)
+    assert err.translation_key == "pc_phonecall_invalid"
+    assert "`phone_call_id`" in message(err)
     assert len(sent(simulator, mark, "DELETE")) == 1
     assert list(simulator.calls) == [call_id]
 
@@ -339,13 +280,11 @@ async def test_hangup_server_error_is_not_retried(
     """A 5xx answer to the DELETE is a runtime error, after exactly one DELETE."""
     call_id = await async_active_call(hass, simulator, entry)
     simulator.inject_fault("http_500", count=None, path_prefix=call_path(call_id))
-    mark = len(simulator.requests)
+    err, mark = await async_act_fails(
+        hass, simulator, "hangup_call", {"extension": EXT_OFFICE}, HomeAssistantError
+    )
 
-    with pytest.raises(HomeAssistantError) as err:
-        await async_act(hass, "hangup_call", {"extension": EXT_OFFICE})
-
-    assert not isinstance(err.value, ServiceValidationError)
-    assert err.value.translation_key == "request_failed"
+    assert err.translation_key == "request_failed"
     assert len(sent(simulator, mark, "DELETE")) == 1
     assert list(simulator.calls) == [call_id]
 
@@ -498,15 +437,12 @@ async def test_hold_call_the_extension_does_not_have(
     kitchen_call = await async_active_call(
         hass, simulator, entry, extension=EXT_KITCHEN, caller="5556666"
     )
-    mark = len(simulator.requests)
+    data = {"extension": EXT_OFFICE, "phone_call_id": kitchen_call}
 
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(
-            hass, action, {"extension": EXT_OFFICE, "phone_call_id": kitchen_call}
-        )
+    err, mark = await async_act_fails(hass, simulator, action, data)
 
-    assert err.value.translation_key == "call_not_found"
-    assert message(err.value) == f"Extension {EXT_OFFICE} has no call {kitchen_call}"
+    assert err.translation_key == "call_not_found"
+    assert message(err) == f"Extension {EXT_OFFICE} has no call {kitchen_call}"
     assert sent(simulator, mark, "PUT") == []
     assert simulator.get_call(kitchen_call).on_hold == set()
 
@@ -521,14 +457,12 @@ async def test_hold_call_ended_since_last_poll(
     """A call that ended since the last poll: no PUT, the user learns it ended."""
     call_id = await async_active_call(hass, simulator, entry)
     await simulator.hangup_call(call_id)
-    mark = len(simulator.requests)
+    err, mark = await async_act_fails(
+        hass, simulator, action, {"extension": EXT_OFFICE}, HomeAssistantError
+    )
 
-    with pytest.raises(HomeAssistantError) as err:
-        await async_act(hass, action, {"extension": EXT_OFFICE})
-
-    assert not isinstance(err.value, ServiceValidationError)
-    assert err.value.translation_key == "call_ended"
-    assert call_id in message(err.value)
+    assert err.translation_key == "call_ended"
+    assert call_id in message(err)
     assert sent(simulator, mark, "PUT") == []
     await hass.async_block_till_done()
     assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
@@ -594,13 +528,11 @@ async def test_hold_server_error_is_not_retried(
     """A 5xx answer to the listing or the PUT is a runtime error; one try each."""
     call_id = await async_active_call(hass, simulator, entry)
     simulator.inject_fault("http_500", count=None, path_prefix=path)
-    mark = len(simulator.requests)
+    err, mark = await async_act_fails(
+        hass, simulator, "hold_call", {"extension": EXT_OFFICE}, HomeAssistantError
+    )
 
-    with pytest.raises(HomeAssistantError) as err:
-        await async_act(hass, "hold_call", {"extension": EXT_OFFICE})
-
-    assert not isinstance(err.value, ServiceValidationError)
-    assert err.value.translation_key == "request_failed"
+    assert err.translation_key == "request_failed"
     assert len(sent(simulator, mark, method)) == 1
     assert len(sent(simulator, mark, "PUT")) == (method == "PUT")
     assert simulator.get_call(call_id).on_hold == set()
