@@ -14,7 +14,8 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from tests.conftest import EXT_OFFICE
+from custom_components.voipnow.const import CONF_QUEUES
+from tests.conftest import EXT_OFFICE, simulator_entry
 from voipnow_simulator import RecordedRequest, VoipNowSimulator
 
 # The timings the README promises, written here as numbers rather than imported
@@ -39,6 +40,9 @@ CALLER_NAME = "John Doe"
 WHO = "John Doe (5551234)"
 PRESENCE_PATH = "/uapi/extensions/@me/@self/presence"
 
+# The call queue most queue tests name in the options.
+SALES = "0003*300"
+
 OFFICE_CALL_STATE = "sensor.extension_0003_210_call_state"
 KITCHEN_CALL_STATE = "sensor.extension_0003_211_call_state"
 GARAGE_CALL_STATE = "sensor.extension_0003_212_call_state"
@@ -57,6 +61,16 @@ async def async_poll(
     async_fire_time_changed(hass)
     # The coordinator refreshes in a background task.
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def sales_entry(
+    simulator: VoipNowSimulator, agents: dict[str, int], **options: Any
+) -> MockConfigEntry:
+    """The simulator's polled entry, with the queue Sales of these agents named."""
+    simulator.add_queue(SALES, "Sales", agents)
+    return simulator_entry(
+        simulator, {CONF_QUEUES: [{"name": "Sales", "number": SALES}], **options}
+    )
 
 
 def calls_requests(simulator: VoipNowSimulator) -> int:

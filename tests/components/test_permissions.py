@@ -17,18 +17,12 @@ from homeassistant.exceptions import Unauthorized, UnknownUser
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
-from custom_components.voipnow.const import (
-    CONF_PUSH_TRANSPORT,
-    CONF_QUEUES,
-    CONF_TRANSFER_TARGETS,
-    DOMAIN,
-)
-from tests.conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
+from custom_components.voipnow.const import CONF_TRANSFER_TARGETS, DOMAIN
+from tests.conftest import EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
-from .helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE
+from .helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE, SALES, sales_entry
 
-SALES = "0003*300"
 SALES_SELECT = "select.queue_sales_agent_210"
 
 # Every action, with what it needs to do something; the entity whose control
@@ -65,18 +59,8 @@ SENDING = {"hangup_call", "transfer_call", "make_call", "set_queue_agent_status"
 @pytest.fixture
 def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
     """The simulator's entry (polling) with the queue Sales."""
-    simulator.add_queue(SALES, "Sales", {EXT_OFFICE: 1, EXT_KITCHEN: 1})
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="127.0.0.1",
-        unique_id=UNIQUE_ID,
-        data=entry_data(simulator),
-        options={
-            CONF_PUSH_TRANSPORT: "polling",
-            CONF_QUEUES: [{"name": "Sales", "number": SALES}],
-            CONF_TRANSFER_TARGETS: [],
-        },
-        entry_id="01JVOIPNOWTESTENTRY000000",
+    return sales_entry(
+        simulator, {EXT_OFFICE: 1, EXT_KITCHEN: 1}, **{CONF_TRANSFER_TARGETS: []}
     )
 
 
