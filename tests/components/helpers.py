@@ -6,15 +6,16 @@ from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.auth.models import User
 from homeassistant.config_entries import ConfigFlowResult
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
 
-from custom_components.voipnow.const import CONF_QUEUES
+from custom_components.voipnow.const import CONF_QUEUES, DOMAIN
 from tests.conftest import EXT_OFFICE, simulator_entry
 from voipnow_simulator import RecordedRequest, VoipNowSimulator
 
@@ -70,6 +71,23 @@ def sales_entry(
     simulator.add_queue(SALES, "Sales", agents)
     return simulator_entry(
         simulator, {CONF_QUEUES: [{"name": "Sales", "number": SALES}], **options}
+    )
+
+
+async def async_run_as(
+    hass: HomeAssistant, user: User | str | None, action: str, data: dict[str, Any]
+) -> None:
+    """Run an action as Home Assistant runs one a user (or its id) asked for.
+
+    No user: an automation.
+    """
+    await hass.services.async_call(
+        DOMAIN,
+        action,
+        data,
+        blocking=True,
+        context=Context(user_id=user.id if isinstance(user, User) else user),
+        return_response=action == "get_call_history",
     )
 
 

@@ -12,16 +12,22 @@ from typing import Any
 
 from homeassistant.auth.models import User
 from homeassistant.auth.permissions.const import POLICY_CONTROL
-from homeassistant.core import Context, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import Unauthorized, UnknownUser
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
-from custom_components.voipnow.const import CONF_TRANSFER_TARGETS, DOMAIN
+from custom_components.voipnow.const import CONF_TRANSFER_TARGETS
 from tests.conftest import EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
-from .helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE, SALES, sales_entry
+from .helpers import (
+    KITCHEN_CALL_STATE,
+    OFFICE_CALL_STATE,
+    SALES,
+    async_run_as,
+    sales_entry,
+)
 
 SALES_SELECT = "select.queue_sales_agent_210"
 
@@ -85,20 +91,6 @@ async def async_user(hass: HomeAssistant, group: str) -> User:
     return user
 
 
-async def async_run(
-    hass: HomeAssistant, user_id: str | None, action: str, data: dict[str, Any]
-) -> None:
-    """Run an action as Home Assistant runs one a user asked for."""
-    await hass.services.async_call(
-        DOMAIN,
-        action,
-        data,
-        blocking=True,
-        context=Context(user_id=user_id),
-        return_response=action == "get_call_history",
-    )
-
-
 def changes(simulator: VoipNowSimulator) -> list[str]:
     """The requests that would change something on the PBX."""
     return [
@@ -122,7 +114,7 @@ async def test_read_only_user_is_refused(
     missed = hass.states.get("sensor.extension_0003_210_missed_calls")
 
     with pytest.raises(Unauthorized) as err:
-        await async_run(hass, user.id, action, data)
+        await async_run_as(hass, user.id, action, data)
 
     assert err.value.permission == POLICY_CONTROL
     assert err.value.entity_id == entity_id
@@ -145,7 +137,7 @@ async def test_users_admins_and_automations_are_allowed(
     """An ordinary user, an administrator and an automation run every action."""
     user_id = None if who == "automation" else (await async_user(hass, who)).id
 
-    await async_run(hass, user_id, action, data)
+    await async_run_as(hass, user_id, action, data)
 
     if action in SENDING:
         assert len(changes(simulator)) == 1
@@ -159,12 +151,12 @@ async def test_permission_is_per_extension(
     user = MockUser(is_owner=False).add_to_hass(hass)
     user.mock_policy({"entities": {"entity_ids": {OFFICE_CALL_STATE: True}}})
 
-    await async_run(hass, user.id, "hangup_call", {"extension": EXT_OFFICE})
+    await async_run_as(hass, user.id, "hangup_call", {"extension": EXT_OFFICE})
     assert len(changes(simulator)) == 1
 
     for data in ({"extension": EXT_KITCHEN}, {}):
         with pytest.raises(Unauthorized) as err:
-            await async_run(hass, user.id, "get_call_history", data)
+            await async_run_as(hass, user.id, "get_call_history", data)
         assert err.value.entity_id == KITCHEN_CALL_STATE
     assert len(simulator.api_requests()) == 1
 
@@ -175,6 +167,6 @@ async def test_unknown_user_is_refused(
 ) -> None:
     """A context naming a user that does not exist is refused, and nothing is sent."""
     with pytest.raises(UnknownUser):
-        await async_run(hass, "0" * 32, "hangup_call", {"extension": EXT_OFFICE})
+        await async_run_as(hass, "0" * 32, "hangup_call", {"extension": EXT_OFFICE})
 
     assert simulator.api_requests() == []
