@@ -91,6 +91,21 @@ async def async_run_as(
     )
 
 
+async def async_caller_name(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    number: str = "+40215550100",
+) -> str:
+    """Ring the office from `number`; return the name the sensor shows, then hang up."""
+    call_id = await simulator.incoming_call(EXT_OFFICE, number, "PBX Name")
+    await async_poll(hass, freezer)
+    name = hass.states.get(OFFICE_CALL_STATE).attributes["caller_name"]
+    await simulator.hangup_call(call_id)
+    await async_poll(hass, freezer)
+    return str(name)
+
+
 def calls_requests(simulator: VoipNowSimulator) -> int:
     """Count the requests listing the calls that the PBX received."""
     return len(simulator.api_requests("GET", CALLS_PATH))
