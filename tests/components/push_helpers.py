@@ -51,14 +51,22 @@ def base_url(client: TestClient) -> str:
     return f"http://127.0.0.1:{client.server.port}"
 
 
+async def async_serve_internal(
+    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
+) -> TestClient:
+    """Serve the HTTP API at Home Assistant's internal URL, which the PBX reaches."""
+    client = await async_serve_http(hass, hass_client_no_auth)
+    hass.config.internal_url = base_url(client)
+    return client
+
+
 async def async_setup_push(
     hass: HomeAssistant,
     hass_client_no_auth: ClientSessionGenerator,
     entry: MockConfigEntry,
 ) -> TestClient:
     """Set up an entry whose PBX reaches Home Assistant's internal URL."""
-    client = await async_serve_http(hass, hass_client_no_auth)
-    hass.config.internal_url = base_url(client)
+    client = await async_serve_internal(hass, hass_client_no_auth)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     # Let the subscriptions be made.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 import json
 import logging
@@ -49,6 +50,7 @@ from .push_helpers import (
     PUSH_ENTRY_ID,
     async_ours,
     async_serve_http,
+    async_serve_internal,
     async_settle,
     async_setup_push,
     base_url,
@@ -202,8 +204,7 @@ async def test_stale_subscriptions_replaced_foreign_kept(
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     """Our stale subscriptions are replaced; other apps' subscriptions stay."""
-    client = await async_serve_http(hass, hass_client_no_auth)
-    hass.config.internal_url = base_url(client)
+    client = await async_serve_internal(hass, hass_client_no_auth)
     note = await async_note(hass, PUSH_ENTRY_ID)
     hook = f"{base_url(client)}/api/webhook/{WEBHOOK_ID}"
     pbx = simulator.pbx
@@ -272,8 +273,7 @@ async def test_subscriptions_of_a_vanished_entry_are_deleted(
     Another entry of this Home Assistant, and another Home Assistant's
     entries, keep theirs.
     """
-    client = await async_serve_http(hass, hass_client_no_auth)
-    hass.config.internal_url = base_url(client)
+    await async_serve_internal(hass, hass_client_no_auth)
     ours = await async_note(hass, PUSH_ENTRY_ID)
     instance = ours.split()[1]
     other = MockConfigEntry(domain=DOMAIN, entry_id="01JVOIPNOWOTHERENTRY00000")
@@ -552,22 +552,10 @@ async def test_cloudhook_when_no_other_url(
     subscribed: int,
 ) -> None:
     """With a Home Assistant Cloud subscription, the PBX calls a cloudhook."""
-    # The Cloud integration's API as the integration uses it (importing the
-    # real one needs packages the test environment may lack).
-    cloud = ModuleType("homeassistant.components.cloud")
-    cloud.CloudNotAvailable = CloudNotAvailable
-    cloud.async_active_subscription = Mock(return_value=active)
-    cloud.async_get_or_create_cloudhook = cloudhook
-    hass.config.components.add("cloud")
-    entry = push_entry(simulator)
-    entry.add_to_hass(hass)
-    with (
-        patch(PATCH_LOCAL, return_value=False),
-        patch.dict(sys.modules, {"homeassistant.components.cloud": cloud}),
-        patch.object(components, "cloud", cloud, create=True),
-    ):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done(wait_background_tasks=True)
+    async with async_cloud_entry(
+        hass, simulator, active, async_get_or_create_cloudhook=cloudhook
+    ) as entry:
+        pass
 
     # Whatever went wrong with the cloud, the entry loads and polls.
     assert entry.state is ConfigEntryState.LOADED
@@ -579,16 +567,20 @@ async def test_cloudhook_when_no_other_url(
     assert cloudhook.await_count == active
 
 
-@pytest.mark.parametrize("error", [None, CloudNotConnected, ValueError])
-async def test_cloudhook_deleted_with_the_entry(
-    hass: HomeAssistant, simulator: VoipNowSimulator, error: type[Exception] | None
-) -> None:
-    """Removing the entry deletes its cloudhook; a missing one is no error."""
+@asynccontextmanager
+async def async_cloud_entry(
+    hass: HomeAssistant, simulator: VoipNowSimulator, active: bool, **api: Any
+) -> AsyncIterator[MockConfigEntry]:
+    """Set up a push entry without a local URL, with a Cloud subscription or not.
+
+    The Cloud integration's API as the integration uses it (importing the real
+    one needs packages the test environment may lack): `api` adds functions.
+    """
     cloud = ModuleType("homeassistant.components.cloud")
     cloud.CloudNotAvailable = CloudNotAvailable
-    cloud.async_active_subscription = Mock(return_value=True)
-    cloud.async_get_or_create_cloudhook = AsyncMock(return_value=CLOUDHOOK)
-    cloud.async_delete_cloudhook = AsyncMock(side_effect=error)
+    cloud.async_active_subscription = Mock(return_value=active)
+    for name, function in api.items():
+        setattr(cloud, name, function)
     hass.config.components.add("cloud")
     entry = push_entry(simulator)
     entry.add_to_hass(hass)
@@ -599,11 +591,27 @@ async def test_cloudhook_deleted_with_the_entry(
     ):
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done(wait_background_tasks=True)
+        yield entry
+
+
+@pytest.mark.parametrize("error", [None, CloudNotConnected, ValueError])
+async def test_cloudhook_deleted_with_the_entry(
+    hass: HomeAssistant, simulator: VoipNowSimulator, error: type[Exception] | None
+) -> None:
+    """Removing the entry deletes its cloudhook; a missing one is no error."""
+    delete = AsyncMock(side_effect=error)
+    async with async_cloud_entry(
+        hass,
+        simulator,
+        True,
+        async_get_or_create_cloudhook=AsyncMock(return_value=CLOUDHOOK),
+        async_delete_cloudhook=delete,
+    ) as entry:
         webhook_id = entry.data["webhook_id"]
         await hass.config_entries.async_remove(entry.entry_id)
         await hass.async_block_till_done()
 
-    cloud.async_delete_cloudhook.assert_awaited_once_with(hass, webhook_id)
+    delete.assert_awaited_once_with(hass, webhook_id)
     assert await async_ours(hass, simulator) == []
 
 

@@ -36,8 +36,7 @@ from voipnow_simulator import VoipNowSimulator
 from .helpers import CALLS_PATH, OFFICE_CALL_STATE, calls_requests
 from .push_helpers import (
     EVENTS_PATH,
-    async_serve_http,
-    base_url,
+    async_serve_internal,
     bus_types,
     leaks,
     record_bus_events,
@@ -135,6 +134,24 @@ async def socket_integration(
     return entry
 
 
+@pytest.fixture
+async def webhook_fallback(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> MockConfigEntry:
+    """An automatic entry of an organization-level App, Home Assistant reachable.
+
+    The socket is refused (401): the PBX calls the webhook.
+    """
+    simulator.notifications.configure(user_level=False)
+    await async_serve_internal(hass, hass_client_no_auth)
+    entry = socket_entry(simulator, "automatic")
+    await async_setup(hass, entry)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return entry
+
+
 async def test_user_level_app_rings_within_one_listing(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
@@ -167,17 +184,10 @@ async def test_user_level_app_rings_within_one_listing(
 
 
 async def test_leftover_subscriptions_are_removed(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    hass_client_no_auth: ClientSessionGenerator,
+    hass: HomeAssistant, simulator: VoipNowSimulator, webhook_fallback: MockConfigEntry
 ) -> None:
     """Subscriptions of ours from the webhook go once the socket is used."""
-    simulator.notifications.configure(user_level=False)
-    http = await async_serve_http(hass, hass_client_no_auth)
-    hass.config.internal_url = base_url(http)
-    entry = socket_entry(simulator, "automatic")
-    await async_setup(hass, entry)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    entry = webhook_fallback
     assert len(simulator.subscriptions) == 15
     await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
@@ -193,15 +203,10 @@ async def test_organization_level_app_uses_the_webhook_then_the_socket(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     simulator: VoipNowSimulator,
-    hass_client_no_auth: ClientSessionGenerator,
+    webhook_fallback: MockConfigEntry,
 ) -> None:
     """401: the webhook as before; 30 minutes later the socket is tried again."""
-    simulator.notifications.configure(user_level=False)
-    http = await async_serve_http(hass, hass_client_no_auth)
-    hass.config.internal_url = base_url(http)
-    entry = socket_entry(simulator, "automatic")
-    await async_setup(hass, entry)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    entry = webhook_fallback
 
     assert simulator.notifications.refused == [401]
     assert transport_of(entry) == {
@@ -619,12 +624,12 @@ async def test_refused_credentials_stop_the_socket(
     assert len(simulator.token_requests) == tokens
 
 
-async def test_a_message_wakes_request_listing_when_there_is_one(
+async def test_a_message_asks_the_coordinator_for_a_listing(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
     socket_integration: MockConfigEntry,
 ) -> None:
-    """With the coordinator's coalesced `request_listing`, a message goes there."""
+    """A message goes to the coordinator's coalesced `request_listing`, not a GET."""
     asked: list[str] = []
     coordinator = socket_integration.runtime_data.calls
     coordinator.request_listing = lambda *, source: asked.append(source)  # type: ignore[attr-defined]

@@ -44,7 +44,7 @@ from .helpers import (
 )
 from .push_helpers import (
     async_ours,
-    async_serve_http,
+    async_serve_internal,
     async_setup_push,
     base_url,
     push_entry,
@@ -372,8 +372,7 @@ async def test_flapping_pbx(
 ) -> None:
     """Outages of every kind: each logged once, states right after, nothing left over."""
     caplog.set_level(logging.INFO)
-    client = await async_serve_http(hass, hass_client_no_auth)
-    hass.config.internal_url = base_url(client)
+    await async_serve_internal(hass, hass_client_no_auth)
     tasks_before = asyncio.all_tasks()
     timers_before = set(get_scheduled_timer_handles(hass.loop))
     entry = push_entry(simulator)
