@@ -87,6 +87,16 @@ async def async_setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await hass.async_block_till_done()
 
 
+async def async_setup_refused(
+    hass: HomeAssistant, simulator: VoipNowSimulator, transport: str
+) -> MockConfigEntry:
+    """Set up an entry of an organization-level App: the socket is refused (401)."""
+    simulator.notifications.configure(user_level=False)
+    entry = socket_entry(simulator, transport)
+    await async_setup(hass, entry)
+    return entry
+
+
 def transport_of(entry: MockConfigEntry) -> dict[str, Any]:
     """The transport part of the entry's push diagnostics."""
     diagnostics: dict[str, Any] = entry.runtime_data.calls.push.as_diagnostics()
@@ -108,6 +118,19 @@ def move_time(
     """Move the clock on and fire what was due by then."""
     freezer.tick(delta)
     async_fire_time_changed(hass)
+
+
+async def async_drop(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+) -> None:
+    """Drop the socket; once push stops working, let a second pass (a reconnect)."""
+    simulator.notifications.drop()
+    await async_until(hass, lambda: not entry.runtime_data.calls.push.working)
+    await async_turns()
+    move_time(hass, freezer, timedelta(seconds=1))
 
 
 @pytest.fixture(autouse=True)
@@ -144,10 +167,8 @@ async def webhook_fallback(
 
     The socket is refused (401): the PBX calls the webhook.
     """
-    simulator.notifications.configure(user_level=False)
     await async_serve_internal(hass, hass_client_no_auth)
-    entry = socket_entry(simulator, "automatic")
-    await async_setup(hass, entry)
+    entry = await async_setup_refused(hass, simulator, "automatic")
     await hass.async_block_till_done(wait_background_tasks=True)
     return entry
 
@@ -245,12 +266,10 @@ async def test_organization_level_app_without_url_polls(
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """Refused and no URL of Home Assistant: polling, and the no-URL issue."""
-    simulator.notifications.configure(user_level=False)
-    entry = socket_entry(simulator, "automatic")
     with patch(
         "custom_components.voipnow.push_url.get_url", side_effect=NoURLAvailableError
     ):
-        await async_setup(hass, entry)
+        entry = await async_setup_refused(hass, simulator, "automatic")
 
     assert transport_of(entry)["in_use"] == "polling"
     assert transport_of(entry)["reason"] == "socket_refused"
@@ -270,9 +289,7 @@ async def test_socket_only_refused_polls_with_an_issue(
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """The socket alone, refused: polling, a repair issue, and a retry."""
-    simulator.notifications.configure(user_level=False)
-    entry = socket_entry(simulator, "socket")
-    await async_setup(hass, entry)
+    entry = await async_setup_refused(hass, simulator, "socket")
     issue_id = f"socket_refused_{entry.entry_id}"
 
     assert transport_of(entry) == {
@@ -290,9 +307,6 @@ async def test_socket_only_refused_polls_with_an_issue(
     await async_until(hass, lambda: len(simulator.notifications.open) == 1)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
     assert transport_of(entry)["in_use"] == "socket"
-
-    await hass.config_entries.async_unload(entry.entry_id)
-    await async_until(hass, lambda: not simulator.notifications.open)
 
 
 async def test_dropped_socket_reconnects_with_backoff(
@@ -314,10 +328,7 @@ async def test_dropped_socket_reconnects_with_backoff(
     assert len(simulator.notifications.accepted) == 2
 
     # Dropped again at once: the next attempt waits 2 s.
-    simulator.notifications.drop()
-    await async_until(hass, lambda: not coordinator.push.working)
-    await async_turns()
-    move_time(hass, freezer, timedelta(seconds=1))
+    await async_drop(hass, freezer, simulator, socket_integration)
     await async_turns()
     assert not simulator.notifications.open
     move_time(hass, freezer, timedelta(seconds=1))
@@ -483,8 +494,6 @@ async def test_device_id_never_logged_nor_shown(
     assert device_id not in str(diagnostics)
     assert "hubgetsb" not in str(diagnostics)
     assert leaks(caplog, device_id, "deviceId") == []
-    await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 async def test_polling_only_opens_nothing(
@@ -537,8 +546,6 @@ async def test_push_option_of_version_1_1_is_migrated(
     assert dict(entry.options) == migrated
     opened = migrated[CONF_PUSH_TRANSPORT] == "automatic"
     await async_until(hass, lambda: len(simulator.notifications.open) == opened)
-    await hass.config_entries.async_unload(entry.entry_id)
-    await async_until(hass, lambda: not simulator.notifications.open)
 
 
 async def test_entry_of_a_newer_version_is_not_loaded(
@@ -566,8 +573,6 @@ async def test_unknown_transport_is_automatic(
     await async_setup(hass, entry)
     await async_until(hass, lambda: len(simulator.notifications.open) == 1)
     assert transport_of(entry)["chosen"] == "automatic"
-    await hass.config_entries.async_unload(entry.entry_id)
-    await async_until(hass, lambda: not simulator.notifications.open)
 
 
 async def test_app_no_longer_accepted_falls_back(
@@ -578,12 +583,7 @@ async def test_app_no_longer_accepted_falls_back(
 ) -> None:
     """Refused on a reconnect: the webhook's turn, and a retry in 30 minutes."""
     simulator.notifications.configure(user_level=False)
-    simulator.notifications.drop()
-    await async_until(
-        hass, lambda: not socket_integration.runtime_data.calls.push.working
-    )
-    await async_turns()
-    move_time(hass, freezer, timedelta(seconds=1))
+    await async_drop(hass, freezer, simulator, socket_integration)
     await async_until(hass, lambda: simulator.notifications.refused == [401])
     await async_until(
         hass, lambda: transport_of(socket_integration)["in_use"] != "socket"
@@ -608,9 +608,7 @@ async def test_refused_credentials_stop_the_socket(
     await async_until(
         hass, lambda: not socket_integration.runtime_data.calls.last_update_success
     )
-    simulator.notifications.drop()
-    await async_turns()
-    move_time(hass, freezer, timedelta(seconds=1))
+    await async_drop(hass, freezer, simulator, socket_integration)
     await async_until(
         hass,
         lambda: transport_of(socket_integration)["reason"] == "credentials_refused",
