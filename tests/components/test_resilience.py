@@ -183,26 +183,24 @@ def _tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("name", UNUSABLE)
+@pytest.mark.parametrize(
+    "fault",
+    [
+        dict(zip(("status", "body", "content_type", "chunked"), answer, strict=True))
+        for answer in UNUSABLE.values()
+    ],
+    ids=UNUSABLE,
+)
 async def test_malformed_calls_listing_fails_cleanly(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     init_integration: MockConfigEntry,
     simulator: VoipNowSimulator,
     caplog: pytest.LogCaptureFixture,
-    name: str,
+    fault: dict[str, Any],
 ) -> None:
     """An unusable calls listing fails the update, entities go unavailable, then recover."""
-    status, body, content_type, chunked = UNUSABLE[name]
-    simulator.inject_fault(
-        "custom",
-        count=None,
-        path_prefix=CALLS_PATH,
-        status=status,
-        body=body,
-        content_type=content_type,
-        chunked=chunked,
-    )
+    simulator.inject_fault("custom", count=None, path_prefix=CALLS_PATH, **fault)
 
     await async_poll(hass, freezer)
     await async_poll(hass, freezer)
@@ -223,19 +221,17 @@ async def test_malformed_calls_listing_fails_cleanly(
     assert hass.states.get(OFFICE_REGISTERED).state == "on"
 
 
-@pytest.mark.parametrize("name", TOLERATED)
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize("body", TOLERATED.values(), ids=TOLERATED)
 async def test_odd_calls_listing_is_read(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
-    init_integration: MockConfigEntry,
     simulator: VoipNowSimulator,
     caplog: pytest.LogCaptureFixture,
-    name: str,
+    body: bytes,
 ) -> None:
     """An odd but readable calls listing updates the sensor with a valid state."""
-    simulator.inject_fault(
-        "custom", count=None, path_prefix=CALLS_PATH, body=TOLERATED[name]
-    )
+    simulator.inject_fault("custom", count=None, path_prefix=CALLS_PATH, body=body)
 
     await async_poll(hass, freezer)
 
