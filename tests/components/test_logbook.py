@@ -60,39 +60,31 @@ def describers(hass: HomeAssistant) -> dict[str, Describe]:
     return registered
 
 
-def call_event(kind: str, **data: Any) -> Event:
-    """Build a `voipnow_call_event` of the garage extension."""
+def garage_event(event_type: str, **data: Any) -> Event:
+    """Build an event of the garage extension's call."""
     return Event(
-        EVENT_CALL,
+        event_type,
         {
             "config_entry_id": ENTRY_ID,
             "extension": EXT_GARAGE,
-            "type": kind,
             "phone_call_id": "b817d2618fe6f1804333",
-            "direction": "outgoing" if kind == "outgoing_call" else "incoming",
-            "caller_id": None,
-            "first_seen": "2026-01-01T10:00:00+00:00",
             **data,
         },
     )
+
+
+def call_event(kind: str, **data: Any) -> Event:
+    """Build a `voipnow_call_event` of the garage extension."""
+    direction = "outgoing" if kind == "outgoing_call" else "incoming"
+    first_seen = "2026-01-01T10:00:00+00:00"
+    defaults = {"type": kind, "direction": direction, "first_seen": first_seen}
+    return garage_event(EVENT_CALL, **{**defaults, "caller_id": None, **data})
 
 
 def call_action(action: str, **data: Any) -> Event:
     """Build a `voipnow_call_action` of the garage extension."""
-    return Event(
-        EVENT_CALL_ACTION,
-        {
-            "config_entry_id": ENTRY_ID,
-            "extension": EXT_GARAGE,
-            "action": action,
-            "phone_call_id": "b817d2618fe6f1804333",
-            "target": None,
-            "target_name": None,
-            "remote_number": None,
-            "caller_name": None,
-            **data,
-        },
-    )
+    nobody = dict.fromkeys(("target", "target_name", "remote_number", "caller_name"))
+    return garage_event(EVENT_CALL_ACTION, action=action, **{**nobody, **data})
 
 
 @pytest.mark.parametrize(
