@@ -21,6 +21,8 @@ from tests.conftest import simulator_entry
 from voipnow_simulator import VoipNowSimulator
 from voipnow_simulator.model import Subscription
 
+from .helpers import OFFICE_CALL_STATE
+
 OFFICE_CALL_EVENT = "event.extension_0003_210_call"
 KITCHEN_CALL_EVENT = "event.extension_0003_211_call"
 EVENTS_PATH = "/uapi/extensions/@me/0003*210/phoneCallEvents"
@@ -135,6 +137,21 @@ async def async_settle(hass: HomeAssistant) -> None:
     Moving the clock while a request is in flight would time it out.
     """
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def async_answer_and_hang_up(
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
+) -> list[str]:
+    """Answer the office's call, then hang it up, as push shows each step.
+
+    Return the office's call state after each.
+    """
+    seen = []
+    for step in (simulator.answer_call, simulator.hangup_call):
+        await step(call_id)
+        await async_settle(hass)
+        seen.append(hass.states.get(OFFICE_CALL_STATE).state)
+    return seen
 
 
 def leaks(caplog: pytest.LogCaptureFixture, *secrets: str) -> list[str]:
