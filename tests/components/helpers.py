@@ -106,6 +106,17 @@ async def async_caller_name(
     return str(name)
 
 
+async def async_state(
+    hass: HomeAssistant, entity_id: str, *, background: bool = False
+) -> str:
+    """An entity's state once Home Assistant is done (background tasks too, if told).
+
+    Without the background tasks: a state shown at once, before any refresh.
+    """
+    await hass.async_block_till_done(wait_background_tasks=background)
+    return hass.states.get(entity_id).state
+
+
 def calls_requests(simulator: VoipNowSimulator) -> int:
     """Count the requests listing the calls that the PBX received."""
     return len(simulator.api_requests("GET", CALLS_PATH))

@@ -22,6 +22,7 @@ from tests.components.helpers import (
     OFFICE_CALL_STATE,
     actions,
     async_ring,
+    async_state,
     sole_action,
 )
 from tests.conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, simulator_entry
@@ -308,8 +309,7 @@ async def test_call_ended_before_the_press(
 
     assert err.value.translation_key == "call_ended"
     assert len(actions(simulator)) == 1
-    await hass.async_block_till_done(wait_background_tasks=True)
-    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+    assert await async_state(hass, OFFICE_CALL_STATE, background=True) == "idle"
 
 
 async def test_pbx_refuses_the_target(

@@ -39,7 +39,7 @@ from tests.api.conftest import self_signed_certificate
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, entry_data as user_input
 from voipnow_simulator import VoipNowSimulator
 
-from .helpers import OFFICE_CALL_STATE, async_poll, calls_requests
+from .helpers import OFFICE_CALL_STATE, async_poll, async_state, calls_requests
 
 STRINGS = json.loads(
     Path(__file__)
@@ -611,8 +611,7 @@ async def test_reconfigure_new_address_keeps_entities(
     assert (after.unique_id, after.device_id) == (before.unique_id, before.device_id)
     await moved_simulator.incoming_call("0003*210", from_number="5551234")
     await flow_entry.runtime_data.calls.async_refresh()
-    await hass.async_block_till_done()
-    assert hass.states.get(OFFICE_CALL_STATE).state == "ringing"
+    assert await async_state(hass, OFFICE_CALL_STATE) == "ringing"
 
 
 async def test_reconfigure_different_app(

@@ -33,6 +33,7 @@ from .helpers import (
     PUSH_SCAN_INTERVAL,
     SUBSCRIBE_RETRY,
     async_poll,
+    async_state,
     calls_requests,
 )
 from .push_helpers import (
@@ -399,8 +400,7 @@ async def test_hangup_of_an_ended_call_says_so(
     assert err.value.translation_key == "call_ended"
     (delete,) = simulator.api_requests("DELETE")
     assert delete.path.endswith(call_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+    assert await async_state(hass, OFFICE_CALL_STATE, background=True) == "idle"
 
 
 # --- 6. ids of up to 255 characters ----------------------------------------------

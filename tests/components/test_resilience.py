@@ -41,6 +41,7 @@ from .helpers import (
     OFFICE_REGISTERED,
     PUSH_SCAN_INTERVAL,
     async_poll,
+    async_state,
 )
 from .push_helpers import (
     async_ours,
@@ -380,8 +381,7 @@ async def test_flapping_pbx(
     assert len(await async_ours(hass, simulator)) == 15
     office_call = await simulator.incoming_call(EXT_OFFICE)
     await simulator.answer_call(office_call)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    assert hass.states.get(OFFICE_CALL_STATE).state == "on_call"
+    assert await async_state(hass, OFFICE_CALL_STATE, background=True) == "on_call"
 
     async def polls(count: int = 3, *, slow: bool = False) -> list[str]:
         seen = []

@@ -14,7 +14,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 
-from tests.components.helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE
+from tests.components.helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE, async_state
 from tests.components.test_services import (
     CALLER,
     assert_invalid_field,
@@ -236,8 +236,7 @@ async def test_hangup_call(
     assert (delete.method, delete.path) == ("DELETE", call_path(call_id, user_id))
     assert delete.query == {}
     assert simulator.calls == {}
-    await hass.async_block_till_done()
-    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+    assert await async_state(hass, OFFICE_CALL_STATE) == "idle"
 
 
 async def test_hangup_one_of_several_calls(
@@ -255,8 +254,7 @@ async def test_hangup_one_of_several_calls(
     [delete] = sent(simulator, mark)
     assert delete.path == call_path(call_id)
     assert list(simulator.calls) == [other]
-    await hass.async_block_till_done()
-    assert hass.states.get(OFFICE_CALL_STATE).state == "ringing"
+    assert await async_state(hass, OFFICE_CALL_STATE) == "ringing"
 
 
 async def test_hangup_unknown_call(
@@ -464,8 +462,7 @@ async def test_hold_call_ended_since_last_poll(
     assert err.translation_key == "call_ended"
     assert call_id in message(err)
     assert sent(simulator, mark, "PUT") == []
-    await hass.async_block_till_done()
-    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+    assert await async_state(hass, OFFICE_CALL_STATE) == "idle"
 
 
 async def test_hold_call_ended_during_the_put(
@@ -486,8 +483,7 @@ async def test_hold_call_ended_during_the_put(
     assert not isinstance(err.value, ServiceValidationError)
     assert err.value.translation_key == "call_ended"
     assert len(simulator.api_requests("PUT", call_path(call_id))) == 1
-    await hass.async_block_till_done()
-    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+    assert await async_state(hass, OFFICE_CALL_STATE) == "idle"
 
 
 async def test_hold_view_gone_during_the_put(

@@ -11,7 +11,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from tests.components.helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE
+from tests.components.helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE, async_state
 from tests.components.test_services import (
     CALLER,
     assert_invalid_field,
@@ -173,8 +173,7 @@ async def test_transfer(
     assert put.query == {}
     assert put.json == body
     # The office left the call: the sensor shows it without waiting for a poll.
-    await hass.async_block_till_done()
-    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+    assert await async_state(hass, OFFICE_CALL_STATE) == "idle"
 
 
 async def test_transfer_with_phone_call_id(
@@ -368,8 +367,7 @@ async def test_call_ended_meanwhile(
     assert message(err) == f"Call {call_id} ended before the PBX could act on it"
     assert len(sent(simulator, mark, "PUT")) == 1
     # What the sensor showed was stale: it catches up at once.
-    await hass.async_block_till_done()
-    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+    assert await async_state(hass, OFFICE_CALL_STATE) == "idle"
 
 
 @pytest.mark.parametrize(
