@@ -134,10 +134,12 @@ async def test_actions_send_the_documented_body(
 
 
 async def test_park_then_unpark(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    call_id: str,
 ) -> None:
     """The sensor says parked; unpark without an id finds the parked call."""
-    call_id = await async_active_call(hass, simulator, entry)
     await async_act(hass, "park_call", {"extension": EXT_OFFICE})
     await entry.runtime_data.calls.async_refresh()
     assert hass.states.get(OFFICE_CALL_STATE).attributes["parked"] is True
@@ -165,10 +167,9 @@ async def test_park_then_unpark(
 
 
 async def test_unpark_by_id_when_the_parker_lists_no_view(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """With the id, the view that carries `parked` names the call."""
-    call_id = await async_active_call(hass, simulator, entry)
     await async_act(hass, "park_call", {"extension": EXT_OFFICE})
     await async_act(
         hass,
@@ -291,10 +292,9 @@ async def test_no_parked_call(
 
 
 async def test_a_call_that_ended(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """The call ended before the action: the PBX answers 204, the user is told."""
-    call_id = await async_active_call(hass, simulator, entry)
     # The listing still shows it, the PUT finds it ended.
     simulator.inject_fault(
         "custom", 1, f"/uapi/phoneCalls/@me/{EXT_OFFICE}/{call_id}", status=204
@@ -310,11 +310,10 @@ async def test_a_call_that_ended(
 async def test_refusal_is_the_action_error_not_a_reauth(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
+    call_id: str,
     status: int,
 ) -> None:
     """An App that may not park gets the park error; its credentials stay."""
-    call_id = await async_active_call(hass, simulator, entry)
     simulator.inject_fault(
         "custom",
         2,
@@ -337,10 +336,9 @@ async def test_refusal_is_the_action_error_not_a_reauth(
 
 
 async def test_pbx_field_error(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """A code the PBX gives for a field names the field, translated."""
-    call_id = await async_active_call(hass, simulator, entry)
     simulator.inject_fault(
         "custom",
         1,
@@ -432,10 +430,9 @@ async def test_non_admin_caller_id_is_checked(
 
 
 async def test_park_button(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """The Park button parks the extension's current call."""
-    call_id = await async_active_call(hass, simulator, entry)
     simulator.clear_requests()
 
     await hass.services.async_call(
@@ -454,10 +451,12 @@ async def test_park_button(
 
 
 async def test_unpark_from_another_extension_without_an_id(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    call_id: str,
 ) -> None:
     """An extension with no parked call of its own takes the only one there is."""
-    call_id = await async_active_call(hass, simulator, entry)
     await async_act(hass, "park_call", {"extension": EXT_OFFICE})
     await entry.runtime_data.calls.async_refresh()
 

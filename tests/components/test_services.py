@@ -454,14 +454,13 @@ async def test_malformed_field_of_any_call_action(
 async def test_pbx_refuses_a_field(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
+    call_id: str,
     action: str,
     data: dict[str, Any],
     code: str,
     field: str,
 ) -> None:
     """A field the PBX refuses is a validation error naming it; nothing is retried."""
-    call_id = await async_active_call(hass, simulator, entry)
 
     err, mark = await async_act_fails(
         hass, simulator, action, {**minimal_data(action), **data}
@@ -479,11 +478,10 @@ async def test_pbx_refuses_a_field(
 async def test_pbx_refuses_another_users_extension(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
+    call_id: str,
     action: str,
 ) -> None:
     """A user_id that is not the App's is the PBX's `user_invalid`, sent once."""
-    call_id = await async_active_call(hass, simulator, entry)
 
     err, mark = await async_act_fails(
         hass, simulator, action, {**minimal_data(action), "user_id": "13"}

@@ -221,12 +221,11 @@ async def test_make_call_server_error_is_not_retried(
 async def test_hangup_call(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
+    call_id: str,
     extra: dict[str, str],
     user_id: str,
 ) -> None:
     """One DELETE of the call's own resource ends it; the sensor shows it at once."""
-    call_id = await async_active_call(hass, simulator, entry)
     mark = len(simulator.requests)
 
     response = await async_act(hass, "hangup_call", {"extension": EXT_OFFICE, **extra})
@@ -258,10 +257,9 @@ async def test_hangup_one_of_several_calls(
 
 
 async def test_hangup_unknown_call(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """A phone_call_id the PBX never had is a validation error naming it."""
-    call_id = await async_active_call(hass, simulator, entry)
     data = {"extension": EXT_OFFICE, "phone_call_id": "0123456789abcdef0123"}
 
     err, mark = await async_act_fails(hass, simulator, "hangup_call", data)
@@ -273,10 +271,9 @@ async def test_hangup_unknown_call(
 
 
 async def test_hangup_server_error_is_not_retried(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """A 5xx answer to the DELETE is a runtime error, after exactly one DELETE."""
-    call_id = await async_active_call(hass, simulator, entry)
     simulator.inject_fault("http_500", count=None, path_prefix=call_path(call_id))
     err, mark = await async_act_fails(
         hass, simulator, "hangup_call", {"extension": EXT_OFFICE}, HomeAssistantError
@@ -313,10 +310,9 @@ async def async_act_during_put(
 
 
 async def test_hold_and_resume_incoming_call(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """Hold, then resume at once: each PUT names the extension's view, each shows."""
-    call_id = await async_active_call(hass, simulator, entry)
     mark = len(simulator.requests)
 
     response = await async_act(hass, "hold_call", {"extension": "210"})
@@ -338,10 +334,9 @@ async def test_hold_and_resume_incoming_call(
 
 
 async def test_hold_reads_the_view_from_the_pbx_first(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """Before the PUT, the extension's calls are listed for its current view."""
-    call_id = await async_active_call(hass, simulator, entry)
     mark = len(simulator.requests)
 
     await async_act(hass, "hold_call", {"extension": EXT_OFFICE, "user_id": "12"})
@@ -383,10 +378,9 @@ async def test_hold_outgoing_call_of_local_caller(
 
 
 async def test_hold_after_the_parties_changed_places(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """After a transfer since the last poll, the office is held, not the kitchen."""
-    call_id = await async_active_call(hass, simulator, entry)
     # The outside caller hands the office over to the kitchen: the office is
     # now the caller (view "00") and view "01", once the office's, the kitchen's.
     await simulator.transfer_call(call_id, EXT_KITCHEN, CALLER)
@@ -449,11 +443,10 @@ async def test_hold_call_the_extension_does_not_have(
 async def test_hold_call_ended_since_last_poll(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
+    call_id: str,
     action: str,
 ) -> None:
     """A call that ended since the last poll: no PUT, the user learns it ended."""
-    call_id = await async_active_call(hass, simulator, entry)
     await simulator.hangup_call(call_id)
     err, mark = await async_act_fails(
         hass, simulator, action, {"extension": EXT_OFFICE}, HomeAssistantError
@@ -466,10 +459,9 @@ async def test_hold_call_ended_since_last_poll(
 
 
 async def test_hold_call_ended_during_the_put(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """A call that ends while the PUT travels: the PBX answers 204, `call_ended`."""
-    call_id = await async_active_call(hass, simulator, entry)
 
     async def hang_up() -> None:
         """End the call on the PBX."""
@@ -487,10 +479,9 @@ async def test_hold_call_ended_during_the_put(
 
 
 async def test_hold_view_gone_during_the_put(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """A view that vanishes while the PUT travels is a validation error, not a retry."""
-    call_id = await async_active_call(hass, simulator, entry)
 
     async def hand_over() -> None:
         """Let the caller hand the office to an outside number: view "01" goes."""
@@ -517,12 +508,11 @@ async def test_hold_view_gone_during_the_put(
 async def test_hold_server_error_is_not_retried(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
+    call_id: str,
     path: str,
     method: str,
 ) -> None:
     """A 5xx answer to the listing or the PUT is a runtime error; one try each."""
-    call_id = await async_active_call(hass, simulator, entry)
     simulator.inject_fault("http_500", count=None, path_prefix=path)
     err, mark = await async_act_fails(
         hass, simulator, "hold_call", {"extension": EXT_OFFICE}, HomeAssistantError

@@ -154,13 +154,12 @@ async def async_transfer_fails(
 async def test_transfer(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
+    call_id: str,
     data: dict[str, Any],
     user_id: str,
     body: dict[str, str],
 ) -> None:
     """The active call is transferred with exactly one PUT of the documented body."""
-    call_id = await async_active_call(hass, simulator, entry)
     assert hass.states.get(OFFICE_CALL_STATE).state == "on_call"
     mark = len(simulator.requests)
 
@@ -198,10 +197,9 @@ async def test_transfer_with_phone_call_id(
 
 
 async def test_transfer_shows_the_new_state_at_once(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """Right after a transfer both extensions show it, without any time passing."""
-    call_id = await async_active_call(hass, simulator, entry)
 
     await async_act(
         hass, "transfer_call", {"extension": "210", "send_call_to": EXT_KITCHEN}
@@ -216,10 +214,9 @@ async def test_transfer_shows_the_new_state_at_once(
 
 
 async def test_transfer_to_voicemail_reaches_the_mailbox(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """A voicemail transfer leaves the caller in the target extension's mailbox."""
-    call_id = await async_active_call(hass, simulator, entry)
 
     await async_act(
         hass,
@@ -290,10 +287,9 @@ async def test_voicemail_to_public_number_refused(
 
 
 async def test_voicemail_to_bare_public_number_refused_by_pbx(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """A public number without `+` looks like an extension; the PBX refuses it."""
-    call_id = await async_active_call(hass, simulator, entry)
 
     err, mark = await async_transfer_fails(
         hass, simulator, {"send_call_to": "5559999", "to_voicemail": True}
@@ -354,10 +350,9 @@ async def test_pbx_no_longer_knows_the_extension(
 
 
 async def test_call_ended_meanwhile(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """A call that ended since the last poll: the PBX answers 204, the user learns why."""
-    call_id = await async_active_call(hass, simulator, entry)
     await simulator.hangup_call(call_id)
     assert hass.states.get(OFFICE_CALL_STATE).state == "on_call"
 
@@ -376,12 +371,11 @@ async def test_call_ended_meanwhile(
 async def test_server_error_is_not_retried(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
+    call_id: str,
     fault: str,
     status: str,
 ) -> None:
     """A 5xx answer is a runtime error, and exactly one PUT reached the PBX."""
-    call_id = await async_active_call(hass, simulator, entry)
     simulator.inject_fault(fault, count=None, path_prefix=call_path(call_id))
 
     err, mark = await async_transfer_fails(hass, simulator, error=HomeAssistantError)
@@ -431,10 +425,9 @@ async def test_timeout_is_not_retried(
 
 
 async def test_dropped_connection_is_not_retried(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """A connection dropped after the PUT arrived: one PUT, no second attempt."""
-    call_id = await async_active_call(hass, simulator, entry)
     simulator.inject_fault("disconnect", path_prefix=call_path(call_id))
 
     err, mark = await async_transfer_fails(hass, simulator, error=HomeAssistantError)
@@ -466,10 +459,9 @@ async def test_transfer_twice_in_a_row_sends_one(
 
 
 async def test_concurrent_transfers_of_one_call_send_one(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """Two automations transferring the same call at once: one PUT, one refusal."""
-    call_id = await async_active_call(hass, simulator, entry)
     mark = len(simulator.requests)
     data = {"extension": EXT_OFFICE, "phone_call_id": call_id}
 
@@ -528,10 +520,9 @@ async def test_send_call_to_a_target_by_name(
 
 
 async def test_revoked_token_is_renewed_once(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """A revoked token: one new token, the PUT sent again once, and it succeeds."""
-    call_id = await async_active_call(hass, simulator, entry)
     simulator.revoke_tokens()
     mark = len(simulator.requests)
 
@@ -548,10 +539,12 @@ async def test_revoked_token_is_renewed_once(
 
 
 async def test_rejected_credentials_start_reauth(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    call_id: str,
 ) -> None:
     """A 401 that a new token cannot cure asks the user for the App secret."""
-    call_id = await async_active_call(hass, simulator, entry)
     simulator.set_client_secret("regenerated-secret")
 
     err, mark = await async_transfer_fails(hass, simulator, error=HomeAssistantError)
