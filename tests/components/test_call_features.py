@@ -215,6 +215,7 @@ async def test_pickup_moves_the_ringing_call(
     assert simulator.calls[call_id].callee.number == EXT_KITCHEN
 
 
+@pytest.mark.usefixtures("call_id")
 @pytest.mark.parametrize(
     ("action", "data"),
     [
@@ -229,12 +230,10 @@ async def test_pickup_moves_the_ringing_call(
 async def test_bad_input_sends_nothing(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
     action: str,
     data: dict[str, Any],
 ) -> None:
     """The schema refuses bad fields before anything reaches the PBX."""
-    await async_active_call(hass, simulator, entry)
     simulator.clear_requests()
 
     with pytest.raises(vol.Invalid):
@@ -357,6 +356,7 @@ async def test_pbx_field_error(
 LISTEN = {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN, "mode": "monitor"}
 
 
+@pytest.mark.usefixtures("call_id")
 async def test_listen_in_is_off_until_an_administrator_allows_it(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
@@ -365,7 +365,6 @@ async def test_listen_in_is_off_until_an_administrator_allows_it(
     hass_user: MockUser,
 ) -> None:
     """Refused for everyone while off; never for non-administrators; logged."""
-    await async_active_call(hass, simulator, entry)
     simulator.clear_requests()
     admin = Context(user_id=hass_admin_user.id)
 
@@ -468,11 +467,11 @@ async def test_unpark_from_another_extension_without_an_id(
     assert puts(simulator)[-1][0] == f"/uapi/phoneCalls/@me/@self/{call_id}"
 
 
+@pytest.mark.usefixtures("call_id")
 async def test_unknown_call_id(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator
 ) -> None:
     """An id the PBX does not list for the extension: said so, nothing sent."""
-    await async_active_call(hass, simulator, entry)
     simulator.clear_requests()
 
     with pytest.raises(ServiceValidationError) as err:

@@ -287,17 +287,16 @@ async def test_config_entry_id_must_name_a_loaded_voipnow_entry(
     assert sent(simulator, mark) == []
 
 
+@pytest.mark.usefixtures("call_id")
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("extension", ["0003*299", "299", "0004*210"])
 async def test_unknown_extension(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
     action: str,
     extension: str,
 ) -> None:
     """An extension this App does not have is refused before anything is sent."""
-    await async_active_call(hass, simulator, entry)
     err, mark = await async_act_fails(
         hass, simulator, action, {**minimal_data(action), "extension": extension}
     )
@@ -353,6 +352,7 @@ async def test_several_active_calls(
     assert sent(simulator, mark) == []
 
 
+@pytest.mark.usefixtures("call_id")
 @pytest.mark.parametrize("action", CALL_ACTIONS)
 @pytest.mark.parametrize(
     ("field", "value"),
@@ -368,13 +368,11 @@ async def test_several_active_calls(
 async def test_malformed_field_of_any_call_action(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
     action: str,
     field: str,
     value: str,
 ) -> None:
     """A malformed extension, call id or user id is refused before anything is sent."""
-    await async_active_call(hass, simulator, entry)
     data = {"extension": EXT_OFFICE, **CALL_ACTIONS[action], field: value}
 
     err, mark = await async_act_fails(hass, simulator, action, data)

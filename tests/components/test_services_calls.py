@@ -394,15 +394,14 @@ async def test_hold_after_the_parties_changed_places(
     assert simulator.get_call(call_id).on_hold == {EXT_OFFICE}
 
 
+@pytest.mark.usefixtures("call_id")
 @pytest.mark.parametrize("action", ["hold_call", "unhold_call"])
 async def test_hold_call_not_polled_yet(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
     action: str,
 ) -> None:
     """A phone_call_id the coordinator has not seen yet works: the PBX knows it."""
-    await async_active_call(hass, simulator, entry)
     new = await simulator.incoming_call(EXT_OFFICE, "5556666")
     await simulator.answer_call(new)
     mark = len(simulator.requests)
@@ -417,6 +416,7 @@ async def test_hold_call_not_polled_yet(
     assert put.json["phoneCallViewId"] == "01"
 
 
+@pytest.mark.usefixtures("call_id")
 @pytest.mark.parametrize("action", ["hold_call", "unhold_call"])
 async def test_hold_call_the_extension_does_not_have(
     hass: HomeAssistant,
@@ -425,7 +425,6 @@ async def test_hold_call_the_extension_does_not_have(
     action: str,
 ) -> None:
     """A phone_call_id that is not one of the extension's calls sends no PUT."""
-    await async_active_call(hass, simulator, entry)
     kitchen_call = await async_active_call(
         hass, simulator, entry, extension=EXT_KITCHEN, caller="5556666"
     )

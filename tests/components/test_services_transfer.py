@@ -243,6 +243,7 @@ async def test_transfer_answered_with_202(
     assert simulator.get_call(call_id).callee.number == EXT_KITCHEN
 
 
+@pytest.mark.usefixtures("call_id")
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -257,12 +258,10 @@ async def test_transfer_answered_with_202(
 async def test_malformed_number(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
     field: str,
     value: str,
 ) -> None:
     """A malformed number is refused before anything, even a token, is sent."""
-    await async_active_call(hass, simulator, entry)
 
     err, mark = await async_transfer_fails(hass, simulator, {field: value})
 
@@ -270,11 +269,11 @@ async def test_malformed_number(
     assert sent(simulator, mark) == []
 
 
+@pytest.mark.usefixtures("call_id")
 async def test_voicemail_to_public_number_refused(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator
 ) -> None:
     """A voicemail box is an extension: a `+` public number is refused locally."""
-    await async_active_call(hass, simulator, entry)
 
     err, mark = await async_transfer_fails(
         hass, simulator, {"send_call_to": PUBLIC_TARGET, "to_voicemail": True}
@@ -315,11 +314,11 @@ async def test_voicemail_of_an_anonymous_caller_needs_transfer_number(
     assert sent(simulator, mark) == []
 
 
+@pytest.mark.usefixtures("call_id")
 async def test_voicemail_of_a_call_not_seen_yet_needs_transfer_number(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator
 ) -> None:
     """A phone_call_id the coordinator has not seen has no known other party."""
-    await async_active_call(hass, simulator, entry)
     unseen = await simulator.incoming_call(EXT_OFFICE, "5556666")
     data = {"phone_call_id": unseen, "to_voicemail": True}
 
@@ -335,11 +334,11 @@ async def test_voicemail_of_a_call_not_seen_yet_needs_transfer_number(
     assert [vm["call_id"] for vm in simulator.voicemails] == [unseen]
 
 
+@pytest.mark.usefixtures("call_id")
 async def test_pbx_no_longer_knows_the_extension(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator
 ) -> None:
     """An extension removed on the PBX since the last poll is `extension_invalid`."""
-    await async_active_call(hass, simulator, entry)
     simulator.remove_extension(EXT_OFFICE)
 
     err, mark = await async_transfer_fails(hass, simulator)
@@ -386,11 +385,9 @@ async def test_server_error_is_not_retried(
     assert simulator.get_call(call_id).callee.number == EXT_OFFICE
 
 
-async def test_pbx_offline(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
-) -> None:
+@pytest.mark.usefixtures("call_id")
+async def test_pbx_offline(hass: HomeAssistant, simulator: VoipNowSimulator) -> None:
     """An unreachable PBX is a runtime error that says so."""
-    await async_active_call(hass, simulator, entry)
     await simulator.go_offline()
 
     err, _ = await async_transfer_fails(hass, simulator, error=HomeAssistantError)
@@ -440,11 +437,11 @@ async def test_dropped_connection_is_not_retried(
     assert len(sent(simulator, mark, "GET")) == 1
 
 
+@pytest.mark.usefixtures("call_id")
 async def test_transfer_twice_in_a_row_sends_one(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator
 ) -> None:
     """A second transfer right after the first, before any re-list: refused, one PUT."""
-    await async_active_call(hass, simulator, entry)
     mark = len(simulator.requests)
     data = {"extension": EXT_OFFICE, "send_call_to": PUBLIC_TARGET}
 
