@@ -182,6 +182,15 @@ def simulator_entry(
     )
 
 
+async def async_load(
+    hass: HomeAssistant, entry: MockConfigEntry, *, background: bool = False
+) -> None:
+    """Add an entry and set it up; wait for what it started (background too, if told)."""
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=background)
+
+
 @pytest.fixture
 def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
     """Return a config entry for the simulator's App.
@@ -199,7 +208,5 @@ async def init_integration(
     mock_config_entry: MockConfigEntry,
 ) -> MockConfigEntry:
     """Set up the integration against the simulator."""
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, mock_config_entry)
     return mock_config_entry

@@ -36,7 +36,12 @@ from custom_components.voipnow.const import (
     DOMAIN,
 )
 from tests.api.conftest import self_signed_certificate
-from tests.conftest import CLIENT_ID, CLIENT_SECRET, entry_data as user_input
+from tests.conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    async_load,
+    entry_data as user_input,
+)
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import OFFICE_CALL_STATE, async_poll, async_state, calls_requests
@@ -507,9 +512,7 @@ async def test_reconfigure_secret_and_tls_check(
     flow_entry: MockConfigEntry,
 ) -> None:
     """Reconfiguring the same App with a new secret reloads the entry with it."""
-    flow_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(flow_entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, flow_entry)
     simulator.set_client_secret(NEW_SECRET)
 
     result = await flow_entry.start_reconfigure_flow(hass)
@@ -593,9 +596,7 @@ async def test_reconfigure_new_address_keeps_entities(
     flow_entry: MockConfigEntry,
 ) -> None:
     """After moving the PBX, the same entities (ids, history) show the new PBX."""
-    flow_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(flow_entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, flow_entry)
     registry = er.async_get(hass)
     before = registry.async_get(OFFICE_CALL_STATE)
     assert before is not None

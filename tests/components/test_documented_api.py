@@ -24,7 +24,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.voipnow.const import DOMAIN
-from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
+from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, async_load
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import (
@@ -445,9 +445,7 @@ async def test_dates_without_zone_are_kept(
     simulator.set_modes(naive_dates=True, time_zone="Europe/Bucharest")
     call_id = await simulator.incoming_call(EXT_OFFICE)
     await simulator.answer_call(call_id)
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, mock_config_entry)
 
     (call,) = mock_config_entry.runtime_data.calls.data.calls
     assert call.published is not None

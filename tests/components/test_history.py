@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.voipnow.call_event import signal_entry_call_event
 from custom_components.voipnow.const import ATTR_CONFIG_ENTRY_ID, DOMAIN
-from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
+from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, async_load
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import OFFICE_CALL_STATE, async_poll
@@ -299,9 +299,7 @@ async def test_missed_before_the_entry_existed_do_not_count(
     simulator.add_cdr_record(
         EXT_OFFICE, "5551234", started=dt_util.utcnow() - timedelta(hours=3)
     )
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, mock_config_entry)
 
     assert missed(hass) == "0"
     assert hass.states.get(OFFICE_LAST_CALL).state != "unknown"
@@ -361,9 +359,7 @@ async def test_pbx_without_cdr(
 ) -> None:
     """Only the history entities are unavailable; calls and actions work."""
     simulator.set_modes(cdr_available=False, cdr_missing_status=status)
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, mock_config_entry)
 
     assert hass.states.get(OFFICE_MISSED).state == STATE_UNAVAILABLE
     assert hass.states.get(OFFICE_LAST_CALL).state == STATE_UNAVAILABLE

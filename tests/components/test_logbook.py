@@ -27,7 +27,7 @@ from pytest_homeassistant_custom_component.typing import (
 
 from custom_components.voipnow.const import DOMAIN, EVENT_CALL, EVENT_CALL_ACTION
 from custom_components.voipnow.logbook import MAX_TEXT, async_describe_events
-from tests.conftest import EXT_GARAGE, EXT_OFFICE
+from tests.conftest import EXT_GARAGE, EXT_OFFICE, async_load
 from voipnow_simulator import VoipNowSimulator
 
 from .push_helpers import async_setup_push, push_entry
@@ -322,9 +322,7 @@ async def test_language(
     """A German Home Assistant shows German texts, English where German lacks one."""
     hass.config.language = "de"
     with patch("homeassistant.helpers.translation.load_json", _load_json_in_german):
-        mock_config_entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-        await hass.async_block_till_done()
+        await async_load(hass, mock_config_entry)
     describe = describers(hass)
 
     assert describe[EVENT_CALL](call_event("incoming_call", **JOHN)) == {

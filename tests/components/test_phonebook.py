@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUs
 
 from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, DOMAIN, EVENT_CALL
 from custom_components.voipnow.logbook import async_describe_events
-from tests.conftest import EXT_OFFICE, UNIQUE_ID, entry_data
+from tests.conftest import EXT_OFFICE, UNIQUE_ID, async_load, entry_data
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import OFFICE_CALL_STATE, async_open_options, async_poll, async_run_as
@@ -46,9 +46,7 @@ def phonebook_entry(simulator: VoipNowSimulator, **options: Any) -> MockConfigEn
 async def async_setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Set up an entry in Romania."""
     hass.config.country = "RO"
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, entry)
 
 
 @pytest.mark.parametrize("number", FORMS)

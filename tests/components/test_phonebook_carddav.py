@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, DOMAIN
 from custom_components.voipnow.diagnostics import async_get_config_entry_diagnostics
 from custom_components.voipnow.phonebook.carddav import CardDavClient, CardDavError
-from tests.conftest import UNIQUE_ID, entry_data
+from tests.conftest import UNIQUE_ID, async_load, entry_data
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import async_caller_name, async_open_options, async_poll
@@ -51,9 +51,7 @@ def dav_entry(simulator: VoipNowSimulator, radicale: Radicale) -> MockConfigEntr
 async def async_setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Set up an entry in Romania and let the first sync finish."""
     hass.config.country = "RO"
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, entry)
 
 
 async def test_address_book_names_callers(

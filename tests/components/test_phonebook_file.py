@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUs
 
 from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, DOMAIN
 from custom_components.voipnow.phonebook.file import MAX_FILE_SIZE
-from tests.conftest import EXT_OFFICE, UNIQUE_ID, entry_data
+from tests.conftest import EXT_OFFICE, UNIQUE_ID, async_load, entry_data
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import async_caller_name, async_poll
@@ -58,9 +58,7 @@ async def async_setup(
     hass.config.country = "RO"
     hass.config.config_dir = str(config_dir)
     entry = file_entry(simulator, path)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, entry)
     return entry
 
 

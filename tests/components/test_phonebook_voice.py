@@ -13,7 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 
-from tests.conftest import EXT_OFFICE, simulator_entry
+from tests.conftest import EXT_OFFICE, async_load, simulator_entry
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import OFFICE_CALL_STATE
@@ -74,9 +74,7 @@ async def test_call_by_name(
     entry = simulator_entry(
         simulator, {"phonebook": [{"name": name, "number": "+40215550100"}]}
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, entry)
     # The user named the office phone's device in their language.
     device_id = er.async_get(hass).async_get(OFFICE_CALL_STATE).device_id
     dr.async_get(hass).async_update_device(device_id, name_by_user=office)

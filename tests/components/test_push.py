@@ -33,7 +33,7 @@ from custom_components.voipnow.api.urls import is_local_host
 from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, DOMAIN
 from custom_components.voipnow.diagnostics import async_get_config_entry_diagnostics
 from custom_components.voipnow.subscriptions import async_note
-from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, entry_data
+from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, async_load, entry_data
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import (
@@ -240,10 +240,7 @@ async def test_stale_subscriptions_replaced_foreign_kept(
     crm = pbx.add_subscription(EXT_OFFICE, 0, 1, "https://crm.example/hook", 1, "crm")
     bare = pbx.add_subscription(EXT_OFFICE, 2, 0, "https://crm.example/hook", 1, None)
     entry = push_entry(simulator, **{CONF_WEBHOOK_ID: WEBHOOK_ID})
-    entry.add_to_hass(hass)
-
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_load(hass, entry, background=True)
 
     subs = simulator.subscriptions
     assert stale.id not in subs
@@ -290,10 +287,7 @@ async def test_subscriptions_of_a_vanished_entry_are_deleted(
         EXT_OFFICE, 2, 1, hook, 1, "home-assistant-voipnow another-instance 01JGONE"
     )
     entry = push_entry(simulator, **{CONF_WEBHOOK_ID: WEBHOOK_ID})
-    entry.add_to_hass(hass)
-
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_load(hass, entry, background=True)
 
     subs = simulator.subscriptions
     assert vanished.id not in subs
@@ -1045,9 +1039,7 @@ async def test_two_entries_keep_their_own_subscriptions(
         minor_version=2,
         entry_id="01JVOIPNOWSECONDENTRY00000",
     )
-    second.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(second.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_load(hass, second, background=True)
 
     for entry in (first, second, first):
         assert await hass.config_entries.async_reload(entry.entry_id)

@@ -30,7 +30,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.voipnow.const import CONF_PUSH, CONF_PUSH_TRANSPORT, DOMAIN
 from custom_components.voipnow.diagnostics import async_get_config_entry_diagnostics
 from custom_components.voipnow.push_transport import SOCKET_RETRY
-from tests.conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
+from tests.conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, async_load, entry_data
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import CALLS_PATH, OFFICE_CALL_STATE, calls_requests
@@ -82,9 +82,7 @@ async def async_turns(turns: int = 1000) -> None:
 
 async def async_setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Add and set up an entry."""
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, entry)
 
 
 async def async_setup_refused(

@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.voipnow.const import DOMAIN
 from custom_components.voipnow.refusals import REFUSED_RETRY
-from tests.conftest import EXT_KITCHEN, EXT_OFFICE
+from tests.conftest import EXT_KITCHEN, EXT_OFFICE, async_load
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import OFFICE_CALL_STATE, async_poll, sales_entry
@@ -71,9 +71,7 @@ async def test_a_refused_service_stops_only_itself(
 ) -> None:
     """Calls go on; the feature is unavailable, named in a repair, retried in 30 min."""
     path_prefix, service, entity_id, name = case
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, mock_config_entry)
     assert hass.states.get(entity_id).state != STATE_UNAVAILABLE
     refuse(simulator, path_prefix)
     tokens = len(simulator.token_requests)

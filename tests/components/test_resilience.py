@@ -30,7 +30,14 @@ from yarl import URL
 
 from custom_components.voipnow.const import DOMAIN, EVENT_CALL
 from custom_components.voipnow.diagnostics import async_get_config_entry_diagnostics
-from tests.conftest import CLIENT_ID, CLIENT_SECRET, EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
+from tests.conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    EXT_GARAGE,
+    EXT_KITCHEN,
+    EXT_OFFICE,
+    async_load,
+)
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import (
@@ -373,9 +380,7 @@ async def test_flapping_pbx(
     tasks_before = asyncio.all_tasks()
     timers_before = set(get_scheduled_timer_handles(hass.loop))
     entry = push_entry(simulator)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_load(hass, entry, background=True)
     # The client gives up on the PBX after 0.3 s instead of 10 s.
     entry.runtime_data.calls.client.request_timeout = 0.3
     assert len(await async_ours(hass, simulator)) == 15
@@ -470,9 +475,7 @@ async def test_concurrent_transfers_share_one_token(
         call_id = await simulator.incoming_call(number, f"55590{index:02d}")
         await simulator.answer_call(call_id)
         calls.append(call_id)
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_load(hass, mock_config_entry, background=True)
     if token == "forgotten":
         mock_config_entry.runtime_data.calls.client.invalidate_token()
     else:
