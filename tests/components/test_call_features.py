@@ -133,15 +133,18 @@ async def test_actions_send_the_documented_body(
     ]
 
 
-async def test_park_then_unpark(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
-    call_id: str,
-) -> None:
-    """The sensor says parked; unpark without an id finds the parked call."""
+@pytest.fixture
+async def parked(hass: HomeAssistant, entry: MockConfigEntry, call_id: str) -> None:
+    """The office parks its answered call; Home Assistant has listed it since."""
     await async_act(hass, "park_call", {"extension": EXT_OFFICE})
     await entry.runtime_data.calls.async_refresh()
+
+
+@pytest.mark.usefixtures("parked")
+async def test_park_then_unpark(
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
+) -> None:
+    """The sensor says parked; unpark without an id finds the parked call."""
     assert hass.states.get(OFFICE_CALL_STATE).attributes["parked"] is True
     simulator.clear_requests()
 
@@ -449,15 +452,11 @@ async def test_park_button(
     ]
 
 
+@pytest.mark.usefixtures("parked")
 async def test_unpark_from_another_extension_without_an_id(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
-    call_id: str,
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """An extension with no parked call of its own takes the only one there is."""
-    await async_act(hass, "park_call", {"extension": EXT_OFFICE})
-    await entry.runtime_data.calls.async_refresh()
 
     response = await async_act(
         hass, "unpark_call", {"extension": EXT_KITCHEN, "send_call_to": EXT_KITCHEN}

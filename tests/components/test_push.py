@@ -450,6 +450,17 @@ async def test_subscription_failure_falls_back_to_polling(
 # --- reaching Home Assistant ----------------------------------------------
 
 
+@asynccontextmanager
+async def async_unreachable_entry(
+    hass: HomeAssistant, simulator: VoipNowSimulator
+) -> AsyncIterator[MockConfigEntry]:
+    """Set up a push entry while Home Assistant has no URL the PBX can call."""
+    entry = push_entry(simulator)
+    with patch(PATCH_LOCAL, return_value=False):
+        await async_load(hass, entry, background=True)
+        yield entry
+
+
 async def test_no_reachable_url_raises_repair_issue(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -459,13 +470,8 @@ async def test_no_reachable_url_raises_repair_issue(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Without a URL the PBX can call, a repair issue says so and calls are polled."""
-    entry = push_entry(simulator)
-    entry.add_to_hass(hass)
-    issue_id = f"no_reachable_url_{entry.entry_id}"
-    with patch(PATCH_LOCAL, return_value=False):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done(wait_background_tasks=True)
-
+    async with async_unreachable_entry(hass, simulator) as entry:
+        issue_id = f"no_reachable_url_{entry.entry_id}"
         issue = issue_registry.async_get_issue(DOMAIN, issue_id)
         assert issue is not None
         assert issue.translation_key == "no_reachable_url"
@@ -500,12 +506,8 @@ async def test_repair_issue_goes_with_push(
     leave: str,
 ) -> None:
     """Turning push off or removing the entry takes the repair issue away."""
-    entry = push_entry(simulator)
-    entry.add_to_hass(hass)
-    issue_id = f"no_reachable_url_{entry.entry_id}"
-    with patch(PATCH_LOCAL, return_value=False):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done(wait_background_tasks=True)
+    async with async_unreachable_entry(hass, simulator) as entry:
+        issue_id = f"no_reachable_url_{entry.entry_id}"
         assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
 
         if leave == "push_off":
