@@ -41,15 +41,15 @@ RINGING = ExtensionCall(
     answered=False,
 )
 ANSWERED = replace(RINGING, state=CallState.ON_CALL, answered=True)
-DIALING = ExtensionCall(
+# An outgoing call: the office dials out, no caller ID of its own shown.
+DIALING = replace(
+    RINGING,
     phone_call_id="call2",
     view_id="00",
     state=CallState.DIALING,
     direction=CallDirection.OUTGOING,
     remote_number="5559876",
-    caller_id=None,
-    caller_name=None,
-    answered=False,
+    **dict.fromkeys(("caller_id", "caller_name")),
 )
 
 
