@@ -397,9 +397,7 @@ async def test_hold_after_the_parties_changed_places(
 @pytest.mark.usefixtures("call_id")
 @pytest.mark.parametrize("action", ["hold_call", "unhold_call"])
 async def test_hold_call_not_polled_yet(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    action: str,
+    hass: HomeAssistant, simulator: VoipNowSimulator, action: str
 ) -> None:
     """A phone_call_id the coordinator has not seen yet works: the PBX knows it."""
     new = await simulator.incoming_call(EXT_OFFICE, "5556666")
