@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from homeassistant.const import (
@@ -122,13 +123,27 @@ async def simulator(socket_enabled: None) -> AsyncIterator[VoipNowSimulator]:
     Home Assistant's test plugin blocks sockets; real HTTP on loopback is the
     point of these tests, so they are enabled (connections stay on 127.0.0.1).
     """
-    sim = VoipNowSimulator(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    async with async_running_simulator("Kitchen") as sim:
+        yield sim
+
+
+@asynccontextmanager
+async def async_running_simulator(
+    name_of_211: str, client_secret: str = CLIENT_SECRET
+) -> AsyncIterator[VoipNowSimulator]:
+    """Run a simulator on a free loopback port with three extensions.
+
+    The office (210), 211 named as told, and the garage (212), not registered.
+    """
+    sim = VoipNowSimulator(client_id=CLIENT_ID, client_secret=client_secret)
     sim.add_extension(EXT_OFFICE, name="Office")
-    sim.add_extension(EXT_KITCHEN, name="Kitchen")
+    sim.add_extension(EXT_KITCHEN, name=name_of_211)
     sim.add_extension(EXT_GARAGE, name="Garage", registered=False)
     await sim.start(host="127.0.0.1", port=0)
-    yield sim
-    await sim.stop()
+    try:
+        yield sim
+    finally:
+        await sim.stop()
 
 
 def entry_data(sim: VoipNowSimulator, **overrides: Any) -> dict[str, Any]:
@@ -167,6 +182,15 @@ def simulator_entry(
     )
 
 
+async def async_load(
+    hass: HomeAssistant, entry: MockConfigEntry, *, background: bool = False
+) -> None:
+    """Add an entry and set it up; wait for what it started (background too, if told)."""
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=background)
+
+
 @pytest.fixture
 def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
     """Return a config entry for the simulator's App.
@@ -184,7 +208,5 @@ async def init_integration(
     mock_config_entry: MockConfigEntry,
 ) -> MockConfigEntry:
     """Set up the integration against the simulator."""
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, mock_config_entry)
     return mock_config_entry

@@ -24,6 +24,7 @@ from cryptography.x509.oid import NameOID
 import pytest
 
 from custom_components.voipnow.api import VoipNowClient, auth as auth_module
+from tests.conftest import async_running_simulator
 from voipnow_simulator import VoipNowSimulator
 
 CLIENT_ID = "test-app-id"
@@ -54,13 +55,8 @@ def auto_enable_custom_integrations() -> None:
 @pytest.fixture
 async def sim(socket_enabled: None) -> AsyncIterator[VoipNowSimulator]:
     """Run the simulator on a free loopback port with three extensions."""
-    simulator = VoipNowSimulator(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
-    simulator.add_extension(EXT_OFFICE, name="Office")
-    simulator.add_extension(EXT_SALES, name="Sales")
-    simulator.add_extension(EXT_GARAGE, name="Garage", registered=False)
-    await simulator.start(host="127.0.0.1", port=0)
-    yield simulator
-    await simulator.stop()
+    async with async_running_simulator("Sales", CLIENT_SECRET) as simulator:
+        yield simulator
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from voipnow_simulator import VoipNowSimulator
 
+from .helpers import async_ring
 from .push_helpers import async_setup_push, push_entry
 from .radicale import radicale, radicale_python_path  # noqa: F401 - fixtures
 
@@ -85,6 +86,19 @@ async def entry(
     """The loaded entry, once the requests of its start-up are done."""
     await hass.async_block_till_done(wait_background_tasks=True)
     return init_integration
+
+
+@pytest.fixture
+async def call_id(
+    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+) -> str:
+    """Bob calls the office, which answers, and Home Assistant has seen it: its id.
+
+    The PBX keeps its requests: tests count from a mark.
+    """
+    return await async_ring(
+        hass, simulator, entry, caller_name="Bob", answer=True, forget_requests=False
+    )
 
 
 @pytest.fixture

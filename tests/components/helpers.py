@@ -6,15 +6,17 @@ from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.auth.models import User
 from homeassistant.config_entries import ConfigFlowResult
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
 
-from tests.conftest import EXT_OFFICE
+from custom_components.voipnow.const import CONF_QUEUES, DOMAIN
+from tests.conftest import EXT_OFFICE, simulator_entry
 from voipnow_simulator import RecordedRequest, VoipNowSimulator
 
 # The timings the README promises, written here as numbers rather than imported
@@ -39,6 +41,9 @@ CALLER_NAME = "John Doe"
 WHO = "John Doe (5551234)"
 PRESENCE_PATH = "/uapi/extensions/@me/@self/presence"
 
+# The call queue most queue tests name in the options.
+SALES = "0003*300"
+
 OFFICE_CALL_STATE = "sensor.extension_0003_210_call_state"
 KITCHEN_CALL_STATE = "sensor.extension_0003_211_call_state"
 GARAGE_CALL_STATE = "sensor.extension_0003_212_call_state"
@@ -57,6 +62,59 @@ async def async_poll(
     async_fire_time_changed(hass)
     # The coordinator refreshes in a background task.
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def sales_entry(
+    simulator: VoipNowSimulator, agents: dict[str, int], **options: Any
+) -> MockConfigEntry:
+    """The simulator's polled entry, with the queue Sales of these agents named."""
+    simulator.add_queue(SALES, "Sales", agents)
+    return simulator_entry(
+        simulator, {CONF_QUEUES: [{"name": "Sales", "number": SALES}], **options}
+    )
+
+
+async def async_run_as(
+    hass: HomeAssistant, user: User | str | None, action: str, data: dict[str, Any]
+) -> None:
+    """Run an action as Home Assistant runs one a user (or its id) asked for.
+
+    No user: an automation.
+    """
+    await hass.services.async_call(
+        DOMAIN,
+        action,
+        data,
+        blocking=True,
+        context=Context(user_id=user.id if isinstance(user, User) else user),
+        return_response=action == "get_call_history",
+    )
+
+
+async def async_caller_name(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    number: str = "+40215550100",
+) -> str:
+    """Ring the office from `number`; return the name the sensor shows, then hang up."""
+    call_id = await simulator.incoming_call(EXT_OFFICE, number, "PBX Name")
+    await async_poll(hass, freezer)
+    name = hass.states.get(OFFICE_CALL_STATE).attributes["caller_name"]
+    await simulator.hangup_call(call_id)
+    await async_poll(hass, freezer)
+    return str(name)
+
+
+async def async_state(
+    hass: HomeAssistant, entity_id: str, *, background: bool = False
+) -> str:
+    """An entity's state once Home Assistant is done (background tasks too, if told).
+
+    Without the background tasks: a state shown at once, before any refresh.
+    """
+    await hass.async_block_till_done(wait_background_tasks=background)
+    return hass.states.get(entity_id).state
 
 
 def calls_requests(simulator: VoipNowSimulator) -> int:

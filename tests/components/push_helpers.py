@@ -21,6 +21,8 @@ from tests.conftest import simulator_entry
 from voipnow_simulator import VoipNowSimulator
 from voipnow_simulator.model import Subscription
 
+from .helpers import OFFICE_CALL_STATE
+
 OFFICE_CALL_EVENT = "event.extension_0003_210_call"
 KITCHEN_CALL_EVENT = "event.extension_0003_211_call"
 EVENTS_PATH = "/uapi/extensions/@me/0003*210/phoneCallEvents"
@@ -51,14 +53,22 @@ def base_url(client: TestClient) -> str:
     return f"http://127.0.0.1:{client.server.port}"
 
 
+async def async_serve_internal(
+    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
+) -> TestClient:
+    """Serve the HTTP API at Home Assistant's internal URL, which the PBX reaches."""
+    client = await async_serve_http(hass, hass_client_no_auth)
+    hass.config.internal_url = base_url(client)
+    return client
+
+
 async def async_setup_push(
     hass: HomeAssistant,
     hass_client_no_auth: ClientSessionGenerator,
     entry: MockConfigEntry,
 ) -> TestClient:
     """Set up an entry whose PBX reaches Home Assistant's internal URL."""
-    client = await async_serve_http(hass, hass_client_no_auth)
-    hass.config.internal_url = base_url(client)
+    client = await async_serve_internal(hass, hass_client_no_auth)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     # Let the subscriptions be made.
@@ -127,6 +137,21 @@ async def async_settle(hass: HomeAssistant) -> None:
     Moving the clock while a request is in flight would time it out.
     """
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def async_answer_and_hang_up(
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
+) -> list[str]:
+    """Answer the office's call, then hang it up, as push shows each step.
+
+    Return the office's call state after each.
+    """
+    seen = []
+    for step in (simulator.answer_call, simulator.hangup_call):
+        await step(call_id)
+        await async_settle(hass)
+        seen.append(hass.states.get(OFFICE_CALL_STATE).state)
+    return seen
 
 
 def leaks(caplog: pytest.LogCaptureFixture, *secrets: str) -> list[str]:

@@ -112,6 +112,21 @@ async def async_use(
     assert state.state == "on", "the blueprint did not validate"
 
 
+async def async_miss(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    number: str = JOHN,
+    name: str = "John Doe",
+    extension: str = EXT_OFFICE,
+) -> str:
+    """Ring an extension until a listing shows it, then let the caller give up."""
+    call_id = await simulator.incoming_call(extension, number, name)
+    await async_settle(hass)  # a listing shows the call
+    await simulator.hangup_call(call_id, "CANCEL")
+    await async_settle(hass)
+    return call_id
+
+
 def posts(simulator: VoipNowSimulator, mark: int) -> list[Any]:
     """The bodies of the POST and PUT requests the PBX received since `mark`."""
     return [
@@ -196,10 +211,7 @@ async def test_missed_call_notification_and_call_back(
     hass: HomeAssistant, simulator: VoipNowSimulator, notifications: list[ServiceCall]
 ) -> None:
     """A missed call notifies with a Call back button; pressing it calls back."""
-    call_id = await simulator.incoming_call(EXT_OFFICE, JOHN, "John Doe")
-    await async_settle(hass)
-    await simulator.hangup_call(call_id, "CANCEL")
-    await async_settle(hass)
+    await async_miss(hass, simulator)
 
     [note] = notifications
     assert note.data["title"] == "Missed call"
@@ -240,10 +252,7 @@ async def test_missed_call_button_expires(
     hass: HomeAssistant, simulator: VoipNowSimulator, notifications: list[ServiceCall]
 ) -> None:
     """After the chosen time, pressing Call back does nothing."""
-    call_id = await simulator.incoming_call(EXT_OFFICE, JOHN, "John Doe")
-    await async_settle(hass)  # a listing shows the call
-    await simulator.hangup_call(call_id, "CANCEL")
-    await async_settle(hass)
+    await async_miss(hass, simulator)
     [button] = notifications[0].data["data"]["actions"]
 
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=6))
@@ -260,9 +269,7 @@ async def test_missed_call_from_a_hidden_number(
 ) -> None:
     """A hidden number gets a notification without a button; others are ignored."""
     # The kitchen's missed call and the office's answered one notify nobody.
-    kitchen = await simulator.incoming_call(EXT_KITCHEN, JOHN, "John Doe")
-    await async_settle(hass)  # a listing shows the call
-    await simulator.hangup_call(kitchen, "CANCEL")
+    await async_miss(hass, simulator, extension=EXT_KITCHEN)
     answered = await simulator.incoming_call(EXT_OFFICE, JOHN, "John Doe")
     await async_settle(hass)  # a listing shows the call
     await simulator.answer_call(answered)
@@ -271,10 +278,7 @@ async def test_missed_call_from_a_hidden_number(
     await async_settle(hass)
     assert notifications == []
 
-    hidden = await simulator.incoming_call(EXT_OFFICE, "", "")
-    await async_settle(hass)  # a listing shows the call
-    await simulator.hangup_call(hidden, "CANCEL")
-    await async_settle(hass)
+    await async_miss(hass, simulator, "", "")
 
     [note] = notifications
     assert note.data["message"] == f"A hidden number called Extension {EXT_OFFICE}."
@@ -282,40 +286,40 @@ async def test_missed_call_from_a_hidden_number(
 
 
 @pytest.mark.parametrize(
-    ("number", "kinds", "button"),
+    ("notifications", "number", "button"),
     [
-        ("+447911123456", None, False),
-        ("+447911123456", ["national"], False),
-        ("+447911123456", ["extension", "national", "international"], True),
-        (JOHN, None, True),
-        (JOHN, ["extension"], False),
-        (EXT_KITCHEN, None, True),
-        (EXT_KITCHEN, ["national"], False),
+        ({}, "+447911123456", False),
+        ({"call_back_kinds": ["national"]}, "+447911123456", False),
+        (
+            {"call_back_kinds": ["extension", "national", "international"]},
+            "+447911123456",
+            True,
+        ),
+        ({}, JOHN, True),
+        ({"call_back_kinds": ["extension"]}, JOHN, False),
+        ({}, EXT_KITCHEN, True),
+        ({"call_back_kinds": ["national"]}, EXT_KITCHEN, False),
+    ],
+    indirect=["notifications"],
+    ids=[
+        "abroad-by_default",
+        "abroad-national_only",
+        "abroad-allowed",
+        "national-by_default",
+        "national-extension_only",
+        "extension-by_default",
+        "extension-national_only",
     ],
 )
 async def test_call_back_only_for_allowed_kinds(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    push_integration: MockConfigEntry,
+    notifications: list[ServiceCall],
     number: str,
-    kinds: list[str] | None,
     button: bool,
 ) -> None:
     """By default extensions and national numbers get Call back; abroad, only if allowed."""
-    notifications = async_mock_service(hass, "notify", "my_phone")
-    inputs: dict[str, Any] = {"call_back_kinds": kinds} if kinds is not None else {}
-    await async_use(
-        hass,
-        "missed_call_call_back",
-        push_integration,
-        notify_action="notify.my_phone",
-        **inputs,
-    )
-
-    call_id = await simulator.incoming_call(EXT_OFFICE, number, "Caller")
-    await async_settle(hass)  # a listing shows the call
-    await simulator.hangup_call(call_id, "CANCEL")
-    await async_settle(hass)
+    await async_miss(hass, simulator, number, "Caller")
 
     [note] = notifications
     assert note.data["message"] == f"Caller ({number}) called Extension {EXT_OFFICE}."
@@ -323,23 +327,10 @@ async def test_call_back_only_for_allowed_kinds(
 
 
 async def test_caller_name_is_shown_as_text(
-    hass: HomeAssistant, simulator: VoipNowSimulator, push_integration: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, notifications: list[ServiceCall]
 ) -> None:
     """Markdown in a caller's name makes no link or emphasis in the notification."""
-    notifications = async_mock_service(hass, "notify", "my_phone")
-    await async_use(
-        hass,
-        "missed_call_call_back",
-        push_integration,
-        notify_action="notify.my_phone",
-    )
-
-    call_id = await simulator.incoming_call(
-        EXT_OFFICE, JOHN, "*Win* [prize](http://e.vil)"
-    )
-    await async_settle(hass)  # a listing shows the call
-    await simulator.hangup_call(call_id, "CANCEL")
-    await async_settle(hass)
+    await async_miss(hass, simulator, JOHN, "*Win* [prize](http://e.vil)")
 
     [note] = notifications
     assert note.data["message"] == (

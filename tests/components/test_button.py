@@ -22,6 +22,7 @@ from tests.components.helpers import (
     OFFICE_CALL_STATE,
     actions,
     async_ring,
+    async_state,
     sole_action,
 )
 from tests.conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, simulator_entry
@@ -35,6 +36,7 @@ TARGETS: list[dict[str, Any]] = [
     {"name": "Front desk", "number": "0003*100", "voicemail": False},
 ]
 
+CALL_STATES = {EXT_OFFICE: OFFICE_CALL_STATE, EXT_KITCHEN: KITCHEN_CALL_STATE}
 OFFICE_HANGUP = "button.extension_0003_210_hang_up"
 OFFICE_TO_RECEPTION = "button.extension_0003_210_transfer_to_reception"
 OFFICE_TO_MOBILE = "button.extension_0003_210_transfer_to_mobile"
@@ -125,31 +127,92 @@ async def test_no_button_transfers_to_its_own_extension(
     assert hass.states.get(OFFICE_TO_OWN_VOICEMAIL) is not None
 
 
+TO_KITCHEN = {
+    "action": "Transfer",
+    "sendCallTo": EXT_KITCHEN,
+    "transferFromNumber": EXT_OFFICE,
+}
+TO_MOBILE = {**TO_KITCHEN, "sendCallTo": "+15551234567"}
+TO_OFFICE_VOICEMAIL = {
+    "action": "TransferToVoicemail",
+    "sendCallTo": EXT_OFFICE,
+    "transferNumber": CALLER,
+}
+# A button pressed on the only call of an extension (answered or ringing): the
+# one request the PBX receives (method, body), and the extensions the call is
+# at afterwards (None: it left the PBX).
+PRESSES: dict[str, tuple[str, str, bool, str, Any, list[str] | None]] = {
+    "to_reception-ringing": (
+        OFFICE_TO_RECEPTION,
+        EXT_OFFICE,
+        False,
+        "PUT",
+        TO_KITCHEN,
+        [EXT_KITCHEN],
+    ),
+    "to_reception-answered": (
+        OFFICE_TO_RECEPTION,
+        EXT_OFFICE,
+        True,
+        "PUT",
+        TO_KITCHEN,
+        [EXT_KITCHEN],
+    ),
+    # Both remaining parties are outside: the PBX is out of the call.
+    "to_mobile": (OFFICE_TO_MOBILE, EXT_OFFICE, True, "PUT", TO_MOBILE, None),
+    # The caller, not the extension, goes to the voicemail.
+    "to_voicemail": (
+        KITCHEN_TO_OFFICE_VOICEMAIL,
+        EXT_KITCHEN,
+        False,
+        "PUT",
+        TO_OFFICE_VOICEMAIL,
+        None,
+    ),
+    "to_own_voicemail": (
+        OFFICE_TO_OWN_VOICEMAIL,
+        EXT_OFFICE,
+        False,
+        "PUT",
+        TO_OFFICE_VOICEMAIL,
+        None,
+    ),
+    "hang_up-ringing": (OFFICE_HANGUP, EXT_OFFICE, False, "DELETE", None, None),
+    "hang_up-answered": (OFFICE_HANGUP, EXT_OFFICE, True, "DELETE", None, None),
+}
+
+
 @pytest.mark.platforms(Platform.BUTTON, Platform.SENSOR)
-@pytest.mark.parametrize("answer", [False, True], ids=["ringing", "answered"])
-async def test_transfer_to_reception(
+@pytest.mark.parametrize("press", PRESSES.values(), ids=PRESSES)
+async def test_press(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
     init_integration: MockConfigEntry,
-    answer: bool,
+    press: tuple[str, str, bool, str, Any, list[str] | None],
 ) -> None:
-    """Transfer to Reception sends the call to the kitchen phone, which rings."""
-    call_id = await async_ring(hass, simulator, init_integration, answer=answer)
+    """One press sends one request for the call; the sensors show it at once."""
+    button, extension, answer, method, body, now_at = press
+    call_id = await async_ring(
+        hass, simulator, init_integration, extension, answer=answer
+    )
 
-    await async_press(hass, OFFICE_TO_RECEPTION)
+    await async_press(hass, button)
 
-    assert sole_action(simulator, "PUT", EXT_OFFICE, call_id) == {
-        "action": "Transfer",
-        "sendCallTo": EXT_KITCHEN,
-        "transferFromNumber": EXT_OFFICE,
-    }
-    call = simulator.get_call(call_id)
-    assert call.local_extensions == [EXT_KITCHEN]
-    assert call.ringing
+    assert sole_action(simulator, method, extension, call_id) == body
+    if now_at is None:
+        assert call_id not in simulator.calls
+    else:
+        call = simulator.get_call(call_id)
+        assert call.local_extensions == now_at
+        assert call.ringing
+    voicemail = body is not None and body["action"] == "TransferToVoicemail"
+    assert [v["call_id"] for v in simulator.voicemails] == [call_id] * voicemail
     # Home Assistant re-read the calls right after the press.
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert hass.states.get(KITCHEN_CALL_STATE).state == "ringing"
-    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+    states = {ext: hass.states.get(state).state for ext, state in CALL_STATES.items()}
+    assert states == {
+        ext: "ringing" if ext in (now_at or ()) else "idle" for ext in CALL_STATES
+    }
 
 
 async def test_double_press_transfers_once(
@@ -187,87 +250,6 @@ async def test_double_press_transfers_once(
         await async_press(hass, OFFICE_TO_MOBILE)
     assert err.value.translation_key == "no_active_call"
     assert [r.method for r in actions(simulator)] == ["PUT"]
-
-
-async def test_transfer_to_public_number(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    init_integration: MockConfigEntry,
-) -> None:
-    """Transfer to Mobile sends the answered call to the public number."""
-    call_id = await async_ring(hass, simulator, init_integration, answer=True)
-
-    await async_press(hass, OFFICE_TO_MOBILE)
-
-    [request] = actions(simulator)
-    assert request.path == f"{CALLS_PREFIX}{EXT_OFFICE}/{call_id}"
-    assert request.json == {
-        "action": "Transfer",
-        "sendCallTo": "+15551234567",
-        "transferFromNumber": EXT_OFFICE,
-    }
-    # Both remaining parties are outside: the PBX is out of the call.
-    assert call_id not in simulator.calls
-
-
-async def test_send_to_voicemail(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    init_integration: MockConfigEntry,
-) -> None:
-    """A voicemail button sends the caller, not the extension, to that voicemail."""
-    call_id = await async_ring(hass, simulator, init_integration, EXT_KITCHEN)
-
-    await async_press(hass, KITCHEN_TO_OFFICE_VOICEMAIL)
-
-    [request] = actions(simulator)
-    assert request.path == f"{CALLS_PREFIX}{EXT_KITCHEN}/{call_id}"
-    assert request.json == {
-        "action": "TransferToVoicemail",
-        "sendCallTo": EXT_OFFICE,
-        "transferNumber": CALLER,
-    }
-    [voicemail] = simulator.voicemails
-    assert voicemail["call_id"] == call_id
-    assert call_id not in simulator.calls
-
-
-async def test_send_to_own_voicemail(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    init_integration: MockConfigEntry,
-) -> None:
-    """Office can send its ringing caller to its own voicemail."""
-    call_id = await async_ring(hass, simulator, init_integration)
-
-    await async_press(hass, OFFICE_TO_OWN_VOICEMAIL)
-
-    [request] = actions(simulator)
-    assert request.json == {
-        "action": "TransferToVoicemail",
-        "sendCallTo": EXT_OFFICE,
-        "transferNumber": CALLER,
-    }
-    assert [v["call_id"] for v in simulator.voicemails] == [call_id]
-
-
-@pytest.mark.platforms(Platform.BUTTON, Platform.SENSOR)
-@pytest.mark.parametrize("answer", [False, True], ids=["ringing", "answered"])
-async def test_hang_up(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    init_integration: MockConfigEntry,
-    answer: bool,
-) -> None:
-    """Hang up ends exactly the extension's call with one DELETE."""
-    call_id = await async_ring(hass, simulator, init_integration, answer=answer)
-
-    await async_press(hass, OFFICE_HANGUP)
-
-    sole_action(simulator, "DELETE", EXT_OFFICE, call_id)
-    assert call_id not in simulator.calls
-    await hass.async_block_till_done(wait_background_tasks=True)
-    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
 
 
 async def test_buttons_act_on_the_leading_call(
@@ -327,8 +309,7 @@ async def test_call_ended_before_the_press(
 
     assert err.value.translation_key == "call_ended"
     assert len(actions(simulator)) == 1
-    await hass.async_block_till_done(wait_background_tasks=True)
-    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+    assert await async_state(hass, OFFICE_CALL_STATE, background=True) == "idle"
 
 
 async def test_pbx_refuses_the_target(

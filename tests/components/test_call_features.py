@@ -133,13 +133,18 @@ async def test_actions_send_the_documented_body(
     ]
 
 
-async def test_park_then_unpark(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
-) -> None:
-    """The sensor says parked; unpark without an id finds the parked call."""
-    call_id = await async_active_call(hass, simulator, entry)
+@pytest.fixture
+async def parked(hass: HomeAssistant, entry: MockConfigEntry, call_id: str) -> None:
+    """The office parks its answered call; Home Assistant has listed it since."""
     await async_act(hass, "park_call", {"extension": EXT_OFFICE})
     await entry.runtime_data.calls.async_refresh()
+
+
+@pytest.mark.usefixtures("parked")
+async def test_park_then_unpark(
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
+) -> None:
+    """The sensor says parked; unpark without an id finds the parked call."""
     assert hass.states.get(OFFICE_CALL_STATE).attributes["parked"] is True
     simulator.clear_requests()
 
@@ -165,10 +170,9 @@ async def test_park_then_unpark(
 
 
 async def test_unpark_by_id_when_the_parker_lists_no_view(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """With the id, the view that carries `parked` names the call."""
-    call_id = await async_active_call(hass, simulator, entry)
     await async_act(hass, "park_call", {"extension": EXT_OFFICE})
     await async_act(
         hass,
@@ -214,6 +218,7 @@ async def test_pickup_moves_the_ringing_call(
     assert simulator.calls[call_id].callee.number == EXT_KITCHEN
 
 
+@pytest.mark.usefixtures("call_id")
 @pytest.mark.parametrize(
     ("action", "data"),
     [
@@ -228,12 +233,10 @@ async def test_pickup_moves_the_ringing_call(
 async def test_bad_input_sends_nothing(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
     action: str,
     data: dict[str, Any],
 ) -> None:
     """The schema refuses bad fields before anything reaches the PBX."""
-    await async_active_call(hass, simulator, entry)
     simulator.clear_requests()
 
     with pytest.raises(vol.Invalid):
@@ -291,10 +294,9 @@ async def test_no_parked_call(
 
 
 async def test_a_call_that_ended(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """The call ended before the action: the PBX answers 204, the user is told."""
-    call_id = await async_active_call(hass, simulator, entry)
     # The listing still shows it, the PUT finds it ended.
     simulator.inject_fault(
         "custom", 1, f"/uapi/phoneCalls/@me/{EXT_OFFICE}/{call_id}", status=204
@@ -310,11 +312,10 @@ async def test_a_call_that_ended(
 async def test_refusal_is_the_action_error_not_a_reauth(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
+    call_id: str,
     status: int,
 ) -> None:
     """An App that may not park gets the park error; its credentials stay."""
-    call_id = await async_active_call(hass, simulator, entry)
     simulator.inject_fault(
         "custom",
         2,
@@ -337,10 +338,9 @@ async def test_refusal_is_the_action_error_not_a_reauth(
 
 
 async def test_pbx_field_error(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """A code the PBX gives for a field names the field, translated."""
-    call_id = await async_active_call(hass, simulator, entry)
     simulator.inject_fault(
         "custom",
         1,
@@ -359,6 +359,7 @@ async def test_pbx_field_error(
 LISTEN = {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN, "mode": "monitor"}
 
 
+@pytest.mark.usefixtures("call_id")
 async def test_listen_in_is_off_until_an_administrator_allows_it(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
@@ -367,7 +368,6 @@ async def test_listen_in_is_off_until_an_administrator_allows_it(
     hass_user: MockUser,
 ) -> None:
     """Refused for everyone while off; never for non-administrators; logged."""
-    await async_active_call(hass, simulator, entry)
     simulator.clear_requests()
     admin = Context(user_id=hass_admin_user.id)
 
@@ -432,10 +432,9 @@ async def test_non_admin_caller_id_is_checked(
 
 
 async def test_park_button(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """The Park button parks the extension's current call."""
-    call_id = await async_active_call(hass, simulator, entry)
     simulator.clear_requests()
 
     await hass.services.async_call(
@@ -453,13 +452,11 @@ async def test_park_button(
     ]
 
 
+@pytest.mark.usefixtures("parked")
 async def test_unpark_from_another_extension_without_an_id(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """An extension with no parked call of its own takes the only one there is."""
-    call_id = await async_active_call(hass, simulator, entry)
-    await async_act(hass, "park_call", {"extension": EXT_OFFICE})
-    await entry.runtime_data.calls.async_refresh()
 
     response = await async_act(
         hass, "unpark_call", {"extension": EXT_KITCHEN, "send_call_to": EXT_KITCHEN}
@@ -469,11 +466,11 @@ async def test_unpark_from_another_extension_without_an_id(
     assert puts(simulator)[-1][0] == f"/uapi/phoneCalls/@me/@self/{call_id}"
 
 
+@pytest.mark.usefixtures("call_id")
 async def test_unknown_call_id(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator
 ) -> None:
     """An id the PBX does not list for the extension: said so, nothing sent."""
-    await async_active_call(hass, simulator, entry)
     simulator.clear_requests()
 
     with pytest.raises(ServiceValidationError) as err:

@@ -34,6 +34,7 @@ from voipnow_simulator import VoipNowSimulator
 from .helpers import OFFICE_CALL_STATE, async_poll, calls_requests
 from .push_helpers import (
     OFFICE_CALL_EVENT,
+    async_answer_and_hang_up,
     async_settle,
     async_setup_push,
     bus_types,
@@ -128,11 +129,8 @@ async def test_bare_url_callbacks_drive_the_calls(
     await async_settle(hass)
     assert all("?" not in sent.url for sent in simulator.callbacks_sent)
     assert hass.states.get(OFFICE_CALL_STATE).state == "ringing"
-    await simulator.answer_call(call_id)
-    await async_settle(hass)
-    assert hass.states.get(OFFICE_CALL_STATE).state == "on_call"
-    await simulator.hangup_call(call_id)
-    await async_settle(hass)
+    seen = await async_answer_and_hang_up(hass, simulator, call_id)
+    assert seen == ["on_call", "idle"]
 
     assert bus_types(events) == ["incoming_call", "answered", "ended"]
     assert fired(states) == ["incoming_call", "answered", "ended"]

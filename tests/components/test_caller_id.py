@@ -34,6 +34,15 @@ async def async_make_call(
     )
 
 
+async def async_refusal(
+    hass: HomeAssistant, caller_id: str, user: MockUser | None = None
+) -> str | None:
+    """Try to present `caller_id`, which must be refused; return why (the key)."""
+    with pytest.raises(ServiceValidationError) as err:
+        await async_make_call(hass, caller_id, user)
+    return err.value.translation_key
+
+
 def presented(simulator: VoipNowSimulator) -> Any:
     """The caller ID the PBX received with the one call placed."""
     (request,) = simulator.api_requests("POST")
@@ -64,10 +73,7 @@ async def test_caller_id_with_more_than_one_name_and_number_is_refused(
     """Even an automation cannot present such a value; nothing reaches the PBX."""
     simulator.clear_requests()
 
-    with pytest.raises(ServiceValidationError) as err:
-        await async_make_call(hass, caller_id)
-
-    assert err.value.translation_key == "caller_id_invalid"
+    assert await async_refusal(hass, caller_id) == "caller_id_invalid"
     assert simulator.api_requests() == []
 
 
@@ -103,12 +109,10 @@ async def test_non_admin_presents_only_allowed_numbers(
     """An ordinary user may present an extension, not a public number."""
     simulator.clear_requests()
 
-    with pytest.raises(ServiceValidationError) as err:
-        await async_make_call(hass, f'"Office" <{PREMIUM}>', hass_user)
-    assert err.value.translation_key == "number_not_allowed"
-    with pytest.raises(ServiceValidationError) as err:
-        await async_make_call(hass, f"Office <210> <{PREMIUM}>", hass_user)
-    assert err.value.translation_key == "caller_id_invalid"
+    public = f'"Office" <{PREMIUM}>'
+    assert await async_refusal(hass, public, hass_user) == "number_not_allowed"
+    two_numbers = f"Office <210> <{PREMIUM}>"
+    assert await async_refusal(hass, two_numbers, hass_user) == "caller_id_invalid"
     assert simulator.api_requests() == []
 
     await async_make_call(hass, '"Office" <0003*210>', hass_user)

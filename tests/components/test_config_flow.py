@@ -36,10 +36,15 @@ from custom_components.voipnow.const import (
     DOMAIN,
 )
 from tests.api.conftest import self_signed_certificate
-from tests.conftest import CLIENT_ID, CLIENT_SECRET, entry_data as user_input
+from tests.conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    async_load,
+    entry_data as user_input,
+)
 from voipnow_simulator import VoipNowSimulator
 
-from .helpers import OFFICE_CALL_STATE, async_poll, calls_requests
+from .helpers import OFFICE_CALL_STATE, async_poll, async_state, calls_requests
 
 STRINGS = json.loads(
     Path(__file__)
@@ -507,9 +512,7 @@ async def test_reconfigure_secret_and_tls_check(
     flow_entry: MockConfigEntry,
 ) -> None:
     """Reconfiguring the same App with a new secret reloads the entry with it."""
-    flow_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(flow_entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, flow_entry)
     simulator.set_client_secret(NEW_SECRET)
 
     result = await flow_entry.start_reconfigure_flow(hass)
@@ -593,9 +596,7 @@ async def test_reconfigure_new_address_keeps_entities(
     flow_entry: MockConfigEntry,
 ) -> None:
     """After moving the PBX, the same entities (ids, history) show the new PBX."""
-    flow_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(flow_entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, flow_entry)
     registry = er.async_get(hass)
     before = registry.async_get(OFFICE_CALL_STATE)
     assert before is not None
@@ -611,8 +612,7 @@ async def test_reconfigure_new_address_keeps_entities(
     assert (after.unique_id, after.device_id) == (before.unique_id, before.device_id)
     await moved_simulator.incoming_call("0003*210", from_number="5551234")
     await flow_entry.runtime_data.calls.async_refresh()
-    await hass.async_block_till_done()
-    assert hass.states.get(OFFICE_CALL_STATE).state == "ringing"
+    assert await async_state(hass, OFFICE_CALL_STATE) == "ringing"
 
 
 async def test_reconfigure_different_app(

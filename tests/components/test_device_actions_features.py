@@ -12,13 +12,13 @@ from custom_components.voipnow.const import DOMAIN
 from custom_components.voipnow.device_action import async_get_action_capabilities
 from tests.components.helpers import async_ring
 from tests.components.test_device_automation import (
-    async_script,
-    call_path,
+    async_office_action,
+    changes_of,
     device_id,
     entry,  # noqa: F401 - the entry the device automation tests use
     push_config_entry,  # noqa: F401 - with the device automation tests' targets
 )
-from tests.components.test_services import sent, settle
+from tests.components.test_services import settle
 from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
@@ -49,18 +49,12 @@ async def test_device_actions(
     body: dict[str, Any],
 ) -> None:
     """Each device action sends the PUT of the action it stands for, once."""
-    office = device_id(hass, entry, EXT_OFFICE)
     call_id = await async_ring(hass, simulator, entry, answer=answer)
-    await settle(hass)
-    mark = len(simulator.requests)
 
-    await async_script(hass, office, action)
+    requests = await async_office_action(hass, simulator, action)
 
-    [request] = [
-        request
-        for request in sent(simulator, mark)
-        if request.path == call_path(call_id) and request.method != "GET"
-    ]
+    [request] = changes_of(requests, call_id)
+
     assert (request.method, request.json) == (
         "PUT",
         {"phoneCallViewId": "01", **body},

@@ -29,7 +29,7 @@ from custom_components.voipnow.device_condition import CONDITION_TYPES
 from custom_components.voipnow.device_trigger import TRIGGER_TYPES
 from custom_components.voipnow.devices import device_entry
 from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, simulator_entry
-from voipnow_simulator import VoipNowSimulator
+from voipnow_simulator import RecordedRequest, VoipNowSimulator
 
 from .helpers import OFFICE_CALL_STATE
 from .push_helpers import PUSH_ENTRY_ID, async_settle, webhook_target
@@ -464,6 +464,22 @@ def call_path(call_id: str) -> str:
     return f"/uapi/phoneCalls/@me/{EXT_OFFICE}/{call_id}"
 
 
+async def async_office_action(
+    hass: HomeAssistant, simulator: VoipNowSimulator, action: dict[str, Any]
+) -> list[RecordedRequest]:
+    """Run a device action of the office's device; return what the PBX received."""
+    office = device_id(hass, hass.config_entries.async_entries(DOMAIN)[0], EXT_OFFICE)
+    await settle(hass)
+    mark = len(simulator.requests)
+    await async_script(hass, office, action)
+    return sent(simulator, mark)
+
+
+def changes_of(requests: list[RecordedRequest], call_id: str) -> list[RecordedRequest]:
+    """The requests that changed the office's call (anything but a listing)."""
+    return [r for r in requests if r.path == call_path(call_id) and r.method != "GET"]
+
+
 @pytest.mark.parametrize(
     ("action", "body"),
     [
@@ -523,18 +539,12 @@ async def test_call_actions(
     body: dict[str, str] | None,
 ) -> None:
     """Each device action sends the request of the action it stands for, once."""
-    office = device_id(hass, entry, EXT_OFFICE)
     call_id = await async_active_call(hass, simulator, entry, caller="5551234")
-    await settle(hass)
-    mark = len(simulator.requests)
 
-    await async_script(hass, office, action)
+    requests = await async_office_action(hass, simulator, action)
 
-    [request] = [
-        request
-        for request in sent(simulator, mark)
-        if request.path == call_path(call_id) and request.method != "GET"
-    ]
+    [request] = changes_of(requests, call_id)
+
     if body is None:
         assert request.method == "DELETE"
     else:
@@ -546,13 +556,11 @@ async def test_make_call_action(
     hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
 ) -> None:
     """*Call a number* rings the extension, then the number."""
-    office = device_id(hass, entry, EXT_OFFICE)
-    await settle(hass)
-    mark = len(simulator.requests)
+    action = {"type": "make_call", "destination": EXT_KITCHEN}
 
-    await async_script(hass, office, {"type": "make_call", "destination": EXT_KITCHEN})
+    [post] = await async_office_action(hass, simulator, action)
 
-    [post] = sent(simulator, mark, "POST")
+    assert post.method == "POST"
     assert post.path == "/uapi/phoneCalls/@me/simple"
     assert post.json["extension"] == EXT_OFFICE
     assert post.json["phoneCallView"] == [

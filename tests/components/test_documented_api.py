@@ -24,7 +24,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.voipnow.const import DOMAIN
-from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
+from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, async_load
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import (
@@ -33,10 +33,12 @@ from .helpers import (
     PUSH_SCAN_INTERVAL,
     SUBSCRIBE_RETRY,
     async_poll,
+    async_state,
     calls_requests,
 )
 from .push_helpers import (
     OFFICE_CALL_EVENT,
+    async_answer_and_hang_up,
     async_ours,
     async_settle,
     async_setup_push,
@@ -398,8 +400,7 @@ async def test_hangup_of_an_ended_call_says_so(
     assert err.value.translation_key == "call_ended"
     (delete,) = simulator.api_requests("DELETE")
     assert delete.path.endswith(call_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+    assert await async_state(hass, OFFICE_CALL_STATE, background=True) == "idle"
 
 
 # --- 6. ids of up to 255 characters ----------------------------------------------
@@ -444,9 +445,7 @@ async def test_dates_without_zone_are_kept(
     simulator.set_modes(naive_dates=True, time_zone="Europe/Bucharest")
     call_id = await simulator.incoming_call(EXT_OFFICE)
     await simulator.answer_call(call_id)
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, mock_config_entry)
 
     (call,) = mock_config_entry.runtime_data.calls.data.calls
     assert call.published is not None
@@ -510,24 +509,33 @@ async def test_caller_name_under_both_spellings(
     assert events[0]["caller_id"] == "Acme Corp <5551234>"
 
 
-async def test_callback_ids_other_than_the_call_id(
+@pytest.fixture
+async def events(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
     hass_client_no_auth: ClientSessionGenerator,
-) -> None:
-    """Callbacks name calls by their own CallID: each event fires once, listed."""
+) -> list[dict[str, Any]]:
+    """Push from a PBX whose callbacks name calls by their own CallID.
+
+    The bus events from then on.
+    """
     await async_push(
         hass, simulator, hass_client_no_auth, callback_call_ids="different"
     )
-    events = record_bus_events(hass)
+    return record_bus_events(hass)
+
+
+async def test_callback_ids_other_than_the_call_id(
+    hass: HomeAssistant, simulator: VoipNowSimulator, events: list[dict[str, Any]]
+) -> None:
+    """Callbacks name calls by their own CallID: each event fires once, listed."""
     call_id = await simulator.incoming_call(EXT_OFFICE, "5551234", "John Doe")
     await async_settle(hass)
     assert simulator.callbacks_sent[-1].params["CallID"] != call_id
 
-    await simulator.answer_call(call_id)
-    await async_settle(hass)
-    await simulator.hangup_call(call_id)
-    await async_settle(hass)
+    seen = await async_answer_and_hang_up(hass, simulator, call_id)
+
+    assert seen == ["on_call", "idle"]
 
     assert outcomes(events) == [
         ("incoming_call", None),
@@ -539,15 +547,9 @@ async def test_callback_ids_other_than_the_call_id(
 
 
 async def test_actions_take_the_id_of_the_first_event(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    hass_client_no_auth: ClientSessionGenerator,
+    hass: HomeAssistant, simulator: VoipNowSimulator, events: list[dict[str, Any]]
 ) -> None:
     """An automation acting on the ring event's id reaches the listed call."""
-    await async_push(
-        hass, simulator, hass_client_no_auth, callback_call_ids="different"
-    )
-    events = record_bus_events(hass)
     call_id = await simulator.incoming_call(EXT_OFFICE, "5551234", "John Doe")
     await async_settle(hass)
     pushed_id = events[0]["phone_call_id"]
@@ -567,24 +569,16 @@ async def test_actions_take_the_id_of_the_first_event(
 
 
 async def test_answered_outgoing_call_with_other_callback_ids(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    hass_client_no_auth: ClientSessionGenerator,
+    hass: HomeAssistant, simulator: VoipNowSimulator, events: list[dict[str, Any]]
 ) -> None:
     """An outgoing call answered by the other party (event type 4), end to end."""
-    await async_push(
-        hass, simulator, hass_client_no_auth, callback_call_ids="different"
-    )
-    events = record_bus_events(hass)
     call_id = await simulator.outgoing_call(EXT_OFFICE, "5559876")
     await async_settle(hass)
     assert hass.states.get(OFFICE_CALL_STATE).state == "dialing"
 
-    await simulator.answer_call(call_id)
-    await async_settle(hass)
-    assert hass.states.get(OFFICE_CALL_STATE).state == "on_call"
-    await simulator.hangup_call(call_id)
-    await async_settle(hass)
+    seen = await async_answer_and_hang_up(hass, simulator, call_id)
+
+    assert seen == ["on_call", "idle"]
 
     assert outcomes(events) == [
         ("outgoing_call", None),

@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.voipnow.call_event import signal_entry_call_event
 from custom_components.voipnow.const import ATTR_CONFIG_ENTRY_ID, DOMAIN
-from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
+from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, async_load
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import OFFICE_CALL_STATE, async_poll
@@ -59,9 +59,10 @@ async def async_missed_call(
 
 async def async_history_refresh(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
-) -> None:
-    """Let the five minutes between two CDR reads pass."""
+) -> str:
+    """Let the five minutes between two CDR reads pass; the office's missed count."""
     await async_poll(hass, freezer, timedelta(minutes=5, seconds=1))
+    return missed(hass)
 
 
 async def async_history(hass: HomeAssistant, **data: Any) -> list[dict[str, Any]]:
@@ -104,16 +105,14 @@ async def test_missed_calls_count_from_events_and_clear(
     assert state.attributes["last_missed"] is not None
 
     # The CDR shows the same call: still one.
-    await async_history_refresh(hass, freezer)
-    assert missed(hass) == "1"
+    assert await async_history_refresh(hass, freezer) == "1"
     # An answered call is not missed.
     answered = await simulator.incoming_call(EXT_OFFICE, "5559876", "Jane Roe")
     await async_settle(hass)
     await simulator.answer_call(answered)
     await simulator.hangup_call(answered)
     await async_settle(hass)
-    await async_history_refresh(hass, freezer)
-    assert missed(hass) == "1"
+    assert await async_history_refresh(hass, freezer) == "1"
     assert missed(hass, KITCHEN_MISSED) == "1"
     last = hass.states.get(OFFICE_LAST_CALL)
     assert last.attributes["outcome"] == "answered"
@@ -124,8 +123,7 @@ async def test_missed_calls_count_from_events_and_clear(
     )
     assert missed(hass) == "0"
     assert hass.states.get(OFFICE_MISSED).attributes["last_missed"] is None
-    await async_history_refresh(hass, freezer)
-    assert missed(hass) == "0"
+    assert await async_history_refresh(hass, freezer) == "0"
 
 
 async def test_calls_ended_by_one_poll_all_show(
@@ -219,8 +217,7 @@ async def test_missed_while_home_assistant_was_away(
 ) -> None:
     """Calls missed while Home Assistant was down count once it is back, once."""
     await async_missed_call(simulator)
-    await async_history_refresh(hass, freezer)
-    assert missed(hass) == "1"
+    assert await async_history_refresh(hass, freezer) == "1"
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
 
@@ -250,8 +247,7 @@ async def test_missed_while_home_assistant_was_away(
     assert state.attributes["caller_name"] == "Acme Corp"
     assert state.attributes["remote_number"] == "+40215550100"
     # Read again: nothing is counted twice.
-    await async_history_refresh(hass, freezer)
-    assert missed(hass) == "4"
+    assert await async_history_refresh(hass, freezer) == "4"
     assert hass.states.get(OFFICE_LAST_CALL).attributes["outcome"] == "answered"
 
 
@@ -286,8 +282,7 @@ async def test_a_busy_outage_is_read_in_full(
     ]
     assert max(starts) <= 5000
     # Read again: nothing is counted twice.
-    await async_history_refresh(hass, freezer)
-    assert missed(hass) == "6000"
+    assert await async_history_refresh(hass, freezer) == "6000"
 
 
 async def test_missed_before_the_entry_existed_do_not_count(
@@ -299,9 +294,7 @@ async def test_missed_before_the_entry_existed_do_not_count(
     simulator.add_cdr_record(
         EXT_OFFICE, "5551234", started=dt_util.utcnow() - timedelta(hours=3)
     )
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, mock_config_entry)
 
     assert missed(hass) == "0"
     assert hass.states.get(OFFICE_LAST_CALL).state != "unknown"
@@ -361,9 +354,7 @@ async def test_pbx_without_cdr(
 ) -> None:
     """Only the history entities are unavailable; calls and actions work."""
     simulator.set_modes(cdr_available=False, cdr_missing_status=status)
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, mock_config_entry)
 
     assert hass.states.get(OFFICE_MISSED).state == STATE_UNAVAILABLE
     assert hass.states.get(OFFICE_LAST_CALL).state == STATE_UNAVAILABLE

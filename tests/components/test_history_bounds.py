@@ -64,12 +64,9 @@ def ago(**delta: float) -> str:
         ),
     ],
 )
+@pytest.mark.usefixtures("init_integration")
 async def test_period_out_of_bounds_is_refused(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    init_integration: MockConfigEntry,
-    data: dict[str, Any],
-    error: str,
+    hass: HomeAssistant, simulator: VoipNowSimulator, data: dict[str, Any], error: str
 ) -> None:
     """A translated validation error, no traceback, and nothing asked of the PBX."""
     simulator.clear_requests()

@@ -14,7 +14,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.voipnow.const import DOMAIN
-from tests.conftest import EXT_KITCHEN, EXT_OFFICE
+from tests.conftest import EXT_KITCHEN, EXT_OFFICE, async_load
 from voipnow_simulator import VoipNowSimulator
 
 from .test_history import (
@@ -72,9 +72,7 @@ async def test_a_cdr_refusing_me_still_shows_missed_calls(
 ) -> None:
     """`@me` refused (`user_invalid`): `/uapi/cdr/` is asked, and kept."""
     simulator.cdr_me = False
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, mock_config_entry)
     await async_missed_call(simulator, EXT_OFFICE, "5551234", "John Doe")
 
     await async_history_refresh(hass, freezer)

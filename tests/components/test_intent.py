@@ -81,17 +81,27 @@ async def converse(
     return await async_start_assist(hass, tmp_path, "en")
 
 
+@pytest.fixture
+async def call_id(
+    hass: HomeAssistant, simulator: VoipNowSimulator, init_integration: MockConfigEntry
+) -> str:
+    """John Doe calls the office, which answers: the call's id.
+
+    The PBX then forgets the requests so far.
+    """
+    return await async_ring(hass, simulator, init_integration, answer=True)
+
+
+@pytest.mark.usefixtures("call_id")
 async def test_transferred_call_rings_at_the_target(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    init_integration: MockConfigEntry,
     converse: Converse,
 ) -> None:
     """After a transfer to reception (the kitchen), Assist knows it rings there.
 
     The request itself, in every language, is in `test_intent_languages.py`.
     """
-    await async_ring(hass, simulator, init_integration, answer=True)
 
     result = await converse("transfer the call to reception")
 
@@ -148,14 +158,13 @@ async def test_unknown_target(
     assert simulator.get_call(call_id).local_extensions == [EXT_OFFICE]
 
 
+@pytest.mark.usefixtures("call_id")
 async def test_ambiguous_target(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    init_integration: MockConfigEntry,
     converse: Converse,
 ) -> None:
     """Mobile could be Anna's or Bob's: Assist asks; the full name works."""
-    await async_ring(hass, simulator, init_integration, answer=True)
 
     result = await converse("transfer the call to mobile")
 
@@ -212,14 +221,13 @@ async def test_number_that_is_no_target_is_refused(
     assert actions(simulator) == []
 
 
+@pytest.mark.usefixtures("call_id")
 async def test_configured_target_number(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    init_integration: MockConfigEntry,
     converse: Converse,
 ) -> None:
     """Saying a configured target's number uses that target (and its name)."""
-    await async_ring(hass, simulator, init_integration, answer=True)
 
     result = await converse("transfer the call to +1 555 765 4321")
 
@@ -231,11 +239,10 @@ async def test_configured_target_number(
 async def test_pbx_refusal_is_spoken(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    init_integration: MockConfigEntry,
+    call_id: str,
     converse: Converse,
 ) -> None:
     """A number the PBX refuses gives its reason in words, not a crash."""
-    call_id = await async_ring(hass, simulator, init_integration, answer=True)
 
     result = await converse("transfer the call to old desk")
 

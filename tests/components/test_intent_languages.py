@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components import conversation
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er, intent
 import pytest
@@ -47,12 +48,10 @@ VOICES: dict[str, dict[str, Any]] = yaml.safe_load(
 LANGUAGES = list(VOICES)
 
 
-def cases(key: str, *fields: str) -> list[Any]:
-    """One parameter per item of each language's list `key`: the language, then fields."""
+def cases(key: str) -> list[Any]:
+    """One parameter per item of each language's list `key`: the language, the case."""
     return [
-        pytest.param(
-            language, *(case.get(field) for field in fields), id=f"{language}-{index}"
-        )
+        pytest.param(language, case, id=f"{language}-{key}-{index}")
         for language, voice in VOICES.items()
         for index, case in enumerate(voice[key])
     ]
@@ -85,9 +84,13 @@ async def converse(
     return await async_start_assist(hass, tmp_path, language)
 
 
-async def async_ask(converse: Converse, case: dict[str, str]) -> None:
-    """Say a case's sentence and check Assist's answer."""
-    assert speech(await converse(case["say"])) == case["answer"]
+async def async_ask(
+    converse: Converse, case: dict[str, str]
+) -> conversation.ConversationResult:
+    """Say a case's sentence, check Assist's answer and return it."""
+    result = await converse(case["say"])
+    assert speech(result) == case["answer"]
+    return result
 
 
 @pytest.fixture
@@ -109,23 +112,25 @@ async def ringing(
     }
 
 
+@pytest.mark.usefixtures("queues")
 @pytest.mark.parametrize(
-    ("language", "sentence", "sent", "answer"),
-    cases("transfers", "say", "sends", "answer"),
+    ("language", "case"), [*cases("transfers"), *cases("refusals")]
 )
-async def test_transfer(
-    simulator: VoipNowSimulator,
-    converse: Converse,
-    call_id: str,
-    sentence: str,
-    sent: str,
-    answer: str,
+async def test_said_during_a_call(
+    simulator: VoipNowSimulator, converse: Converse, call_id: str, case: dict[str, str]
 ) -> None:
-    """A call goes to a target by name (with its article) or to an extension."""
-    result = await converse(sentence)
+    """A transfer to a target by name (with its article) or to an extension is sent.
 
-    assert speech(result) == answer
-    assert not is_error(result)
+    What voice cannot do (the `refusals`) is explained, and nothing is sent.
+    """
+    result = await async_ask(converse, case)
+
+    sent = case.get("sends")
+    assert is_error(result) == (sent is None)
+    if sent is None:
+        assert actions(simulator) == []
+        assert simulator.get_call(call_id).local_extensions == [EXT_OFFICE]
+        return
     assert sole_action(simulator, "PUT", EXT_OFFICE, call_id) == {
         "action": "Transfer",
         "sendCallTo": sent,
@@ -213,20 +218,18 @@ def kitchen_renamed(
 
 
 @pytest.mark.usefixtures("kitchen_renamed")
-@pytest.mark.parametrize(
-    ("language", "sentence", "extension"), cases("hang_up_on", "say", "extension")
-)
+@pytest.mark.parametrize(("language", "case"), cases("hang_up_on"))
 async def test_hang_up_a_named_extension(
     simulator: VoipNowSimulator,
     converse: Converse,
     voice: dict[str, Any],
     ringing: dict[str, str],
-    sentence: str,
-    extension: str,
+    case: dict[str, str],
 ) -> None:
     """The phone is named by its number, said or typed, or by its device's name."""
-    await async_ask(converse, {**voice["hang_up"], "say": sentence})
+    await async_ask(converse, {**voice["hang_up"], "say": case["say"]})
 
+    extension = case["extension"]
     sole_action(simulator, "DELETE", extension, ringing[extension])
 
 
@@ -272,20 +275,15 @@ async def missed_calls(
 
 
 @pytest.mark.usefixtures("missed_calls")
-@pytest.mark.parametrize(
-    ("language", "sentence", "answer"), cases("missed_calls", "say", "answer")
-)
+@pytest.mark.parametrize(("language", "case"), cases("missed_calls"))
 async def test_missed_calls(
     simulator: VoipNowSimulator,
     converse: Converse,
     voice: dict[str, Any],
-    sentence: str,
-    answer: str | None,
+    case: dict[str, str],
 ) -> None:
     """Voice counts the missed calls and names the latest callers (all by default)."""
-    result = await converse(sentence)
-
-    assert speech(result) == (answer or voice["missed_calls_all"])
+    await async_ask(converse, {"answer": voice["missed_calls_all"], **case})
     assert actions(simulator) == []
 
 
@@ -332,21 +330,14 @@ async def queues(
 
 
 @pytest.mark.usefixtures("queues")
-@pytest.mark.parametrize(
-    ("language", "sentence", "answer", "changes"),
-    cases("queue_agents", "say", "answer", "changes"),
-)
+@pytest.mark.parametrize(("language", "case"), cases("queue_agents"))
 async def test_queue_agents(
-    simulator: VoipNowSimulator,
-    converse: Converse,
-    sentence: str,
-    answer: str,
-    changes: list[list[str]],
+    simulator: VoipNowSimulator, converse: Converse, case: dict[str, Any]
 ) -> None:
     """Agents are logged in, paused and out by voice, queues by their names."""
-    result = await converse(sentence)
+    await async_ask(converse, case)
 
-    assert speech(result) == answer
+    changes = case["changes"]
     assert queue_changes(simulator) == [
         (agent_path(queue, agent), {"status": status})
         for queue, agent, status in changes
@@ -403,26 +394,6 @@ async def test_queue_questions_without_an_answer(
     assert speech(result) == voice["queue_unread"]["answer"]
     assert is_error(result)
     assert queue_changes(simulator) == []
-
-
-@pytest.mark.usefixtures("queues")
-@pytest.mark.parametrize(
-    ("language", "sentence", "answer"), cases("refusals", "say", "answer")
-)
-async def test_refusals(
-    simulator: VoipNowSimulator,
-    converse: Converse,
-    call_id: str,
-    sentence: str,
-    answer: str,
-) -> None:
-    """What voice cannot do is explained in the language; nothing is sent."""
-    result = await converse(sentence)
-
-    assert speech(result) == answer
-    assert is_error(result)
-    assert actions(simulator) == []
-    assert simulator.get_call(call_id).local_extensions == [EXT_OFFICE]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -27,7 +27,7 @@ from pytest_homeassistant_custom_component.typing import (
 
 from custom_components.voipnow.const import DOMAIN, EVENT_CALL, EVENT_CALL_ACTION
 from custom_components.voipnow.logbook import MAX_TEXT, async_describe_events
-from tests.conftest import EXT_GARAGE, EXT_OFFICE
+from tests.conftest import EXT_GARAGE, EXT_OFFICE, async_load
 from voipnow_simulator import VoipNowSimulator
 
 from .push_helpers import async_setup_push, push_entry
@@ -60,39 +60,31 @@ def describers(hass: HomeAssistant) -> dict[str, Describe]:
     return registered
 
 
-def call_event(kind: str, **data: Any) -> Event:
-    """Build a `voipnow_call_event` of the garage extension."""
+def garage_event(event_type: str, **data: Any) -> Event:
+    """Build an event of the garage extension's call."""
     return Event(
-        EVENT_CALL,
+        event_type,
         {
             "config_entry_id": ENTRY_ID,
             "extension": EXT_GARAGE,
-            "type": kind,
             "phone_call_id": "b817d2618fe6f1804333",
-            "direction": "outgoing" if kind == "outgoing_call" else "incoming",
-            "caller_id": None,
-            "first_seen": "2026-01-01T10:00:00+00:00",
             **data,
         },
     )
+
+
+def call_event(kind: str, **data: Any) -> Event:
+    """Build a `voipnow_call_event` of the garage extension."""
+    direction = "outgoing" if kind == "outgoing_call" else "incoming"
+    first_seen = "2026-01-01T10:00:00+00:00"
+    defaults = {"type": kind, "direction": direction, "first_seen": first_seen}
+    return garage_event(EVENT_CALL, **{**defaults, "caller_id": None, **data})
 
 
 def call_action(action: str, **data: Any) -> Event:
     """Build a `voipnow_call_action` of the garage extension."""
-    return Event(
-        EVENT_CALL_ACTION,
-        {
-            "config_entry_id": ENTRY_ID,
-            "extension": EXT_GARAGE,
-            "action": action,
-            "phone_call_id": "b817d2618fe6f1804333",
-            "target": None,
-            "target_name": None,
-            "remote_number": None,
-            "caller_name": None,
-            **data,
-        },
-    )
+    nobody = dict.fromkeys(("target", "target_name", "remote_number", "caller_name"))
+    return garage_event(EVENT_CALL_ACTION, action=action, **{**nobody, **data})
 
 
 @pytest.mark.parametrize(
@@ -330,9 +322,7 @@ async def test_language(
     """A German Home Assistant shows German texts, English where German lacks one."""
     hass.config.language = "de"
     with patch("homeassistant.helpers.translation.load_json", _load_json_in_german):
-        mock_config_entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-        await hass.async_block_till_done()
+        await async_load(hass, mock_config_entry)
     describe = describers(hass)
 
     assert describe[EVENT_CALL](call_event("incoming_call", **JOHN)) == {

@@ -31,6 +31,18 @@ KITCHEN_TO_OFFICE_VOICEMAIL = "button.extension_0003_211_send_to_voicemail_of_of
 pytestmark = pytest.mark.platforms(Platform.BUTTON)
 
 
+def typed(
+    name: str | None, number: str | None, voicemail: bool | None = None
+) -> dict[str, Any]:
+    """What the user typed in the new target's fields (None: left empty)."""
+    fields = {
+        "new_target_name": name,
+        "new_target_number": number,
+        "new_target_voicemail": voicemail,
+    }
+    return {key: value for key, value in fields.items() if value is not None}
+
+
 async def async_setup_with_targets(
     hass: HomeAssistant, entry: MockConfigEntry, targets: Any
 ) -> None:
@@ -49,6 +61,15 @@ async def async_submit(
     """Open the options and submit them with these fields (the rest as shown)."""
     result = await async_open_options(hass, entry.entry_id, "transfer_targets")
     return await hass.config_entries.options.async_configure(result["flow_id"], fields)
+
+
+async def async_save(
+    hass: HomeAssistant, entry: MockConfigEntry, **fields: Any
+) -> None:
+    """Submit the options with these fields; they are saved and the entry reloads."""
+    result = await async_submit(hass, entry, **fields)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
 
 
 def button_names(hass: HomeAssistant, extension: str) -> list[str]:
@@ -73,14 +94,7 @@ async def test_add_targets_one_by_one(
     """An extension, a public number and a voicemail are added in three visits."""
     assert button_names(hass, EXT_OFFICE) == ["Extension 0003*210 Hang up"]
 
-    result = await async_submit(
-        hass,
-        init_integration,
-        new_target_name=" Reception ",
-        new_target_number=EXT_KITCHEN,
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
+    await async_save(hass, init_integration, **typed(" Reception ", EXT_KITCHEN))
     assert init_integration.options[CONF_TRANSFER_TARGETS] == [RECEPTION]
     assert init_integration.state is ConfigEntryState.LOADED
     assert button_names(hass, EXT_OFFICE) == [
@@ -89,24 +103,11 @@ async def test_add_targets_one_by_one(
     ]
 
     # Spaces inside a typed number are dropped.
-    result = await async_submit(
-        hass,
-        init_integration,
-        new_target_name="Mobile",
-        new_target_number="+1 555 123 4567",
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
+    await async_save(hass, init_integration, **typed("Mobile", "+1 555 123 4567"))
 
-    result = await async_submit(
-        hass,
-        init_integration,
-        new_target_name="Office",
-        new_target_number=EXT_OFFICE,
-        new_target_voicemail=True,
+    await async_save(
+        hass, init_integration, **typed("Office", EXT_OFFICE, voicemail=True)
     )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
 
     # The other options are left as they were.
     assert init_integration.options == {
@@ -166,54 +167,27 @@ async def test_form_without_targets_has_no_list(
     assert CONF_TRANSFER_TARGETS not in result["data_schema"].schema
 
 
+NAME_MISSING = {"new_target_name": "target_name_missing"}
+BAD_NUMBER = {"new_target_number": "invalid_target_number"}
+TARGET_EXISTS = {"new_target_name": "target_exists"}
+# What is typed for a new target, and the error it shows on its field.
+NEW_TARGET_ERRORS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
+    "name_missing": (typed(None, EXT_OFFICE), NAME_MISSING),
+    "name_blank": (typed("   ", EXT_OFFICE), NAME_MISSING),
+    "number_missing": (typed("Desk", None), BAD_NUMBER),
+    "bad_number": (typed("Desk", "555-1234"), BAD_NUMBER),
+    "letters": (typed("Desk", "reception"), BAD_NUMBER),
+    "voicemail_public_number": (
+        typed("Mobile box", "+15551234567", voicemail=True),
+        {"new_target_number": "voicemail_needs_extension"},
+    ),
+    "duplicate_name": (typed("reception", "0003*100"), TARGET_EXISTS),
+    "duplicate_number": (typed("Kitchen", EXT_KITCHEN), TARGET_EXISTS),
+}
+
+
 @pytest.mark.parametrize(
-    ("fields", "errors"),
-    [
-        pytest.param(
-            {"new_target_number": EXT_OFFICE},
-            {"new_target_name": "target_name_missing"},
-            id="name_missing",
-        ),
-        pytest.param(
-            {"new_target_name": "   ", "new_target_number": EXT_OFFICE},
-            {"new_target_name": "target_name_missing"},
-            id="name_blank",
-        ),
-        pytest.param(
-            {"new_target_name": "Desk"},
-            {"new_target_number": "invalid_target_number"},
-            id="number_missing",
-        ),
-        pytest.param(
-            {"new_target_name": "Desk", "new_target_number": "555-1234"},
-            {"new_target_number": "invalid_target_number"},
-            id="bad_number",
-        ),
-        pytest.param(
-            {"new_target_name": "Desk", "new_target_number": "reception"},
-            {"new_target_number": "invalid_target_number"},
-            id="letters",
-        ),
-        pytest.param(
-            {
-                "new_target_name": "Mobile box",
-                "new_target_number": "+15551234567",
-                "new_target_voicemail": True,
-            },
-            {"new_target_number": "voicemail_needs_extension"},
-            id="voicemail_public_number",
-        ),
-        pytest.param(
-            {"new_target_name": "reception", "new_target_number": "0003*100"},
-            {"new_target_name": "target_exists"},
-            id="duplicate_name",
-        ),
-        pytest.param(
-            {"new_target_name": "Kitchen", "new_target_number": EXT_KITCHEN},
-            {"new_target_name": "target_exists"},
-            id="duplicate_number",
-        ),
-    ],
+    ("fields", "errors"), NEW_TARGET_ERRORS.values(), ids=NEW_TARGET_ERRORS
 )
 async def test_new_target_errors_recover(
     hass: HomeAssistant,
@@ -268,16 +242,11 @@ async def test_voicemail_and_transfer_to_the_same_number(
     """The same extension can be a transfer target and a voicemail target."""
     await async_setup_with_targets(hass, mock_config_entry, [RECEPTION])
 
-    result = await async_submit(
+    await async_save(
         hass,
         mock_config_entry,
-        new_target_name="Kitchen voicemail",
-        new_target_number=EXT_KITCHEN,
-        new_target_voicemail=True,
+        **typed("Kitchen voicemail", EXT_KITCHEN, voicemail=True),
     )
-
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
     assert button_names(hass, EXT_OFFICE) == [
         "Extension 0003*210 Hang up",
         "Extension 0003*210 Send to voicemail of Kitchen voicemail",
@@ -296,12 +265,9 @@ async def test_remove_a_target_by_unticking_it(
     assert entity_registry.async_get(OFFICE_TO_RECEPTION) is not None
     assert entity_registry.async_get(GARAGE_TO_RECEPTION) is not None
 
-    result = await async_submit(
+    await async_save(
         hass, mock_config_entry, transfer_targets=["transfer_+15551234567"]
     )
-
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
     assert mock_config_entry.options[CONF_TRANSFER_TARGETS] == [MOBILE]
     assert mock_config_entry.state is ConfigEntryState.LOADED
     assert entity_registry.async_get(OFFICE_TO_RECEPTION) is None
@@ -323,7 +289,7 @@ async def test_remove_and_add_in_one_visit(
     """Unticking every target while adding one leaves only the new one."""
     await async_setup_with_targets(hass, mock_config_entry, [RECEPTION, MOBILE])
 
-    result = await async_submit(
+    await async_save(
         hass,
         mock_config_entry,
         transfer_targets=[],
@@ -331,9 +297,6 @@ async def test_remove_and_add_in_one_visit(
         new_target_number=EXT_OFFICE,
         new_target_voicemail=True,
     )
-
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
     assert mock_config_entry.options[CONF_TRANSFER_TARGETS] == [OFFICE_VOICEMAIL]
     assert entity_registry.async_get(OFFICE_TO_MOBILE) is None
     assert button_names(hass, EXT_KITCHEN) == [
@@ -352,16 +315,13 @@ async def test_renamed_target_keeps_its_buttons(
     await async_setup_with_targets(hass, mock_config_entry, [RECEPTION])
     unique_id = entity_registry.async_get(OFFICE_TO_RECEPTION).unique_id
 
-    result = await async_submit(
+    await async_save(
         hass,
         mock_config_entry,
         transfer_targets=[],
         new_target_name="Front desk",
         new_target_number=EXT_KITCHEN,
     )
-
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
     entry = entity_registry.async_get(OFFICE_TO_RECEPTION)
     assert entry is not None
     assert entry.unique_id == unique_id
@@ -389,10 +349,7 @@ async def test_other_options_are_saved_with_the_targets(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    result = await async_submit(hass, mock_config_entry)
-
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
+    await async_save(hass, mock_config_entry)
     assert mock_config_entry.options == {
         CONF_PUSH_TRANSPORT: "polling",
         CONF_SCAN_INTERVAL: 30,

@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.voipnow import device_action, pbx_data
 from custom_components.voipnow.const import DOMAIN
 from custom_components.voipnow.devices import device_entry
-from tests.conftest import EXT_GARAGE, EXT_OFFICE
+from tests.conftest import EXT_GARAGE, EXT_OFFICE, async_load
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import GARAGE_CALL_STATE, KITCHEN_CALL_STATE, OFFICE_CALL_STATE
@@ -44,9 +44,7 @@ async def test_malformed_extensions_are_skipped(
     simulator.add_extension("0003*2 10", "Space")
     caplog.set_level(logging.WARNING)
 
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, mock_config_entry)
 
     devices = dr.async_entries_for_config_entry(
         device_registry, mock_config_entry.entry_id
@@ -70,9 +68,7 @@ async def test_names_are_cleaned(
     """A name with control characters reaches the editor clean and cut to 64."""
     simulator.set_modes(presence_names=True)
     simulator.add_extension("0003*213", EVIL_NAME)
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, mock_config_entry)
     office = device_entry(mock_config_entry.runtime_data.calls, EXT_OFFICE)
     assert office is not None
 
@@ -104,9 +100,7 @@ async def test_at_most_so_many_extensions(
     assert pbx_data.MAX_EXTENSIONS == 5000
     # Three extensions stand for 5,001: the rule is the same, the test fast.
     monkeypatch.setattr(pbx_data, "MAX_EXTENSIONS", 2)
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, mock_config_entry)
 
     assert hass.states.get(OFFICE_CALL_STATE) is not None
     assert hass.states.get(KITCHEN_CALL_STATE) is not None

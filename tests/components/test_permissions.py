@@ -12,23 +12,23 @@ from typing import Any
 
 from homeassistant.auth.models import User
 from homeassistant.auth.permissions.const import POLICY_CONTROL
-from homeassistant.core import Context, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import Unauthorized, UnknownUser
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
-from custom_components.voipnow.const import (
-    CONF_PUSH_TRANSPORT,
-    CONF_QUEUES,
-    CONF_TRANSFER_TARGETS,
-    DOMAIN,
-)
-from tests.conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
+from custom_components.voipnow.const import CONF_TRANSFER_TARGETS
+from tests.conftest import EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
-from .helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE
+from .helpers import (
+    KITCHEN_CALL_STATE,
+    OFFICE_CALL_STATE,
+    SALES,
+    async_run_as,
+    sales_entry,
+)
 
-SALES = "0003*300"
 SALES_SELECT = "select.queue_sales_agent_210"
 
 # Every action, with what it needs to do something; the entity whose control
@@ -65,18 +65,8 @@ SENDING = {"hangup_call", "transfer_call", "make_call", "set_queue_agent_status"
 @pytest.fixture
 def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
     """The simulator's entry (polling) with the queue Sales."""
-    simulator.add_queue(SALES, "Sales", {EXT_OFFICE: 1, EXT_KITCHEN: 1})
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="127.0.0.1",
-        unique_id=UNIQUE_ID,
-        data=entry_data(simulator),
-        options={
-            CONF_PUSH_TRANSPORT: "polling",
-            CONF_QUEUES: [{"name": "Sales", "number": SALES}],
-            CONF_TRANSFER_TARGETS: [],
-        },
-        entry_id="01JVOIPNOWTESTENTRY000000",
+    return sales_entry(
+        simulator, {EXT_OFFICE: 1, EXT_KITCHEN: 1}, **{CONF_TRANSFER_TARGETS: []}
     )
 
 
@@ -99,20 +89,6 @@ async def async_user(hass: HomeAssistant, group: str) -> User:
     user = await hass.auth.async_create_user(f"user of {group}", group_ids=[group])
     assert not user.is_owner
     return user
-
-
-async def async_run(
-    hass: HomeAssistant, user_id: str | None, action: str, data: dict[str, Any]
-) -> None:
-    """Run an action as Home Assistant runs one a user asked for."""
-    await hass.services.async_call(
-        DOMAIN,
-        action,
-        data,
-        blocking=True,
-        context=Context(user_id=user_id),
-        return_response=action == "get_call_history",
-    )
 
 
 def changes(simulator: VoipNowSimulator) -> list[str]:
@@ -138,7 +114,7 @@ async def test_read_only_user_is_refused(
     missed = hass.states.get("sensor.extension_0003_210_missed_calls")
 
     with pytest.raises(Unauthorized) as err:
-        await async_run(hass, user.id, action, data)
+        await async_run_as(hass, user.id, action, data)
 
     assert err.value.permission == POLICY_CONTROL
     assert err.value.entity_id == entity_id
@@ -161,7 +137,7 @@ async def test_users_admins_and_automations_are_allowed(
     """An ordinary user, an administrator and an automation run every action."""
     user_id = None if who == "automation" else (await async_user(hass, who)).id
 
-    await async_run(hass, user_id, action, data)
+    await async_run_as(hass, user_id, action, data)
 
     if action in SENDING:
         assert len(changes(simulator)) == 1
@@ -175,12 +151,12 @@ async def test_permission_is_per_extension(
     user = MockUser(is_owner=False).add_to_hass(hass)
     user.mock_policy({"entities": {"entity_ids": {OFFICE_CALL_STATE: True}}})
 
-    await async_run(hass, user.id, "hangup_call", {"extension": EXT_OFFICE})
+    await async_run_as(hass, user.id, "hangup_call", {"extension": EXT_OFFICE})
     assert len(changes(simulator)) == 1
 
     for data in ({"extension": EXT_KITCHEN}, {}):
         with pytest.raises(Unauthorized) as err:
-            await async_run(hass, user.id, "get_call_history", data)
+            await async_run_as(hass, user.id, "get_call_history", data)
         assert err.value.entity_id == KITCHEN_CALL_STATE
     assert len(simulator.api_requests()) == 1
 
@@ -191,6 +167,6 @@ async def test_unknown_user_is_refused(
 ) -> None:
     """A context naming a user that does not exist is refused, and nothing is sent."""
     with pytest.raises(UnknownUser):
-        await async_run(hass, "0" * 32, "hangup_call", {"extension": EXT_OFFICE})
+        await async_run_as(hass, "0" * 32, "hangup_call", {"extension": EXT_OFFICE})
 
     assert simulator.api_requests() == []

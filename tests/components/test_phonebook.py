@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import Context, Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
 import pytest
@@ -18,10 +18,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUs
 
 from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, DOMAIN, EVENT_CALL
 from custom_components.voipnow.logbook import async_describe_events
-from tests.conftest import EXT_OFFICE, UNIQUE_ID, entry_data
+from tests.conftest import EXT_OFFICE, UNIQUE_ID, async_load, entry_data
 from voipnow_simulator import VoipNowSimulator
 
-from .helpers import OFFICE_CALL_STATE, async_open_options, async_poll
+from .helpers import OFFICE_CALL_STATE, async_open_options, async_poll, async_run_as
 from .push_helpers import record_bus_events
 from .test_history import OFFICE_LAST_CALL, OFFICE_MISSED, async_history_refresh
 
@@ -46,9 +46,7 @@ def phonebook_entry(simulator: VoipNowSimulator, **options: Any) -> MockConfigEn
 async def async_setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Set up an entry in Romania."""
     hass.config.country = "RO"
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, entry)
 
 
 @pytest.mark.parametrize("number", FORMS)
@@ -227,19 +225,6 @@ async def test_options_step_removes_an_entry(
 # --- calling by name -------------------------------------------------------------
 
 
-async def async_as(
-    hass: HomeAssistant, user: MockUser | None, action: str, data: dict[str, Any]
-) -> None:
-    """Run an action as a user (None: an automation)."""
-    await hass.services.async_call(
-        DOMAIN,
-        action,
-        {"extension": EXT_OFFICE, **data},
-        blocking=True,
-        context=Context(user_id=user.id if user else None),
-    )
-
-
 def dialled(simulator: VoipNowSimulator) -> list[str]:
     """Return the destinations of the calls the PBX was asked to place."""
     return [
@@ -254,8 +239,12 @@ async def test_make_call_by_name(
     """A phonebook name of the options is a destination, for non-admins too."""
     await async_setup(hass, phonebook_entry(simulator))
 
-    await async_as(hass, None, "make_call", {"destination": "mum"})
-    await async_as(hass, hass_user, "make_call", {"destination": "Mum"})
+    await async_run_as(
+        hass, None, "make_call", {"extension": EXT_OFFICE, "destination": "mum"}
+    )
+    await async_run_as(
+        hass, hass_user, "make_call", {"extension": EXT_OFFICE, "destination": "Mum"}
+    )
 
     assert dialled(simulator) == ["0215550100", "0215550100"]
 
@@ -269,7 +258,9 @@ async def test_transfer_call_by_name(
     await async_poll(hass, freezer)
     simulator.clear_requests()
 
-    await async_as(hass, None, "transfer_call", {"send_call_to": "Mum"})
+    await async_run_as(
+        hass, None, "transfer_call", {"extension": EXT_OFFICE, "send_call_to": "Mum"}
+    )
 
     (transfer,) = simulator.api_requests("PUT")
     assert transfer.json["sendCallTo"] == "0215550100"
@@ -286,7 +277,9 @@ async def test_ambiguous_name_is_refused(
     await async_setup(hass, entry)
 
     with pytest.raises(ServiceValidationError) as err:
-        await async_as(hass, None, "make_call", {"destination": "Mum"})
+        await async_run_as(
+            hass, None, "make_call", {"extension": EXT_OFFICE, "destination": "Mum"}
+        )
 
     assert err.value.translation_key == "phonebook_name_ambiguous"
     assert err.value.translation_placeholders == {

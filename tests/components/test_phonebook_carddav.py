@@ -20,10 +20,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, DOMAIN
 from custom_components.voipnow.diagnostics import async_get_config_entry_diagnostics
 from custom_components.voipnow.phonebook.carddav import CardDavClient, CardDavError
-from tests.conftest import EXT_OFFICE, UNIQUE_ID, entry_data
+from tests.conftest import UNIQUE_ID, async_load, entry_data
 from voipnow_simulator import VoipNowSimulator
 
-from .helpers import OFFICE_CALL_STATE, async_open_options, async_poll
+from .helpers import async_caller_name, async_open_options, async_poll
 from .radicale import PASSWORD, USER, Radicale
 
 ENTRY_ID = "01JVOIPNOWPHONEBOOKDAV000"
@@ -51,24 +51,7 @@ def dav_entry(simulator: VoipNowSimulator, radicale: Radicale) -> MockConfigEntr
 async def async_setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Set up an entry in Romania and let the first sync finish."""
     hass.config.country = "RO"
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-
-async def async_caller_name(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    simulator: VoipNowSimulator,
-    number: str,
-) -> str:
-    """Ring the office from `number`; return the name the sensor shows, then hang up."""
-    call_id = await simulator.incoming_call(EXT_OFFICE, number, "PBX Name")
-    await async_poll(hass, freezer)
-    name = hass.states.get(OFFICE_CALL_STATE).attributes["caller_name"]
-    await simulator.hangup_call(call_id)
-    await async_poll(hass, freezer)
-    return str(name)
+    await async_load(hass, entry)
 
 
 async def test_address_book_names_callers(

@@ -19,10 +19,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUs
 
 from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, DOMAIN
 from custom_components.voipnow.phonebook.file import MAX_FILE_SIZE
-from tests.conftest import EXT_OFFICE, UNIQUE_ID, entry_data
+from tests.conftest import EXT_OFFICE, UNIQUE_ID, async_load, entry_data
 from voipnow_simulator import VoipNowSimulator
 
-from .helpers import OFFICE_CALL_STATE, async_poll
+from .helpers import async_caller_name, async_poll
 
 ENTRY_ID = "01JVOIPNOWPHONEBOOKFILE00"
 ISSUE = f"phonebook_file_{ENTRY_ID}"
@@ -58,25 +58,8 @@ async def async_setup(
     hass.config.country = "RO"
     hass.config.config_dir = str(config_dir)
     entry = file_entry(simulator, path)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, entry)
     return entry
-
-
-async def async_caller_name(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    simulator: VoipNowSimulator,
-    number: str = "+40215550100",
-) -> str:
-    """Ring the office from `number`; return the name the sensor shows, then hang up."""
-    call_id = await simulator.incoming_call(EXT_OFFICE, number, "PBX Name")
-    await async_poll(hass, freezer)
-    name = hass.states.get(OFFICE_CALL_STATE).attributes["caller_name"]
-    await simulator.hangup_call(call_id)
-    await async_poll(hass, freezer)
-    return str(name)
 
 
 def issue(hass: HomeAssistant) -> ir.IssueEntry | None:

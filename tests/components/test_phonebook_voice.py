@@ -12,10 +12,8 @@ from pathlib import Path
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, DOMAIN
-from tests.conftest import EXT_OFFICE, UNIQUE_ID, entry_data
+from tests.conftest import EXT_OFFICE, async_load, simulator_entry
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import OFFICE_CALL_STATE
@@ -73,22 +71,10 @@ async def test_call_by_name(
 ) -> None:
     """The sentence places one call to the options phonebook's number."""
     office, name, sentence, answer = CASES[language]
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="127.0.0.1",
-        unique_id=UNIQUE_ID,
-        data=entry_data(simulator),
-        options={
-            CONF_PUSH_TRANSPORT: "polling",
-            "phonebook": [
-                {"name": name, "number": "+40215550100"},
-            ],
-        },
-        entry_id="01JVOIPNOWTESTENTRY000000",
+    entry = simulator_entry(
+        simulator, {"phonebook": [{"name": name, "number": "+40215550100"}]}
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, entry)
     # The user named the office phone's device in their language.
     device_id = er.async_get(hass).async_get(OFFICE_CALL_STATE).device_id
     dr.async_get(hass).async_update_device(device_id, name_by_user=office)

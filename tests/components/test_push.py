@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 import json
 import logging
@@ -32,7 +33,7 @@ from custom_components.voipnow.api.urls import is_local_host
 from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, DOMAIN
 from custom_components.voipnow.diagnostics import async_get_config_entry_diagnostics
 from custom_components.voipnow.subscriptions import async_note
-from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, entry_data
+from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE, async_load, entry_data
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import (
@@ -49,6 +50,7 @@ from .push_helpers import (
     PUSH_ENTRY_ID,
     async_ours,
     async_serve_http,
+    async_serve_internal,
     async_settle,
     async_setup_push,
     base_url,
@@ -202,8 +204,7 @@ async def test_stale_subscriptions_replaced_foreign_kept(
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     """Our stale subscriptions are replaced; other apps' subscriptions stay."""
-    client = await async_serve_http(hass, hass_client_no_auth)
-    hass.config.internal_url = base_url(client)
+    client = await async_serve_internal(hass, hass_client_no_auth)
     note = await async_note(hass, PUSH_ENTRY_ID)
     hook = f"{base_url(client)}/api/webhook/{WEBHOOK_ID}"
     pbx = simulator.pbx
@@ -239,10 +240,7 @@ async def test_stale_subscriptions_replaced_foreign_kept(
     crm = pbx.add_subscription(EXT_OFFICE, 0, 1, "https://crm.example/hook", 1, "crm")
     bare = pbx.add_subscription(EXT_OFFICE, 2, 0, "https://crm.example/hook", 1, None)
     entry = push_entry(simulator, **{CONF_WEBHOOK_ID: WEBHOOK_ID})
-    entry.add_to_hass(hass)
-
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_load(hass, entry, background=True)
 
     subs = simulator.subscriptions
     assert stale.id not in subs
@@ -272,8 +270,7 @@ async def test_subscriptions_of_a_vanished_entry_are_deleted(
     Another entry of this Home Assistant, and another Home Assistant's
     entries, keep theirs.
     """
-    client = await async_serve_http(hass, hass_client_no_auth)
-    hass.config.internal_url = base_url(client)
+    await async_serve_internal(hass, hass_client_no_auth)
     ours = await async_note(hass, PUSH_ENTRY_ID)
     instance = ours.split()[1]
     other = MockConfigEntry(domain=DOMAIN, entry_id="01JVOIPNOWOTHERENTRY00000")
@@ -290,10 +287,7 @@ async def test_subscriptions_of_a_vanished_entry_are_deleted(
         EXT_OFFICE, 2, 1, hook, 1, "home-assistant-voipnow another-instance 01JGONE"
     )
     entry = push_entry(simulator, **{CONF_WEBHOOK_ID: WEBHOOK_ID})
-    entry.add_to_hass(hass)
-
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_load(hass, entry, background=True)
 
     subs = simulator.subscriptions
     assert vanished.id not in subs
@@ -456,6 +450,17 @@ async def test_subscription_failure_falls_back_to_polling(
 # --- reaching Home Assistant ----------------------------------------------
 
 
+@asynccontextmanager
+async def async_unreachable_entry(
+    hass: HomeAssistant, simulator: VoipNowSimulator
+) -> AsyncIterator[MockConfigEntry]:
+    """Set up a push entry while Home Assistant has no URL the PBX can call."""
+    entry = push_entry(simulator)
+    with patch(PATCH_LOCAL, return_value=False):
+        await async_load(hass, entry, background=True)
+        yield entry
+
+
 async def test_no_reachable_url_raises_repair_issue(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -465,13 +470,8 @@ async def test_no_reachable_url_raises_repair_issue(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Without a URL the PBX can call, a repair issue says so and calls are polled."""
-    entry = push_entry(simulator)
-    entry.add_to_hass(hass)
-    issue_id = f"no_reachable_url_{entry.entry_id}"
-    with patch(PATCH_LOCAL, return_value=False):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done(wait_background_tasks=True)
-
+    async with async_unreachable_entry(hass, simulator) as entry:
+        issue_id = f"no_reachable_url_{entry.entry_id}"
         issue = issue_registry.async_get_issue(DOMAIN, issue_id)
         assert issue is not None
         assert issue.translation_key == "no_reachable_url"
@@ -506,12 +506,8 @@ async def test_repair_issue_goes_with_push(
     leave: str,
 ) -> None:
     """Turning push off or removing the entry takes the repair issue away."""
-    entry = push_entry(simulator)
-    entry.add_to_hass(hass)
-    issue_id = f"no_reachable_url_{entry.entry_id}"
-    with patch(PATCH_LOCAL, return_value=False):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done(wait_background_tasks=True)
+    async with async_unreachable_entry(hass, simulator) as entry:
+        issue_id = f"no_reachable_url_{entry.entry_id}"
         assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
 
         if leave == "push_off":
@@ -552,22 +548,10 @@ async def test_cloudhook_when_no_other_url(
     subscribed: int,
 ) -> None:
     """With a Home Assistant Cloud subscription, the PBX calls a cloudhook."""
-    # The Cloud integration's API as the integration uses it (importing the
-    # real one needs packages the test environment may lack).
-    cloud = ModuleType("homeassistant.components.cloud")
-    cloud.CloudNotAvailable = CloudNotAvailable
-    cloud.async_active_subscription = Mock(return_value=active)
-    cloud.async_get_or_create_cloudhook = cloudhook
-    hass.config.components.add("cloud")
-    entry = push_entry(simulator)
-    entry.add_to_hass(hass)
-    with (
-        patch(PATCH_LOCAL, return_value=False),
-        patch.dict(sys.modules, {"homeassistant.components.cloud": cloud}),
-        patch.object(components, "cloud", cloud, create=True),
-    ):
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done(wait_background_tasks=True)
+    async with async_cloud_entry(
+        hass, simulator, active, async_get_or_create_cloudhook=cloudhook
+    ) as entry:
+        pass
 
     # Whatever went wrong with the cloud, the entry loads and polls.
     assert entry.state is ConfigEntryState.LOADED
@@ -579,16 +563,20 @@ async def test_cloudhook_when_no_other_url(
     assert cloudhook.await_count == active
 
 
-@pytest.mark.parametrize("error", [None, CloudNotConnected, ValueError])
-async def test_cloudhook_deleted_with_the_entry(
-    hass: HomeAssistant, simulator: VoipNowSimulator, error: type[Exception] | None
-) -> None:
-    """Removing the entry deletes its cloudhook; a missing one is no error."""
+@asynccontextmanager
+async def async_cloud_entry(
+    hass: HomeAssistant, simulator: VoipNowSimulator, active: bool, **api: Any
+) -> AsyncIterator[MockConfigEntry]:
+    """Set up a push entry without a local URL, with a Cloud subscription or not.
+
+    The Cloud integration's API as the integration uses it (importing the real
+    one needs packages the test environment may lack): `api` adds functions.
+    """
     cloud = ModuleType("homeassistant.components.cloud")
     cloud.CloudNotAvailable = CloudNotAvailable
-    cloud.async_active_subscription = Mock(return_value=True)
-    cloud.async_get_or_create_cloudhook = AsyncMock(return_value=CLOUDHOOK)
-    cloud.async_delete_cloudhook = AsyncMock(side_effect=error)
+    cloud.async_active_subscription = Mock(return_value=active)
+    for name, function in api.items():
+        setattr(cloud, name, function)
     hass.config.components.add("cloud")
     entry = push_entry(simulator)
     entry.add_to_hass(hass)
@@ -599,11 +587,27 @@ async def test_cloudhook_deleted_with_the_entry(
     ):
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done(wait_background_tasks=True)
+        yield entry
+
+
+@pytest.mark.parametrize("error", [None, CloudNotConnected, ValueError])
+async def test_cloudhook_deleted_with_the_entry(
+    hass: HomeAssistant, simulator: VoipNowSimulator, error: type[Exception] | None
+) -> None:
+    """Removing the entry deletes its cloudhook; a missing one is no error."""
+    delete = AsyncMock(side_effect=error)
+    async with async_cloud_entry(
+        hass,
+        simulator,
+        True,
+        async_get_or_create_cloudhook=AsyncMock(return_value=CLOUDHOOK),
+        async_delete_cloudhook=delete,
+    ) as entry:
         webhook_id = entry.data["webhook_id"]
         await hass.config_entries.async_remove(entry.entry_id)
         await hass.async_block_till_done()
 
-    cloud.async_delete_cloudhook.assert_awaited_once_with(hass, webhook_id)
+    delete.assert_awaited_once_with(hass, webhook_id)
     assert await async_ours(hass, simulator) == []
 
 
@@ -1037,9 +1041,7 @@ async def test_two_entries_keep_their_own_subscriptions(
         minor_version=2,
         entry_id="01JVOIPNOWSECONDENTRY00000",
     )
-    second.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(second.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_load(hass, second, background=True)
 
     for entry in (first, second, first):
         assert await hass.config_entries.async_reload(entry.entry_id)

@@ -30,14 +30,13 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.voipnow.const import CONF_PUSH, CONF_PUSH_TRANSPORT, DOMAIN
 from custom_components.voipnow.diagnostics import async_get_config_entry_diagnostics
 from custom_components.voipnow.push_transport import SOCKET_RETRY
-from tests.conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
+from tests.conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, async_load, entry_data
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import CALLS_PATH, OFFICE_CALL_STATE, calls_requests
 from .push_helpers import (
     EVENTS_PATH,
-    async_serve_http,
-    base_url,
+    async_serve_internal,
     bus_types,
     leaks,
     record_bus_events,
@@ -83,9 +82,17 @@ async def async_turns(turns: int = 1000) -> None:
 
 async def async_setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Add and set up an entry."""
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, entry)
+
+
+async def async_setup_refused(
+    hass: HomeAssistant, simulator: VoipNowSimulator, transport: str
+) -> MockConfigEntry:
+    """Set up an entry of an organization-level App: the socket is refused (401)."""
+    simulator.notifications.configure(user_level=False)
+    entry = socket_entry(simulator, transport)
+    await async_setup(hass, entry)
+    return entry
 
 
 def transport_of(entry: MockConfigEntry) -> dict[str, Any]:
@@ -111,6 +118,19 @@ def move_time(
     async_fire_time_changed(hass)
 
 
+async def async_drop(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+) -> None:
+    """Drop the socket; once push stops working, let a second pass (a reconnect)."""
+    simulator.notifications.drop()
+    await async_until(hass, lambda: not entry.runtime_data.calls.push.working)
+    await async_turns()
+    move_time(hass, freezer, timedelta(seconds=1))
+
+
 @pytest.fixture(autouse=True)
 async def close_sockets(
     hass: HomeAssistant, simulator: VoipNowSimulator
@@ -132,6 +152,22 @@ async def socket_integration(
     entry = socket_entry(simulator, None)
     await async_setup(hass, entry)
     await async_until(hass, lambda: len(simulator.notifications.open) == 1)
+    return entry
+
+
+@pytest.fixture
+async def webhook_fallback(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> MockConfigEntry:
+    """An automatic entry of an organization-level App, Home Assistant reachable.
+
+    The socket is refused (401): the PBX calls the webhook.
+    """
+    await async_serve_internal(hass, hass_client_no_auth)
+    entry = await async_setup_refused(hass, simulator, "automatic")
+    await hass.async_block_till_done(wait_background_tasks=True)
     return entry
 
 
@@ -167,17 +203,10 @@ async def test_user_level_app_rings_within_one_listing(
 
 
 async def test_leftover_subscriptions_are_removed(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    hass_client_no_auth: ClientSessionGenerator,
+    hass: HomeAssistant, simulator: VoipNowSimulator, webhook_fallback: MockConfigEntry
 ) -> None:
     """Subscriptions of ours from the webhook go once the socket is used."""
-    simulator.notifications.configure(user_level=False)
-    http = await async_serve_http(hass, hass_client_no_auth)
-    hass.config.internal_url = base_url(http)
-    entry = socket_entry(simulator, "automatic")
-    await async_setup(hass, entry)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    entry = webhook_fallback
     assert len(simulator.subscriptions) == 15
     await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
@@ -193,15 +222,10 @@ async def test_organization_level_app_uses_the_webhook_then_the_socket(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     simulator: VoipNowSimulator,
-    hass_client_no_auth: ClientSessionGenerator,
+    webhook_fallback: MockConfigEntry,
 ) -> None:
     """401: the webhook as before; 30 minutes later the socket is tried again."""
-    simulator.notifications.configure(user_level=False)
-    http = await async_serve_http(hass, hass_client_no_auth)
-    hass.config.internal_url = base_url(http)
-    entry = socket_entry(simulator, "automatic")
-    await async_setup(hass, entry)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    entry = webhook_fallback
 
     assert simulator.notifications.refused == [401]
     assert transport_of(entry) == {
@@ -240,12 +264,10 @@ async def test_organization_level_app_without_url_polls(
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """Refused and no URL of Home Assistant: polling, and the no-URL issue."""
-    simulator.notifications.configure(user_level=False)
-    entry = socket_entry(simulator, "automatic")
     with patch(
         "custom_components.voipnow.push_url.get_url", side_effect=NoURLAvailableError
     ):
-        await async_setup(hass, entry)
+        entry = await async_setup_refused(hass, simulator, "automatic")
 
     assert transport_of(entry)["in_use"] == "polling"
     assert transport_of(entry)["reason"] == "socket_refused"
@@ -265,9 +287,7 @@ async def test_socket_only_refused_polls_with_an_issue(
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """The socket alone, refused: polling, a repair issue, and a retry."""
-    simulator.notifications.configure(user_level=False)
-    entry = socket_entry(simulator, "socket")
-    await async_setup(hass, entry)
+    entry = await async_setup_refused(hass, simulator, "socket")
     issue_id = f"socket_refused_{entry.entry_id}"
 
     assert transport_of(entry) == {
@@ -285,9 +305,6 @@ async def test_socket_only_refused_polls_with_an_issue(
     await async_until(hass, lambda: len(simulator.notifications.open) == 1)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
     assert transport_of(entry)["in_use"] == "socket"
-
-    await hass.config_entries.async_unload(entry.entry_id)
-    await async_until(hass, lambda: not simulator.notifications.open)
 
 
 async def test_dropped_socket_reconnects_with_backoff(
@@ -309,10 +326,7 @@ async def test_dropped_socket_reconnects_with_backoff(
     assert len(simulator.notifications.accepted) == 2
 
     # Dropped again at once: the next attempt waits 2 s.
-    simulator.notifications.drop()
-    await async_until(hass, lambda: not coordinator.push.working)
-    await async_turns()
-    move_time(hass, freezer, timedelta(seconds=1))
+    await async_drop(hass, freezer, simulator, socket_integration)
     await async_turns()
     assert not simulator.notifications.open
     move_time(hass, freezer, timedelta(seconds=1))
@@ -478,8 +492,6 @@ async def test_device_id_never_logged_nor_shown(
     assert device_id not in str(diagnostics)
     assert "hubgetsb" not in str(diagnostics)
     assert leaks(caplog, device_id, "deviceId") == []
-    await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 async def test_polling_only_opens_nothing(
@@ -532,8 +544,6 @@ async def test_push_option_of_version_1_1_is_migrated(
     assert dict(entry.options) == migrated
     opened = migrated[CONF_PUSH_TRANSPORT] == "automatic"
     await async_until(hass, lambda: len(simulator.notifications.open) == opened)
-    await hass.config_entries.async_unload(entry.entry_id)
-    await async_until(hass, lambda: not simulator.notifications.open)
 
 
 async def test_entry_of_a_newer_version_is_not_loaded(
@@ -561,8 +571,6 @@ async def test_unknown_transport_is_automatic(
     await async_setup(hass, entry)
     await async_until(hass, lambda: len(simulator.notifications.open) == 1)
     assert transport_of(entry)["chosen"] == "automatic"
-    await hass.config_entries.async_unload(entry.entry_id)
-    await async_until(hass, lambda: not simulator.notifications.open)
 
 
 async def test_app_no_longer_accepted_falls_back(
@@ -573,12 +581,7 @@ async def test_app_no_longer_accepted_falls_back(
 ) -> None:
     """Refused on a reconnect: the webhook's turn, and a retry in 30 minutes."""
     simulator.notifications.configure(user_level=False)
-    simulator.notifications.drop()
-    await async_until(
-        hass, lambda: not socket_integration.runtime_data.calls.push.working
-    )
-    await async_turns()
-    move_time(hass, freezer, timedelta(seconds=1))
+    await async_drop(hass, freezer, simulator, socket_integration)
     await async_until(hass, lambda: simulator.notifications.refused == [401])
     await async_until(
         hass, lambda: transport_of(socket_integration)["in_use"] != "socket"
@@ -603,9 +606,7 @@ async def test_refused_credentials_stop_the_socket(
     await async_until(
         hass, lambda: not socket_integration.runtime_data.calls.last_update_success
     )
-    simulator.notifications.drop()
-    await async_turns()
-    move_time(hass, freezer, timedelta(seconds=1))
+    await async_drop(hass, freezer, simulator, socket_integration)
     await async_until(
         hass,
         lambda: transport_of(socket_integration)["reason"] == "credentials_refused",
@@ -619,12 +620,12 @@ async def test_refused_credentials_stop_the_socket(
     assert len(simulator.token_requests) == tokens
 
 
-async def test_a_message_wakes_request_listing_when_there_is_one(
+async def test_a_message_asks_the_coordinator_for_a_listing(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
     socket_integration: MockConfigEntry,
 ) -> None:
-    """With the coordinator's coalesced `request_listing`, a message goes there."""
+    """A message goes to the coordinator's coalesced `request_listing`, not a GET."""
     asked: list[str] = []
     coordinator = socket_integration.runtime_data.calls
     coordinator.request_listing = lambda *, source: asked.append(source)  # type: ignore[attr-defined]

@@ -10,11 +10,11 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, CONF_QUEUES, DOMAIN
-from tests.conftest import EXT_OFFICE, UNIQUE_ID, entry_data
+from custom_components.voipnow.const import DOMAIN
+from tests.components.helpers import SALES, sales_entry
+from tests.conftest import EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
-SALES = "0003*300"
 REMOTE = "+40215550100"
 
 
@@ -22,18 +22,7 @@ REMOTE = "+40215550100"
 def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
     """A queue with a local and a remote agent, on a server with agent ids."""
     simulator.remote_agent_ids = True
-    simulator.add_queue(SALES, "Sales", {EXT_OFFICE: 1, REMOTE: 0})
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="127.0.0.1",
-        unique_id=UNIQUE_ID,
-        data=entry_data(simulator),
-        options={
-            CONF_PUSH_TRANSPORT: "polling",
-            CONF_QUEUES: [{"name": "Sales", "number": SALES}],
-        },
-        entry_id="01JVOIPNOWTESTENTRY000000",
-    )
+    return sales_entry(simulator, {EXT_OFFICE: 1, REMOTE: 0})
 
 
 def agent_puts(simulator: VoipNowSimulator) -> list[str]:

@@ -29,6 +29,7 @@ from tests.conftest import (
     EXT_KITCHEN,
     EXT_OFFICE,
     UNIQUE_ID,
+    async_load,
     entry_data,
     simulator_entry,
 )
@@ -431,9 +432,7 @@ async def test_requests_per_refresh(
         data=entry_data(simulator),
         options={CONF_PUSH_TRANSPORT: "polling", CONF_QUEUES: names},
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, entry)
     before = agent_requests(simulator)
 
     for _ in range(5):

@@ -19,14 +19,13 @@ from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, CONF_QUEUES, DOMAIN
+from custom_components.voipnow.const import DOMAIN
 from custom_components.voipnow.refusals import REFUSED_RETRY
-from tests.conftest import EXT_KITCHEN, EXT_OFFICE, UNIQUE_ID, entry_data
+from tests.conftest import EXT_KITCHEN, EXT_OFFICE, async_load
 from voipnow_simulator import VoipNowSimulator
 
-from .helpers import OFFICE_CALL_STATE, async_poll
+from .helpers import OFFICE_CALL_STATE, async_poll, sales_entry
 
-SALES = "0003*300"
 SALES_ONLINE = "sensor.queue_sales_agents_online"
 OFFICE_MISSED = "sensor.extension_0003_210_missed_calls"
 DENIED = json.dumps({"error": {"code": "access_denied", "message": "Access denied"}})
@@ -35,18 +34,7 @@ DENIED = json.dumps({"error": {"code": "access_denied", "message": "Access denie
 @pytest.fixture
 def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
     """The simulator's entry with a call queue named in its options."""
-    simulator.add_queue(SALES, "Sales", {EXT_OFFICE: 1, EXT_KITCHEN: 0})
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="127.0.0.1",
-        unique_id=UNIQUE_ID,
-        data=entry_data(simulator),
-        options={
-            CONF_PUSH_TRANSPORT: "polling",
-            CONF_QUEUES: [{"name": "Sales", "number": SALES}],
-        },
-        entry_id="01JVOIPNOWTESTENTRY000000",
-    )
+    return sales_entry(simulator, {EXT_OFFICE: 1, EXT_KITCHEN: 0})
 
 
 def refuse(simulator: VoipNowSimulator, path_prefix: str) -> None:
@@ -83,9 +71,7 @@ async def test_a_refused_service_stops_only_itself(
 ) -> None:
     """Calls go on; the feature is unavailable, named in a repair, retried in 30 min."""
     path_prefix, service, entity_id, name = case
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    await async_load(hass, mock_config_entry)
     assert hass.states.get(entity_id).state != STATE_UNAVAILABLE
     refuse(simulator, path_prefix)
     tokens = len(simulator.token_requests)

@@ -30,7 +30,14 @@ from yarl import URL
 
 from custom_components.voipnow.const import DOMAIN, EVENT_CALL
 from custom_components.voipnow.diagnostics import async_get_config_entry_diagnostics
-from tests.conftest import CLIENT_ID, CLIENT_SECRET, EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
+from tests.conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    EXT_GARAGE,
+    EXT_KITCHEN,
+    EXT_OFFICE,
+    async_load,
+)
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import (
@@ -41,10 +48,11 @@ from .helpers import (
     OFFICE_REGISTERED,
     PUSH_SCAN_INTERVAL,
     async_poll,
+    async_state,
 )
 from .push_helpers import (
     async_ours,
-    async_serve_http,
+    async_serve_internal,
     async_setup_push,
     base_url,
     push_entry,
@@ -183,26 +191,24 @@ def _tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("name", UNUSABLE)
+@pytest.mark.parametrize(
+    "fault",
+    [
+        dict(zip(("status", "body", "content_type", "chunked"), answer, strict=True))
+        for answer in UNUSABLE.values()
+    ],
+    ids=UNUSABLE,
+)
 async def test_malformed_calls_listing_fails_cleanly(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     init_integration: MockConfigEntry,
     simulator: VoipNowSimulator,
     caplog: pytest.LogCaptureFixture,
-    name: str,
+    fault: dict[str, Any],
 ) -> None:
     """An unusable calls listing fails the update, entities go unavailable, then recover."""
-    status, body, content_type, chunked = UNUSABLE[name]
-    simulator.inject_fault(
-        "custom",
-        count=None,
-        path_prefix=CALLS_PATH,
-        status=status,
-        body=body,
-        content_type=content_type,
-        chunked=chunked,
-    )
+    simulator.inject_fault("custom", count=None, path_prefix=CALLS_PATH, **fault)
 
     await async_poll(hass, freezer)
     await async_poll(hass, freezer)
@@ -223,19 +229,17 @@ async def test_malformed_calls_listing_fails_cleanly(
     assert hass.states.get(OFFICE_REGISTERED).state == "on"
 
 
-@pytest.mark.parametrize("name", TOLERATED)
+@pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize("body", TOLERATED.values(), ids=TOLERATED)
 async def test_odd_calls_listing_is_read(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
-    init_integration: MockConfigEntry,
     simulator: VoipNowSimulator,
     caplog: pytest.LogCaptureFixture,
-    name: str,
+    body: bytes,
 ) -> None:
     """An odd but readable calls listing updates the sensor with a valid state."""
-    simulator.inject_fault(
-        "custom", count=None, path_prefix=CALLS_PATH, body=TOLERATED[name]
-    )
+    simulator.inject_fault("custom", count=None, path_prefix=CALLS_PATH, body=body)
 
     await async_poll(hass, freezer)
 
@@ -372,21 +376,17 @@ async def test_flapping_pbx(
 ) -> None:
     """Outages of every kind: each logged once, states right after, nothing left over."""
     caplog.set_level(logging.INFO)
-    client = await async_serve_http(hass, hass_client_no_auth)
-    hass.config.internal_url = base_url(client)
+    await async_serve_internal(hass, hass_client_no_auth)
     tasks_before = asyncio.all_tasks()
     timers_before = set(get_scheduled_timer_handles(hass.loop))
     entry = push_entry(simulator)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_load(hass, entry, background=True)
     # The client gives up on the PBX after 0.3 s instead of 10 s.
     entry.runtime_data.calls.client.request_timeout = 0.3
     assert len(await async_ours(hass, simulator)) == 15
     office_call = await simulator.incoming_call(EXT_OFFICE)
     await simulator.answer_call(office_call)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    assert hass.states.get(OFFICE_CALL_STATE).state == "on_call"
+    assert await async_state(hass, OFFICE_CALL_STATE, background=True) == "on_call"
 
     async def polls(count: int = 3, *, slow: bool = False) -> list[str]:
         seen = []
@@ -475,9 +475,7 @@ async def test_concurrent_transfers_share_one_token(
         call_id = await simulator.incoming_call(number, f"55590{index:02d}")
         await simulator.answer_call(call_id)
         calls.append(call_id)
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_load(hass, mock_config_entry, background=True)
     if token == "forgotten":
         mock_config_entry.runtime_data.calls.client.invalidate_token()
     else:

@@ -37,7 +37,13 @@ from custom_components.voipnow.tracker import MAX_PENDING_HINTS
 from tests.conftest import EXT_KITCHEN, EXT_OFFICE, simulator_entry
 from voipnow_simulator import VoipNowSimulator
 
-from .helpers import OFFICE_CALL_STATE, PUSH_SCAN_INTERVAL, async_poll, async_ring
+from .helpers import (
+    OFFICE_CALL_STATE,
+    PUSH_SCAN_INTERVAL,
+    async_poll,
+    async_ring,
+    async_run_as,
+)
 from .push_helpers import (
     OFFICE_CALL_EVENT,
     async_settle,
@@ -58,19 +64,6 @@ TARGETS = [{"name": "Mobile", "number": MOBILE, "voicemail": False}]
 def mock_config_entry(simulator: VoipNowSimulator) -> MockConfigEntry:
     """The simulator's entry (polling) with one public transfer target."""
     return simulator_entry(simulator, {CONF_TRANSFER_TARGETS: TARGETS})
-
-
-async def async_as(
-    hass: HomeAssistant, user: MockUser | None, action: str, data: dict[str, Any]
-) -> None:
-    """Run an action as a user (None: an automation, with no user)."""
-    await hass.services.async_call(
-        DOMAIN,
-        action,
-        data,
-        blocking=True,
-        context=Context(user_id=user.id if user else None),
-    )
 
 
 # --- toll fraud ----------------------------------------------------------------
@@ -101,7 +94,7 @@ async def test_non_admin_cannot_reach_other_numbers(
     await async_ring(hass, simulator, init_integration)
 
     with pytest.raises(ServiceValidationError) as err:
-        await async_as(hass, hass_user, action, {"extension": EXT_OFFICE, **data})
+        await async_run_as(hass, hass_user, action, {"extension": EXT_OFFICE, **data})
 
     assert err.value.translation_key == "number_not_allowed"
     assert err.value.translation_placeholders["field"] == field
@@ -130,7 +123,7 @@ async def test_non_admin_reaches_extensions_and_targets(
     """The PBX's extensions and the targets an administrator chose stay open."""
     await async_ring(hass, simulator, init_integration)
 
-    await async_as(hass, hass_user, action, {"extension": EXT_OFFICE, **data})
+    await async_run_as(hass, hass_user, action, {"extension": EXT_OFFICE, **data})
 
     assert len(simulator.api_requests("PUT") + simulator.api_requests("POST")) == 1
 
@@ -166,7 +159,7 @@ async def test_any_number_for_admins_automations_or_by_option(
         await hass.async_block_till_done()
         simulator.clear_requests()
 
-    await async_as(hass, user, action, {"extension": EXT_OFFICE, **data})
+    await async_run_as(hass, user, action, {"extension": EXT_OFFICE, **data})
 
     (sent,) = simulator.api_requests("PUT") + simulator.api_requests("POST")
     assert PREMIUM in sent.body_text

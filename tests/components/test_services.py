@@ -61,6 +61,39 @@ async def async_act(
     )
 
 
+async def async_act_fails(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    action: str,
+    data: dict[str, Any],
+    error: type[HomeAssistantError] = ServiceValidationError,
+) -> tuple[HomeAssistantError, int]:
+    """Run an action that must raise `error`; return it and the requests' mark before.
+
+    `HomeAssistantError` stands for a runtime failure: a validation error fails.
+    """
+    mark = len(simulator.requests)
+    with pytest.raises(error) as err:
+        await async_act(hass, action, data)
+    if error is HomeAssistantError:
+        assert not isinstance(err.value, ServiceValidationError)
+    return err.value, mark
+
+
+def assert_invalid_field(err: HomeAssistantError, field: str, value: str) -> None:
+    """Check the error refuses a malformed value, naming the field and the value."""
+    assert err.translation_key == "invalid_field"
+    assert err.translation_placeholders == {"field": field, "value": value}
+    assert message(err) == f"The value of `{field}` is not valid: {value}"
+
+
+def assert_field_refused(err: HomeAssistantError, code: str, field: str) -> None:
+    """Check the error is the PBX's refusal `code` of one field, naming it."""
+    assert err.translation_key == code
+    assert err.translation_placeholders == {"field": field}
+    assert f"`{field}`" in message(err)
+
+
 def minimal_data(action: str) -> dict[str, Any]:
     """The smallest valid data of an action, for the office extension."""
     if action == "make_call":
@@ -151,13 +184,10 @@ async def test_no_loaded_entry(
     """With the only entry unloaded, every action says no PBX is loaded."""
     assert await hass.config_entries.async_unload(entry.entry_id)
     await settle(hass)
-    mark = len(simulator.requests)
+    err, mark = await async_act_fails(hass, simulator, action, minimal_data(action))
 
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(hass, action, minimal_data(action))
-
-    assert err.value.translation_key == "no_loaded_entry"
-    assert message(err.value) == "No VoipNow entry is loaded"
+    assert err.translation_key == "no_loaded_entry"
+    assert message(err) == "No VoipNow entry is loaded"
     assert sent(simulator, mark) == []
 
 
@@ -167,13 +197,10 @@ async def test_two_entries_need_config_entry_id(
     hass: HomeAssistant, simulator: VoipNowSimulator, action: str
 ) -> None:
     """With two entries loaded, an action without config_entry_id is refused."""
-    mark = len(simulator.requests)
+    err, mark = await async_act_fails(hass, simulator, action, minimal_data(action))
 
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(hass, action, minimal_data(action))
-
-    assert err.value.translation_key == "entry_required"
-    assert "config_entry_id" in message(err.value)
+    assert err.translation_key == "entry_required"
+    assert "config_entry_id" in message(err)
     assert sent(simulator, mark) == []
 
 
@@ -249,42 +276,33 @@ async def test_config_entry_id_must_name_a_loaded_voipnow_entry(
     not_loaded.add_to_hass(hass)
     assert not_loaded.state is ConfigEntryState.NOT_LOADED
     await async_active_call(hass, simulator, entry)
-    mark = len(simulator.requests)
+    data = {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN}
 
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(
-            hass,
-            "transfer_call",
-            {
-                "config_entry_id": entry_id,
-                "extension": EXT_OFFICE,
-                "send_call_to": EXT_KITCHEN,
-            },
-        )
+    err, mark = await async_act_fails(
+        hass, simulator, "transfer_call", {"config_entry_id": entry_id, **data}
+    )
 
-    assert err.value.translation_key == key
-    assert message(err.value) == expected
+    assert err.translation_key == key
+    assert message(err) == expected
     assert sent(simulator, mark) == []
 
 
+@pytest.mark.usefixtures("call_id")
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("extension", ["0003*299", "299", "0004*210"])
 async def test_unknown_extension(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
     action: str,
     extension: str,
 ) -> None:
     """An extension this App does not have is refused before anything is sent."""
-    await async_active_call(hass, simulator, entry)
-    mark = len(simulator.requests)
+    err, mark = await async_act_fails(
+        hass, simulator, action, {**minimal_data(action), "extension": extension}
+    )
 
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(hass, action, {**minimal_data(action), "extension": extension})
-
-    assert err.value.translation_key == "unknown_extension"
-    assert message(err.value) == (
+    assert err.translation_key == "unknown_extension"
+    assert message(err) == (
         f"Extension {extension} is not one of this PBX App's extensions"
     )
     assert sent(simulator, mark) == []
@@ -299,13 +317,12 @@ async def test_no_active_call(
 ) -> None:
     """Without phone_call_id, an extension without a call is refused, and nothing is sent."""
     await async_active_call(hass, simulator, entry, extension=EXT_KITCHEN)
-    mark = len(simulator.requests)
+    err, mark = await async_act_fails(
+        hass, simulator, action, {"extension": "210", **CALL_ACTIONS[action]}
+    )
 
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(hass, action, {"extension": "210", **CALL_ACTIONS[action]})
-
-    assert err.value.translation_key == "no_active_call"
-    assert message(err.value) == f"Extension {EXT_OFFICE} has no active call"
+    assert err.translation_key == "no_active_call"
+    assert message(err) == f"Extension {EXT_OFFICE} has no active call"
     assert sent(simulator, mark) == []
 
 
@@ -322,13 +339,12 @@ async def test_several_active_calls(
     second = await async_active_call(
         hass, simulator, entry, caller="5556666", answer=False
     )
-    mark = len(simulator.requests)
+    err, mark = await async_act_fails(
+        hass, simulator, action, {"extension": EXT_OFFICE, **CALL_ACTIONS[action]}
+    )
 
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(hass, action, {"extension": EXT_OFFICE, **CALL_ACTIONS[action]})
-
-    assert err.value.translation_key == "multiple_active_calls"
-    text = message(err.value)
+    assert err.translation_key == "multiple_active_calls"
+    text = message(err)
     assert text.startswith(f"Extension {EXT_OFFICE} has 2 calls (")
     assert first in text
     assert second in text
@@ -336,6 +352,7 @@ async def test_several_active_calls(
     assert sent(simulator, mark) == []
 
 
+@pytest.mark.usefixtures("call_id")
 @pytest.mark.parametrize("action", CALL_ACTIONS)
 @pytest.mark.parametrize(
     ("field", "value"),
@@ -351,26 +368,129 @@ async def test_several_active_calls(
 async def test_malformed_field_of_any_call_action(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
     action: str,
     field: str,
     value: str,
 ) -> None:
     """A malformed extension, call id or user id is refused before anything is sent."""
-    await async_active_call(hass, simulator, entry)
-    mark = len(simulator.requests)
+    data = {"extension": EXT_OFFICE, **CALL_ACTIONS[action], field: value}
 
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(
-            hass,
-            action,
-            {"extension": EXT_OFFICE, **CALL_ACTIONS[action], field: value},
-        )
+    err, mark = await async_act_fails(hass, simulator, action, data)
 
-    assert err.value.translation_key == "invalid_field"
-    assert err.value.translation_placeholders == {"field": field, "value": value}
-    assert message(err.value) == f"The value of `{field}` is not valid: {value}"
+    assert_invalid_field(err, field, value)
     assert sent(simulator, mark) == []
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "code", "field"),
+    [
+        pytest.param(
+            "make_call",
+            {"destination": "0003*299"},
+            "pc_destination_invalid",
+            "destination",
+            id="make_call-unknown_extension",
+        ),
+        pytest.param(
+            "make_call",
+            {"destination": EXT_OFFICE},
+            "pc_destination_invalid",
+            "destination",
+            id="make_call-calls_itself",
+        ),
+        pytest.param(
+            "transfer_call",
+            {"phone_call_id": "0123456789abcdef0123"},
+            "pc_phonecall_invalid",
+            "phone_call_id",
+            id="transfer-unknown_call",
+        ),
+        pytest.param(
+            "transfer_call",
+            {"send_call_to": "0003*299"},
+            "pc_sendcallto_invalid",
+            "send_call_to",
+            id="transfer-unknown_target",
+        ),
+        pytest.param(
+            "transfer_call",
+            {"send_call_to": CALLER},
+            "pc_sendcallto_invalid",
+            "send_call_to",
+            id="transfer-target_already_in_call",
+        ),
+        pytest.param(
+            "transfer_call",
+            {"transfer_from_number": "5550000"},
+            "pc_transfer_from_number_invalid",
+            "transfer_from_number",
+            id="transfer-transferring_party_not_in_call",
+        ),
+        pytest.param(
+            "transfer_call",
+            {"transfer_number": "5550000"},
+            "pc_transfer_number_invalid",
+            "transfer_number",
+            id="transfer-transferred_party_not_in_call",
+        ),
+        pytest.param(
+            "transfer_call",
+            {"transfer_number": EXT_OFFICE},
+            "pc_transfer_number_invalid",
+            "transfer_number",
+            id="transfer-party_transfers_itself",
+        ),
+        pytest.param(
+            "transfer_call",
+            {"to_voicemail": True, "transfer_number": "5550000"},
+            "pc_transfer_number_invalid",
+            "transfer_number",
+            id="transfer-voicemail_of_a_stranger",
+        ),
+    ],
+)
+async def test_pbx_refuses_a_field(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    call_id: str,
+    action: str,
+    data: dict[str, Any],
+    code: str,
+    field: str,
+) -> None:
+    """A field the PBX refuses is a validation error naming it; nothing is retried."""
+
+    err, mark = await async_act_fails(
+        hass, simulator, action, {**minimal_data(action), **data}
+    )
+
+    assert_field_refused(err, code, field)
+    # One POST (make_call) or PUT (transfer), not retried; no call changed.
+    [request] = sent(simulator, mark)
+    assert request.method == ("POST" if action == "make_call" else "PUT")
+    assert list(simulator.calls) == [call_id]
+    assert simulator.get_call(call_id).callee.number == EXT_OFFICE
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+async def test_pbx_refuses_another_users_extension(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    call_id: str,
+    action: str,
+) -> None:
+    """A user_id that is not the App's is the PBX's `user_invalid`, sent once."""
+
+    err, mark = await async_act_fails(
+        hass, simulator, action, {**minimal_data(action), "user_id": "13"}
+    )
+
+    assert_field_refused(err, "user_invalid", "user_id")
+    [request] = sent(simulator, mark)
+    assert request.path.startswith("/uapi/phoneCalls/13/")
+    assert list(simulator.calls) == [call_id]
+    call = simulator.get_call(call_id)
+    assert (call.callee.number, call.on_hold) == (EXT_OFFICE, set())
 
 
 @pytest.mark.parametrize("action", ACTIONS)

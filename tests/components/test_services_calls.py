@@ -14,10 +14,12 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 
-from tests.components.helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE
+from tests.components.helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE, async_state
 from tests.components.test_services import (
     CALLER,
+    assert_invalid_field,
     async_act,
+    async_act_fails,
     async_active_call,
     message,
     sent,
@@ -26,6 +28,8 @@ from tests.conftest import EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
 MAKE_CALL_PATH = "/uapi/phoneCalls/@me/simple"
+# The call most make_call tests place: from the office to an outside number.
+MAKE_CALL = {"extension": EXT_OFFICE, "destination": "5550001"}
 
 
 def call_path(call_id: str, user_id: str = "@me", extension: str = EXT_OFFICE) -> str:
@@ -161,18 +165,11 @@ async def test_make_call_malformed_field(
     value: str,
 ) -> None:
     """A malformed field is refused before anything, even a token, is sent."""
-    mark = len(simulator.requests)
+    err, mark = await async_act_fails(
+        hass, simulator, "make_call", {**MAKE_CALL, field: value}
+    )
 
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(
-            hass,
-            "make_call",
-            {"extension": EXT_OFFICE, "destination": "5550001", field: value},
-        )
-
-    assert err.value.translation_key == "invalid_field"
-    assert err.value.translation_placeholders == {"field": field, "value": value}
-    assert f"`{field}`" in message(err.value)
+    assert_invalid_field(err, field, value)
     assert sent(simulator, mark) == []
 
 
@@ -190,57 +187,10 @@ async def test_make_call_wait_for_pickup_out_of_range(
         await async_act(
             hass,
             "make_call",
-            {
-                "extension": EXT_OFFICE,
-                "destination": "5550001",
-                "wait_for_pickup": wait_for_pickup,
-            },
+            {**MAKE_CALL, "wait_for_pickup": wait_for_pickup},
         )
 
     assert sent(simulator, mark) == []
-
-
-@pytest.mark.parametrize(
-    ("data", "code", "field"),
-    [
-        pytest.param(
-            {"destination": "0003*299"},
-            "pc_destination_invalid",
-            "destination",
-            id="unknown_extension",
-        ),
-        pytest.param(
-            {"destination": EXT_OFFICE},
-            "pc_destination_invalid",
-            "destination",
-            id="calls_itself",
-        ),
-        pytest.param({"user_id": "13"}, "user_invalid", "user_id", id="another_user"),
-    ],
-)
-async def test_make_call_pbx_refuses_a_field(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
-    data: dict[str, Any],
-    code: str,
-    field: str,
-) -> None:
-    """A field the PBX refuses is a validation error naming it; one POST only."""
-    mark = len(simulator.requests)
-
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(
-            hass,
-            "make_call",
-            {"extension": EXT_OFFICE, "destination": "5550001", **data},
-        )
-
-    assert err.value.translation_key == code
-    assert err.value.translation_placeholders == {"field": field}
-    assert f"`{field}`" in message(err.value)
-    assert len(sent(simulator, mark, "POST")) == 1
-    assert simulator.calls == {}
 
 
 async def test_make_call_server_error_is_not_retried(
@@ -248,16 +198,12 @@ async def test_make_call_server_error_is_not_retried(
 ) -> None:
     """A 5xx answer is a runtime error, after exactly one POST."""
     simulator.inject_fault("http_500", count=None, path_prefix=MAKE_CALL_PATH)
-    mark = len(simulator.requests)
+    err, mark = await async_act_fails(
+        hass, simulator, "make_call", MAKE_CALL, HomeAssistantError
+    )
 
-    with pytest.raises(HomeAssistantError) as err:
-        await async_act(
-            hass, "make_call", {"extension": EXT_OFFICE, "destination": "5550001"}
-        )
-
-    assert not isinstance(err.value, ServiceValidationError)
-    assert err.value.translation_key == "request_failed"
-    assert "HTTP 500" in message(err.value)
+    assert err.translation_key == "request_failed"
+    assert "HTTP 500" in message(err)
     assert len(sent(simulator, mark, "POST")) == 1
 
 
@@ -275,12 +221,11 @@ async def test_make_call_server_error_is_not_retried(
 async def test_hangup_call(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
+    call_id: str,
     extra: dict[str, str],
     user_id: str,
 ) -> None:
     """One DELETE of the call's own resource ends it; the sensor shows it at once."""
-    call_id = await async_active_call(hass, simulator, entry)
     mark = len(simulator.requests)
 
     response = await async_act(hass, "hangup_call", {"extension": EXT_OFFICE, **extra})
@@ -290,8 +235,7 @@ async def test_hangup_call(
     assert (delete.method, delete.path) == ("DELETE", call_path(call_id, user_id))
     assert delete.query == {}
     assert simulator.calls == {}
-    await hass.async_block_till_done()
-    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+    assert await async_state(hass, OFFICE_CALL_STATE) == "idle"
 
 
 async def test_hangup_one_of_several_calls(
@@ -309,43 +253,33 @@ async def test_hangup_one_of_several_calls(
     [delete] = sent(simulator, mark)
     assert delete.path == call_path(call_id)
     assert list(simulator.calls) == [other]
-    await hass.async_block_till_done()
-    assert hass.states.get(OFFICE_CALL_STATE).state == "ringing"
+    assert await async_state(hass, OFFICE_CALL_STATE) == "ringing"
 
 
 async def test_hangup_unknown_call(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """A phone_call_id the PBX never had is a validation error naming it."""
-    call_id = await async_active_call(hass, simulator, entry)
-    mark = len(simulator.requests)
+    data = {"extension": EXT_OFFICE, "phone_call_id": "0123456789abcdef0123"}
 
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(
-            hass,
-            "hangup_call",
-            {"extension": EXT_OFFICE, "phone_call_id": "0123456789abcdef0123"},
-        )
+    err, mark = await async_act_fails(hass, simulator, "hangup_call", data)
 
-    assert err.value.translation_key == "pc_phonecall_invalid"
-    assert "`phone_call_id`" in message(err.value)
+    assert err.translation_key == "pc_phonecall_invalid"
+    assert "`phone_call_id`" in message(err)
     assert len(sent(simulator, mark, "DELETE")) == 1
     assert list(simulator.calls) == [call_id]
 
 
 async def test_hangup_server_error_is_not_retried(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """A 5xx answer to the DELETE is a runtime error, after exactly one DELETE."""
-    call_id = await async_active_call(hass, simulator, entry)
     simulator.inject_fault("http_500", count=None, path_prefix=call_path(call_id))
-    mark = len(simulator.requests)
+    err, mark = await async_act_fails(
+        hass, simulator, "hangup_call", {"extension": EXT_OFFICE}, HomeAssistantError
+    )
 
-    with pytest.raises(HomeAssistantError) as err:
-        await async_act(hass, "hangup_call", {"extension": EXT_OFFICE})
-
-    assert not isinstance(err.value, ServiceValidationError)
-    assert err.value.translation_key == "request_failed"
+    assert err.translation_key == "request_failed"
     assert len(sent(simulator, mark, "DELETE")) == 1
     assert list(simulator.calls) == [call_id]
 
@@ -376,10 +310,9 @@ async def async_act_during_put(
 
 
 async def test_hold_and_resume_incoming_call(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """Hold, then resume at once: each PUT names the extension's view, each shows."""
-    call_id = await async_active_call(hass, simulator, entry)
     mark = len(simulator.requests)
 
     response = await async_act(hass, "hold_call", {"extension": "210"})
@@ -401,10 +334,9 @@ async def test_hold_and_resume_incoming_call(
 
 
 async def test_hold_reads_the_view_from_the_pbx_first(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """Before the PUT, the extension's calls are listed for its current view."""
-    call_id = await async_active_call(hass, simulator, entry)
     mark = len(simulator.requests)
 
     await async_act(hass, "hold_call", {"extension": EXT_OFFICE, "user_id": "12"})
@@ -446,10 +378,9 @@ async def test_hold_outgoing_call_of_local_caller(
 
 
 async def test_hold_after_the_parties_changed_places(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """After a transfer since the last poll, the office is held, not the kitchen."""
-    call_id = await async_active_call(hass, simulator, entry)
     # The outside caller hands the office over to the kitchen: the office is
     # now the caller (view "00") and view "01", once the office's, the kitchen's.
     await simulator.transfer_call(call_id, EXT_KITCHEN, CALLER)
@@ -463,15 +394,12 @@ async def test_hold_after_the_parties_changed_places(
     assert simulator.get_call(call_id).on_hold == {EXT_OFFICE}
 
 
+@pytest.mark.usefixtures("call_id")
 @pytest.mark.parametrize("action", ["hold_call", "unhold_call"])
 async def test_hold_call_not_polled_yet(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
-    action: str,
+    hass: HomeAssistant, simulator: VoipNowSimulator, action: str
 ) -> None:
     """A phone_call_id the coordinator has not seen yet works: the PBX knows it."""
-    await async_active_call(hass, simulator, entry)
     new = await simulator.incoming_call(EXT_OFFICE, "5556666")
     await simulator.answer_call(new)
     mark = len(simulator.requests)
@@ -486,6 +414,7 @@ async def test_hold_call_not_polled_yet(
     assert put.json["phoneCallViewId"] == "01"
 
 
+@pytest.mark.usefixtures("call_id")
 @pytest.mark.parametrize("action", ["hold_call", "unhold_call"])
 async def test_hold_call_the_extension_does_not_have(
     hass: HomeAssistant,
@@ -494,19 +423,15 @@ async def test_hold_call_the_extension_does_not_have(
     action: str,
 ) -> None:
     """A phone_call_id that is not one of the extension's calls sends no PUT."""
-    await async_active_call(hass, simulator, entry)
     kitchen_call = await async_active_call(
         hass, simulator, entry, extension=EXT_KITCHEN, caller="5556666"
     )
-    mark = len(simulator.requests)
+    data = {"extension": EXT_OFFICE, "phone_call_id": kitchen_call}
 
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(
-            hass, action, {"extension": EXT_OFFICE, "phone_call_id": kitchen_call}
-        )
+    err, mark = await async_act_fails(hass, simulator, action, data)
 
-    assert err.value.translation_key == "call_not_found"
-    assert message(err.value) == f"Extension {EXT_OFFICE} has no call {kitchen_call}"
+    assert err.translation_key == "call_not_found"
+    assert message(err) == f"Extension {EXT_OFFICE} has no call {kitchen_call}"
     assert sent(simulator, mark, "PUT") == []
     assert simulator.get_call(kitchen_call).on_hold == set()
 
@@ -515,30 +440,25 @@ async def test_hold_call_the_extension_does_not_have(
 async def test_hold_call_ended_since_last_poll(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
+    call_id: str,
     action: str,
 ) -> None:
     """A call that ended since the last poll: no PUT, the user learns it ended."""
-    call_id = await async_active_call(hass, simulator, entry)
     await simulator.hangup_call(call_id)
-    mark = len(simulator.requests)
+    err, mark = await async_act_fails(
+        hass, simulator, action, {"extension": EXT_OFFICE}, HomeAssistantError
+    )
 
-    with pytest.raises(HomeAssistantError) as err:
-        await async_act(hass, action, {"extension": EXT_OFFICE})
-
-    assert not isinstance(err.value, ServiceValidationError)
-    assert err.value.translation_key == "call_ended"
-    assert call_id in message(err.value)
+    assert err.translation_key == "call_ended"
+    assert call_id in message(err)
     assert sent(simulator, mark, "PUT") == []
-    await hass.async_block_till_done()
-    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+    assert await async_state(hass, OFFICE_CALL_STATE) == "idle"
 
 
 async def test_hold_call_ended_during_the_put(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """A call that ends while the PUT travels: the PBX answers 204, `call_ended`."""
-    call_id = await async_active_call(hass, simulator, entry)
 
     async def hang_up() -> None:
         """End the call on the PBX."""
@@ -552,15 +472,13 @@ async def test_hold_call_ended_during_the_put(
     assert not isinstance(err.value, ServiceValidationError)
     assert err.value.translation_key == "call_ended"
     assert len(simulator.api_requests("PUT", call_path(call_id))) == 1
-    await hass.async_block_till_done()
-    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+    assert await async_state(hass, OFFICE_CALL_STATE) == "idle"
 
 
 async def test_hold_view_gone_during_the_put(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """A view that vanishes while the PUT travels is a validation error, not a retry."""
-    call_id = await async_active_call(hass, simulator, entry)
 
     async def hand_over() -> None:
         """Let the caller hand the office to an outside number: view "01" goes."""
@@ -587,20 +505,17 @@ async def test_hold_view_gone_during_the_put(
 async def test_hold_server_error_is_not_retried(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
+    call_id: str,
     path: str,
     method: str,
 ) -> None:
     """A 5xx answer to the listing or the PUT is a runtime error; one try each."""
-    call_id = await async_active_call(hass, simulator, entry)
     simulator.inject_fault("http_500", count=None, path_prefix=path)
-    mark = len(simulator.requests)
+    err, mark = await async_act_fails(
+        hass, simulator, "hold_call", {"extension": EXT_OFFICE}, HomeAssistantError
+    )
 
-    with pytest.raises(HomeAssistantError) as err:
-        await async_act(hass, "hold_call", {"extension": EXT_OFFICE})
-
-    assert not isinstance(err.value, ServiceValidationError)
-    assert err.value.translation_key == "request_failed"
+    assert err.translation_key == "request_failed"
     assert len(sent(simulator, mark, method)) == 1
     assert len(sent(simulator, mark, "PUT")) == (method == "PUT")
     assert simulator.get_call(call_id).on_hold == set()

@@ -11,10 +11,12 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from tests.components.helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE
+from tests.components.helpers import KITCHEN_CALL_STATE, OFFICE_CALL_STATE, async_state
 from tests.components.test_services import (
     CALLER,
+    assert_invalid_field,
     async_act,
+    async_act_fails,
     async_active_call,
     message,
     sent,
@@ -23,11 +25,28 @@ from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
 PUBLIC_TARGET = "+15557654321"
+# The transfer most tests ask for: the office's call to the kitchen.
+TRANSFER = {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN}
 
 
 def call_path(call_id: str, user_id: str = "@me") -> str:
     """The PhoneCall resource of the office extension's call."""
     return f"/uapi/phoneCalls/{user_id}/{EXT_OFFICE}/{call_id}"
+
+
+async def async_transfer_fails(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    data: dict[str, Any] | None = None,
+    error: type[HomeAssistantError] = ServiceValidationError,
+) -> tuple[HomeAssistantError, int]:
+    """Transfer the office's call (to the kitchen unless `data` says otherwise).
+
+    It must fail with `error`; return it and the requests' mark before it.
+    """
+    return await async_act_fails(
+        hass, simulator, "transfer_call", {**TRANSFER, **(data or {})}, error
+    )
 
 
 @pytest.mark.parametrize(
@@ -135,13 +154,12 @@ def call_path(call_id: str, user_id: str = "@me") -> str:
 async def test_transfer(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
+    call_id: str,
     data: dict[str, Any],
     user_id: str,
     body: dict[str, str],
 ) -> None:
     """The active call is transferred with exactly one PUT of the documented body."""
-    call_id = await async_active_call(hass, simulator, entry)
     assert hass.states.get(OFFICE_CALL_STATE).state == "on_call"
     mark = len(simulator.requests)
 
@@ -154,8 +172,7 @@ async def test_transfer(
     assert put.query == {}
     assert put.json == body
     # The office left the call: the sensor shows it without waiting for a poll.
-    await hass.async_block_till_done()
-    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+    assert await async_state(hass, OFFICE_CALL_STATE) == "idle"
 
 
 async def test_transfer_with_phone_call_id(
@@ -180,10 +197,9 @@ async def test_transfer_with_phone_call_id(
 
 
 async def test_transfer_shows_the_new_state_at_once(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """Right after a transfer both extensions show it, without any time passing."""
-    call_id = await async_active_call(hass, simulator, entry)
 
     await async_act(
         hass, "transfer_call", {"extension": "210", "send_call_to": EXT_KITCHEN}
@@ -198,10 +214,9 @@ async def test_transfer_shows_the_new_state_at_once(
 
 
 async def test_transfer_to_voicemail_reaches_the_mailbox(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """A voicemail transfer leaves the caller in the target extension's mailbox."""
-    call_id = await async_active_call(hass, simulator, entry)
 
     await async_act(
         hass,
@@ -222,14 +237,13 @@ async def test_transfer_answered_with_202(
     simulator.transfer_accepted_202 = True
     call_id = await async_active_call(hass, simulator, entry)
 
-    response = await async_act(
-        hass, "transfer_call", {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN}
-    )
+    response = await async_act(hass, "transfer_call", TRANSFER)
 
     assert response == {"phone_call_id": call_id, "extension": EXT_OFFICE}
     assert simulator.get_call(call_id).callee.number == EXT_KITCHEN
 
 
+@pytest.mark.usefixtures("call_id")
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -244,67 +258,44 @@ async def test_transfer_answered_with_202(
 async def test_malformed_number(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
     field: str,
     value: str,
 ) -> None:
     """A malformed number is refused before anything, even a token, is sent."""
-    await async_active_call(hass, simulator, entry)
-    mark = len(simulator.requests)
 
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(
-            hass,
-            "transfer_call",
-            {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN, field: value},
-        )
+    err, mark = await async_transfer_fails(hass, simulator, {field: value})
 
-    assert err.value.translation_key == "invalid_field"
-    assert err.value.translation_placeholders == {"field": field, "value": value}
-    assert message(err.value) == f"The value of `{field}` is not valid: {value}"
+    assert_invalid_field(err, field, value)
     assert sent(simulator, mark) == []
 
 
+@pytest.mark.usefixtures("call_id")
 async def test_voicemail_to_public_number_refused(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator
 ) -> None:
     """A voicemail box is an extension: a `+` public number is refused locally."""
-    await async_active_call(hass, simulator, entry)
-    mark = len(simulator.requests)
 
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(
-            hass,
-            "transfer_call",
-            {
-                "extension": EXT_OFFICE,
-                "send_call_to": PUBLIC_TARGET,
-                "to_voicemail": True,
-            },
-        )
+    err, mark = await async_transfer_fails(
+        hass, simulator, {"send_call_to": PUBLIC_TARGET, "to_voicemail": True}
+    )
 
-    assert err.value.translation_key == "voicemail_needs_extension"
-    assert PUBLIC_TARGET in message(err.value)
-    assert "send_call_to" in message(err.value)
+    assert err.translation_key == "voicemail_needs_extension"
+    assert PUBLIC_TARGET in message(err)
+    assert "send_call_to" in message(err)
     assert sent(simulator, mark) == []
 
 
 async def test_voicemail_to_bare_public_number_refused_by_pbx(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """A public number without `+` looks like an extension; the PBX refuses it."""
-    call_id = await async_active_call(hass, simulator, entry)
-    mark = len(simulator.requests)
 
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(
-            hass,
-            "transfer_call",
-            {"extension": EXT_OFFICE, "send_call_to": "5559999", "to_voicemail": True},
-        )
+    err, mark = await async_transfer_fails(
+        hass, simulator, {"send_call_to": "5559999", "to_voicemail": True}
+    )
 
-    assert err.value.translation_key == "pc_sendcallto_invalid"
-    assert "send_call_to" in message(err.value)
+    assert err.translation_key == "pc_sendcallto_invalid"
+    assert "send_call_to" in message(err)
     assert len(sent(simulator, mark, "PUT")) == 1
     assert simulator.get_call(call_id).callee.number == EXT_OFFICE
 
@@ -315,181 +306,62 @@ async def test_voicemail_of_an_anonymous_caller_needs_transfer_number(
     """Without a known other party, a voicemail transfer asks for transfer_number."""
     await async_active_call(hass, simulator, entry, caller="")
     assert hass.states.get(OFFICE_CALL_STATE).attributes["remote_number"] is None
-    mark = len(simulator.requests)
 
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(
-            hass,
-            "transfer_call",
-            {
-                "extension": EXT_OFFICE,
-                "send_call_to": EXT_KITCHEN,
-                "to_voicemail": True,
-            },
-        )
+    err, mark = await async_transfer_fails(hass, simulator, {"to_voicemail": True})
 
-    assert err.value.translation_key == "transfer_number_required"
-    assert "transfer_number" in message(err.value)
+    assert err.translation_key == "transfer_number_required"
+    assert "transfer_number" in message(err)
     assert sent(simulator, mark) == []
 
 
+@pytest.mark.usefixtures("call_id")
 async def test_voicemail_of_a_call_not_seen_yet_needs_transfer_number(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator
 ) -> None:
     """A phone_call_id the coordinator has not seen has no known other party."""
-    await async_active_call(hass, simulator, entry)
     unseen = await simulator.incoming_call(EXT_OFFICE, "5556666")
-    mark = len(simulator.requests)
+    data = {"phone_call_id": unseen, "to_voicemail": True}
 
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(
-            hass,
-            "transfer_call",
-            {
-                "extension": EXT_OFFICE,
-                "phone_call_id": unseen,
-                "send_call_to": EXT_KITCHEN,
-                "to_voicemail": True,
-            },
-        )
+    err, mark = await async_transfer_fails(hass, simulator, data)
 
-    assert err.value.translation_key == "transfer_number_required"
+    assert err.translation_key == "transfer_number_required"
     assert sent(simulator, mark) == []
 
     # With the party given, the call the coordinator did not know goes through.
     await async_act(
-        hass,
-        "transfer_call",
-        {
-            "extension": EXT_OFFICE,
-            "phone_call_id": unseen,
-            "send_call_to": EXT_KITCHEN,
-            "to_voicemail": True,
-            "transfer_number": "5556666",
-        },
+        hass, "transfer_call", {**TRANSFER, **data, "transfer_number": "5556666"}
     )
     assert [vm["call_id"] for vm in simulator.voicemails] == [unseen]
 
 
-@pytest.mark.parametrize(
-    ("data", "code", "field"),
-    [
-        pytest.param(
-            {"phone_call_id": "0123456789abcdef0123"},
-            "pc_phonecall_invalid",
-            "phone_call_id",
-            id="unknown_call",
-        ),
-        pytest.param(
-            {"send_call_to": "0003*299"},
-            "pc_sendcallto_invalid",
-            "send_call_to",
-            id="unknown_target",
-        ),
-        pytest.param(
-            {"send_call_to": CALLER},
-            "pc_sendcallto_invalid",
-            "send_call_to",
-            id="target_already_in_call",
-        ),
-        pytest.param(
-            {"transfer_from_number": "5550000"},
-            "pc_transfer_from_number_invalid",
-            "transfer_from_number",
-            id="transferring_party_not_in_call",
-        ),
-        pytest.param(
-            {"transfer_number": "5550000"},
-            "pc_transfer_number_invalid",
-            "transfer_number",
-            id="transferred_party_not_in_call",
-        ),
-        pytest.param(
-            {"transfer_number": EXT_OFFICE},
-            "pc_transfer_number_invalid",
-            "transfer_number",
-            id="party_transfers_itself",
-        ),
-        pytest.param(
-            {"to_voicemail": True, "transfer_number": "5550000"},
-            "pc_transfer_number_invalid",
-            "transfer_number",
-            id="voicemail_of_a_stranger",
-        ),
-        pytest.param({"user_id": "13"}, "user_invalid", "user_id", id="another_user"),
-    ],
-)
-async def test_pbx_refuses_a_field(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
-    data: dict[str, Any],
-    code: str,
-    field: str,
-) -> None:
-    """A field the PBX refuses is a validation error naming it; nothing is retried."""
-    call_id = await async_active_call(hass, simulator, entry)
-    mark = len(simulator.requests)
-
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(
-            hass,
-            "transfer_call",
-            {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN, **data},
-        )
-
-    assert err.value.translation_key == code
-    assert err.value.translation_placeholders == {"field": field}
-    assert f"`{field}`" in message(err.value)
-    assert len(sent(simulator, mark, "PUT")) == 1
-    assert simulator.get_call(call_id).callee.number == EXT_OFFICE
-
-
+@pytest.mark.usefixtures("call_id")
 async def test_pbx_no_longer_knows_the_extension(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator
 ) -> None:
     """An extension removed on the PBX since the last poll is `extension_invalid`."""
-    await async_active_call(hass, simulator, entry)
     simulator.remove_extension(EXT_OFFICE)
-    mark = len(simulator.requests)
 
-    with pytest.raises(ServiceValidationError) as err:
-        await async_act(
-            hass,
-            "transfer_call",
-            {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN},
-        )
+    err, mark = await async_transfer_fails(hass, simulator)
 
-    assert err.value.translation_key == "extension_invalid"
-    assert message(err.value) == "The PBX does not know this extension (`extension`)"
+    assert err.translation_key == "extension_invalid"
+    assert message(err) == "The PBX does not know this extension (`extension`)"
     assert len(sent(simulator, mark, "PUT")) == 1
 
 
 async def test_call_ended_meanwhile(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """A call that ended since the last poll: the PBX answers 204, the user learns why."""
-    call_id = await async_active_call(hass, simulator, entry)
     await simulator.hangup_call(call_id)
     assert hass.states.get(OFFICE_CALL_STATE).state == "on_call"
-    mark = len(simulator.requests)
 
-    with pytest.raises(HomeAssistantError) as err:
-        await async_act(
-            hass,
-            "transfer_call",
-            {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN},
-        )
+    err, mark = await async_transfer_fails(hass, simulator, error=HomeAssistantError)
 
-    assert not isinstance(err.value, ServiceValidationError)
-    assert err.value.translation_key == "call_ended"
-    assert message(err.value) == (
-        f"Call {call_id} ended before the PBX could act on it"
-    )
+    assert err.translation_key == "call_ended"
+    assert message(err) == f"Call {call_id} ended before the PBX could act on it"
     assert len(sent(simulator, mark, "PUT")) == 1
     # What the sensor showed was stale: it catches up at once.
-    await hass.async_block_till_done()
-    assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
+    assert await async_state(hass, OFFICE_CALL_STATE) == "idle"
 
 
 @pytest.mark.parametrize(
@@ -498,46 +370,30 @@ async def test_call_ended_meanwhile(
 async def test_server_error_is_not_retried(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
+    call_id: str,
     fault: str,
     status: str,
 ) -> None:
     """A 5xx answer is a runtime error, and exactly one PUT reached the PBX."""
-    call_id = await async_active_call(hass, simulator, entry)
     simulator.inject_fault(fault, count=None, path_prefix=call_path(call_id))
-    mark = len(simulator.requests)
 
-    with pytest.raises(HomeAssistantError) as err:
-        await async_act(
-            hass,
-            "transfer_call",
-            {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN},
-        )
+    err, mark = await async_transfer_fails(hass, simulator, error=HomeAssistantError)
 
-    assert not isinstance(err.value, ServiceValidationError)
-    assert err.value.translation_key == "request_failed"
-    assert f"HTTP {status}" in message(err.value)
+    assert err.translation_key == "request_failed"
+    assert f"HTTP {status}" in message(err)
     assert len(sent(simulator, mark, "PUT")) == 1
     assert simulator.get_call(call_id).callee.number == EXT_OFFICE
 
 
-async def test_pbx_offline(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
-) -> None:
+@pytest.mark.usefixtures("call_id")
+async def test_pbx_offline(hass: HomeAssistant, simulator: VoipNowSimulator) -> None:
     """An unreachable PBX is a runtime error that says so."""
-    await async_active_call(hass, simulator, entry)
     await simulator.go_offline()
 
-    with pytest.raises(HomeAssistantError) as err:
-        await async_act(
-            hass,
-            "transfer_call",
-            {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN},
-        )
+    err, _ = await async_transfer_fails(hass, simulator, error=HomeAssistantError)
 
-    assert not isinstance(err.value, ServiceValidationError)
-    assert err.value.translation_key == "cannot_connect"
-    assert message(err.value).startswith("Could not reach the PBX: ")
+    assert err.translation_key == "cannot_connect"
+    assert message(err).startswith("Could not reach the PBX: ")
 
 
 async def test_timeout_is_not_retried(
@@ -552,20 +408,13 @@ async def test_timeout_is_not_retried(
     simulator.inject_fault(
         "delay", count=None, path_prefix=call_path(call_id), delay=30
     )
-    mark = len(simulator.requests)
 
-    with pytest.raises(HomeAssistantError) as err:
-        await async_act(
-            hass,
-            "transfer_call",
-            {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN},
-        )
+    err, mark = await async_transfer_fails(hass, simulator, error=HomeAssistantError)
 
-    assert not isinstance(err.value, ServiceValidationError)
     # The PUT left: the PBX may have acted, and the user is told so.
-    assert err.value.translation_key == "outcome_unknown"
-    assert "Timeout" in message(err.value)
-    assert "may have carried out" in message(err.value)
+    assert err.translation_key == "outcome_unknown"
+    assert "Timeout" in message(err)
+    assert "may have carried out" in message(err)
     assert len(sent(simulator, mark, "PUT")) == 1
     # Release the delayed request before the test ends.
     await simulator.go_offline()
@@ -573,21 +422,14 @@ async def test_timeout_is_not_retried(
 
 
 async def test_dropped_connection_is_not_retried(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """A connection dropped after the PUT arrived: one PUT, no second attempt."""
-    call_id = await async_active_call(hass, simulator, entry)
     simulator.inject_fault("disconnect", path_prefix=call_path(call_id))
-    mark = len(simulator.requests)
 
-    with pytest.raises(HomeAssistantError) as err:
-        await async_act(
-            hass,
-            "transfer_call",
-            {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN},
-        )
+    err, mark = await async_transfer_fails(hass, simulator, error=HomeAssistantError)
 
-    assert err.value.translation_key == "outcome_unknown"
+    assert err.translation_key == "outcome_unknown"
     # aiohttp would resend a PUT on a dropped connection: the PBX may have acted.
     assert len(sent(simulator, mark, "PUT")) == 1
     # What the PBX did is listed again at once.
@@ -595,11 +437,11 @@ async def test_dropped_connection_is_not_retried(
     assert len(sent(simulator, mark, "GET")) == 1
 
 
+@pytest.mark.usefixtures("call_id")
 async def test_transfer_twice_in_a_row_sends_one(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator
 ) -> None:
     """A second transfer right after the first, before any re-list: refused, one PUT."""
-    await async_active_call(hass, simulator, entry)
     mark = len(simulator.requests)
     data = {"extension": EXT_OFFICE, "send_call_to": PUBLIC_TARGET}
 
@@ -614,10 +456,9 @@ async def test_transfer_twice_in_a_row_sends_one(
 
 
 async def test_concurrent_transfers_of_one_call_send_one(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """Two automations transferring the same call at once: one PUT, one refusal."""
-    call_id = await async_active_call(hass, simulator, entry)
     mark = len(simulator.requests)
     data = {"extension": EXT_OFFICE, "phone_call_id": call_id}
 
@@ -676,16 +517,13 @@ async def test_send_call_to_a_target_by_name(
 
 
 async def test_revoked_token_is_renewed_once(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
     """A revoked token: one new token, the PUT sent again once, and it succeeds."""
-    call_id = await async_active_call(hass, simulator, entry)
     simulator.revoke_tokens()
     mark = len(simulator.requests)
 
-    response = await async_act(
-        hass, "transfer_call", {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN}
-    )
+    response = await async_act(hass, "transfer_call", TRANSFER)
 
     assert response == {"phone_call_id": call_id, "extension": EXT_OFFICE}
     first, token, second = sent(simulator, mark)
@@ -698,23 +536,18 @@ async def test_revoked_token_is_renewed_once(
 
 
 async def test_rejected_credentials_start_reauth(
-    hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    entry: MockConfigEntry,
+    call_id: str,
 ) -> None:
     """A 401 that a new token cannot cure asks the user for the App secret."""
-    call_id = await async_active_call(hass, simulator, entry)
     simulator.set_client_secret("regenerated-secret")
-    mark = len(simulator.requests)
 
-    with pytest.raises(HomeAssistantError) as err:
-        await async_act(
-            hass,
-            "transfer_call",
-            {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN},
-        )
+    err, mark = await async_transfer_fails(hass, simulator, error=HomeAssistantError)
 
-    assert not isinstance(err.value, ServiceValidationError)
-    assert err.value.translation_key == "auth_failed"
-    assert "App secret" in message(err.value)
+    assert err.translation_key == "auth_failed"
+    assert "App secret" in message(err)
     assert len(sent(simulator, mark, "PUT")) == 1
     assert simulator.get_call(call_id).callee.number == EXT_OFFICE
     await hass.async_block_till_done()

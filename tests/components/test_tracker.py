@@ -41,15 +41,15 @@ RINGING = ExtensionCall(
     answered=False,
 )
 ANSWERED = replace(RINGING, state=CallState.ON_CALL, answered=True)
-DIALING = ExtensionCall(
+# An outgoing call: the office dials out, no caller ID of its own shown.
+DIALING = replace(
+    RINGING,
     phone_call_id="call2",
     view_id="00",
     state=CallState.DIALING,
     direction=CallDirection.OUTGOING,
     remote_number="5559876",
-    caller_id=None,
-    caller_name=None,
-    answered=False,
+    **dict.fromkeys(("caller_id", "caller_name")),
 )
 
 
@@ -103,6 +103,15 @@ def pushed(
         arrived=arrived,
         end_status=status,
     )
+
+
+def hung_up(
+    tracker: CallTracker, seen: ExtensionCall, status: CallEndStatus
+) -> list[CallEvent]:
+    """The office's call listed as `seen`, a hangup with `status`, a listing without it."""
+    observe(tracker, office=(seen,))
+    tracker.note_callback(pushed(HANGUP, status=status))
+    return observe(tracker)
 
 
 def heralded(events: list[CallEvent]) -> list[bool]:
@@ -316,10 +325,7 @@ def test_hangup_status_of_an_unanswered_call(
 
 def test_hangup_with_answer_means_answered(tracker: CallTracker) -> None:
     """Answered and ended between two listings, the answer lost: not missed."""
-    observe(tracker, office=(RINGING,))
-    tracker.note_callback(pushed(HANGUP, status=CallEndStatus.ANSWER))
-
-    events = observe(tracker)
+    events = hung_up(tracker, RINGING, CallEndStatus.ANSWER)
 
     assert types(events) == ["answered", "ended"]
     assert outcomes(events) == [None, "answered"]
@@ -352,10 +358,9 @@ def test_answered_call_ended_with_odd_status_stays_answered(
     tracker: CallTracker,
 ) -> None:
     """A call this extension answered ended answered, whatever the hangup says."""
-    observe(tracker, office=(ANSWERED,))
-    tracker.note_callback(pushed(HANGUP, status=CallEndStatus.BUSY))
+    events = hung_up(tracker, ANSWERED, CallEndStatus.BUSY)
 
-    assert outcomes(observe(tracker)) == ["answered"]
+    assert outcomes(events) == ["answered"]
 
 
 def test_answered_by_someone_else_is_not_missed(tracker: CallTracker) -> None:
@@ -425,9 +430,7 @@ def test_listing_racing_a_hangup_does_not_revive_the_call(
     tracker: CallTracker,
 ) -> None:
     """Once ended, a late listing or callback of the call fires nothing."""
-    observe(tracker, office=(RINGING,))
-    tracker.note_callback(pushed(HANGUP, status=CallEndStatus.CANCEL))
-    assert types(observe(tracker)) == ["missed"]
+    assert types(hung_up(tracker, RINGING, CallEndStatus.CANCEL)) == ["missed"]
 
     tracker.note_callback(pushed(DIAL_IN))
     tracker.note_callback(pushed(HANGUP))

@@ -12,48 +12,18 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import yaml
 
-from tests.components.test_intent import WHO, async_ring, is_error, speech
-from tests.components.voice_helpers import async_start_assist
+from custom_components.voipnow.const import DOMAIN
+from tests.components.test_intent import async_ring, is_error, speech
+from tests.components.voice_helpers import Converse, async_start_assist
 from tests.conftest import EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
-# Per language: (what is said, what is answered) for each action.
-SAID: dict[str, dict[str, tuple[str, str]]] = {
-    "en": {
-        "park": ("park the call", f"Parked the call with {WHO}."),
-        "park_on": ("park the call on extension 210", f"Parked the call with {WHO}."),
-        "pickup": (
-            "pick up extension 210 on extension 211",
-            f"Picked up the call from {WHO} on extension 211.",
-        ),
-        "start": ("record the call", f"Recording the call with {WHO}."),
-        "stop": ("stop recording the call", f"Stopped recording the call with {WHO}."),
-    },
-    "de": {
-        "park": ("Parke den Anruf", f"Anruf mit {WHO} geparkt."),
-        "park_on": ("Parke den Anruf von Nebenstelle 210", f"Anruf mit {WHO} geparkt."),
-        "pickup": (
-            "Nimm den Anruf von Nebenstelle 210 an Nebenstelle 211 an",
-            f"Anruf von {WHO} an Nebenstelle 211 angenommen.",
-        ),
-        "start": ("Nimm den Anruf auf", f"Der Anruf mit {WHO} wird aufgenommen."),
-        "stop": ("Beende die Aufnahme", f"Aufnahme des Anrufs mit {WHO} beendet."),
-    },
-    "fr": {
-        "park": ("Parque l'appel", f"J'ai parqué l'appel avec {WHO}."),
-        "park_on": ("Parque l'appel du poste 210", f"J'ai parqué l'appel avec {WHO}."),
-        "pickup": (
-            "Intercepte l'appel du poste 210 sur le poste 211",
-            f"J'ai intercepté l'appel de {WHO} sur le poste 211.",
-        ),
-        "start": ("Enregistre l'appel", f"J'enregistre l'appel avec {WHO}."),
-        "stop": (
-            "Arrête l'enregistrement",
-            f"J'ai arrêté l'enregistrement de l'appel avec {WHO}.",
-        ),
-    },
-}
+# Per language and action: what is said (`say`) and answered (`answer`).
+SAID: dict[str, dict[str, dict[str, str]]] = yaml.safe_load(
+    (Path(__file__).parent / "voice_call_features.yaml").read_text(encoding="utf-8")
+)
 # What each action sends besides the extension's view.
 BODIES: dict[str, dict[str, Any]] = {
     "park": {"action": "Park", "maxInParking": 180},
@@ -69,6 +39,23 @@ CASES = [
 ]
 
 
+async def async_assist_and_call(
+    hass: HomeAssistant,
+    tmp_path: Path,
+    simulator: VoipNowSimulator,
+    language: str,
+    answer: bool,
+) -> tuple[Converse, str]:
+    """Assist in `language`, and John Doe's call to the office (maybe answered).
+
+    The PBX then forgets the requests so far.
+    """
+    hass.config.language = language
+    converse = await async_start_assist(hass, tmp_path, language)
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    return converse, await async_ring(hass, simulator, entry, answer=answer)
+
+
 @pytest.mark.parametrize(("language", "action"), CASES)
 async def test_said_and_done(
     hass: HomeAssistant,
@@ -79,18 +66,14 @@ async def test_said_and_done(
     action: str,
 ) -> None:
     """The sentence sends the action's PUT once and Assist says it was done."""
-    hass.config.language = language
-    converse = await async_start_assist(hass, tmp_path, language)
-    call_id = await async_ring(
-        hass, simulator, init_integration, answer=action != "pickup"
+    converse, call_id = await async_assist_and_call(
+        hass, tmp_path, simulator, language, answer=action != "pickup"
     )
-    simulator.clear_requests()
-    sentence, answer = SAID[language][action]
 
-    result = await converse(sentence)
+    result = await converse(SAID[language][action]["say"])
 
     assert not is_error(result), speech(result)
-    assert speech(result) == answer
+    assert speech(result) == SAID[language][action]["answer"]
     assert [(r.path, r.json) for r in simulator.api_requests("PUT")] == [
         (
             f"/uapi/phoneCalls/@me/{EXT_OFFICE}/{call_id}",
@@ -108,11 +91,10 @@ async def test_pick_up_on_an_unknown_extension(
     language: str,
 ) -> None:
     """An extension nobody knows is said so, and nothing is sent."""
-    hass.config.language = language
-    converse = await async_start_assist(hass, tmp_path, language)
-    await async_ring(hass, simulator, init_integration)
-    simulator.clear_requests()
-    sentence = SAID[language]["pickup"][0].replace("211", "299")
+    converse, _ = await async_assist_and_call(
+        hass, tmp_path, simulator, language, answer=False
+    )
+    sentence = SAID[language]["pickup"]["say"].replace("211", "299")
 
     result = await converse(sentence)
 
