@@ -26,6 +26,7 @@ from custom_components.voipnow.const import DOMAIN
 from custom_components.voipnow.intent import INTENT_QUEUE_AGENT
 from tests.components.helpers import CALLER, actions, async_ring, sole_action
 from tests.components.voice_helpers import (
+    AGENTS_PATH,
     CALL_STATES,
     SALES,
     SUPPORT,
@@ -388,7 +389,12 @@ async def test_queue_questions_without_an_answer(
     )
     assert speech(response) == voice["which_queue"]
 
-    # As before the PBX first answered for the queues.
+    # As before the PBX first answered for the queues; it does not answer
+    # now, so no refresh in between can read them.
+    for queue in simulator.queues:
+        simulator.inject_fault(
+            "http_500", count=None, path_prefix=f"{AGENTS_PATH}{queue}/queue"
+        )
     init_integration.runtime_data.queues.async_set_updated_data({})
     result = await converse(voice["queue_unread"]["say"])
     assert speech(result) == voice["queue_unread"]["answer"]
