@@ -355,7 +355,7 @@ def translation_uses(modules: Mapping[str, ast.Module]) -> list[Use]:
                 section = f"entity.{Path(module).stem}"
             elif name == "async_create_issue":
                 section = "issues"
-            elif name == "DeviceInfo":
+            elif name in ("DeviceInfo", "async_get_or_create"):
                 section = "device"
             elif "translation_domain" in keywords:
                 section = "exceptions"
