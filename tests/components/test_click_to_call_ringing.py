@@ -42,6 +42,15 @@ async def _office_view(simulator: VoipNowSimulator) -> dict[str, Any]:
     return dict(view)
 
 
+async def _async_make_call(hass: HomeAssistant, destination: str = OUTSIDE) -> str:
+    """Place a call from the office with `voipnow.make_call`; return its id."""
+    response = await async_act(
+        hass, "make_call", {"extension": EXT_OFFICE, "destination": destination}
+    )
+    await hass.async_block_till_done()
+    return str(response["phone_call_id"])
+
+
 def _office(hass: HomeAssistant) -> tuple[str, dict[str, Any]]:
     """Return the office call-state sensor's state and attributes."""
     state = hass.states.get(OFFICE_CALL_STATE)
@@ -59,11 +68,7 @@ async def test_placed_call_dials_then_is_on_a_call(
     events = record_bus_events(hass)
     mark = len(simulator.api_requests())
 
-    response = await async_act(
-        hass, "make_call", {"extension": EXT_OFFICE, "destination": OUTSIDE}
-    )
-    await hass.async_block_till_done()
-    call_id = response["phone_call_id"]
+    call_id = await _async_make_call(hass)
 
     view = await _office_view(simulator)
     assert (view["status"], "ringing" in view) == ("3", True)
@@ -107,10 +112,7 @@ async def test_destination_never_answers(
 ) -> None:
     """The caller picked up, the destination never did: not answered, not missed."""
     events = record_bus_events(hass)
-    response = await async_act(
-        hass, "make_call", {"extension": EXT_OFFICE, "destination": OUTSIDE}
-    )
-    call_id = response["phone_call_id"]
+    call_id = await _async_make_call(hass)
     await simulator.answer_caller(call_id)
     await async_poll(hass, freezer)
     assert _office(hass)[0] == "dialing"
@@ -131,13 +133,10 @@ async def test_caller_never_picks_up(
 ) -> None:
     """The caller's phone rang out: an outgoing call that ended, never missed."""
     events = record_bus_events(hass)
-    response = await async_act(
-        hass, "make_call", {"extension": EXT_OFFICE, "destination": OUTSIDE}
-    )
-    await hass.async_block_till_done()
+    call_id = await _async_make_call(hass)
     assert _office(hass)[0] == "dialing"
 
-    await simulator.hangup_call(response["phone_call_id"], "NOANSWER")
+    await simulator.hangup_call(call_id, "NOANSWER")
     await async_poll(hass, freezer)
 
     assert _office(hass)[0] == "idle"
@@ -152,11 +151,7 @@ async def test_local_destination_rings_once_the_caller_answered(
 ) -> None:
     """An extension called this way rings only after the caller picked up."""
     events = record_bus_events(hass)
-    response = await async_act(
-        hass, "make_call", {"extension": EXT_OFFICE, "destination": EXT_KITCHEN}
-    )
-    await hass.async_block_till_done()
-    call_id = response["phone_call_id"]
+    call_id = await _async_make_call(hass, EXT_KITCHEN)
     assert _office(hass)[0] == "dialing"
     assert hass.states.get(KITCHEN_CALL_STATE).state == "idle"
 
