@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from _pytest.mark.structures import ParameterSet
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -49,59 +50,34 @@ async def async_transfer_fails(
     )
 
 
+def _blind(
+    case: str,
+    send_call_to: str,
+    sent_as: str,
+    *,
+    extension: str = EXT_OFFICE,
+    user_id: str = "@me",
+) -> ParameterSet:
+    """A blind transfer of the office's call: the action's data, its PUT's body."""
+    data = {"extension": extension, "send_call_to": send_call_to}
+    if user_id != "@me":
+        data["user_id"] = user_id
+    body = {
+        "action": "Transfer",
+        "sendCallTo": sent_as,
+        "transferFromNumber": EXT_OFFICE,
+    }
+    return pytest.param(data, user_id, body, id=case)
+
+
 @pytest.mark.parametrize(
     ("data", "user_id", "body"),
     [
-        pytest.param(
-            {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN},
-            "@me",
-            {
-                "action": "Transfer",
-                "sendCallTo": EXT_KITCHEN,
-                "transferFromNumber": EXT_OFFICE,
-            },
-            id="to_extension",
-        ),
-        pytest.param(
-            {"extension": EXT_OFFICE, "send_call_to": PUBLIC_TARGET},
-            "@me",
-            {
-                "action": "Transfer",
-                "sendCallTo": PUBLIC_TARGET,
-                "transferFromNumber": EXT_OFFICE,
-            },
-            id="to_public_number",
-        ),
-        pytest.param(
-            {"extension": EXT_OFFICE, "send_call_to": "tel:+1 (555) 765-4321"},
-            "@me",
-            {
-                "action": "Transfer",
-                "sendCallTo": PUBLIC_TARGET,
-                "transferFromNumber": EXT_OFFICE,
-            },
-            id="tel_uri",
-        ),
-        pytest.param(
-            {"extension": "210", "send_call_to": "211"},
-            "@me",
-            {
-                "action": "Transfer",
-                "sendCallTo": "211",
-                "transferFromNumber": EXT_OFFICE,
-            },
-            id="short_extension",
-        ),
-        pytest.param(
-            {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN, "user_id": "12"},
-            "12",
-            {
-                "action": "Transfer",
-                "sendCallTo": EXT_KITCHEN,
-                "transferFromNumber": EXT_OFFICE,
-            },
-            id="numeric_user_id",
-        ),
+        _blind("to_extension", EXT_KITCHEN, EXT_KITCHEN),
+        _blind("to_public_number", PUBLIC_TARGET, PUBLIC_TARGET),
+        _blind("tel_uri", "tel:+1 (555) 765-4321", PUBLIC_TARGET),
+        _blind("short_extension", "211", "211", extension="210"),
+        _blind("numeric_user_id", EXT_KITCHEN, EXT_KITCHEN, user_id="12"),
         pytest.param(
             {
                 "extension": EXT_OFFICE,
