@@ -61,6 +61,23 @@ async def async_act(
     )
 
 
+async def async_act_on_call(
+    hass: HomeAssistant,
+    simulator: VoipNowSimulator,
+    action: str,
+    data: dict[str, Any],
+    call_id: str,
+) -> RecordedRequest:
+    """Run an action on the office's call `call_id`; return the one request it sent."""
+    mark = len(simulator.requests)
+
+    response = await async_act(hass, action, data)
+
+    assert response == {"phone_call_id": call_id, "extension": EXT_OFFICE}
+    [request] = sent(simulator, mark)
+    return request
+
+
 async def async_act_fails(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,

@@ -18,6 +18,7 @@ from tests.components.test_services import (
     assert_invalid_field,
     async_act,
     async_act_fails,
+    async_act_on_call,
     async_active_call,
     message,
     sent,
@@ -137,12 +138,8 @@ async def test_transfer(
 ) -> None:
     """The active call is transferred with exactly one PUT of the documented body."""
     assert hass.states.get(OFFICE_CALL_STATE).state == "on_call"
-    mark = len(simulator.requests)
+    put = await async_act_on_call(hass, simulator, "transfer_call", data, call_id)
 
-    response = await async_act(hass, "transfer_call", data)
-
-    assert response == {"phone_call_id": call_id, "extension": EXT_OFFICE}
-    [put] = sent(simulator, mark)
     assert put.method == "PUT"
     assert put.path == call_path(call_id, user_id)
     assert put.query == {}
@@ -157,16 +154,14 @@ async def test_transfer_with_phone_call_id(
     """An explicit phone_call_id picks one of several calls of the extension."""
     ringing = await simulator.incoming_call(EXT_OFFICE, "5556666")
     call_id = await async_active_call(hass, simulator, entry)
-    mark = len(simulator.requests)
+    data = {
+        "extension": EXT_OFFICE,
+        "phone_call_id": call_id,
+        "send_call_to": EXT_GARAGE,
+    }
 
-    response = await async_act(
-        hass,
-        "transfer_call",
-        {"extension": EXT_OFFICE, "phone_call_id": call_id, "send_call_to": EXT_GARAGE},
-    )
+    put = await async_act_on_call(hass, simulator, "transfer_call", data, call_id)
 
-    assert response == {"phone_call_id": call_id, "extension": EXT_OFFICE}
-    [put] = sent(simulator, mark)
     assert put.path == call_path(call_id)
     assert simulator.get_call(call_id).callee.number == EXT_GARAGE
     assert simulator.get_call(ringing).callee.number == EXT_OFFICE
