@@ -61,23 +61,6 @@ async def async_act(
     )
 
 
-async def async_act_on_call(
-    hass: HomeAssistant,
-    simulator: VoipNowSimulator,
-    action: str,
-    data: dict[str, Any],
-    call_id: str,
-) -> RecordedRequest:
-    """Run an action on the office's call `call_id`; return the one request it sent."""
-    mark = len(simulator.requests)
-
-    response = await async_act(hass, action, data)
-
-    assert response == {"phone_call_id": call_id, "extension": EXT_OFFICE}
-    [request] = sent(simulator, mark)
-    return request
-
-
 async def async_act_fails(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
@@ -134,6 +117,16 @@ def sent(
         for request in simulator.requests[mark:]
         if method is None or request.method == method
     ]
+
+
+async def async_act_once(
+    hass: HomeAssistant, simulator: VoipNowSimulator, action: str, data: dict[str, Any]
+) -> tuple[ServiceResponse, RecordedRequest]:
+    """Run an action; return its response and the one request the PBX received."""
+    mark = len(simulator.requests)
+    response = await async_act(hass, action, data)
+    [request] = sent(simulator, mark)
+    return response, request
 
 
 @pytest.fixture

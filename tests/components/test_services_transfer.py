@@ -18,7 +18,7 @@ from tests.components.test_services import (
     assert_invalid_field,
     async_act,
     async_act_fails,
-    async_act_on_call,
+    async_act_once,
     async_active_call,
     message,
     sent,
@@ -138,8 +138,9 @@ async def test_transfer(
 ) -> None:
     """The active call is transferred with exactly one PUT of the documented body."""
     assert hass.states.get(OFFICE_CALL_STATE).state == "on_call"
-    put = await async_act_on_call(hass, simulator, "transfer_call", data, call_id)
+    response, put = await async_act_once(hass, simulator, "transfer_call", data)
 
+    assert response == {"phone_call_id": call_id, "extension": EXT_OFFICE}
     assert put.method == "PUT"
     assert put.path == call_path(call_id, user_id)
     assert put.query == {}
@@ -160,8 +161,9 @@ async def test_transfer_with_phone_call_id(
         "send_call_to": EXT_GARAGE,
     }
 
-    put = await async_act_on_call(hass, simulator, "transfer_call", data, call_id)
+    response, put = await async_act_once(hass, simulator, "transfer_call", data)
 
+    assert response == {"phone_call_id": call_id, "extension": EXT_OFFICE}
     assert put.path == call_path(call_id)
     assert simulator.get_call(call_id).callee.number == EXT_GARAGE
     assert simulator.get_call(ringing).callee.number == EXT_OFFICE
