@@ -299,18 +299,44 @@ def runner(
     return ActionRunner(hass, simulator, init_integration)
 
 
-async def test_transfer_call_inputs(hass: HomeAssistant, runner: ActionRunner) -> None:
-    """Any transfer_call input is refused unsent, or is one well-formed PUT."""
+type Check = Callable[[dict[str, Any], str, Outcome, RecordedRequest], None]
+
+
+async def _async_explore(
+    hass: HomeAssistant,
+    runner: ActionRunner,
+    action: str,
+    inputs: st.SearchStrategy[dict[str, Any]],
+    method: str,
+    check: Check,
+) -> None:
+    """Run `action` on examples: each is refused unsent, or one `method` request.
+
+    `check` reads that request, given the example's data, the call's id and
+    the outcome.
+    """
 
     @EXAMPLES
-    @given(data=TRANSFER_DATA)
+    @given(data=inputs)
     def examples(data: dict[str, Any]) -> None:
-        call_id, outcome, sent = runner.run("transfer_call", data)
+        call_id, outcome, sent = runner.run(action, data)
         runner.check(outcome, sent)
         if not sent:
             return
         (request,) = sent
-        assert request.method == "PUT"
+        assert request.method == method
+        check(data, call_id, outcome, request)
+
+    await _run_in_thread(hass, examples)
+    runner.assert_both_seen()
+
+
+async def test_transfer_call_inputs(hass: HomeAssistant, runner: ActionRunner) -> None:
+    """Any transfer_call input is refused unsent, or is one well-formed PUT."""
+
+    def check(
+        data: dict[str, Any], call_id: str, outcome: Outcome, request: RecordedRequest
+    ) -> None:
         _, extension, path_call_id = _call_path(request)
         assert request.query == {}
         body = request.json
@@ -322,22 +348,15 @@ async def test_transfer_call_inputs(hass: HomeAssistant, runner: ActionRunner) -
             assert outcome == {"phone_call_id": path_call_id, "extension": extension}
             assert path_call_id == call_id
 
-    await _run_in_thread(hass, examples)
-    runner.assert_both_seen()
+    await _async_explore(hass, runner, "transfer_call", TRANSFER_DATA, "PUT", check)
 
 
 async def test_hangup_call_inputs(hass: HomeAssistant, runner: ActionRunner) -> None:
     """Any hangup_call input is refused unsent, or is one well-formed DELETE."""
 
-    @EXAMPLES
-    @given(data=HANGUP_DATA)
-    def examples(data: dict[str, Any]) -> None:
-        call_id, outcome, sent = runner.run("hangup_call", data)
-        runner.check(outcome, sent)
-        if not sent:
-            return
-        (request,) = sent
-        assert request.method == "DELETE"
+    def check(
+        data: dict[str, Any], call_id: str, outcome: Outcome, request: RecordedRequest
+    ) -> None:
         _, extension, path_call_id = _call_path(request)
         assert set(request.query) <= {"phoneNumber"}
         assert request.body_text == ""
@@ -347,22 +366,15 @@ async def test_hangup_call_inputs(hass: HomeAssistant, runner: ActionRunner) -> 
             # Without an id the extension's only call is meant, never all of them.
             assert path_call_id == call_id
 
-    await _run_in_thread(hass, examples)
-    runner.assert_both_seen()
+    await _async_explore(hass, runner, "hangup_call", HANGUP_DATA, "DELETE", check)
 
 
 async def test_make_call_inputs(hass: HomeAssistant, runner: ActionRunner) -> None:
     """Any make_call input is refused unsent, or is one well-formed POST."""
 
-    @EXAMPLES
-    @given(data=MAKE_CALL_DATA)
-    def examples(data: dict[str, Any]) -> None:
-        _, outcome, sent = runner.run("make_call", data)
-        runner.check(outcome, sent)
-        if not sent:
-            return
-        (request,) = sent
-        assert request.method == "POST"
+    def check(
+        data: dict[str, Any], call_id: str, outcome: Outcome, request: RecordedRequest
+    ) -> None:
         parts = request.path.split("/")
         assert parts[:3] == ["", "uapi", "phoneCalls"] and len(parts) == 5
         assert USER_ID_RE.fullmatch(parts[3]) and parts[4] == "simple"
@@ -382,5 +394,4 @@ async def test_make_call_inputs(hass: HomeAssistant, runner: ActionRunner) -> No
         if isinstance(outcome, dict):
             assert outcome["extension"] == body["extension"]
 
-    await _run_in_thread(hass, examples)
-    runner.assert_both_seen()
+    await _async_explore(hass, runner, "make_call", MAKE_CALL_DATA, "POST", check)
