@@ -302,35 +302,6 @@ def runner(
 type Check = Callable[[dict[str, Any], str, Outcome, RecordedRequest], None]
 
 
-async def _async_explore(
-    hass: HomeAssistant,
-    runner: ActionRunner,
-    action: str,
-    inputs: st.SearchStrategy[dict[str, Any]],
-    method: str,
-    check: Check,
-) -> None:
-    """Run `action` on examples: each is refused unsent, or one `method` request.
-
-    `check` reads that request, given the example's data, the call's id and
-    the outcome.
-    """
-
-    @EXAMPLES
-    @given(data=inputs)
-    def examples(data: dict[str, Any]) -> None:
-        call_id, outcome, sent = runner.run(action, data)
-        runner.check(outcome, sent)
-        if not sent:
-            return
-        (request,) = sent
-        assert request.method == method
-        check(data, call_id, outcome, request)
-
-    await _run_in_thread(hass, examples)
-    runner.assert_both_seen()
-
-
 def _check_transfer(
     data: dict[str, Any], call_id: str, outcome: Outcome, request: RecordedRequest
 ) -> None:
@@ -402,5 +373,22 @@ async def test_action_inputs(
     method: str,
     check: Check,
 ) -> None:
-    """Any input of an action is refused unsent, or is one well-formed request."""
-    await _async_explore(hass, runner, action, inputs, method, check)
+    """Any input of an action is refused unsent, or is one well-formed request.
+
+    `check` reads that request, given the example's data, the call's id and
+    the outcome.
+    """
+
+    @EXAMPLES
+    @given(data=inputs)
+    def examples(data: dict[str, Any]) -> None:
+        call_id, outcome, sent = runner.run(action, data)
+        runner.check(outcome, sent)
+        if not sent:
+            return
+        (request,) = sent
+        assert request.method == method
+        check(data, call_id, outcome, request)
+
+    await _run_in_thread(hass, examples)
+    runner.assert_both_seen()
