@@ -279,22 +279,12 @@ class SimCall:
             else:
                 status = STATUS_OTHER_RINGING if index == 0 else STATUS_RINGING
             result.append(
-                SimCallView(
-                    id=f"{index:02d}",
-                    extension=me.number,
-                    source=[self.caller.number],
-                    destination=[self.callee.number],
-                    caller_id=self.caller.caller_id,
+                self._view(
+                    f"{index:02d}",
+                    me,
                     status=status,
-                    flow=self.flow,
                     ringing=self.ringing_at if self.connected is None else None,
                     answered=self.connected,
-                    on_hold=self.held_at,
-                    holder=self.held_at is not None and self.held_by == me.number,
-                    parked=self.parked_at,
-                    parked_by=self.parked_by,
-                    parked_pos=self.parked_pos,
-                    recording=self.recording_at,
                 )
             )
         return result
@@ -312,8 +302,22 @@ class SimCall:
         else:
             status = STATUS_ON_CALL if self.connected else STATUS_OTHER_RINGING
             ringing = None
+        return self._view(
+            "00", me, status=status, ringing=ringing, answered=self.caller_answered_at
+        )
+
+    def _view(
+        self,
+        view_id: str,
+        me: Party,
+        *,
+        status: int,
+        ringing: datetime | None,
+        answered: datetime | None,
+    ) -> SimCallView:
+        """Return one party's view: the call's own state, with that party's status."""
         return SimCallView(
-            id="00",
+            id=view_id,
             extension=me.number,
             source=[self.caller.number],
             destination=[self.callee.number],
@@ -321,7 +325,7 @@ class SimCall:
             status=status,
             flow=self.flow,
             ringing=ringing,
-            answered=self.caller_answered_at,
+            answered=answered,
             on_hold=self.held_at,
             holder=self.held_at is not None and self.held_by == me.number,
             parked=self.parked_at,

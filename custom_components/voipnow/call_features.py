@@ -73,18 +73,23 @@ class CallFeature:
     user_app_only: bool = True
 
 
+def _hold_feature(service: str, action: CallAction) -> CallFeature:
+    """Hold or unhold: only the call's id, nothing logged, any App may send it."""
+    return CallFeature(
+        service=service,
+        schema=CALL_SCHEMA,
+        action=lambda data: action,
+        user_app_only=False,
+    )
+
+
 CALL_FEATURES: tuple[CallFeature, ...] = (
-    CallFeature(
-        service="hold_call",
-        schema=CALL_SCHEMA,
-        action=lambda data: CallAction.ON_HOLD,
-        user_app_only=False,
-    ),
-    CallFeature(
-        service="unhold_call",
-        schema=CALL_SCHEMA,
-        action=lambda data: CallAction.OFF_HOLD,
-        user_app_only=False,
+    *(
+        _hold_feature(service, action)
+        for service, action in (
+            ("hold_call", CallAction.ON_HOLD),
+            ("unhold_call", CallAction.OFF_HOLD),
+        )
     ),
     CallFeature(
         service="park_call",

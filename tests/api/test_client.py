@@ -21,6 +21,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 import pytest
 
 from custom_components.voipnow.api import (
+    CallAction,
     CallbackMethod,
     CallEventSubscription,
     CallFlow,
@@ -98,11 +99,11 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "hold": Operation(
         "PUT",
-        lambda c, call_id: c.async_set_hold(
+        lambda c, call_id: c.async_call_action(
+            CallAction.ON_HOLD,
             extension=EXT_OFFICE,
             phone_call_id=call_id,
             phone_call_view_id="01",
-            hold=True,
         ),
     ),
     "hangup": Operation(
@@ -653,10 +654,9 @@ def _hold(**kwargs: Any) -> Callable[[VoipNowClient], Awaitable[object]]:
         "extension": EXT_OFFICE,
         "phone_call_id": "b817d2618fe6f1804333",
         "phone_call_view_id": "01",
-        "hold": True,
     }
     args.update(kwargs)
-    return lambda c: c.async_set_hold(**args)
+    return lambda c: c.async_call_action(CallAction.ON_HOLD, **args)
 
 
 def _hangup(**kwargs: Any) -> Callable[[VoipNowClient], Awaitable[object]]:
@@ -884,8 +884,11 @@ async def _voicemail_of_outside(client: VoipNowClient, sim: VoipNowSimulator) ->
 async def _unknown_view(client: VoipNowClient, sim: VoipNowSimulator) -> object:
     """Hold a party view the call does not have."""
     call_id = await ring(sim)
-    return await client.async_set_hold(
-        extension=EXT_OFFICE, phone_call_id=call_id, phone_call_view_id="07", hold=True
+    return await client.async_call_action(
+        CallAction.ON_HOLD,
+        extension=EXT_OFFICE,
+        phone_call_id=call_id,
+        phone_call_view_id="07",
     )
 
 
@@ -1633,8 +1636,11 @@ async def test_hold_and_unhold(sim: VoipNowSimulator, client: VoipNowClient) -> 
     assert await OPERATIONS["hold"].run(client, call_id) is True
     (held,) = await client.async_list_calls()
     assert sim.get_call(call_id).held_by == EXT_OFFICE
-    released = await client.async_set_hold(
-        extension=EXT_OFFICE, phone_call_id=call_id, phone_call_view_id="01", hold=False
+    released = await client.async_call_action(
+        CallAction.OFF_HOLD,
+        extension=EXT_OFFICE,
+        phone_call_id=call_id,
+        phone_call_view_id="01",
     )
     (after,) = await client.async_list_calls()
 

@@ -16,6 +16,7 @@ import aiohttp
 import pytest
 
 from custom_components.voipnow.api import (
+    CallAction,
     CallFlow,
     CallStatus,
     PhoneCall,
@@ -219,11 +220,17 @@ async def test_requests_look_like_the_documented_ones(
         transfer_number=OUTSIDE,
     )
     call_id = await ring(sim)
-    await client.async_set_hold(
-        extension=EXT_OFFICE, phone_call_id=call_id, phone_call_view_id="01", hold=True
+    await client.async_call_action(
+        CallAction.ON_HOLD,
+        extension=EXT_OFFICE,
+        phone_call_id=call_id,
+        phone_call_view_id="01",
     )
-    await client.async_set_hold(
-        extension=EXT_OFFICE, phone_call_id=call_id, phone_call_view_id="01", hold=False
+    await client.async_call_action(
+        CallAction.OFF_HOLD,
+        extension=EXT_OFFICE,
+        phone_call_id=call_id,
+        phone_call_view_id="01",
     )
     await client.async_make_call(
         extension=EXT_OFFICE, destination="5353535", caller_id="John Doe <4242425>"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -53,18 +53,23 @@ async def phonebook_integration(
     return entry
 
 
+async def _async_notifications(
+    hass: HomeAssistant, entry: MockConfigEntry, blueprint: str
+) -> list[ServiceCall]:
+    """Use a notifying blueprint; return the notifications it will send."""
+    sent = async_mock_service(hass, "notify", "my_phone")
+    await async_use(hass, blueprint, entry, notify_action="notify.my_phone")
+    return sent
+
+
 async def test_ringing_notification_names_the_caller(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
     phonebook_integration: MockConfigEntry,
 ) -> None:
     """The ringing call notification says the phonebook's name, with the number."""
-    sent = async_mock_service(hass, "notify", "my_phone")
-    await async_use(
-        hass,
-        "ringing_call_notification",
-        phonebook_integration,
-        notify_action="notify.my_phone",
+    sent = await _async_notifications(
+        hass, phonebook_integration, "ringing_call_notification"
     )
 
     await simulator.incoming_call(EXT_OFFICE, JOHN, "Spam Caller Inc")
@@ -83,12 +88,8 @@ async def test_missed_call_notification_names_the_caller(
     phonebook_integration: MockConfigEntry,
 ) -> None:
     """The missed-call notification says the phonebook's name; a stranger keeps the PBX's."""
-    sent = async_mock_service(hass, "notify", "my_phone")
-    await async_use(
-        hass,
-        "missed_call_call_back",
-        phonebook_integration,
-        notify_action="notify.my_phone",
+    sent = await _async_notifications(
+        hass, phonebook_integration, "missed_call_call_back"
     )
 
     for number in (JOHN, "+15559876543"):

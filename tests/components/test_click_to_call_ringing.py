@@ -15,6 +15,7 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tests.components.helpers import (
@@ -42,6 +43,15 @@ async def _office_view(simulator: VoipNowSimulator) -> dict[str, Any]:
     return dict(view)
 
 
+async def _async_make_call(hass: HomeAssistant, destination: str = OUTSIDE) -> str:
+    """Place a call from the office with `voipnow.make_call`; return its id."""
+    response = await async_act(
+        hass, "make_call", {"extension": EXT_OFFICE, "destination": destination}
+    )
+    await hass.async_block_till_done()
+    return str(response["phone_call_id"])
+
+
 def _office(hass: HomeAssistant) -> tuple[str, dict[str, Any]]:
     """Return the office call-state sensor's state and attributes."""
     state = hass.states.get(OFFICE_CALL_STATE)
@@ -59,11 +69,7 @@ async def test_placed_call_dials_then_is_on_a_call(
     events = record_bus_events(hass)
     mark = len(simulator.api_requests())
 
-    response = await async_act(
-        hass, "make_call", {"extension": EXT_OFFICE, "destination": OUTSIDE}
-    )
-    await hass.async_block_till_done()
-    call_id = response["phone_call_id"]
+    call_id = await _async_make_call(hass)
 
     view = await _office_view(simulator)
     assert (view["status"], "ringing" in view) == ("3", True)
@@ -99,49 +105,36 @@ async def test_placed_call_dials_then_is_on_a_call(
     assert events[-1]["outcome"] == "answered"
 
 
-async def test_destination_never_answers(
+@pytest.mark.parametrize(
+    "caller_answers",
+    [
+        pytest.param(True, id="destination_never_answers"),
+        pytest.param(False, id="caller_never_picks_up"),
+    ],
+)
+async def test_unanswered_placed_call_is_not_missed(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     simulator: VoipNowSimulator,
     entry: MockConfigEntry,
+    caller_answers: bool,
 ) -> None:
-    """The caller picked up, the destination never did: not answered, not missed."""
+    """The destination never answered, or the caller's phone rang out: ended, never missed."""
     events = record_bus_events(hass)
-    response = await async_act(
-        hass, "make_call", {"extension": EXT_OFFICE, "destination": OUTSIDE}
-    )
-    call_id = response["phone_call_id"]
-    await simulator.answer_caller(call_id)
-    await async_poll(hass, freezer)
+    call_id = await _async_make_call(hass)
     assert _office(hass)[0] == "dialing"
-
-    await simulator.ring_out(call_id)
+    if caller_answers:
+        await simulator.answer_caller(call_id)
+        await async_poll(hass, freezer)
+        assert _office(hass)[0] == "dialing"
+        await simulator.ring_out(call_id)
+    else:
+        await simulator.hangup_call(call_id, "NOANSWER")
     await async_poll(hass, freezer)
 
     assert _office(hass)[0] == "idle"
     assert bus_types(events) == ["outgoing_call", "ended"]
     assert events[-1]["outcome"] != "answered"
-
-
-async def test_caller_never_picks_up(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    simulator: VoipNowSimulator,
-    entry: MockConfigEntry,
-) -> None:
-    """The caller's phone rang out: an outgoing call that ended, never missed."""
-    events = record_bus_events(hass)
-    response = await async_act(
-        hass, "make_call", {"extension": EXT_OFFICE, "destination": OUTSIDE}
-    )
-    await hass.async_block_till_done()
-    assert _office(hass)[0] == "dialing"
-
-    await simulator.hangup_call(response["phone_call_id"], "NOANSWER")
-    await async_poll(hass, freezer)
-
-    assert _office(hass)[0] == "idle"
-    assert bus_types(events) == ["outgoing_call", "ended"]
 
 
 async def test_local_destination_rings_once_the_caller_answered(
@@ -152,11 +145,7 @@ async def test_local_destination_rings_once_the_caller_answered(
 ) -> None:
     """An extension called this way rings only after the caller picked up."""
     events = record_bus_events(hass)
-    response = await async_act(
-        hass, "make_call", {"extension": EXT_OFFICE, "destination": EXT_KITCHEN}
-    )
-    await hass.async_block_till_done()
-    call_id = response["phone_call_id"]
+    call_id = await _async_make_call(hass, EXT_KITCHEN)
     assert _office(hass)[0] == "dialing"
     assert hass.states.get(KITCHEN_CALL_STATE).state == "idle"
 

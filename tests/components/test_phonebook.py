@@ -49,6 +49,19 @@ async def async_setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await async_load(hass, entry)
 
 
+async def async_ring_with_phonebook(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    number: str,
+    name: str,
+) -> None:
+    """Set up the phonebook's entry; ring the office from `number`, named `name`."""
+    await async_setup(hass, phonebook_entry(simulator))
+    await simulator.incoming_call(EXT_OFFICE, number, name)
+    await async_poll(hass, freezer)
+
+
 @pytest.mark.parametrize("number", FORMS)
 async def test_caller_named_in_any_format(
     hass: HomeAssistant,
@@ -91,10 +104,9 @@ async def test_unknown_caller_keeps_the_pbx_name(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, simulator: VoipNowSimulator
 ) -> None:
     """A number the phonebook lacks shows the PBX's name, marked as such."""
-    await async_setup(hass, phonebook_entry(simulator))
-
-    await simulator.incoming_call(EXT_OFFICE, "+40215550199", "PBX Name")
-    await async_poll(hass, freezer)
+    await async_ring_with_phonebook(
+        hass, freezer, simulator, "+40215550199", "PBX Name"
+    )
 
     state = hass.states.get(OFFICE_CALL_STATE)
     assert state.attributes["caller_name"] == "PBX Name"
@@ -253,9 +265,7 @@ async def test_transfer_call_by_name(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, simulator: VoipNowSimulator
 ) -> None:
     """`send_call_to` takes a phonebook name."""
-    await async_setup(hass, phonebook_entry(simulator))
-    await simulator.incoming_call(EXT_OFFICE, "5551234", "John Doe")
-    await async_poll(hass, freezer)
+    await async_ring_with_phonebook(hass, freezer, simulator, "5551234", "John Doe")
     simulator.clear_requests()
 
     await async_run_as(

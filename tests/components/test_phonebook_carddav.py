@@ -20,11 +20,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.voipnow.const import CONF_PUSH_TRANSPORT, DOMAIN
 from custom_components.voipnow.diagnostics import async_get_config_entry_diagnostics
 from custom_components.voipnow.phonebook.carddav import CardDavClient, CardDavError
-from tests.conftest import UNIQUE_ID, async_load, entry_data
+from tests.conftest import UNIQUE_ID, entry_data
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import async_caller_name, async_open_options, async_poll
 from .radicale import PASSWORD, USER, Radicale
+from .test_phonebook import async_setup
 
 ENTRY_ID = "01JVOIPNOWPHONEBOOKDAV000"
 CARDS = {
@@ -46,12 +47,6 @@ def dav_entry(simulator: VoipNowSimulator, radicale: Radicale) -> MockConfigEntr
         options={CONF_PUSH_TRANSPORT: "polling"},
         entry_id=ENTRY_ID,
     )
-
-
-async def async_setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Set up an entry in Romania and let the first sync finish."""
-    hass.config.country = "RO"
-    await async_load(hass, entry)
 
 
 async def test_address_book_names_callers(

@@ -299,88 +299,96 @@ def runner(
     return ActionRunner(hass, simulator, init_integration)
 
 
-async def test_transfer_call_inputs(hass: HomeAssistant, runner: ActionRunner) -> None:
-    """Any transfer_call input is refused unsent, or is one well-formed PUT."""
+type Check = Callable[[dict[str, Any], str, Outcome, RecordedRequest], None]
+
+
+def _check_transfer(
+    data: dict[str, Any], call_id: str, outcome: Outcome, request: RecordedRequest
+) -> None:
+    """A well-formed transfer: its body's numbers, the call it names."""
+    _, extension, path_call_id = _call_path(request)
+    assert request.query == {}
+    body = request.json
+    assert isinstance(body, dict) and set(body) <= TRANSFER_KEYS, body
+    assert body["action"] in ("Transfer", "TransferToVoicemail")
+    assert body["sendCallTo"] == data["send_call_to"]
+    assert all(_is_number(value) for key, value in body.items() if key != "action")
+    if isinstance(outcome, dict):
+        assert outcome == {"phone_call_id": path_call_id, "extension": extension}
+        assert path_call_id == call_id
+
+
+def _check_make_call(
+    data: dict[str, Any], call_id: str, outcome: Outcome, request: RecordedRequest
+) -> None:
+    """A well-formed MakeCall: one source, one number to call."""
+    parts = request.path.split("/")
+    assert parts[:3] == ["", "uapi", "phoneCalls"] and len(parts) == 5
+    assert USER_ID_RE.fullmatch(parts[3]) and parts[4] == "simple"
+    assert set(request.query) <= {"waitForPickup"}
+    if "waitForPickup" in request.query:
+        assert 1 <= int(request.query["waitForPickup"]) <= 300
+    body = request.json
+    assert isinstance(body, dict)
+    assert set(body) == {"extension", "phoneCallView", "nonce"}
+    assert body["extension"] in EXTENSIONS
+    (view,) = body["phoneCallView"]
+    assert set(view) <= {"source", "destination", "callerId"}
+    assert view["source"] == [body["extension"]]
+    assert len(view["destination"]) == 1 and _is_number(view["destination"][0])
+    if "callerId" in view:
+        assert view["callerId"] == view["callerId"].strip() != ""
+    if isinstance(outcome, dict):
+        assert outcome["extension"] == body["extension"]
+
+
+def _check_hangup(
+    data: dict[str, Any], call_id: str, outcome: Outcome, request: RecordedRequest
+) -> None:
+    """A well-formed hang-up: the call's own resource, never all calls."""
+    _, extension, path_call_id = _call_path(request)
+    assert set(request.query) <= {"phoneNumber"}
+    assert request.body_text == ""
+    if isinstance(outcome, dict):
+        assert outcome == {"phone_call_id": path_call_id, "extension": extension}
+    if data.get("phone_call_id") in (None, THE_CALL):
+        # Without an id the extension's only call is meant, never all of them.
+        assert path_call_id == call_id
+
+
+@pytest.mark.parametrize(
+    ("action", "inputs", "method", "check"),
+    [
+        ("transfer_call", TRANSFER_DATA, "PUT", _check_transfer),
+        ("make_call", MAKE_CALL_DATA, "POST", _check_make_call),
+        ("hangup_call", HANGUP_DATA, "DELETE", _check_hangup),
+    ],
+    ids=["transfer_call", "make_call", "hangup_call"],
+)
+async def test_action_inputs(
+    hass: HomeAssistant,
+    runner: ActionRunner,
+    action: str,
+    inputs: st.SearchStrategy[dict[str, Any]],
+    method: str,
+    check: Check,
+) -> None:
+    """Any input of an action is refused unsent, or is one well-formed request.
+
+    `check` reads that request, given the example's data, the call's id and
+    the outcome.
+    """
 
     @EXAMPLES
-    @given(data=TRANSFER_DATA)
+    @given(data=inputs)
     def examples(data: dict[str, Any]) -> None:
-        call_id, outcome, sent = runner.run("transfer_call", data)
+        call_id, outcome, sent = runner.run(action, data)
         runner.check(outcome, sent)
         if not sent:
             return
         (request,) = sent
-        assert request.method == "PUT"
-        _, extension, path_call_id = _call_path(request)
-        assert request.query == {}
-        body = request.json
-        assert isinstance(body, dict) and set(body) <= TRANSFER_KEYS, body
-        assert body["action"] in ("Transfer", "TransferToVoicemail")
-        assert body["sendCallTo"] == data["send_call_to"]
-        assert all(_is_number(value) for key, value in body.items() if key != "action")
-        if isinstance(outcome, dict):
-            assert outcome == {"phone_call_id": path_call_id, "extension": extension}
-            assert path_call_id == call_id
-
-    await _run_in_thread(hass, examples)
-    runner.assert_both_seen()
-
-
-async def test_hangup_call_inputs(hass: HomeAssistant, runner: ActionRunner) -> None:
-    """Any hangup_call input is refused unsent, or is one well-formed DELETE."""
-
-    @EXAMPLES
-    @given(data=HANGUP_DATA)
-    def examples(data: dict[str, Any]) -> None:
-        call_id, outcome, sent = runner.run("hangup_call", data)
-        runner.check(outcome, sent)
-        if not sent:
-            return
-        (request,) = sent
-        assert request.method == "DELETE"
-        _, extension, path_call_id = _call_path(request)
-        assert set(request.query) <= {"phoneNumber"}
-        assert request.body_text == ""
-        if isinstance(outcome, dict):
-            assert outcome == {"phone_call_id": path_call_id, "extension": extension}
-        if data.get("phone_call_id") in (None, THE_CALL):
-            # Without an id the extension's only call is meant, never all of them.
-            assert path_call_id == call_id
-
-    await _run_in_thread(hass, examples)
-    runner.assert_both_seen()
-
-
-async def test_make_call_inputs(hass: HomeAssistant, runner: ActionRunner) -> None:
-    """Any make_call input is refused unsent, or is one well-formed POST."""
-
-    @EXAMPLES
-    @given(data=MAKE_CALL_DATA)
-    def examples(data: dict[str, Any]) -> None:
-        _, outcome, sent = runner.run("make_call", data)
-        runner.check(outcome, sent)
-        if not sent:
-            return
-        (request,) = sent
-        assert request.method == "POST"
-        parts = request.path.split("/")
-        assert parts[:3] == ["", "uapi", "phoneCalls"] and len(parts) == 5
-        assert USER_ID_RE.fullmatch(parts[3]) and parts[4] == "simple"
-        assert set(request.query) <= {"waitForPickup"}
-        if "waitForPickup" in request.query:
-            assert 1 <= int(request.query["waitForPickup"]) <= 300
-        body = request.json
-        assert isinstance(body, dict)
-        assert set(body) == {"extension", "phoneCallView", "nonce"}
-        assert body["extension"] in EXTENSIONS
-        (view,) = body["phoneCallView"]
-        assert set(view) <= {"source", "destination", "callerId"}
-        assert view["source"] == [body["extension"]]
-        assert len(view["destination"]) == 1 and _is_number(view["destination"][0])
-        if "callerId" in view:
-            assert view["callerId"] == view["callerId"].strip() != ""
-        if isinstance(outcome, dict):
-            assert outcome["extension"] == body["extension"]
+        assert request.method == method
+        check(data, call_id, outcome, request)
 
     await _run_in_thread(hass, examples)
     runner.assert_both_seen()

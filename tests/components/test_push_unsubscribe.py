@@ -21,7 +21,7 @@ from voipnow_simulator import VoipNowSimulator
 from .push_helpers import (
     PUSH_ENTRY_ID,
     async_ours,
-    async_serve_http,
+    async_serve_internal,
     async_settle,
     base_url,
     bus_types,
@@ -29,8 +29,13 @@ from .push_helpers import (
     record_bus_events,
 )
 
-ANSWERS = pytest.mark.parametrize("answer", ["ids", "204"])
 EVENTS = "/uapi/extensions/@me/{}/phoneCallEvents/{}/{}"
+
+
+@pytest.fixture(autouse=True, params=["ids", "204"])
+def delete_answer(simulator: VoipNowSimulator, request: pytest.FixtureRequest) -> None:
+    """Run each test with both answers of "Delete PhoneCallEvents"."""
+    simulator.set_modes(delete_events_answer=request.param)
 
 
 def _deletes(simulator: VoipNowSimulator) -> list[str]:
@@ -38,16 +43,13 @@ def _deletes(simulator: VoipNowSimulator) -> list[str]:
     return [r.path for r in simulator.api_requests("DELETE", "/uapi/extensions/")]
 
 
-@ANSWERS
 async def test_removal_deletes_each_subscription_once(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
     push_integration: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
-    answer: str,
 ) -> None:
     """One DELETE per subscription of ours, by its type and id; none warns."""
-    simulator.set_modes(delete_events_answer=answer)
     ours = await async_ours(hass, simulator)
     assert len(ours) == 15
     crm = simulator.pbx.add_subscription(
@@ -63,18 +65,14 @@ async def test_removal_deletes_each_subscription_once(
     assert "Could not delete" not in caplog.text
 
 
-@ANSWERS
 async def test_stale_subscription_replaced_then_reload_keeps_push(
     hass: HomeAssistant,
     simulator: VoipNowSimulator,
     hass_client_no_auth: ClientSessionGenerator,
     caplog: pytest.LogCaptureFixture,
-    answer: str,
 ) -> None:
     """A stale subscription is deleted and replaced at setup, whatever the answer."""
-    simulator.set_modes(delete_events_answer=answer)
-    client = await async_serve_http(hass, hass_client_no_auth)
-    hass.config.internal_url = base_url(client)
+    client = await async_serve_internal(hass, hass_client_no_auth)
     note = await async_note(hass, PUSH_ENTRY_ID)
     stale = simulator.pbx.add_subscription(
         EXT_OFFICE, 0, 1, f"{base_url(client)}/api/webhook/old?ha_event=x", 1, note

@@ -119,6 +119,16 @@ def sent(
     ]
 
 
+async def async_act_once(
+    hass: HomeAssistant, simulator: VoipNowSimulator, action: str, data: dict[str, Any]
+) -> tuple[ServiceResponse, RecordedRequest]:
+    """Run an action; return its response and the one request the PBX received."""
+    mark = len(simulator.requests)
+    response = await async_act(hass, action, data)
+    [request] = sent(simulator, mark)
+    return response, request
+
+
 @pytest.fixture
 async def second_entry(
     hass: HomeAssistant, simulator: VoipNowSimulator, entry: MockConfigEntry

@@ -20,6 +20,7 @@ from tests.components.test_services import (
     assert_invalid_field,
     async_act,
     async_act_fails,
+    async_act_once,
     async_active_call,
     message,
     sent,
@@ -226,12 +227,11 @@ async def test_hangup_call(
     user_id: str,
 ) -> None:
     """One DELETE of the call's own resource ends it; the sensor shows it at once."""
-    mark = len(simulator.requests)
-
-    response = await async_act(hass, "hangup_call", {"extension": EXT_OFFICE, **extra})
+    response, delete = await async_act_once(
+        hass, simulator, "hangup_call", {"extension": EXT_OFFICE, **extra}
+    )
 
     assert response == {"phone_call_id": call_id, "extension": EXT_OFFICE}
-    [delete] = sent(simulator, mark)
     assert (delete.method, delete.path) == ("DELETE", call_path(call_id, user_id))
     assert delete.query == {}
     assert simulator.calls == {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from _pytest.mark.structures import ParameterSet
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -17,6 +18,7 @@ from tests.components.test_services import (
     assert_invalid_field,
     async_act,
     async_act_fails,
+    async_act_once,
     async_active_call,
     message,
     sent,
@@ -49,59 +51,34 @@ async def async_transfer_fails(
     )
 
 
+def _blind(
+    case: str,
+    send_call_to: str,
+    sent_as: str,
+    *,
+    extension: str = EXT_OFFICE,
+    user_id: str = "@me",
+) -> ParameterSet:
+    """A blind transfer of the office's call: the action's data, its PUT's body."""
+    data = {"extension": extension, "send_call_to": send_call_to}
+    if user_id != "@me":
+        data["user_id"] = user_id
+    body = {
+        "action": "Transfer",
+        "sendCallTo": sent_as,
+        "transferFromNumber": EXT_OFFICE,
+    }
+    return pytest.param(data, user_id, body, id=case)
+
+
 @pytest.mark.parametrize(
     ("data", "user_id", "body"),
     [
-        pytest.param(
-            {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN},
-            "@me",
-            {
-                "action": "Transfer",
-                "sendCallTo": EXT_KITCHEN,
-                "transferFromNumber": EXT_OFFICE,
-            },
-            id="to_extension",
-        ),
-        pytest.param(
-            {"extension": EXT_OFFICE, "send_call_to": PUBLIC_TARGET},
-            "@me",
-            {
-                "action": "Transfer",
-                "sendCallTo": PUBLIC_TARGET,
-                "transferFromNumber": EXT_OFFICE,
-            },
-            id="to_public_number",
-        ),
-        pytest.param(
-            {"extension": EXT_OFFICE, "send_call_to": "tel:+1 (555) 765-4321"},
-            "@me",
-            {
-                "action": "Transfer",
-                "sendCallTo": PUBLIC_TARGET,
-                "transferFromNumber": EXT_OFFICE,
-            },
-            id="tel_uri",
-        ),
-        pytest.param(
-            {"extension": "210", "send_call_to": "211"},
-            "@me",
-            {
-                "action": "Transfer",
-                "sendCallTo": "211",
-                "transferFromNumber": EXT_OFFICE,
-            },
-            id="short_extension",
-        ),
-        pytest.param(
-            {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN, "user_id": "12"},
-            "12",
-            {
-                "action": "Transfer",
-                "sendCallTo": EXT_KITCHEN,
-                "transferFromNumber": EXT_OFFICE,
-            },
-            id="numeric_user_id",
-        ),
+        _blind("to_extension", EXT_KITCHEN, EXT_KITCHEN),
+        _blind("to_public_number", PUBLIC_TARGET, PUBLIC_TARGET),
+        _blind("tel_uri", "tel:+1 (555) 765-4321", PUBLIC_TARGET),
+        _blind("short_extension", "211", "211", extension="210"),
+        _blind("numeric_user_id", EXT_KITCHEN, EXT_KITCHEN, user_id="12"),
         pytest.param(
             {
                 "extension": EXT_OFFICE,
@@ -161,12 +138,9 @@ async def test_transfer(
 ) -> None:
     """The active call is transferred with exactly one PUT of the documented body."""
     assert hass.states.get(OFFICE_CALL_STATE).state == "on_call"
-    mark = len(simulator.requests)
-
-    response = await async_act(hass, "transfer_call", data)
+    response, put = await async_act_once(hass, simulator, "transfer_call", data)
 
     assert response == {"phone_call_id": call_id, "extension": EXT_OFFICE}
-    [put] = sent(simulator, mark)
     assert put.method == "PUT"
     assert put.path == call_path(call_id, user_id)
     assert put.query == {}
@@ -181,16 +155,15 @@ async def test_transfer_with_phone_call_id(
     """An explicit phone_call_id picks one of several calls of the extension."""
     ringing = await simulator.incoming_call(EXT_OFFICE, "5556666")
     call_id = await async_active_call(hass, simulator, entry)
-    mark = len(simulator.requests)
+    data = {
+        "extension": EXT_OFFICE,
+        "phone_call_id": call_id,
+        "send_call_to": EXT_GARAGE,
+    }
 
-    response = await async_act(
-        hass,
-        "transfer_call",
-        {"extension": EXT_OFFICE, "phone_call_id": call_id, "send_call_to": EXT_GARAGE},
-    )
+    response, put = await async_act_once(hass, simulator, "transfer_call", data)
 
     assert response == {"phone_call_id": call_id, "extension": EXT_OFFICE}
-    [put] = sent(simulator, mark)
     assert put.path == call_path(call_id)
     assert simulator.get_call(call_id).callee.number == EXT_GARAGE
     assert simulator.get_call(ringing).callee.number == EXT_OFFICE

@@ -20,24 +20,6 @@ class CallActions:
 
     _transport: Transport[TokenSource]
 
-    def async_set_hold(
-        self,
-        *,
-        extension: str,
-        phone_call_id: str,
-        phone_call_view_id: str,
-        hold: bool,
-        user_id: str = DEFAULT_USER_ID,
-    ) -> Coroutine[Any, Any, bool]:
-        """Put one view of a call on hold, or take it off; False if no call."""
-        return self.async_call_action(
-            CallAction.ON_HOLD if hold else CallAction.OFF_HOLD,
-            extension=extension,
-            phone_call_id=phone_call_id,
-            phone_call_view_id=phone_call_view_id,
-            user_id=user_id,
-        )
-
     def async_call_action(
         self,
         action: CallAction,

@@ -161,22 +161,14 @@ class Transport[T: TokenProvider]:
         if params:
             url = url.with_query(params)
         action = method != "GET"
-        token = await self.tokens.async_token()
-        _LOGGER.debug("%s /uapi/%s", method, path)
-        status, payload = await self.async_send(
-            method,
-            url,
-            headers=_headers(token),
-            json_body=json_body,
-            action=action,
-            decode=decode,
-        )
-        if status == 401:
-            # A 401 means the PBX did not act: renewing and retrying once cannot
-            # duplicate an action.
-            _LOGGER.debug("Token refused, requesting a new one")
+        token: str | None = None
+        # A 401 means the PBX did not act: renewing the token and sending once
+        # more cannot duplicate an action. Nothing else is ever sent again.
+        for note in ("", " (new token)"):
+            if token is not None:
+                _LOGGER.debug("Token refused, requesting a new one")
             token = await self.tokens.async_token(stale=token)
-            _LOGGER.debug("%s /uapi/%s (new token)", method, path)
+            _LOGGER.debug("%s /uapi/%s%s", method, path, note)
             status, payload = await self.async_send(
                 method,
                 url,
@@ -185,8 +177,10 @@ class Transport[T: TokenProvider]:
                 action=action,
                 decode=decode,
             )
-            if status == 401:
-                raise self._refused(service_of(path))
+            if status != 401:
+                break
+        else:
+            raise self._refused(service_of(path))
         if status >= 300:
             raise response_error(status, payload, f"{method} /uapi/{path}")
         service = service_of(path)
