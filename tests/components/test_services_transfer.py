@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from _pytest.mark.structures import ParameterSet
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -58,7 +57,7 @@ def _blind(
     *,
     extension: str = EXT_OFFICE,
     user_id: str = "@me",
-) -> ParameterSet:
+) -> Any:
     """A blind transfer of the office's call: the action's data, its PUT's body."""
     data = {"extension": extension, "send_call_to": send_call_to}
     if user_id != "@me":
