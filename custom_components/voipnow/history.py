@@ -27,7 +27,7 @@ from homeassistant.util import dt as dt_util
 from .api import VoipNowClient
 from .call_event import signal_entry_call_event
 from .call_records import HistoryCall, event_call, history_calls, same_call
-from .const import DOMAIN, LOGGER, CallDirection
+from .const import DOMAIN, LOGGER
 from .errors import update_errors
 from .history_reads import NewRecords
 from .refusals import refusals
@@ -53,8 +53,8 @@ class ExtensionHistory:
     overflow: int = 0
     last_call: HistoryCall | None = None
     # Calls whose event said `ended`, not `missed` (answered here or
-    # elsewhere, or sent on by Home Assistant): their CDR record does not
-    # make them missed.
+    # elsewhere, sent on by Home Assistant, or made from here): no view of
+    # their CDR record makes them missed.
     handled: list[HistoryCall] = field(default_factory=list)
 
     @property
@@ -69,7 +69,9 @@ class ExtensionHistory:
 
     def take(self, call: HistoryCall, *, from_cdr: bool) -> None:
         """Count a finished call once; the CDR corrects what events guessed."""
-        if call.handled and call.direction is CallDirection.INCOMING:
+        if call.handled:
+            # Whatever its direction: the CDR may show another view of it
+            # (a transfer makes the rung phone the caller of the next leg).
             self.handled = [*self.handled[1 - MAX_REMEMBERED :], call]
         elif from_cdr and any(same_call(done, call) for done in self.handled):
             call = replace(call, handled=True)

@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.voipnow.const import DOMAIN
-from tests.conftest import EXT_KITCHEN, EXT_OFFICE
+from tests.conftest import EXT_GARAGE, EXT_KITCHEN, EXT_OFFICE
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import async_ring
@@ -25,6 +25,7 @@ from .push_helpers import OFFICE_CALL_EVENT, async_settle, record_bus_events
 
 OFFICE_MISSED = "sensor.extension_0003_210_missed_calls"
 KITCHEN_MISSED = "sensor.extension_0003_211_missed_calls"
+GARAGE_MISSED = "sensor.extension_0003_212_missed_calls"
 # The call records are read once a burst of ended calls is over (15 s).
 CDR_READ_AFTER_A_CALL = timedelta(seconds=20)
 
@@ -132,6 +133,44 @@ async def test_a_call_home_assistant_transfers_is_not_missed(
     # The Kitchen really missed it.
     assert hass.states.get(KITCHEN_MISSED).state == "1"
     assert hass.states.get(OFFICE_MISSED).state == "0"
+
+
+async def test_a_call_that_ended_for_an_extension_is_not_missed_from_another_leg(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    push_integration: MockConfigEntry,
+) -> None:
+    """Rung unseen, then made the caller of the next leg: `ended`, and no missed call.
+
+    The model: api_goes_down, dial_out (Office to Garage), api_comes_back,
+    pbx_transfer (the Office leaves for the Kitchen), hang_up, reload. Home
+    Assistant first saw the Garage calling the Kitchen: its event said
+    `ended` (outgoing), but the call records' other view of the Garage (the
+    Office's unanswered leg, incoming) counted the call as missed.
+    """
+    events = record_bus_events(hass)
+    await simulator.go_offline()
+    call_id = await simulator.outgoing_call(EXT_OFFICE, EXT_GARAGE)
+    await async_settle(hass)
+    await simulator.go_online()
+    await simulator.transfer_call(call_id, EXT_KITCHEN, EXT_OFFICE)
+    await async_settle(hass)
+    await simulator.hangup_call(call_id)
+    await async_settle(hass)
+    freezer.tick(CDR_READ_AFTER_A_CALL)
+    async_fire_time_changed(hass)
+    await async_settle(hass)
+
+    garage = [e["type"] for e in events if e["extension"] == EXT_GARAGE]
+    assert garage == ["outgoing_call", "ended"]
+    assert simulator.api_requests("GET", "/uapi/cdr/")
+    assert hass.states.get(GARAGE_MISSED).state == "0"
+    # Nor after a reload, which reads the call records again.
+    await _async_reload(hass, push_integration)
+    assert hass.states.get(GARAGE_MISSED).state == "0"
+    # The Kitchen really missed it.
+    assert hass.states.get(KITCHEN_MISSED).state == "1"
 
 
 async def _async_miss_a_call(
