@@ -45,9 +45,11 @@ class CallDriving:
             raise KeyError(f"unknown extension {extension!r}")
         if self.pbx.queue_book.number(to_number) is not None:
             raise ValueError("this simulator cannot call a queue")
-        call, events = self.pbx.new_call(
-            self.pbx.party(extension), self.pbx.party(to_number)
-        )
+        caller, callee = self.pbx.party(extension), self.pbx.party(to_number)
+        if caller.number == callee.number:
+            # As MakeCall answers it (pc_destination_invalid): no call.
+            raise ValueError(f"{extension} cannot call itself")
+        call, events = self.pbx.new_call(caller, callee)
         await self.callbacks.dispatch(events)
         return call.id
 

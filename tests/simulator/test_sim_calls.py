@@ -296,3 +296,15 @@ async def test_extension_management(sim: VoipNowSimulator) -> None:
         pass
     else:
         raise AssertionError("expected KeyError")
+
+
+async def test_an_extension_cannot_call_itself(sim: VoipNowSimulator) -> None:
+    """As MakeCall refuses it (pc_destination_invalid): no call, no callback."""
+    try:
+        await sim.outgoing_call(EXT1, EXT1)
+    except ValueError as err:
+        assert "cannot call itself" in str(err)
+    else:
+        raise AssertionError("expected ValueError")
+    assert sim.calls == {}
+    assert sim.events == []
