@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 import re
 
+import pytest
+
 from voipnow_simulator import VoipNowSimulator
 
 from .helpers import EXT1, EXT2, Api
@@ -300,11 +302,7 @@ async def test_extension_management(sim: VoipNowSimulator) -> None:
 
 async def test_an_extension_cannot_call_itself(sim: VoipNowSimulator) -> None:
     """As MakeCall refuses it (pc_destination_invalid): no call, no callback."""
-    try:
+    with pytest.raises(ValueError, match="cannot call itself"):
         await sim.outgoing_call(EXT1, EXT1)
-    except ValueError as err:
-        assert "cannot call itself" in str(err)
-    else:
-        raise AssertionError("expected ValueError")
     assert sim.calls == {}
     assert sim.events == []
