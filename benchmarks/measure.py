@@ -58,8 +58,10 @@ _NOT_HOME_ASSISTANT = (
     ),
 )
 # Frames kept per allocation: enough to see the harness's storage above the
-# JSON decoder; many more for the profile.
+# JSON decoder; enough to find the integration's code above the standard
+# library and Home Assistant's helpers it calls; many more for the profile.
 _FRAMES = 3
+_OURS_FRAMES = 10
 _PROFILE_FRAMES = 30
 
 
@@ -71,15 +73,21 @@ class MemoryTrace:
     asked for, even inside Home Assistant), else by the allocating line.
     """
 
-    def __init__(self, name: str) -> None:
-        """Name the measurement (the profile's file name)."""
+    def __init__(self, name: str, *, ours_only: bool = False) -> None:
+        """Name the measurement (the profile's file name).
+
+        `ours_only` counts only the allocations with the integration's code
+        on the stack (its 10 innermost frames), as `held_by_integration`.
+        """
         self.name = name
         self.folder = os.environ.get(PROFILE_ENV)
+        self.ours_only = ours_only
 
     def __enter__(self) -> MemoryTrace:
         """Start tracing from a collected heap."""
         gc.collect()
-        tracemalloc.start(_PROFILE_FRAMES if self.folder else _FRAMES)
+        frames = _OURS_FRAMES if self.ours_only else _FRAMES
+        tracemalloc.start(_PROFILE_FRAMES if self.folder else frames)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -93,7 +101,12 @@ class MemoryTrace:
         """
         gc.collect()
         snapshot = tracemalloc.take_snapshot().filter_traces(_NOT_HOME_ASSISTANT)
-        held = sum(trace.size for trace in snapshot.traces)
+        if self.ours_only:
+            # The profile's 30 frames find the integration deeper: the same
+            # 10 frames are looked at either way.
+            held = held_by_integration(snapshot, _OURS_FRAMES)
+        else:
+            held = sum(trace.size for trace in snapshot.traces)
         if self.folder and label:
             self._write_profile(snapshot, held, label)
         return held
@@ -155,7 +168,9 @@ def percentile(values: list[float], share: float) -> float:
 OURS_ONLY = (tracemalloc.Filter(True, f"*/{_OURS}*", all_frames=True),)
 
 
-def held_by_integration(snapshot: tracemalloc.Snapshot) -> int:
+def held_by_integration(
+    snapshot: tracemalloc.Snapshot, frames: int | None = None
+) -> int:
     """Return the bytes of a snapshot allocated with the integration on the stack.
 
     The same as `snapshot.filter_traces(OURS_ONLY)`, which matches every
@@ -168,15 +183,16 @@ def held_by_integration(snapshot: tracemalloc.Snapshot) -> int:
     # as `tracemalloc` keeps them: no Trace and Frame object per frame.
     raw = getattr(snapshot.traces, "_traces", None)
     traces = (
-        ((size, frames) for _, size, frames, *_ in raw)
+        ((size, stack) for _, size, stack, *_ in raw)
         if raw is not None
         else (
             (t.size, [(f.filename, f.lineno) for f in t.traceback])
             for t in snapshot.traces
         )
     )
-    for size, frames in traces:
-        for filename, _ in frames:
+    for size, stack in traces:
+        # tracemalloc keeps the innermost frame first.
+        for filename, _ in stack[:frames]:
             if (hit := ours.get(filename)) is None:
                 hit = ours[filename] = f"/{_OURS}" in filename
             if hit:

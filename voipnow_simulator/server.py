@@ -175,6 +175,12 @@ class VoipNowSimulator(CallDriving, HistoryAndQueues, ModeAttributes):
         """Stop listening (connection refused), keeping all state."""
         if self._runner is not None:
             self.closing.set()  # wake up delayed requests
+            # Refuse new connections first: a client whose notification
+            # socket closes reconnects at once, and asyncio fails (in the
+            # loop's exception handler) on a connection accepted just as
+            # its server closes.
+            for site in list(self._runner.sites):
+                await site.stop()
             await self.notifications.close_all()
             await self._runner.cleanup()
             self._runner = None
