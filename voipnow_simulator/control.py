@@ -12,7 +12,7 @@ from aiohttp import web
 from .cdr import CdrRecord
 from .faults import Fault, FaultInjector
 from .middleware import RecordedRequest
-from .model import Extension, SimCall
+from .model import CLOCK, Extension, SimCall, now
 from .modes import Modes
 from .pbx import Pbx
 from .queues import Queue
@@ -86,6 +86,9 @@ class Controlled(Protocol):
     def revoke_tokens(self) -> None:
         """Invalidate every issued token."""
 
+    async def wait_callbacks(self) -> None:
+        """Wait until every background callback delivery is done."""
+
     def add_extension(
         self, number: str, name: str = "", registered: bool = True
     ) -> Extension:
@@ -143,6 +146,8 @@ class ControlApi:
         router.add_get("/_sim/modes", self.get_modes)
         router.add_post("/_sim/modes", self.set_modes)
         router.add_post("/_sim/cdr", self.add_cdr_record)
+        router.add_post("/_sim/clock", self.set_clock)
+        router.add_post("/_sim/callbacks/wait", self.wait_callbacks)
         router.add_post("/_sim/queues", self.add_queue)
         router.add_delete("/_sim/queues/{number}", self.remove_queue)
         router.add_post("/_sim/queues/{number}/agents/{agent}", self.set_agent)
@@ -259,24 +264,51 @@ class ControlApi:
         return json_response(self.sim.modes.to_json())
 
     async def add_cdr_record(self, request: web.Request) -> web.Response:
-        """Seed a call that ended before (times as ISO 8601, zone-less: server's)."""
+        """Seed a call that ended before (times as ISO 8601, zone-less: server's).
+
+        A list of them seeds each in turn (a benchmark seeds hundreds a
+        minute), the answer then the list of records; a bad one answers its
+        error, and those before it stay seeded.
+        """
         data = await request.json()
+        try:
+            if isinstance(data, list):
+                return json_response([self._add_cdr_record(item) for item in data])
+            return json_response(self._add_cdr_record(data))
+        except KeyError as err:
+            return error_response(404, "not_found", str(err))
+
+    def _add_cdr_record(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Seed one record; return its JSON."""
         times = {
             key: datetime.fromisoformat(data[key]) if data.get(key) else None
             for key in ("started", "answered", "ended")
         }
+        return self.sim.add_cdr_record(
+            data["extension"],
+            data["number"],
+            name=data.get("name", ""),
+            direction=data.get("direction", "incoming"),
+            disposition=data.get("disposition"),
+            **times,
+        ).to_json()
+
+    async def set_clock(self, request: web.Request) -> web.Response:
+        """Set the PBX's wall clock (`now`: ISO 8601 with its offset); it runs on."""
+        data = await request.json()
         try:
-            record = self.sim.add_cdr_record(
-                data["extension"],
-                data["number"],
-                name=data.get("name", ""),
-                direction=data.get("direction", "incoming"),
-                disposition=data.get("disposition"),
-                **times,
-            )
-        except KeyError as err:
-            return error_response(404, "not_found", str(err))
-        return json_response(record.to_json())
+            moment = datetime.fromisoformat(data["now"])
+        except (KeyError, TypeError, ValueError):
+            return error_response(400, "invalid_clock", "now: ISO 8601 expected")
+        if moment.tzinfo is None:
+            return error_response(400, "invalid_clock", "now: a UTC offset expected")
+        CLOCK.set(moment)
+        return json_response({"now": now().isoformat()})
+
+    async def wait_callbacks(self, request: web.Request) -> web.Response:
+        """Answer once every callback sent so far has been answered (or failed)."""
+        await self.sim.wait_callbacks()
+        return web.Response(status=204)
 
     async def add_queue(self, request: web.Request) -> web.Response:
         """Add (or replace) a queue: number, name and agents (agent -> status)."""

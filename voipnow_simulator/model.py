@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Container
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 import re
 import secrets
 import time
@@ -50,9 +50,37 @@ class ApiError(Exception):
         self.message = message or code
 
 
+class WallClock:
+    """The PBX's wall clock: the machine's, moved by `POST /_sim/clock`.
+
+    A benchmark that moves Home Assistant's clock by hours in minutes moves
+    the clock of a simulator in another process along, so that the times
+    the PBX writes (calls, CDR records and their save dates) are those of
+    the simulated day. One per process: a simulator process is one PBX.
+    """
+
+    def __init__(self) -> None:
+        """Start on the machine's time."""
+        self.offset = timedelta(0)
+
+    def set(self, moment: datetime) -> None:
+        """Make it `moment` now (zoned); it runs on from there."""
+        self.offset = moment - datetime.now().astimezone()
+
+    def reset(self) -> None:
+        """Go back to the machine's time."""
+        self.offset = timedelta(0)
+
+
+CLOCK = WallClock()
+
+
 def now() -> datetime:
-    """Return the current local time with its UTC offset."""
-    return datetime.now().astimezone().replace(microsecond=0)
+    """Return the PBX's current local time with its UTC offset."""
+    moment = datetime.now().astimezone()
+    if CLOCK.offset:
+        moment = (moment + CLOCK.offset).astimezone()
+    return moment.replace(microsecond=0)
 
 
 def is_valid_number(number: str) -> bool:

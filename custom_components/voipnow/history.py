@@ -11,6 +11,7 @@ from a call event or from the CDR.
 from __future__ import annotations
 
 import asyncio
+from bisect import insort
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -38,9 +39,17 @@ HISTORY_INTERVAL: Final = timedelta(minutes=5)
 AFTER_CALL_DELAY: Final = 15.0
 # Reads of the CDR an action may run at once per entry; others wait.
 MAX_PARALLEL_READS: Final = 2
+# What changed is written at most this long after (a busy PBX changes it
+# every minute, and it holds up to 200 calls per extension).
+SAVE_DELAY: Final = 300.0
 # Missed calls remembered per extension (the count goes on beyond them).
 MAX_REMEMBERED: Final = 100
 STORE_VERSION: Final = 1
+
+
+def _started(call: HistoryCall) -> datetime:
+    """When a call started: what missed calls are ordered by."""
+    return call.started
 
 
 @dataclass(slots=True)
@@ -48,6 +57,7 @@ class ExtensionHistory:
     """What one extension's history shows: its missed calls and its last call."""
 
     cleared: datetime
+    # In the order the calls started.
     missed: list[HistoryCall] = field(default_factory=list)
     # Missed calls counted beyond those remembered.
     overflow: int = 0
@@ -65,7 +75,9 @@ class ExtensionHistory:
     @property
     def last_missed(self) -> HistoryCall | None:
         """The most recent missed call, if any is remembered."""
-        return max(self.missed, key=lambda call: call.started, default=None)
+        # Kept in the order the calls started: read on every update of
+        # every missed-calls sensor.
+        return self.missed[-1] if self.missed else None
 
     def take(self, call: HistoryCall, *, from_cdr: bool) -> None:
         """Count a finished call once; the CDR corrects what events guessed."""
@@ -81,13 +93,12 @@ class ExtensionHistory:
         if known is not None:
             self.missed.remove(known)
             if call.missed or not from_cdr:
-                self.missed.append(call if from_cdr else known)
+                insort(self.missed, call if from_cdr else known, key=_started)
             return
         # Records are dated to the second: a call of the second the badge
         # was cleared in counts.
         if call.missed and call.started >= self.cleared.replace(microsecond=0):
-            self.missed.append(call)
-            self.missed.sort(key=lambda missed: missed.started)
+            insort(self.missed, call, key=_started)
             while len(self.missed) > MAX_REMEMBERED:
                 self.missed.pop(0)
                 self.overflow += 1
@@ -151,11 +162,14 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
                 overflow=int(data.get("overflow") or 0),
                 last_call=HistoryCall.from_store(data.get("last_call") or {}),
             )
-            history.missed = [
-                call
-                for item in data.get("missed") or []
-                if (call := HistoryCall.from_store(item)) is not None
-            ]
+            history.missed = sorted(
+                (
+                    call
+                    for item in data.get("missed") or []
+                    if (call := HistoryCall.from_store(item)) is not None
+                ),
+                key=_started,
+            )
             history.handled = [
                 replace(call, handled=True)
                 for item in data.get("handled") or []
@@ -292,15 +306,27 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
 
     @callback
     def _async_save(self) -> None:
-        """Keep the counts across restarts (written a little later, in one go)."""
-        self._store.async_delay_save(self._to_store, 5)
-        self._unsaved = True
+        """Keep the counts across restarts: written at most every SAVE_DELAY.
+
+        The first change after a write asks for the next one; later changes
+        join it (asking again would put it off while calls keep ending).
+        Home Assistant writes a pending one when it stops, and an unloading
+        entry writes at once. What a crash loses, the CDR since the last
+        sync written brings back.
+        """
+        if not self._unsaved:
+            self._unsaved = True
+            self._store.async_delay_save(self._to_store_pending, SAVE_DELAY)
+
+    def _to_store_pending(self) -> dict[str, Any]:
+        """Return what is kept, as the delayed write takes it."""
+        self._unsaved = False
+        return self._to_store()
 
     async def _async_write_now(self) -> None:
         """Write what waits to be written (the entry unloads)."""
         if self._unsaved:
-            self._unsaved = False
-            await self._store.async_save(self._to_store())
+            await self._store.async_save(self._to_store_pending())
 
     def _to_store(self) -> dict[str, Any]:
         """Return what is kept across restarts."""

@@ -251,6 +251,41 @@ async def test_missed_while_home_assistant_was_away(
     assert hass.states.get(OFFICE_LAST_CALL).attributes["outcome"] == "answered"
 
 
+async def test_a_busy_pbx_is_written_at_most_every_five_minutes(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A call missed every minute: the counts are written every 5 minutes, not each time.
+
+    An unloading entry writes what is pending at once.
+    """
+    entry = push_entry(simulator)
+    await async_setup_push(hass, hass_client_no_auth, entry)
+    key = f"{DOMAIN}.history.{entry.entry_id}"
+    written: list[tuple[int, int]] = []
+    for minute in range(1, 13):
+        call_id = await simulator.incoming_call(EXT_OFFICE, f"55500{minute:02d}")
+        await async_settle(hass)
+        await simulator.hangup_call(call_id)
+        await async_settle(hass)
+        await async_poll(hass, freezer, timedelta(minutes=1))
+        stored = hass_storage.get(key, {}).get("data", {}).get("extensions", {})
+        count = len(stored.get(EXT_OFFICE, {}).get("missed", []))
+        if not written or written[-1][1] != count:
+            written.append((minute, count))
+    assert missed(hass) == "12"
+    # The first call is written 5 minutes after it, with those that came
+    # meanwhile; the next call 5 minutes after it.
+    assert written == [(1, 0), (5, 5), (10, 10)]
+
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert len(hass_storage[key]["data"]["extensions"][EXT_OFFICE]["missed"]) == 12
+
+
 async def test_a_busy_outage_is_read_in_full(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,

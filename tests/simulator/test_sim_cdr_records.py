@@ -10,6 +10,7 @@ from aiohttp import ClientSession
 import pytest
 
 from voipnow_simulator import CdrRecord, CdrView, VoipNowSimulator
+from voipnow_simulator.model import CLOCK
 
 from .helpers import EXT1, EXT2, Api
 
@@ -266,9 +267,42 @@ async def test_control_api_seeds_and_shows_history(
         assert resp.status == 404
     async with http.post(f"{base}/cdr", json={**seed, "disposition": 9}) as resp:
         assert resp.status == 400
+    several = [{**seed, "number": "5550001"}, {**seed, "extension": EXT2}]
+    async with http.post(f"{base}/cdr", json=several) as resp:
+        assert resp.status == 200
+        listed = await resp.json()
+    assert [r["extension"] for r in listed] == [seeded["extension"], EXT2]
+    assert [r.id for r in sim.cdr[-2:]] == [r["id"] for r in listed]
+    del sim.cdr[-2:]
     call_id = await sim.incoming_call(EXT1)
     await sim.ring_out(call_id)
     async with http.get(f"{base}/state") as resp:
         state = await resp.json()
     assert [r["id"] for r in state["cdr"]] == [seeded["id"], call_id]
     assert state["cdr"][1]["disposition"] == 3
+
+
+async def test_control_api_moves_the_pbx_clock(api: Api, http: ClientSession) -> None:
+    """POST /_sim/clock moves the times the PBX writes; a bad time changes nothing."""
+    base = api.sim.url + "/_sim"
+    ahead = datetime.now().astimezone() + timedelta(hours=30)
+    try:
+        for bad in ({}, {"now": "tomorrow"}, {"now": "2030-01-01T00:00:00"}):
+            async with http.post(f"{base}/clock", json=bad) as resp:
+                assert resp.status == 400, bad
+                assert (await resp.json())["error"]["code"] == "invalid_clock"
+        async with http.post(f"{base}/clock", json={"now": ahead.isoformat()}) as resp:
+            assert resp.status == 200
+            told = datetime.fromisoformat((await resp.json())["now"])
+        assert abs(told - ahead) < timedelta(seconds=5)
+        call_id = await api.sim.incoming_call(EXT1)
+        await api.sim.ring_out(call_id)
+        async with http.post(f"{base}/callbacks/wait") as resp:
+            assert resp.status == 204
+        record = api.sim.cdr[-1]
+        assert record.id == call_id
+        assert abs(record.saved - ahead) < timedelta(seconds=5)
+    finally:
+        CLOCK.reset()
+    record = api.sim.add_cdr_record(EXT2, "5551234")
+    assert abs(record.published - datetime.now().astimezone()) < timedelta(seconds=5)
