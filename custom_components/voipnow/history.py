@@ -278,7 +278,8 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
             history.cleared = now
             history.missed.clear()
             history.overflow = 0
-        self._async_save()
+        # What the user did is written at once.
+        self._async_save(delay=0)
         self._async_show(extensions)
 
     async def async_read(self, since: datetime, until: datetime) -> list[HistoryCall]:
@@ -305,18 +306,18 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         }
 
     @callback
-    def _async_save(self) -> None:
-        """Keep the counts across restarts: written at most every SAVE_DELAY.
+    def _async_save(self, delay: float = SAVE_DELAY) -> None:
+        """Keep the counts across restarts: written at most `delay` later.
 
         The first change after a write asks for the next one; later changes
-        join it (asking again would put it off while calls keep ending).
-        Home Assistant writes a pending one when it stops, and an unloading
-        entry writes at once. What a crash loses, the CDR since the last
-        sync written brings back.
+        join it (asking again would put it off while calls keep ending), or
+        bring it forward. Home Assistant writes a pending one when it stops,
+        and an unloading entry writes at once. The calls a crash loses, the
+        CDR since the last sync written brings back.
         """
-        if not self._unsaved:
+        if not self._unsaved or delay < SAVE_DELAY:
             self._unsaved = True
-            self._store.async_delay_save(self._to_store_pending, SAVE_DELAY)
+            self._store.async_delay_save(self._to_store_pending, delay)
 
     def _to_store_pending(self) -> dict[str, Any]:
         """Return what is kept, as the delayed write takes it."""

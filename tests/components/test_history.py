@@ -260,7 +260,8 @@ async def test_a_busy_pbx_is_written_at_most_every_five_minutes(
 ) -> None:
     """A call missed every minute: the counts are written every 5 minutes, not each time.
 
-    An unloading entry writes what is pending at once.
+    Clearing the badge is written at once, and an unloading entry writes what
+    is pending.
     """
     entry = push_entry(simulator)
     await async_setup_push(hass, hass_client_no_auth, entry)
@@ -281,9 +282,24 @@ async def test_a_busy_pbx_is_written_at_most_every_five_minutes(
     # meanwhile; the next call 5 minutes after it.
     assert written == [(1, 0), (5, 5), (10, 10)]
 
+    def stored_missed() -> int:
+        return len(hass_storage[key]["data"]["extensions"][EXT_OFFICE]["missed"])
+
+    await hass.services.async_call(
+        BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: OFFICE_CLEAR}, blocking=True
+    )
+    await async_poll(hass, freezer, timedelta(seconds=1))
+    assert stored_missed() == 0
+    call_id = await simulator.incoming_call(EXT_OFFICE, "5550100")
+    await async_settle(hass)
+    await simulator.hangup_call(call_id)
+    await async_settle(hass)
+    assert missed(hass) == "1"
+    assert stored_missed() == 0
+
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
-    assert len(hass_storage[key]["data"]["extensions"][EXT_OFFICE]["missed"]) == 12
+    assert stored_missed() == 1
 
 
 async def test_a_busy_outage_is_read_in_full(
