@@ -31,6 +31,7 @@ from homeassistant.const import (
     STATE_UNAVAILABLE,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import storage
 from homeassistant.setup import async_setup_component
 from homeassistant.util.async_ import get_scheduled_timer_handles
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -277,6 +278,18 @@ async def async_run_refresh(
         handle.cancel()
     await hass.async_block_till_done(wait_background_tasks=True)
     return len(due)
+
+
+def forget_storage_writes() -> None:
+    """Drop what the harness's storage mock recorded of the writes so far.
+
+    The harness writes files through a mock, and a mock keeps the arguments
+    of every call: every version of every file written (over the 24-hour
+    figure's day, gigabytes of the history's saves).
+    """
+    reset = getattr(storage.Store._async_write_data, "reset_mock", None)
+    if reset is not None:
+        reset()
 
 
 def available(hass: HomeAssistant, entity: str) -> bool:
