@@ -30,9 +30,10 @@ MAX_WINDOW: Final = timedelta(days=31)
 # The first sync of an entry reads back this far, for each extension's last
 # call (its missed calls count from the entry's first day on).
 FIRST_LOOKBACK: Final = timedelta(hours=24)
-# A record read at one sync may come back while the next read starts
-# before it: its overlap, and the widest margin of an unknown zone.
-REMEMBER_READ: Final = START_OVERLAP + timedelta(hours=15)
+# A record read at one sync comes back while later reads start before it:
+# for their overlap, and twice the margin of the PBX's zone (a period is
+# widened by it at both ends); a little longer, for reads that run late.
+REMEMBER_SLACK: Final = timedelta(minutes=10)
 
 
 class NewRecords:
@@ -65,12 +66,18 @@ class NewRecords:
         """Return the records written since `synced` that were not read yet."""
         records = await self._async_read(synced, now)
         if synced is not None:
-            oldest = (synced - REMEMBER_READ).timestamp()
+            oldest = (synced - self.remember).timestamp()
             self._read = {key: at for key, at in self._read.items() if at >= oldest}
         new = [record for record in records if record.id not in self._read]
         stamp = now.timestamp()
         self._read.update((record.id, stamp) for record in records if record.id)
         return new
+
+    @property
+    def remember(self) -> timedelta:
+        """How long the id of a record read is kept: while a read may return it."""
+        overlap = OVERLAP if self.by_save else START_OVERLAP
+        return overlap + 2 * self.client.cdr_margin + REMEMBER_SLACK
 
     async def _async_read(
         self, synced: datetime | None, now: datetime

@@ -272,3 +272,43 @@ async def test_once_the_offset_is_learnt_a_read_spans_minutes(
     if zone == "US/Pacific":
         assert query["saveEndDate"] == local(dt_util.utcnow(), zone)
     assert missed(hass) == "1"
+
+
+@pytest.mark.parametrize(
+    ("zone", "kept"),
+    [
+        # Home Assistant's own zone: the 10-minute overlap, and 10 more.
+        ("US/Pacific", timedelta(minutes=20)),
+        # Another one, fixed: an hour either side for daylight saving.
+        ("Europe/Istanbul", timedelta(hours=2, minutes=20)),
+    ],
+)
+async def test_a_record_read_is_remembered_while_a_read_can_return_it(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: VoipNowSimulator,
+    setup_on: Any,
+    zone: str,
+    kept: timedelta,
+) -> None:
+    """Ids of records read are kept while reads overlap them, not for a day.
+
+    They are written to disk with the history: a busy PBX wrote 19 hours of
+    them.
+    """
+    entry = await setup_on(time_zone=zone)
+    reads = entry.runtime_data.history.reads
+    call_id = await simulator.incoming_call(EXT_OFFICE, "5551234", "John Doe")
+    await entry.runtime_data.calls.async_refresh()
+    await simulator.hangup_call(call_id)
+    saved = dt_util.utcnow()
+    await async_history_refresh(hass, freezer)
+    assert call_id in reads.to_store()
+    assert reads.remember == kept
+
+    # Read again while reads overlap the record, then kept `kept` longer.
+    while call_id in reads.to_store():
+        assert await async_history_refresh(hass, freezer) == "1"
+        assert dt_util.utcnow() - saved <= 2 * kept + timedelta(minutes=10)
+    assert dt_util.utcnow() - saved > kept
+    assert await async_history_refresh(hass, freezer) == "1"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Mapping
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import partial
 import logging
 from typing import Any
@@ -205,6 +205,11 @@ class VoipNowClient(CallActions):
         return await self._async_list(path, Extension.from_dict)
 
     # --- call history and queues -------------------------------------------
+
+    @property
+    def cdr_margin(self) -> timedelta:
+        """How far the CDR's periods are widened (the PBX's zone may be unknown)."""
+        return self._records.clock.margin
 
     async def async_list_call_records(
         self,
