@@ -12,6 +12,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, callback
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -199,6 +200,9 @@ async def _size_row(hass: HomeAssistant, pbx: _Pbx) -> dict[str, float]:
     }
 
 
+# The 5,000-extension step of the full run outlives the 15 minutes a
+# benchmark gets: each round rings and hangs up 2,500 calls.
+@pytest.mark.timeout(3600)
 async def bench_poll_cost(
     hass: HomeAssistant, make_threaded_simulator: MakeThreadedSimulator, bench: Record
 ) -> None:
