@@ -235,24 +235,29 @@ async def test_a_pbx_writing_utc_at_utc_plus_3_loses_nothing_when_narrowed(
     assert max(int(q.get("startIndex", "0")) for q in queries) <= 5000
 
 
-@pytest.mark.parametrize(
-    ("zone", "longest"),
+# A PBX whose offset is learnt, and how far its periods are widened each side.
+LEARNT_ZONES = pytest.mark.parametrize(
+    ("zone", "margin"),
     [
         # Home Assistant's own zone: exact.
-        ("US/Pacific", timedelta(minutes=16)),
+        ("US/Pacific", timedelta(0)),
         # Another one, fixed: an hour either side for daylight saving.
-        ("Europe/Istanbul", timedelta(hours=2, minutes=16)),
+        ("Europe/Istanbul", timedelta(hours=1)),
     ],
 )
+
+
+@LEARNT_ZONES
 async def test_once_the_offset_is_learnt_a_read_spans_minutes(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     simulator: VoipNowSimulator,
     setup_on: Any,
     zone: str,
-    longest: timedelta,
+    margin: timedelta,
 ) -> None:
     """The `published` of a fresh call teaches the PBX's offset."""
+    longest = 2 * margin + timedelta(minutes=16)
     assert str(dt_util.get_default_time_zone()) == "US/Pacific"
     entry = await setup_on(time_zone=zone)
     [first] = cdr_queries(simulator)
@@ -274,28 +279,22 @@ async def test_once_the_offset_is_learnt_a_read_spans_minutes(
     assert missed(hass) == "1"
 
 
-@pytest.mark.parametrize(
-    ("zone", "kept"),
-    [
-        # Home Assistant's own zone: the 10-minute overlap, and 10 more.
-        ("US/Pacific", timedelta(minutes=20)),
-        # Another one, fixed: an hour either side for daylight saving.
-        ("Europe/Istanbul", timedelta(hours=2, minutes=20)),
-    ],
-)
+@LEARNT_ZONES
 async def test_a_record_read_is_remembered_while_a_read_can_return_it(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     simulator: VoipNowSimulator,
     setup_on: Any,
     zone: str,
-    kept: timedelta,
+    margin: timedelta,
 ) -> None:
     """Ids of records read are kept while reads overlap them, not for a day.
 
     They are written to disk with the history: a busy PBX wrote 19 hours of
     them.
     """
+    # The 10-minute overlap, the margin on each side, and 10 minutes more.
+    kept = 2 * margin + timedelta(minutes=20)
     entry = await setup_on(time_zone=zone)
     reads = entry.runtime_data.history.reads
     call_id = await simulator.incoming_call(EXT_OFFICE, "5551234", "John Doe")
