@@ -63,9 +63,9 @@ class ExtensionHistory:
     overflow: int = 0
     last_call: HistoryCall | None = None
     # Calls whose event said `ended`, not `missed` (answered here or
-    # elsewhere, sent on by Home Assistant, or made from here): no view of
-    # their CDR record makes them missed.
-    handled: list[HistoryCall] = field(default_factory=list)
+    # elsewhere, sent on by Home Assistant, or made from here), and when it
+    # came: no view of their CDR record makes them missed.
+    handled: list[tuple[datetime, HistoryCall]] = field(default_factory=list)
 
     @property
     def missed_count(self) -> int:
@@ -79,13 +79,22 @@ class ExtensionHistory:
         # every missed-calls sensor.
         return self.missed[-1] if self.missed else None
 
-    def take(self, call: HistoryCall, *, from_cdr: bool) -> None:
-        """Count a finished call once; the CDR corrects what events guessed."""
+    def take(
+        self, call: HistoryCall, *, from_cdr: bool, at: datetime | None = None
+    ) -> None:
+        """Count a finished call once; the CDR corrects what events guessed.
+
+        `at` is when a call's event came (the call is handled if it said
+        `ended`).
+        """
         if call.handled:
             # Whatever its direction: the CDR may show another view of it
             # (a transfer makes the rung phone the caller of the next leg).
-            self.handled = [*self.handled[1 - MAX_REMEMBERED :], call]
-        elif from_cdr and any(same_call(done, call) for done in self.handled):
+            self.handled = [
+                *self.handled[1 - MAX_REMEMBERED :],
+                (at or call.started, call),
+            ]
+        elif from_cdr and any(same_call(done, call) for _, done in self.handled):
             call = replace(call, handled=True)
         if self.last_call is None or call.started >= self.last_call.started:
             self.last_call = call
@@ -171,9 +180,10 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
                 key=_started,
             )
             history.handled = [
-                replace(call, handled=True)
+                (_parse(item.get("at")) or self._started, replace(call, handled=True))
                 for item in data.get("handled") or []
-                if (call := HistoryCall.from_store(item)) is not None
+                if isinstance(item, dict)
+                and (call := HistoryCall.from_store(item)) is not None
             ]
             self._histories[number] = history
         if self.config_entry is not None:
@@ -208,6 +218,14 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         ):
             self._history(call.extension).take(call, from_cdr=True)
         self._synced = now
+        # A handled call is kept while a read can return its record (it was
+        # written when the call ended, before its event came).
+        oldest = now - self.reads.remember
+        for history in self._histories.values():
+            if history.handled and history.handled[0][0] < oldest:
+                history.handled = [
+                    (at, call) for at, call in history.handled if at >= oldest
+                ]
         self._async_save()
         return self._snapshot(extensions)
 
@@ -232,7 +250,7 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
         call = event_call(data)
         if call is None:
             return
-        self._history(call.extension).take(call, from_cdr=False)
+        self._history(call.extension).take(call, from_cdr=False, at=dt_util.utcnow())
         self._async_save()
         # A poll can end hundreds of calls at once: they show together, on
         # the next turn of the loop, and ask for one read of the CDR.
@@ -339,7 +357,10 @@ class VoipNowHistory(DataUpdateCoordinator[HistoryData]):
                     "cleared": history.cleared.isoformat(),
                     "overflow": history.overflow,
                     "missed": [call.to_store() for call in history.missed],
-                    "handled": [call.to_store() for call in history.handled],
+                    "handled": [
+                        {**call.to_store(), "at": at.isoformat()}
+                        for at, call in history.handled
+                    ],
                     "last_call": history.last_call.to_store()
                     if history.last_call
                     else None,
