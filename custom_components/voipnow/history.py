@@ -40,7 +40,7 @@ AFTER_CALL_DELAY: Final = 15.0
 # Reads of the CDR an action may run at once per entry; others wait.
 MAX_PARALLEL_READS: Final = 2
 # What changed is written at most this long after (a busy PBX changes it
-# every minute, and it holds up to 200 calls per extension).
+# every minute, and it holds up to 100 missed calls per extension).
 SAVE_DELAY: Final = 300.0
 # Missed calls remembered per extension (the count goes on beyond them).
 MAX_REMEMBERED: Final = 100
