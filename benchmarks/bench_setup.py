@@ -19,6 +19,8 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import mock_config_flow
 
+from custom_components.voipnow.api.const import CALLS_PAGE_SIZE, DEFAULT_PAGE_SIZE
+
 from .harness import (
     CALLS_PATH,
     PRESENCE_PATH,
@@ -50,9 +52,13 @@ async def bench_setup_time(
         start = time.perf_counter()
         token = await async_fetch_token(session, sim.url)
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-        for path in (PRESENCE_PATH, CALLS_PATH):
+        # The counts the integration asks.
+        for path, count in (
+            (PRESENCE_PATH, DEFAULT_PAGE_SIZE),
+            (CALLS_PATH, CALLS_PAGE_SIZE),
+        ):
             async with session.get(
-                f"{sim.url}{path}", params={"count": "500"}, headers=headers
+                f"{sim.url}{path}", params={"count": str(count)}, headers=headers
             ) as resp:
                 await resp.json()
         return time.perf_counter() - start

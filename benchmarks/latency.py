@@ -22,6 +22,8 @@ from typing import Any
 import aiohttp
 from homeassistant.core import Event, HomeAssistant, callback
 
+from custom_components.voipnow.api.const import CALLS_PAGE_SIZE
+
 from .harness import CALLS_PATH
 from .measure import median, percentile, profiled
 
@@ -77,7 +79,9 @@ def listing_round_trip(
     async def listing() -> float:
         start = time.perf_counter()
         async with session.get(
-            f"{url}{CALLS_PATH}", params={"count": "500"}, headers=headers
+            f"{url}{CALLS_PATH}",
+            params={"count": str(CALLS_PAGE_SIZE)},
+            headers=headers,
         ) as resp:
             assert resp.status == 200, resp.status
             json.loads(await resp.read())

@@ -590,7 +590,7 @@ async def test_trusted_certificate(tls_server: tuple[ScriptedServer, Path]) -> N
 
     assert server.requests == [
         "POST /oauth/token.php",
-        "GET /uapi/phoneCalls/@me/@self?count=500",
+        "GET /uapi/phoneCalls/@me/@self?count=4999",
     ]
 
 
@@ -1249,7 +1249,7 @@ async def test_list_calls_reads_every_page(
     sim: VoipNowSimulator, session: aiohttp.ClientSession
 ) -> None:
     """25 calls in pages of 10 take three requests with startIndex and count."""
-    client = make_client(session, sim.url, page_size=10)
+    client = make_client(session, sim.url, calls_page_size=10)
     ids = {
         await ring(sim, from_number=f"55500{i:02d}", answer=False) for i in range(25)
     }
@@ -1278,7 +1278,7 @@ async def test_list_calls_beyond_the_simulator_page_size(
     assert len(calls) == 23
     (request,) = sim.api_requests()
     assert request.path == "/uapi/phoneCalls/@me/@self"
-    assert request.query == {"count": "500"}
+    assert request.query == {"count": "4999"}
 
 
 @pytest.mark.parametrize("quirks", [False, True])
@@ -1358,30 +1358,30 @@ async def test_empty_listing(
                 {"entry": [{"id": "a2"}], "paging": {"prev": "x"}},
             ],
             ["a1", "a2"],
-            ["count=500", "count=500&startIndex=1"],
+            ["count=4999", "count=4999&startIndex=1"],
             id="paging-next-without-total",
         ),
         pytest.param(
             [{"entry": [{"id": "a1"}], "totalResults": "3"}, {"entry": []}],
             ["a1"],
-            ["count=500", "count=500&startIndex=1"],
+            ["count=4999", "count=4999&startIndex=1"],
             id="short-page-then-empty",
         ),
         pytest.param(
             [{"entry": {"a1": {"id": "a1"}, "a2": {"id": "a2"}}}],
             ["a1", "a2"],
-            ["count=500"],
+            ["count=4999"],
             id="keyed-entry",
         ),
         pytest.param(
             [{"entry": {"id": "a1", "extension": EXT_OFFICE}}],
             ["a1"],
-            ["count=500"],
+            ["count=4999"],
             id="single-entry-object",
         ),
-        pytest.param([[{"id": "a1"}]], ["a1"], ["count=500"], id="bare-list"),
-        pytest.param([{"totalResults": 0}], [], ["count=500"], id="entry-omitted"),
-        pytest.param([{"entry": None}], [], ["count=500"], id="entry-null"),
+        pytest.param([[{"id": "a1"}]], ["a1"], ["count=4999"], id="bare-list"),
+        pytest.param([{"totalResults": 0}], [], ["count=4999"], id="entry-omitted"),
+        pytest.param([{"entry": None}], [], ["count=4999"], id="entry-null"),
     ],
 )
 async def test_listing_shapes_and_paging(
@@ -1426,7 +1426,7 @@ async def test_listing_past_the_largest_start_index_is_refused(
     """Offsets stop at 5000 ("List CDR"): a longer listing fails, never a 400."""
     page = [{"id": f"c{index}"} for index in range(1000)]
     scripted.answer = json_answer({"entry": page, "totalResults": 10**6})
-    listing = make_client(session, scripted.url, page_size=1000)
+    listing = make_client(session, scripted.url, calls_page_size=1000)
 
     with pytest.raises(VoipNowMalformedResponseError, match="start index of 5000"):
         await listing.async_list_calls()
@@ -1491,7 +1491,7 @@ async def test_base_path_is_kept_encoded(
     assert await client.async_list_calls() == []
     assert scripted.requests == [
         "POST /my%20pbx/oauth/token.php",
-        "GET /my%20pbx/uapi/phoneCalls/@me/@self?count=500",
+        "GET /my%20pbx/uapi/phoneCalls/@me/@self?count=4999",
     ]
 
 
@@ -1830,6 +1830,8 @@ def test_invalid_url(url: Any) -> None:
         ({"page_size": 5001}, "page_size"),
         ({"page_size": True}, "page_size"),
         ({"page_size": 10.0}, "page_size"),
+        ({"calls_page_size": 0}, "calls_page_size"),
+        ({"calls_page_size": 5001}, "calls_page_size"),
         ({"url": "not a url"}, "url"),
     ],
 )
@@ -1990,7 +1992,7 @@ async def test_one_deadline_for_a_whole_collection(
 ) -> None:
     """Pages that each come in time still fail once the whole listing is too slow."""
     client = make_client(
-        session, sim.url, page_size=1, request_timeout=5, collection_timeout=0.6
+        session, sim.url, calls_page_size=1, request_timeout=5, collection_timeout=0.6
     )
     for number in range(4):
         await ring(sim, from_number=f"555000{number}", answer=False)

@@ -14,6 +14,7 @@ from . import requests
 from .auth import TokenSource
 from .call_actions import CallActions
 from .const import (
+    CALLS_PAGE_SIZE,
     DEFAULT_COLLECTION_TIMEOUT,
     DEFAULT_PAGE_SIZE,
     DEFAULT_TIMEOUT,
@@ -49,6 +50,7 @@ class VoipNowClient(CallActions):
         request_timeout: float = DEFAULT_TIMEOUT,
         collection_timeout: float = DEFAULT_COLLECTION_TIMEOUT,
         page_size: int = DEFAULT_PAGE_SIZE,
+        calls_page_size: int = CALLS_PAGE_SIZE,
         time_zone: tzinfo = UTC,
     ) -> None:
         """Set up the client; nothing is sent until the first call.
@@ -58,12 +60,16 @@ class VoipNowClient(CallActions):
         """
         requests.seconds("request_timeout", request_timeout)
         requests.seconds("collection_timeout", collection_timeout)
-        if (
-            isinstance(page_size, bool)
-            or not isinstance(page_size, int)
-            or not 0 < page_size <= MAX_PAGE_SIZE
+        for name, size in (
+            ("page_size", page_size),
+            ("calls_page_size", calls_page_size),
         ):
-            raise VoipNowInvalidInputError("page_size", page_size)
+            if (
+                isinstance(size, bool)
+                or not isinstance(size, int)
+                or not 0 < size <= MAX_PAGE_SIZE
+            ):
+                raise VoipNowInvalidInputError(name, size)
         self._base = normalize_url(url)
         self._transport = Transport(
             session,
@@ -73,6 +79,7 @@ class VoipNowClient(CallActions):
             collection_timeout=float(collection_timeout),
         )
         self._page_size = page_size
+        self._calls_page_size = calls_page_size
         self._zone = time_zone
         self._records = CallRecords(self._transport, page_size, time_zone)
         # Whether this server wants the event type in the subscription's path
@@ -130,7 +137,9 @@ class VoipNowClient(CallActions):
     ) -> list[PhoneCall]:
         """List the calls now in the system (all pages)."""
         path = f"phoneCalls/{validate_user_id(user_id)}/{validate_extension(extension)}"
-        entries = await self._transport.async_collection(path, {}, self._page_size)
+        entries = await self._transport.async_collection(
+            path, {}, self._calls_page_size
+        )
         # The PBX writes the offset of its zone: the CDR's dates are read in it.
         self._records.clock.learn(
             entry.get("published") for entry in entries if isinstance(entry, Mapping)

@@ -9,6 +9,9 @@ DEFAULT_TIMEOUT: Final = 10.0
 # One overall limit for reading a whole collection, however many pages it has.
 DEFAULT_COLLECTION_TIMEOUT: Final = 30.0
 DEFAULT_PAGE_SIZE: Final = 500
+# The calls now in the system come in one request however big the PBX (the
+# documented `count` goes to 5000; 4PSA's own client asks at most 4999).
+CALLS_PAGE_SIZE: Final = 4999
 MAX_PAGE_SIZE: Final = 5000
 MAX_PAGES: Final = 50
 # The largest `startIndex` a server takes ("List CDR"): beyond it, a
