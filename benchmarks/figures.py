@@ -74,6 +74,7 @@ FIGURES: tuple[Figure, ...] = (
         rows=memory.memory_rows("memory_large", "memory_large_baseline"),
         checks=memory.memory_checks("memory_large", "memory_large_baseline"),
         full_only=True,
+        extensions=5000,
     ),
     Figure(
         needs=("memory_day",),

@@ -13,12 +13,20 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 
+from custom_components.voipnow.pbx_data import ENTITY_LIMIT, extension_limit
+
 # Where `python -m benchmarks` wants the results (a JSON file), and whether
 # this is the short run of CI (`--quick`: fewer rounds, no 5,000-extension or
 # 24-hour figures).
 RESULTS_ENV = "VOIPNOW_BENCH_JSON"
 QUICK_ENV = "VOIPNOW_BENCH_QUICK"
 QUICK = os.environ.get(QUICK_ENV) == "1"
+# The largest figures' size, and the most extensions an entry shows on this
+# Home Assistant line (2026 adds at most 10,000 entities per entry): where
+# 5,000 do not fit, their figures do not apply.
+LARGE = 5000
+MOST_EXTENSIONS = extension_limit(ENTITY_LIMIT)
+LARGE_FITS = MOST_EXTENSIONS >= LARGE
 PROFILE_ENV = "VOIPNOW_BENCH_PROFILE"
 RESULTS: dict[str, Any] = {}
 _OURS = "custom_components/voipnow/"

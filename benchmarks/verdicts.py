@@ -74,6 +74,8 @@ class Figure:
     title: str = ""
     # Measured by the full run only (too long for CI's quick run).
     full_only: bool = False
+    # The extensions one entry must show for it (None: a few).
+    extensions: int | None = None
 
 
 @dataclass
@@ -86,14 +88,33 @@ class Verdict:
     failed: list[str] = field(default_factory=list)
 
 
-def evaluate(figures: tuple[Figure, ...], results: Results, *, quick: bool) -> Verdict:
-    """Render every figure's rows and judge its targets."""
+def evaluate(
+    figures: tuple[Figure, ...],
+    results: Results,
+    *,
+    quick: bool,
+    most_extensions: int | None = None,
+) -> Verdict:
+    """Render every figure's rows and judge its targets.
+
+    `most_extensions`: how many extensions one entry can show on this Home
+    Assistant line (None: no limit); a figure needing more does not apply.
+    """
     verdict = Verdict()
     for figure in figures:
         name = figure.title or ", ".join(figure.needs)
         absent = [need for need in figure.needs if need not in results]
         if absent and quick and figure.full_only:
             verdict.rows.append((name, "full run only", "", "", "", ""))
+            continue
+        if (
+            absent
+            and figure.extensions is not None
+            and most_extensions is not None
+            and most_extensions < figure.extensions
+        ):
+            reason = f"not applicable: an entry shows {most_extensions:,} extensions"
+            verdict.rows.append((name, reason, "", "", "", ""))
             continue
         if absent:
             verdict.rows.append((name, "not measured", "", "", "", mark(False)))

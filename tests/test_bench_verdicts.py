@@ -358,6 +358,28 @@ def test_not_measured() -> None:
     ]
 
 
+def test_five_thousand_extensions_where_an_entry_shows_fewer() -> None:
+    """Where an entry shows fewer (Home Assistant 2026), their figure does not apply.
+
+    Where it shows them, a missing figure still fails the full run.
+    """
+    fewer = results(full=False)
+    fewer["memory_day"] = results()["memory_day"]
+    verdict = evaluate(FIGURES, fewer, quick=False, most_extensions=1000)
+    assert verdict.failed == []
+    shown = {row[0]: row[1] for row in verdict.rows}
+    assert shown["memory per extension, 5,000 extensions"] == (
+        "not applicable: an entry shows 1,000 extensions"
+    )
+    missing = (
+        "memory per extension, 5,000 extensions (not measured: memory_large, "
+        "memory_large_baseline)"
+    )
+    for most in (None, 5000):
+        verdict = evaluate(FIGURES, fewer, quick=False, most_extensions=most)
+        assert verdict.failed == [missing]
+
+
 def test_check() -> None:
     """The margin applies to ratios in the quick run only."""
     ratio = Check("ratio", 1.5 * 1.2, 1.5)

@@ -2,7 +2,8 @@
 
 Numbers must have the documented form (digits and `*`, at most 32); others
 are skipped with one warning per listing that shows them with `repr`. Names
-are cleaned. At most 5,000 extensions are kept, with a repair issue.
+are cleaned. At most 5,000 extensions are kept (on Home Assistant 2026, what
+fits its 10,000 entities per entry), with a repair issue.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
     device_registry as dr,
+    entity_platform,
     entity_registry as er,
     issue_registry as ir,
 )
@@ -128,3 +130,56 @@ async def test_at_most_so_many_extensions(
     await hass.config_entries.async_remove(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_entities_per_extension(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Each extension has the entities its limit counts, all enabled."""
+    await async_load(hass, mock_config_entry)
+    device = device_entry(mock_config_entry.runtime_data.calls, EXT_OFFICE)
+    assert device is not None
+    entities = er.async_entries_for_device(entity_registry, device.id)
+    assert len(entities) == pbx_data.ENTITIES_PER_EXTENSION
+    assert not [entity.entity_id for entity in entities if entity.disabled]
+
+
+def test_the_limit_is_what_home_assistant_lets_an_entry_have() -> None:
+    """Home Assistant 2026 adds at most 10,000 enabled entities per entry."""
+    assert (
+        getattr(entity_platform, "MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY", None)
+        == pbx_data.ENTITY_LIMIT
+    )
+    # Home Assistant 2025.4: no limit but ours.
+    assert pbx_data.extension_limit(None) == 5000
+    # 9 entities each, a tenth of the limit kept for the call queues.
+    assert pbx_data.extension_limit(10_000) == 1000
+    assert pbx_data.extension_limit(100_000) == 5000
+
+
+async def test_an_extension_has_all_its_entities_or_none(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under Home Assistant's entity limit, extensions beyond it are left out whole.
+
+    Home Assistant adds no entity beyond its limit, whichever platform comes
+    first: 5,000 extensions got their buttons, and no call state for most.
+    """
+    # Three extensions with room for two (and the queues' tenth).
+    monkeypatch.setattr(pbx_data, "ENTITY_LIMIT", 20 + 7)
+    await async_load(hass, mock_config_entry)
+
+    assert hass.states.get(OFFICE_CALL_STATE) is not None
+    assert hass.states.get(KITCHEN_CALL_STATE) is not None
+    assert hass.states.get(GARAGE_CALL_STATE) is None
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"too_many_extensions_{mock_config_entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["limit"] == "2"
