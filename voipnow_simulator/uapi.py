@@ -61,9 +61,20 @@ class ApiState(SimState):
         """Return the PhoneCall JSON of a call as the API would answer it."""
         return self.render.call_json(call, request)
 
-    def _page(self, request: web.Request, items: list[Any]) -> dict[str, Any]:
-        """Page a collection; every listing goes through here."""
-        return paginate(request, items, self.page_size)
+    def _page(
+        self,
+        request: web.Request,
+        items: list[Any],
+        render: Callable[[Any], Any] | None = None,
+    ) -> dict[str, Any]:
+        """Page a collection; every listing goes through here.
+
+        `render` writes out an item: only those of the page asked are.
+        """
+        body = paginate(request, items, self.page_size)
+        if render is not None:
+            body["entry"] = [render(item) for item in body["entry"]]
+        return body
 
 
 class UapiHandlers:

@@ -78,8 +78,7 @@ class PhoneCallsApi(UapiHandlers):
             if not calls:
                 return web.Response(status=204)
             return json_response(sim.call_json(calls[0], request))
-        body = sim._page(request, calls)
-        body["entry"] = [sim.call_json(c, request) for c in body["entry"]]
+        body = sim._page(request, calls, lambda call: sim.call_json(call, request))
         if not calls and sim.empty_listing_204:
             return web.Response(status=204)
         if sim.quirks:

@@ -119,9 +119,7 @@ class CdrApi(UapiHandlers):
         records = sorted((r for r in sim.pbx.cdr if wanted(r)), key=_published)
         if order == "desc":
             records.reverse()
-        # Only the page asked is written out (a busy day holds thousands).
-        body = sim._page(request, records)
-        body["entry"] = [self.record_json(r) for r in body["entry"]]
+        body = sim._page(request, records, self.record_json)
         # Every listing is restricted to a period (by default the current
         # month) and ordered by `published`.
         body["filtered"] = body["sorted"] = True
