@@ -188,10 +188,10 @@ class CallFlowModel(RuleBasedStateMachine):
         self.sim.add_extension(EXT_GARAGE, name="Garage")
         listing = self.sim.state._page
 
-        def page(request: Any, items: list[Any]) -> dict[str, Any]:
+        def page(request: Any, items: list[Any], render: Any = None) -> dict[str, Any]:
             if request.path == CALLS_PATH:
                 self._note_listing()
-            return listing(request, items)
+            return listing(request, items, render)
 
         self.sim.state._page = page  # type: ignore[method-assign]
         self.world.run(self._async_start())
