@@ -24,9 +24,10 @@ class ActingOn:
 
     def __init__(self, coordinator: VoipNowCoordinator, phone_call_id: str) -> None:
         """Guard one call of one entry."""
-        self._in_flight: set[tuple[str, str]] = coordinator.hass.data.setdefault(
-            _IN_FLIGHT, set()
-        )
+        data = coordinator.hass.data
+        if (in_flight := data.get(_IN_FLIGHT)) is None:
+            in_flight = data[_IN_FLIGHT] = set()
+        self._in_flight = in_flight
         self._key = (coordinator.config_entry.entry_id, phone_call_id)
 
     def __enter__(self) -> None:

@@ -321,11 +321,15 @@ def _root_cause(err: BaseException) -> str:
 _HAS_MIDDLEWARES: Final = hasattr(aiohttp, "ClientMiddlewareType")
 
 
-def _no_replay_options(method: str) -> dict[str, Any]:
+_NO_OPTIONS: Final[Mapping[str, Any]] = {}
+_NO_REPLAY_OPTIONS: Final[Mapping[str, Any]] = (
+    {"middlewares": (_refuse_replay,)} if _HAS_MIDDLEWARES else {}
+)
+
+
+def _no_replay_options(method: str) -> Mapping[str, Any]:
     """Extra request options that stop aiohttp >= 3.12 replaying a write."""
-    if method not in ("PUT", "DELETE") or not _HAS_MIDDLEWARES:
-        return {}
-    return {"middlewares": (_refuse_replay,)}
+    return _NO_REPLAY_OPTIONS if method in ("PUT", "DELETE") else _NO_OPTIONS
 
 
 async def _read_limited(resp: aiohttp.ClientResponse) -> str:

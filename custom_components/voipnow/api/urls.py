@@ -102,6 +102,9 @@ def valid_callback_url(url: Any) -> bool:
     return target.scheme in ("http", "https") and valid_host(target.raw_host)
 
 
+_SERVICES: Final = {"phoneCalls": "calls", "cdr": "call_records"}
+
+
 def service_of(path: str) -> str:
     """Name the UnifiedAPI service a path belongs to (what an App may be denied).
 
@@ -114,4 +117,4 @@ def service_of(path: str) -> str:
         return "queues"
     if "phoneCallEvents" in parts:
         return "call_events"
-    return {"phoneCalls": "calls", "cdr": "call_records"}.get(parts[0], parts[0])
+    return _SERVICES.get(parts[0], parts[0])
