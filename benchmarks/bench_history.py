@@ -200,7 +200,10 @@ async def bench_cdr_refresh_cost(
         # cost up to twice as much for a few rounds), which a ratio of two
         # medians would take for growth.
         "steady_ratio": median(
-            [big / little for little, big in zip(small.steady, large.steady)]
+            [
+                big / little
+                for little, big in zip(small.steady, large.steady, strict=True)
+            ]
         ),
     }
     bench(
