@@ -52,8 +52,8 @@ from .harness import (
 from .measure import median, percentile, profiled, rounds
 
 WARMUP = rounds(30, 20)
-# The medians of 300 rounds moved the ratios by +-2% from run to run; those
-# of 1,500 by +-0.5%.
+# The medians of 300 rounds moved the ratios by +-2% between runs in a row;
+# those of 1,500 by +-0.5% (runs far apart still drift by about 2%).
 ROUNDS = rounds(1500, 200)
 ACTIONS_PER_TOKEN = rounds(1000, 1000)
 # The integration's timeout of one request (seconds); any timeout costs the same.

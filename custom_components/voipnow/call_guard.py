@@ -24,10 +24,9 @@ class ActingOn:
 
     def __init__(self, coordinator: VoipNowCoordinator, phone_call_id: str) -> None:
         """Guard one call of one entry."""
-        data = coordinator.hass.data
-        if (in_flight := data.get(_IN_FLIGHT)) is None:
-            in_flight = data[_IN_FLIGHT] = set()
-        self._in_flight = in_flight
+        self._in_flight: set[tuple[str, str]] = coordinator.hass.data.setdefault(
+            _IN_FLIGHT, set()
+        )
         self._key = (coordinator.config_entry.entry_id, phone_call_id)
 
     def __enter__(self) -> None:

@@ -307,13 +307,10 @@ def async_setup_services(hass: HomeAssistant) -> None:
             # Who asked travels with the fields (listening in is logged with it).
             data = {**call.data, ATTR_CONTEXT: call.context}
             runtime = async_get_runtime(hass, data.get(ATTR_CONFIG_ENTRY_ID))
-            restricted = False
-            # Automations, scripts and the system call without a user.
-            if call.context.user_id is not None:
-                user = await async_caller(hass, call.context)
-                if user is not None and not user.is_admin:
-                    restricted = True
-                    check_control(user, call.context, scope(hass, runtime, data))
+            user = await async_caller(hass, call.context)
+            restricted = user is not None and not user.is_admin
+            if user is not None and restricted:
+                check_control(user, call.context, scope(hass, runtime, data))
             return await handler(runtime, data, restricted)
 
         hass.services.async_register(

@@ -20,8 +20,6 @@ MAX_NAME: Final = 64
 MAX_NUMBER: Final = 32
 # Used with `fullmatch`: `$` would let a trailing newline through.
 USER_ID_RE: Final = re.compile(r"@me|@viewer|@owner|[0-9]{1,20}")
-# The keywords of USER_ID_RE: what nearly every request names, checked by a set.
-_USER_KEYWORDS: Final = frozenset({"@me", "@viewer", "@owner"})
 EXTENSION_RE: Final = re.compile(r"(?=[0-9*]*[0-9])[0-9*]{1,32}")
 OBJECT_ID_RE: Final = re.compile(rf"[A-Za-z0-9]{{1,{MAX_OBJECT_ID}}}")
 # Extensions (digits and `*`) and public numbers (digits, a leading `+`).
@@ -43,8 +41,6 @@ _OVERRIDE_RE: Final = re.compile(
 
 def validate_user_id(user_id: str) -> str:
     """Check a userId path segment: `@me`, `@viewer`, `@owner` or digits."""
-    if user_id in _USER_KEYWORDS:
-        return user_id
     if not isinstance(user_id, str) or not USER_ID_RE.fullmatch(user_id):
         raise VoipNowInvalidInputError("user_id", user_id)
     return user_id
