@@ -8,7 +8,7 @@ become translated Home Assistant errors in one place, `errors.pbx_error`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
@@ -16,13 +16,12 @@ from homeassistant.core import HomeAssistant, callback
 
 from .api import (
     DEFAULT_USER_ID,
-    VoipNowError,
     VoipNowInvalidInputError,
     parse_caller_id,
     validate_extension,
     validate_object_id,
 )
-from .call_guard import ActingOn
+from .call_guard import async_act_once
 from .calls import ExtensionCall
 from .const import (
     ATTR_CALLER_ID,
@@ -39,7 +38,7 @@ from .const import (
     EVENT_CALL_ACTION,
 )
 from .coordinator import VoipNowCoordinator
-from .errors import call_ended, invalid_input, pbx_error, pbx_errors, validation_error
+from .errors import invalid_input, pbx_errors, validation_error
 from .phonebook.numbers import clean_number
 from .runtime import VoipNowRuntime
 from .targets import transfer_targets
@@ -88,14 +87,15 @@ def resolve_call(
     """
     calls = coordinator.data.state_of(extension).calls
     if phone_call_id is not None:
-        known = next((c for c in calls if c.phone_call_id == phone_call_id), None)
-        if known is None:
-            # An id the PBX listed is well formed; any other is checked.
-            try:
-                validate_object_id(ATTR_PHONE_CALL_ID, phone_call_id)
-            except VoipNowInvalidInputError as err:
-                raise invalid_input(err) from None
-        return phone_call_id, known
+        for known in calls:
+            if known.phone_call_id == phone_call_id:
+                return phone_call_id, known
+        # An id the PBX listed is well formed; any other is checked.
+        try:
+            validate_object_id(ATTR_PHONE_CALL_ID, phone_call_id)
+        except VoipNowInvalidInputError as err:
+            raise invalid_input(err) from None
+        return phone_call_id, None
     if not calls:
         raise validation_error("no_active_call", extension=extension)
     if len(calls) > 1:
@@ -106,24 +106,6 @@ def resolve_call(
             ids=", ".join(c.phone_call_id for c in calls),
         )
     return calls[0].phone_call_id, calls[0]
-
-
-async def _async_act(
-    coordinator: VoipNowCoordinator,
-    call_id: str,
-    send: Callable[[], Awaitable[bool]],
-) -> None:
-    """Act on one call once: one request at a time, errors translated.
-
-    `send` returns False when the PBX had no such call: it ended first.
-    """
-    with ActingOn(coordinator, call_id):
-        try:
-            done = await send()
-        except VoipNowError as err:
-            raise pbx_error(coordinator, err) from err
-    if not done:
-        raise call_ended(coordinator, call_id)
 
 
 def _check_allowed(
@@ -149,24 +131,6 @@ def _check_allowed(
     ):
         return
     raise validation_error("number_not_allowed", field=field, number=wanted[:32])
-
-
-def _acting_extension(
-    coordinator: VoipNowCoordinator,
-    extension: str,
-    restricted: bool,
-    field: str,
-    wanted: str,
-) -> str:
-    """Return the full number of the extension an action starts from.
-
-    `restricted`: the request comes from a user who is not an administrator;
-    the number the action reaches (`wanted`, in `field`) must be allowed.
-    """
-    number = known_extension(coordinator, extension)
-    if restricted:
-        _check_allowed(coordinator, field, wanted)
-    return number
 
 
 def _target_name(
@@ -226,13 +190,13 @@ async def async_transfer_call(
     restricted: bool = False,
 ) -> dict[str, Any]:
     """Transfer an extension's call (to voicemail: the caller leaves a message)."""
-    number = _acting_extension(
-        coordinator, extension, restricted, ATTR_SEND_CALL_TO, send_call_to
-    )
+    number = known_extension(coordinator, extension)
+    if restricted:
+        _check_allowed(coordinator, ATTR_SEND_CALL_TO, send_call_to)
     call_id, known = resolve_call(coordinator, number, phone_call_id)
     if to_voicemail and transfer_number is None and known is not None:
         transfer_number = known.remote_number
-    await _async_act(
+    await async_act_once(
         coordinator,
         call_id,
         lambda: coordinator.client.async_transfer_call(
@@ -271,7 +235,7 @@ async def async_hangup_call(
     """Hang up one call of an extension (never all of them by accident)."""
     number = known_extension(coordinator, extension)
     call_id, known = resolve_call(coordinator, number, phone_call_id)
-    await _async_act(
+    await async_act_once(
         coordinator,
         call_id,
         lambda: coordinator.client.async_hangup_call(
@@ -295,9 +259,9 @@ async def async_make_call(
     restricted: bool = False,
 ) -> dict[str, Any]:
     """Place a call: the extension's phone rings first, then the destination."""
-    number = _acting_extension(
-        coordinator, extension, restricted, ATTR_DESTINATION, destination
-    )
+    number = known_extension(coordinator, extension)
+    if restricted:
+        _check_allowed(coordinator, ATTR_DESTINATION, destination)
     if restricted and caller_id is not None:
         # Presenting someone's number is as much fraud as calling it; a name
         # alone presents the extension's own number.

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from homeassistant.core import Context
+from homeassistant.exceptions import HomeAssistantError
 
 from .actions import (
     _action_event,
@@ -29,7 +30,7 @@ from .api import (
     split_caller_id,
 )
 from .call_features import CallFeature
-from .call_guard import ActingOn
+from .call_guard import ActsOnCalls, async_act_once
 from .calls import ExtensionCall
 from .const import (
     ATTR_CALLER_ID,
@@ -41,7 +42,7 @@ from .const import (
     CONF_ALLOW_LISTEN_IN,
 )
 from .coordinator import VoipNowCoordinator
-from .errors import call_ended, pbx_error, runtime_error, validation_error
+from .errors import pbx_error, runtime_error, validation_error
 from .logbook import async_log_action
 from .recording import recordings
 from .targets import find_targets, transfer_targets
@@ -177,15 +178,12 @@ async def async_call_feature(
             **fields,
         )
 
-    with ActingOn(coordinator, call_id):
-        try:
-            done = await send()
-        except VoipNowError as err:
-            if feature.user_app_only and _refused(err):
-                raise runtime_error("action_refused", action=feature.service) from err
-            raise pbx_error(coordinator, err) from err
-    if not done:
-        raise call_ended(coordinator, call_id)
+    def translate(coordinator: ActsOnCalls, err: VoipNowError) -> HomeAssistantError:
+        if feature.user_app_only and _refused(err):
+            return runtime_error("action_refused", action=feature.service)
+        return pbx_error(coordinator, err)
+
+    await async_act_once(coordinator, call_id, send, translate)
     recordings(coordinator).acted(call_id, feature.action(data), coordinator.data)
     if feature.event is None:
         coordinator.async_refresh_soon()

@@ -2,39 +2,59 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util.hass_dict import HassKey
 
+from .api import VoipNowError
 from .const import DOMAIN
-from .errors import validation_error
+from .errors import ActsOnPbx, call_ended, pbx_error, validation_error
 
-if TYPE_CHECKING:
-    from .coordinator import VoipNowCoordinator
-
-# Calls a request is under way for, per entry.
-_IN_FLIGHT: HassKey[set[tuple[str, str]]] = HassKey(f"{DOMAIN}_in_flight")
+# The calls a request is under way for, per entry. Kept in `hass.data`, not
+# in the coordinator: a request sent before a reload may still be under way.
+_IN_FLIGHT: HassKey[dict[str, set[str]]] = HassKey(f"{DOMAIN}_in_flight")
 
 
-class ActingOn:
-    """Refuse a second request for a call while one is under way.
+class ActsOnCalls(ActsOnPbx, Protocol):
+    """What the guard needs of the entry acting on calls (its calls coordinator)."""
+
+    # The ids of the calls a request is under way for: `calls_in_flight`.
+    in_flight: set[str]
+
+
+type Translate = Callable[[ActsOnCalls, VoipNowError], HomeAssistantError]
+
+
+def calls_in_flight(hass: HomeAssistant, entry_id: str) -> set[str]:
+    """Return the ids of the calls of one entry a request is under way for."""
+    return hass.data.setdefault(_IN_FLIGHT, {}).setdefault(entry_id, set())
+
+
+async def async_act_once(
+    coordinator: ActsOnCalls,
+    call_id: str,
+    send: Callable[[], Awaitable[bool]],
+    translate: Translate = pbx_error,
+) -> None:
+    """Send one request for a call, refusing a second while it is under way.
 
     A double press or two automations at once must not reach the PBX twice.
+    `send` builds the request (its fields are checked then) and answers
+    False when the PBX had no such call: it ended first. The client's errors
+    are translated by `translate`.
     """
-
-    def __init__(self, coordinator: VoipNowCoordinator, phone_call_id: str) -> None:
-        """Guard one call of one entry."""
-        self._in_flight: set[tuple[str, str]] = coordinator.hass.data.setdefault(
-            _IN_FLIGHT, set()
-        )
-        self._key = (coordinator.config_entry.entry_id, phone_call_id)
-
-    def __enter__(self) -> None:
-        """Take the call, or refuse: a request for it is under way."""
-        if self._key in self._in_flight:
-            raise validation_error("call_busy", phone_call_id=self._key[1])
-        self._in_flight.add(self._key)
-
-    def __exit__(self, *exc_info: object) -> None:
-        """Let the call go."""
-        self._in_flight.discard(self._key)
+    in_flight = coordinator.in_flight
+    if call_id in in_flight:
+        raise validation_error("call_busy", phone_call_id=call_id)
+    in_flight.add(call_id)
+    try:
+        done = await send()
+    except VoipNowError as err:
+        raise translate(coordinator, err) from err
+    finally:
+        in_flight.discard(call_id)
+    if not done:
+        raise call_ended(coordinator, call_id)

@@ -73,8 +73,6 @@ ATTR_FIRST_SEEN: Final = "first_seen"
 ATTR_NUMBER_KIND: Final = "number_kind"
 ATTR_HELD_BY_EXTENSION: Final = "held_by_extension"
 ATTR_LAST_MISSED: Final = "last_missed"
-# Not a field: the context of the action call, given to its handler.
-ATTR_CONTEXT: Final = "context"
 ATTR_PARKED: Final = "parked"
 ATTR_RECORDING: Final = "recording"
 ATTR_MAX_IN_PARKING: Final = "max_in_parking"

@@ -16,6 +16,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .api import Extension, PhoneCall, VoipNowClient, same_extension, short_extension
 from .call_event import CallEvent
+from .call_guard import calls_in_flight
 from .calls import (
     IDLE,
     CallbackHint,
@@ -119,6 +120,8 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         self.options = dict(entry.options)
         self.server_id = entry.data.get(CONF_SERVER_ID) or entry.unique_id
         self.tracker = kept_tracker(hass, entry)
+        # The calls an action is under way for (see `call_guard`).
+        self.in_flight = calls_in_flight(hass, entry.entry_id)
         self.push: PushHealth | None = None
         self._extensions: dict[str, Extension] | None = None
         self._extensions_fetched = 0.0
@@ -151,7 +154,7 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         party): the extensions are indexed by their short number once per
         listing of them.
         """
-        extensions = self.extensions
+        extensions = self.data.extensions if self.data else {}
         if number in extensions:
             return number
         if not number:

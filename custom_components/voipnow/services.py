@@ -30,7 +30,6 @@ from .call_features import CALL_FEATURES, CallFeature
 from .const import (
     ATTR_CALLER_ID,
     ATTR_CONFIG_ENTRY_ID,
-    ATTR_CONTEXT,
     ATTR_DESTINATION,
     ATTR_EXTENSION,
     ATTR_PHONE_CALL_ID,
@@ -105,12 +104,11 @@ MAKE_CALL_SCHEMA = vol.Schema(
 )
 
 
-# A handler gets what the entry holds, the fields, and whether the caller is a
-# user who is not an administrator (automations, scripts and the system call
-# with no user: they are set up by administrators and keep every freedom).
-type Handler = Callable[
-    [VoipNowRuntime, dict[str, Any], bool], Awaitable[ServiceResponse]
-]
+# A handler gets what the entry holds, the call (its fields, and who asked in
+# its context), and whether the caller is a user who is not an administrator
+# (automations, scripts and the system call with no user: they are set up by
+# administrators and keep every freedom).
+type Handler = Callable[[VoipNowRuntime, ServiceCall, bool], Awaitable[ServiceResponse]]
 
 
 RELOAD_PHONEBOOK_SCHEMA = vol.Schema({vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string})
@@ -149,9 +147,10 @@ QUEUE_AGENT_SCHEMA = vol.Schema(
 
 
 async def _set_queue_agent_status(
-    runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
+    runtime: VoipNowRuntime, call: ServiceCall, restricted: bool
 ) -> ServiceResponse:
     """Handle `voipnow.set_queue_agent_status`."""
+    data = call.data
     queue = known_queue(runtime, data[ATTR_QUEUE])
     agent = known_agent(runtime, queue, data[ATTR_AGENT])
     await async_set_agent_status(
@@ -161,7 +160,7 @@ async def _set_queue_agent_status(
 
 
 async def _reload_phonebook(
-    runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
+    runtime: VoipNowRuntime, call: ServiceCall, restricted: bool
 ) -> ServiceResponse:
     """Handle `voipnow.reload_phonebook`: read the file and the address book."""
     await runtime.phonebook.async_reload()
@@ -169,17 +168,18 @@ async def _reload_phonebook(
 
 
 async def _clear_missed_calls(
-    runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
+    runtime: VoipNowRuntime, call: ServiceCall, restricted: bool
 ) -> ServiceResponse:
     """Handle `voipnow.clear_missed_calls`."""
-    async_clear_missed_calls(runtime, data.get(ATTR_EXTENSION))
+    async_clear_missed_calls(runtime, call.data.get(ATTR_EXTENSION))
     return None
 
 
 async def _get_call_history(
-    runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
+    runtime: VoipNowRuntime, call: ServiceCall, restricted: bool
 ) -> ServiceResponse:
     """Handle `voipnow.get_call_history`."""
+    data = call.data
     return await async_get_call_history(
         runtime,
         HistoryQuery(
@@ -193,38 +193,37 @@ async def _get_call_history(
     )
 
 
-def _resolve_target(
-    runtime: VoipNowRuntime, send_call_to: str, to_voicemail: bool
-) -> tuple[str, bool]:
-    """Let `send_call_to` name a transfer target ("Reception") or a phonebook entry.
+def _transfer_call(
+    runtime: VoipNowRuntime, call: ServiceCall, restricted: bool
+) -> Awaitable[ServiceResponse]:
+    """Handle `voipnow.transfer_call` (the handlers return the action, to await).
 
-    A number is used as it is; a target's name gives its number, and a
-    voicemail target sends the call to voicemail.
+    `send_call_to` may name a transfer target ("Reception") or a phonebook
+    entry: a number is used as it is; a target's name gives its number, and
+    a voicemail target sends the call to voicemail.
     """
+    data = call.data
+    send_call_to: str = data[ATTR_SEND_CALL_TO]
+    to_voicemail: bool = data.get(ATTR_TO_VOICEMAIL, False)
     options = runtime.calls.config_entry.options
-    if options.get(CONF_TRANSFER_TARGETS):
-        named = [
+    named = (
+        [
             target
             for target in find_targets(
                 transfer_targets(options), send_call_to, partial=False
             )
             if target.number != send_call_to
         ]
-        if len(named) == 1:
-            return named[0].number, to_voicemail or named[0].voicemail
-    return runtime.phonebook.number_named(send_call_to), to_voicemail
-
-
-def _transfer_call(
-    runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
-) -> Awaitable[ServiceResponse]:
-    """Handle `voipnow.transfer_call` (the handlers return the action, to await)."""
-    coordinator = runtime.calls
-    send_call_to, to_voicemail = _resolve_target(
-        runtime, data[ATTR_SEND_CALL_TO], data.get(ATTR_TO_VOICEMAIL, False)
+        if options.get(CONF_TRANSFER_TARGETS)
+        else ()
     )
+    if len(named) == 1:
+        send_call_to = named[0].number
+        to_voicemail = to_voicemail or named[0].voicemail
+    else:
+        send_call_to = runtime.phonebook.number_named(send_call_to)
     return async_transfer_call(
-        coordinator,
+        runtime.calls,
         extension=data[ATTR_EXTENSION],
         send_call_to=send_call_to,
         phone_call_id=data.get(ATTR_PHONE_CALL_ID),
@@ -237,9 +236,10 @@ def _transfer_call(
 
 
 def _make_call(
-    runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
+    runtime: VoipNowRuntime, call: ServiceCall, restricted: bool
 ) -> Awaitable[ServiceResponse]:
     """Handle `voipnow.make_call`."""
+    data = call.data
     return async_make_call(
         runtime.calls,
         extension=data[ATTR_EXTENSION],
@@ -255,14 +255,15 @@ def _call_feature(feature: CallFeature) -> Handler:
     """Build the handler of one row of the call actions' table (hold, park...)."""
 
     def handler(
-        runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
+        runtime: VoipNowRuntime, call: ServiceCall, restricted: bool
     ) -> Awaitable[ServiceResponse]:
         return async_call_feature(
             runtime.calls,
             feature,
-            data,
+            call.data,
             restricted=restricted,
-            context=data.pop(ATTR_CONTEXT),
+            # Who asked: listening in is logged with it.
+            context=call.context,
         )
 
     return handler
@@ -272,8 +273,9 @@ def _on_call(act: Callable[..., Awaitable[dict[str, Any]]], **fixed: Any) -> Han
     """Build the handler of an action on one call: hang up."""
 
     def handler(
-        runtime: VoipNowRuntime, data: dict[str, Any], restricted: bool
+        runtime: VoipNowRuntime, call: ServiceCall, restricted: bool
     ) -> Awaitable[ServiceResponse]:
+        data = call.data
         return act(
             runtime.calls,
             extension=data[ATTR_EXTENSION],
@@ -304,14 +306,15 @@ def async_setup_services(hass: HomeAssistant) -> None:
         """
 
         async def service(call: ServiceCall) -> ServiceResponse:
-            # Who asked travels with the fields (listening in is logged with it).
-            data = {**call.data, ATTR_CONTEXT: call.context}
-            runtime = async_get_runtime(hass, data.get(ATTR_CONFIG_ENTRY_ID))
-            user = await async_caller(hass, call.context)
-            restricted = user is not None and not user.is_admin
-            if user is not None and restricted:
-                check_control(user, call.context, scope(hass, runtime, data))
-            return await handler(runtime, data, restricted)
+            runtime = async_get_runtime(hass, call.data.get(ATTR_CONFIG_ENTRY_ID))
+            restricted = False
+            # No user: an automation, a script or the system.
+            if call.context.user_id is not None:
+                user = await async_caller(hass, call.context)
+                if user is not None and not user.is_admin:
+                    restricted = True
+                    check_control(user, call.context, scope(hass, runtime, call.data))
+            return await handler(runtime, call, restricted)
 
         hass.services.async_register(
             DOMAIN, name, service, schema=schema, supports_response=supports

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 from enum import IntEnum
+from functools import lru_cache
 import math
 import secrets
 from typing import Any, Final
@@ -56,13 +57,26 @@ _TRANSFER: Final = TransferAction.TRANSFER.value
 _TO_VOICEMAIL: Final = TransferAction.TO_VOICEMAIL.value
 
 
+@lru_cache(maxsize=1024)
+def _calls_of(user_id: str, extension: str) -> str:
+    """Build `phoneCalls/{user}/{extension}/` from checked segments.
+
+    Cached, as Home Assistant caches its entity id checks: every action on a
+    call of an extension checks the same two segments. A wrong one raises,
+    and an error is never cached.
+    """
+    return f"phoneCalls/{validate_user_id(user_id)}/{validate_extension(extension)}/"
+
+
 def call_path(user_id: str, extension: str, phone_call_id: str) -> str:
     """Build `phoneCalls/{user}/{extension}/{id}` from checked segments."""
-    return (
-        f"phoneCalls/{validate_user_id(user_id)}/"
-        f"{validate_extension(extension)}/"
-        f"{validate_object_id('phone_call_id', phone_call_id)}"
-    )
+    if type(user_id) is str and type(extension) is str:
+        calls = _calls_of(user_id, extension)
+    else:  # Anything else is checked, never cached.
+        calls = (
+            f"phoneCalls/{validate_user_id(user_id)}/{validate_extension(extension)}/"
+        )
+    return calls + validate_object_id("phone_call_id", phone_call_id)
 
 
 def events_path(user_id: str, extension: str) -> str:

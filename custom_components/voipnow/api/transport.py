@@ -105,16 +105,17 @@ class Transport[T: TokenProvider]:
         have left (timeout, dropped connection) is flagged `maybe_acted`.
         Without `decode`, a success's body is read but not decoded (None).
         """
+        spelled, options = _NO_REPLAY.get(method) or (method, _NO_OPTIONS)
         try:
             async with self.session.request(
-                _no_replay(method),
+                spelled,
                 url,
                 headers=headers,
                 json=json_body,
                 data=data,
                 allow_redirects=False,
                 timeout=self._client_timeout,
-                **_no_replay_options(method),
+                **options,
             ) as resp:
                 body = await _read_limited(resp)
                 status = resp.status
@@ -168,11 +169,15 @@ class Transport[T: TokenProvider]:
             if token is not None:
                 _LOGGER.debug("Token refused, requesting a new one")
             token = await self.tokens.async_token(stale=token)
-            _LOGGER.debug("%s /uapi/%s%s", method, path, note)
+            if _LOGGER.isEnabledFor(logging.DEBUG):
+                _LOGGER.debug("%s /uapi/%s%s", method, path, note)
             status, payload = await self.async_send(
                 method,
                 url,
-                headers=_headers(token),
+                headers={
+                    "Accept": "application/json",
+                    "Authorization": f"Bearer {token}",
+                },
                 json_body=json_body,
                 action=action,
                 decode=decode,
@@ -274,25 +279,6 @@ class Transport[T: TokenProvider]:
         raise VoipNowMalformedResponseError("Too many pages")
 
 
-def _headers(token: str) -> dict[str, str]:
-    """Return the headers of an API request."""
-    return {"Accept": "application/json", "Authorization": f"Bearer {token}"}
-
-
-def _no_replay(method: str) -> str:
-    """Spell a write method so aiohttp 3.11 never sends it a second time.
-
-    aiohttp silently re-sends PUT and DELETE once when the connection drops
-    before the answer (it treats them as idempotent). For a PBX action that is
-    a second transfer or hang-up. aiohttp 3.11 (Home Assistant 2025.4) compares
-    the method as given, while the request itself is sent upper-cased, so a
-    lower-case spelling sends the same request and opts out of the replay.
-    Newer aiohttp upper-cases first; `_no_replay_options` covers it there.
-    Both are proven by the client's tests on both Home Assistant lines.
-    """
-    return method if method in ("GET", "HEAD") else method.lower()
-
-
 async def _refuse_replay(
     request: aiohttp.ClientRequest,
     handler: Callable[[aiohttp.ClientRequest], Awaitable[aiohttp.ClientResponse]],
@@ -322,14 +308,25 @@ _HAS_MIDDLEWARES: Final = hasattr(aiohttp, "ClientMiddlewareType")
 
 
 _NO_OPTIONS: Final[Mapping[str, Any]] = {}
-_NO_REPLAY_OPTIONS: Final[Mapping[str, Any]] = (
-    {"middlewares": (_refuse_replay,)} if _HAS_MIDDLEWARES else {}
+_REFUSE_REPLAY: Final[Mapping[str, Any]] = (
+    {"middlewares": (_refuse_replay,)} if _HAS_MIDDLEWARES else _NO_OPTIONS
 )
-
-
-def _no_replay_options(method: str) -> Mapping[str, Any]:
-    """Extra request options that stop aiohttp >= 3.12 replaying a write."""
-    return _NO_REPLAY_OPTIONS if method in ("PUT", "DELETE") else _NO_OPTIONS
+# How each write method is sent so that aiohttp never sends it a second time.
+#
+# aiohttp silently re-sends PUT and DELETE once when the connection drops
+# before the answer (it treats them as idempotent). For a PBX action that is
+# a second transfer or hang-up. aiohttp 3.11 (Home Assistant 2025.4) compares
+# the method as given, while the request itself is sent upper-cased, so a
+# lower-case spelling sends the same request and opts out of the replay.
+# Newer aiohttp upper-cases first: the `_refuse_replay` middleware covers it
+# there. Both are proven by the client's tests on both Home Assistant lines.
+# GET and HEAD are sent as they are.
+_NO_REPLAY: Final[Mapping[str, tuple[str, Mapping[str, Any]]]] = {
+    "PUT": ("put", _REFUSE_REPLAY),
+    "DELETE": ("delete", _REFUSE_REPLAY),
+    "POST": ("post", _NO_OPTIONS),
+    "PATCH": ("patch", _NO_OPTIONS),
+}
 
 
 async def _read_limited(resp: aiohttp.ClientResponse) -> str:
