@@ -26,8 +26,8 @@ _TEL_SEPARATORS = str.maketrans("", "", "-.() ")
 
 # Each field below takes a plain `str` as it is and leaves anything else
 # (numbers, template results) to `cv.string`: every action validates
-# several of them, most are plain strings, and a call less each is measured
-# (see docs/benchmarks.md, the actions).
+# several of them, and most are plain strings (the action's figure in
+# docs/benchmarks.md counts every call on its way).
 
 
 def text(value: Any) -> str:

@@ -42,6 +42,7 @@ from custom_components.voipnow.api import (
     split_caller_id,
     transport as client_module,
 )
+from custom_components.voipnow.api.requests import transfer_body
 from voipnow_simulator import VoipNowSimulator
 
 from .conftest import (
@@ -740,6 +741,11 @@ BAD_INPUTS: list[tuple[str, Callable[[VoipNowClient], Awaitable[object]], str]] 
     ("send to plus", _transfer(send_call_to="+"), "send_call_to"),
     ("send to inner plus", _transfer(send_call_to="40+21"), "send_call_to"),
     ("send to None", _transfer(send_call_to=None), "send_call_to"),
+    # Not strings (nor keys of the checks' caches): refused all the same.
+    ("transfer user int", _transfer(user_id=12), "user_id"),
+    ("transfer ext list", _transfer(extension=["210"]), "extension"),
+    ("send to list", _transfer(send_call_to=["210"]), "send_call_to"),
+    ("from list", _transfer(transfer_from_number=["210"]), "transfer_from_number"),
     ("from bad", _transfer(transfer_from_number="x"), "transfer_from_number"),
     (
         "from default @self",
@@ -818,6 +824,24 @@ async def test_bad_input_sends_nothing(
     assert exc_info.value.field == field
     assert isinstance(exc_info.value, ValueError)
     assert sim.requests == []
+
+
+def test_transfer_bodies_are_not_shared() -> None:
+    """Each transfer gets a body of its own, though its checks are cached."""
+    fields: dict[str, Any] = {
+        "extension": EXT_OFFICE,
+        "send_call_to": "0003*211",
+        "transfer_from_number": None,
+        "transfer_number": None,
+        "to_voicemail": False,
+    }
+    first = transfer_body(**fields)
+    first["sendCallTo"] = "999"
+    assert transfer_body(**fields) == {
+        "action": "Transfer",
+        "sendCallTo": "0003*211",
+        "transferFromNumber": EXT_OFFICE,
+    }
 
 
 async def test_bad_callback_url_is_not_kept_in_the_error(client: VoipNowClient) -> None:

@@ -101,6 +101,21 @@ def transfer_body(
     names another party; voicemail needs an extension's mailbox and the
     party to send there (`transfer_number`).
     """
+    fields = (extension, send_call_to, transfer_from_number, transfer_number)
+    try:
+        return dict(_checked_transfer(*fields, to_voicemail))
+    except TypeError:  # A value that cannot be a key is no number: refused.
+        return dict(_transfer(*fields, to_voicemail))
+
+
+def _transfer(
+    extension: str,
+    send_call_to: str,
+    transfer_from_number: str | None,
+    transfer_number: str | None,
+    to_voicemail: bool,
+) -> tuple[tuple[str, str], ...]:
+    """Check a transfer's fields and return its body's items."""
     body = {
         "action": _TO_VOICEMAIL if to_voicemail else _TRANSFER,
         "sendCallTo": validate_number("send_call_to", send_call_to),
@@ -119,7 +134,13 @@ def transfer_body(
         )
     if transfer_number is not None:
         body["transferNumber"] = validate_number("transfer_number", transfer_number)
-    return body
+    return tuple(body.items())
+
+
+# Transfers repeat between the same numbers: each set of fields is checked
+# once (as `_calls_of`; an error raises and is never cached). The items, not
+# a dict, are kept: each request gets its own body.
+_checked_transfer = lru_cache(maxsize=1024)(_transfer)
 
 
 def checked_caller_id(caller_id: Any) -> str:
