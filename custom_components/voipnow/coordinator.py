@@ -154,7 +154,7 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         party): the extensions are indexed by their short number once per
         listing of them.
         """
-        extensions = self.data.extensions if self.data else {}
+        extensions = self.extensions
         if number in extensions:
             return number
         if not number:

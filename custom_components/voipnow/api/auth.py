@@ -92,13 +92,7 @@ class TokenSource:
 
         if self._refused is not None:
             raise copy.copy(self._refused) from self._refused
-        # `_cached`, written out: every request asks this first.
-        token = self._token
-        if (
-            token is not None
-            and token != stale
-            and time.monotonic() < self._token_expires
-        ):
+        if token := self._cached(stale):
             return token
         done = self._token_requests_done
         async with self._token_lock:

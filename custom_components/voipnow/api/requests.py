@@ -70,12 +70,10 @@ def _calls_of(user_id: str, extension: str) -> str:
 
 def call_path(user_id: str, extension: str, phone_call_id: str) -> str:
     """Build `phoneCalls/{user}/{extension}/{id}` from checked segments."""
-    if type(user_id) is str and type(extension) is str:
+    try:
         calls = _calls_of(user_id, extension)
-    else:  # Anything else is checked, never cached.
-        calls = (
-            f"phoneCalls/{validate_user_id(user_id)}/{validate_extension(extension)}/"
-        )
+    except TypeError:  # A value that cannot be a key is no segment: refused.
+        calls = _calls_of.__wrapped__(user_id, extension)
     return calls + validate_object_id("phone_call_id", phone_call_id)
 
 
