@@ -64,13 +64,17 @@ def _parked_call(
     coordinator: VoipNowCoordinator, extension: str
 ) -> tuple[str, ExtensionCall]:
     """The only parked call of the entry's extensions (the extension's first)."""
-    data = coordinator.data
-    own = [call for call in data.state_of(extension).calls if call.parked]
+    data, leaving = coordinator.data, coordinator.leaving
+    own = [
+        call
+        for call in data.state_of(extension).calls
+        if call.parked and call.phone_call_id not in leaving
+    ]
     found = own or [
         call
         for number in coordinator.extensions
         for call in data.state_of(number).calls
-        if call.parked
+        if call.parked and call.phone_call_id not in leaving
     ]
     ids = sorted({call.phone_call_id for call in found})
     if not ids:

@@ -122,6 +122,9 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         self.tracker = kept_tracker(hass, entry)
         # The calls an action is under way for (see `call_guard`).
         self.in_flight = calls_in_flight(hass, entry.entry_id)
+        # Calls an action moved away or ended, until `data` drops them (on
+        # the loop's next turn): actions no longer find them.
+        self.leaving: set[str] = set()
         self.push: PushHealth | None = None
         self._extensions: dict[str, Extension] | None = None
         self._extensions_fetched = 0.0
@@ -272,20 +275,25 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
         `then` runs once the caller has its answer (it tells the event bus).
         """
         self.tracker.mark_handled(extension, phone_call_id)
+        # Actions skip it from now on (`leaving`); the data and the entities
+        # drop it on the next turn of the loop, once the caller has its answer.
+        self.leaving.add(phone_call_id)
+        self.hass.loop.call_soon(
+            self._async_after_action, extension, phone_call_id, then
+        )
+
+    @callback
+    def _async_after_action(
+        self, extension: str, phone_call_id: str, then: Callable[[], None]
+    ) -> None:
+        """Show a handled call gone, tell what was done, and re-list to confirm it."""
         changed = False
         if self.data is not None and self.last_update_success:
             state = self.data.state_of(extension)
             remaining = [c for c in state.calls if c.phone_call_id != phone_call_id]
             if changed := len(remaining) != len(state.calls):
-                # The data changes now: the next action already sees it.
                 self.data = self.data.with_state(extension, summarise(remaining))
-        # Entities and the re-list follow on the next turn of the loop, once
-        # the caller has its answer.
-        self.hass.loop.call_soon(self._async_after_action, changed, then)
-
-    @callback
-    def _async_after_action(self, changed: bool, then: Callable[[], None]) -> None:
-        """Tell what was done, show a handled call gone, and re-list to confirm it."""
+        self.leaving.discard(phone_call_id)
         then()
         if changed:
             self.async_update_listeners()

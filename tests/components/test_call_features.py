@@ -169,6 +169,24 @@ async def test_park_then_unpark(
     assert hass.states.get(OFFICE_CALL_STATE).state == "idle"
 
 
+@pytest.mark.usefixtures("parked")
+async def test_unpark_twice_in_a_row_sends_one(
+    hass: HomeAssistant, simulator: VoipNowSimulator
+) -> None:
+    """A second unpark right after the first, before any re-list: refused, one PUT."""
+    simulator.clear_requests()
+    data = {"extension": EXT_OFFICE, "send_call_to": EXT_KITCHEN}
+
+    await async_act(hass, "unpark_call", data)
+    # No waiting: the listing still shows the call parked.
+    with pytest.raises(ServiceValidationError) as err:
+        await async_act(hass, "unpark_call", data)
+
+    assert err.value.translation_key == "no_parked_call"
+    assert len(puts(simulator)) == 1
+    await settle(hass)
+
+
 async def test_unpark_by_id_when_the_parker_lists_no_view(
     hass: HomeAssistant, simulator: VoipNowSimulator, call_id: str
 ) -> None:
