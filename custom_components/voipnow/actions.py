@@ -157,9 +157,11 @@ def _action_event(
     target: str | None = None,
     voicemail: bool = False,
 ) -> Callable[[], None]:
-    """Build the telling of the event bus (and so the logbook) what an action did."""
+    """Build the telling of the event bus (and so the logbook) what an action did.
 
-    @callback
+    A plain function: it is called once the caller has its answer, directly.
+    """
+
     def fire() -> None:
         coordinator.hass.bus.async_fire(
             EVENT_CALL_ACTION,

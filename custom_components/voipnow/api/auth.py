@@ -73,6 +73,10 @@ class TokenSource:
         """Seconds the cached token is handed out before a new one is asked for."""
         return max(0.0, self._token_expires - time.monotonic())
 
+    def current_token(self) -> str | None:
+        """Return the token while it is valid, without waiting (None: ask)."""
+        return self._cached(None)
+
     def _cached(self, stale: str | None) -> str | None:
         """Return the token while it is valid, unless it is the refused one."""
         if (

@@ -39,6 +39,9 @@ NOT_JSON: Final = object()
 class TokenProvider(Protocol):
     """Where the transport gets the App's bearer token (the OAuth side)."""
 
+    def current_token(self) -> str | None:
+        """Return the token while it is valid, without waiting (None: ask)."""
+
     async def async_token(self, *, stale: str | None = None) -> str:
         """Return a valid token other than `stale`, the one just refused."""
 
@@ -73,6 +76,8 @@ class Transport[T: TokenProvider]:
         # and those that refused a fresh one.
         self.accepted_services: set[str] = set()
         self.refused_services: set[str] = set()
+        # The headers of the last token, built once per token.
+        self._headers: tuple[str | None, Mapping[str, str]] = (None, {})
 
     @property
     def timeout(self) -> float:
@@ -166,18 +171,17 @@ class Transport[T: TokenProvider]:
         # A 401 means the PBX did not act: renewing the token and sending once
         # more cannot duplicate an action. Nothing else is ever sent again.
         for note in ("", " (new token)"):
-            if token is not None:
+            if token is None:
+                token = self.tokens.current_token() or await self.tokens.async_token()
+            else:
                 _LOGGER.debug("Token refused, requesting a new one")
-            token = await self.tokens.async_token(stale=token)
+                token = await self.tokens.async_token(stale=token)
             if _LOGGER.isEnabledFor(logging.DEBUG):
                 _LOGGER.debug("%s /uapi/%s%s", method, path, note)
             status, payload = await self.async_send(
                 method,
                 url,
-                headers={
-                    "Accept": "application/json",
-                    "Authorization": f"Bearer {token}",
-                },
+                headers=self._headers_of(token),
                 json_body=json_body,
                 action=action,
                 decode=decode,
@@ -193,6 +197,14 @@ class Transport[T: TokenProvider]:
             self.refused_services.discard(service)
         self.accepted_services.add(service)
         return status, payload
+
+    def _headers_of(self, token: str) -> Mapping[str, str]:
+        """Return the headers of a UnifiedAPI request with this token."""
+        built, headers = self._headers
+        if token != built:
+            headers = {"Accept": "application/json", "Authorization": f"Bearer {token}"}
+            self._headers = (token, headers)
+        return headers
 
     def _refused(
         self, service: str

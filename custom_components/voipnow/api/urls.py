@@ -112,6 +112,9 @@ def service_of(path: str) -> str:
     `call_events` (phoneCallEvents), `extensions` (presence) or the path's
     first part.
     """
+    if path.startswith("phoneCalls/"):
+        # Every action on a call, every listing: one look.
+        return "calls"
     parts = path.strip("/").split("/")
     if "queue" in parts or "queueAgents" in parts:
         return "queues"
