@@ -85,10 +85,7 @@ def resolve_call(
 
     Never "no id": VoipNow would then act on every call of the extension.
     """
-    calls = coordinator.data.state_of(extension).calls
-    if leaving := coordinator.leaving:
-        # Moved away or ended by an action an instant ago: as if gone.
-        calls = tuple(c for c in calls if c.phone_call_id not in leaving)
+    calls = coordinator.calls_to_act_on(extension)
     if phone_call_id is not None:
         for known in calls:
             if known.phone_call_id == phone_call_id:

@@ -64,17 +64,12 @@ def _parked_call(
     coordinator: VoipNowCoordinator, extension: str
 ) -> tuple[str, ExtensionCall]:
     """The only parked call of the entry's extensions (the extension's first)."""
-    data, leaving = coordinator.data, coordinator.leaving
-    own = [
-        call
-        for call in data.state_of(extension).calls
-        if call.parked and call.phone_call_id not in leaving
-    ]
+    own = [call for call in coordinator.calls_to_act_on(extension) if call.parked]
     found = own or [
         call
         for number in coordinator.extensions
-        for call in data.state_of(number).calls
-        if call.parked and call.phone_call_id not in leaving
+        for call in coordinator.calls_to_act_on(number)
+        if call.parked
     ]
     ids = sorted({call.phone_call_id for call in found})
     if not ids:

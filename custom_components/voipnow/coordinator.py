@@ -20,6 +20,7 @@ from .call_guard import calls_in_flight
 from .calls import (
     IDLE,
     CallbackHint,
+    ExtensionCall,
     ExtensionCallState,
     call_states,
     named_states,
@@ -149,6 +150,17 @@ class VoipNowCoordinator(DataUpdateCoordinator[VoipNowData]):
     def extensions(self) -> Mapping[str, Extension]:
         """The extensions known from the last successful update."""
         return self.data.extensions if self.data else {}
+
+    def calls_to_act_on(self, extension: str) -> tuple[ExtensionCall, ...]:
+        """Return an extension's calls, less those an action just handled.
+
+        A call an action moved away or ended stays in `data` until the loop's
+        next turn (`leaving`); a second action must not find it meanwhile.
+        """
+        calls = self.data.state_of(extension).calls
+        if leaving := self.leaving:
+            return tuple(c for c in calls if c.phone_call_id not in leaving)
+        return calls
 
     def find_extension(self, number: str) -> str | None:
         """Return the full number of one of our extensions (`210` finds `0003*210`).
